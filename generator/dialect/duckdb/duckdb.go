@@ -1,0 +1,205 @@
+// Package duckdb renders the plan for the embedded DuckDB database the local
+// runtime uses. Objects DuckDB lacks are emulated: a stream is a row of
+// ops.stream_offsets over the table's monotonic column, a dynamic table is
+// a table the runtime recreates from its query, and stages, pipes and tasks
+// are played by the runtime itself (they render no SQL here).
+//
+// This package renders text only; it does not link DuckDB.
+package duckdb
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ledgerloop/trueup/generator/dialect"
+	"github.com/ledgerloop/trueup/generator/dialect/common"
+	"github.com/ledgerloop/trueup/generator/ir"
+)
+
+// Name is the dialect's registered name.
+const Name = "duckdb"
+
+// StreamOffsets is the table that emulates stream offsets.
+const StreamOffsets = "ops.stream_offsets"
+
+// BatchVariable is the session variable holding the running batch id.
+const BatchVariable = "trueup_batch_id"
+
+func init() { dialect.Register(Name, func() dialect.Renderer { return &Renderer{} }) }
+
+// Renderer renders DuckDB SQL.
+type Renderer struct{ s dialect.Settings }
+
+var _ dialect.Renderer = (*Renderer)(nil)
+
+// Configure implements dialect.Renderer.
+func (r *Renderer) Configure(s dialect.Settings) { r.s = s }
+
+// Name implements ir.Fragments.
+func (r *Renderer) Name() string { return Name }
+
+// Ident implements ir.Fragments.
+func (r *Renderer) Ident(name string) string { return common.QuoteIdent(name, false, common.Reserved) }
+
+// Object implements ir.Fragments: the database is the attached file.
+func (r *Renderer) Object(ref ir.Ref) string {
+	if ref.Name == "" {
+		return r.Ident(ref.Schema)
+	}
+	return r.Ident(ref.Schema) + "." + r.Ident(ref.Name)
+}
+
+// Str implements ir.Fragments; backslash is an ordinary character.
+func (r *Renderer) Str(s string) string { return common.Quote(s) }
+
+// Type implements ir.Fragments.
+func (r *Renderer) Type(t ir.Type) string {
+	switch t {
+	case ir.Int:
+		return "BIGINT"
+	case ir.Decimal:
+		return "DECIMAL(38, 0)"
+	case ir.Float:
+		return "DOUBLE"
+	case ir.Bool:
+		return "BOOLEAN"
+	case ir.Timestamp:
+		return "TIMESTAMP"
+	case ir.TimestampTZ:
+		return "TIMESTAMPTZ"
+	case ir.JSON:
+		return "JSON"
+	}
+	return "VARCHAR"
+}
+
+// ParseJSON implements ir.Fragments.
+func (r *Renderer) ParseJSON(expr string) string { return "TRY_CAST(" + expr + " AS JSON)" }
+
+// jsonPath renders a JSONPath with every key quoted.
+func (r *Renderer) jsonPath(path []string) string {
+	var b strings.Builder
+	b.WriteString("$")
+	for _, seg := range path {
+		if isIndex(seg) {
+			b.WriteString("[" + seg + "]")
+			continue
+		}
+		b.WriteString(`."`)
+		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(seg))
+		b.WriteString(`"`)
+	}
+	return b.String()
+}
+
+// JSONGet implements ir.Fragments.
+func (r *Renderer) JSONGet(doc string, path []string) string {
+	return fmt.Sprintf("json_extract(%s, %s)", doc, r.Str(r.jsonPath(path)))
+}
+
+// JSONText implements ir.Fragments.
+func (r *Renderer) JSONText(doc string, path []string) string {
+	return fmt.Sprintf("json_extract_string(%s, %s)", doc, r.Str(r.jsonPath(path)))
+}
+
+// JSONHas implements ir.Fragments.
+func (r *Renderer) JSONHas(doc string, path []string) string {
+	return fmt.Sprintf("COALESCE(json_exists(%s, %s), FALSE)", doc, r.Str(r.jsonPath(path)))
+}
+
+// JSONArrayHas implements ir.Fragments.
+func (r *Renderer) JSONArrayHas(doc string, path []string, s string) string {
+	return fmt.Sprintf("COALESCE(list_contains(json_extract_string(%s, %s), %s), FALSE)", doc, r.Str(r.jsonPath(path)+"[*]"), r.Str(s))
+}
+
+// FlattenArray implements ir.Fragments.
+func (r *Renderer) FlattenArray(doc string, path []string, alias string) string {
+	return fmt.Sprintf("unnest(json_extract_string(%s, %s)) AS %s (value)", doc, r.Str(r.jsonPath(path)+"[*]"), alias)
+}
+
+// ArrayElement implements ir.Fragments.
+func (r *Renderer) ArrayElement(alias string) string { return alias + ".value" }
+
+// MillisToTimestamp implements ir.Fragments.
+func (r *Renderer) MillisToTimestamp(expr string) string {
+	return "make_timestamp(CAST(" + expr + " AS BIGINT) * 1000)"
+}
+
+// TimestampToMillis implements ir.Fragments.
+func (r *Renderer) TimestampToMillis(expr string) string { return "epoch_ms(" + expr + ")" }
+
+// RegexpFull implements ir.Fragments.
+func (r *Renderer) RegexpFull(expr, pattern string) string {
+	return "regexp_full_match(" + expr + ", " + r.Str(pattern) + ")"
+}
+
+// Now implements ir.Fragments.
+func (r *Renderer) Now() string { return "CAST(timezone('UTC', now()) AS TIMESTAMP)" }
+
+// BatchID implements ir.Fragments.
+func (r *Renderer) BatchID() string { return "getvariable(" + r.Str(BatchVariable) + ")" }
+
+// NextVal implements ir.Fragments.
+func (r *Renderer) NextVal(seq ir.Ref) string { return "nextval(" + r.Str(seq.String()) + ")" }
+
+// Stream reads the rows between the consumed offset and the offset the
+// runtime fixed when the consuming task began.
+func (r *Renderer) Stream(s *ir.Stream) string {
+	col := r.Ident(s.SequenceColumn)
+	key := r.Str(s.Ref.String())
+	return fmt.Sprintf("(SELECT * FROM %s WHERE %s > (SELECT consumed_to FROM %s WHERE stream_name = %s) AND %s <= (SELECT reading_to FROM %s WHERE stream_name = %s))",
+		r.Object(s.Table), col, StreamOffsets, key, col, StreamOffsets, key)
+}
+
+func isIndex(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (r *Renderer) commentOn(kind, name, comment string) []dialect.Statement {
+	if comment == "" {
+		return nil
+	}
+	return []dialect.Statement{{SQL: fmt.Sprintf("COMMENT ON %s %s IS %s", kind, name, r.Str(comment))}}
+}
+
+// Render implements dialect.Renderer.
+func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
+	name := r.Object(o.Ref)
+	switch o.Kind {
+	case ir.KindSchema:
+		return []dialect.Statement{{SQL: "CREATE SCHEMA IF NOT EXISTS " + name}}
+	case ir.KindSequence:
+		return []dialect.Statement{{SQL: "CREATE SEQUENCE IF NOT EXISTS " + name + " START 1"}}
+	case ir.KindTable:
+		out := []dialect.Statement{{SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n%s\n)", name, common.Columns(r, o.Columns, nil))}}
+		out = append(out, r.commentOn("TABLE", name, o.Comment)...)
+		for _, c := range o.Columns {
+			out = append(out, r.commentOn("COLUMN", name+"."+r.Ident(c.Name), c.Comment)...)
+		}
+		return out
+	case ir.KindFileFormat, ir.KindStage, ir.KindPipe, ir.KindTask:
+		return nil
+	case ir.KindStream:
+		return []dialect.Statement{
+			{SQL: "CREATE TABLE IF NOT EXISTS " + StreamOffsets + " (\n  stream_name VARCHAR PRIMARY KEY,\n  consumed_to BIGINT NOT NULL,\n  reading_to BIGINT NOT NULL\n)"},
+			{SQL: fmt.Sprintf("INSERT INTO %s (stream_name, consumed_to, reading_to) VALUES (%s, 0, 0) ON CONFLICT DO NOTHING", StreamOffsets, r.Str(o.Ref.String()))},
+		}
+	case ir.KindView:
+		out := []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", name, o.Query(r))}}
+		return append(out, r.commentOn("VIEW", name, o.Comment)...)
+	case ir.KindDynamicTable:
+		out := []dialect.Statement{{SQL: RefreshSQL(r, o)}}
+		return append(out, r.commentOn("TABLE", name, o.Comment)...)
+	}
+	panic("duckdb: unknown object kind " + string(o.Kind))
+}
+
+// RefreshSQL recreates a dynamic table from its query: the local refresh.
+func RefreshSQL(r *Renderer, o *ir.Object) string {
+	return fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", r.Object(o.Ref), o.Query(r))
+}

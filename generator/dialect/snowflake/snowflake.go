@@ -1,0 +1,298 @@
+// Package snowflake renders the plan as Snowflake SQL: stages and pipes that
+// land every line as text, append-only streams, a task graph whose tasks
+// consume their streams inside one transaction, MERGE statements and a
+// dynamic table with explicit incremental refresh.
+package snowflake
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ledgerloop/trueup/generator/dialect"
+	"github.com/ledgerloop/trueup/generator/dialect/common"
+	"github.com/ledgerloop/trueup/generator/ir"
+)
+
+// Name is the dialect's registered name.
+const Name = "snowflake"
+
+func init() { dialect.Register(Name, func() dialect.Renderer { return &Renderer{} }) }
+
+// Renderer renders Snowflake SQL.
+type Renderer struct{ s dialect.Settings }
+
+var _ dialect.Renderer = (*Renderer)(nil)
+
+// Configure implements dialect.Renderer.
+func (r *Renderer) Configure(s dialect.Settings) { r.s = s }
+
+// Name implements ir.Fragments.
+func (r *Renderer) Name() string { return Name }
+
+// Ident folds plain names to upper case, as Snowflake resolves them.
+func (r *Renderer) Ident(name string) string { return common.QuoteIdent(name, true, common.Reserved) }
+
+// Object qualifies names with the database, so task bodies and views do not
+// depend on the session's current database.
+func (r *Renderer) Object(ref ir.Ref) string {
+	parts := []string{r.Ident(r.s.Database), r.Ident(ref.Schema)}
+	if ref.Name != "" {
+		parts = append(parts, r.Ident(ref.Name))
+	}
+	return strings.Join(parts, ".")
+}
+
+// Str escapes backslashes (an escape character in Snowflake string
+// constants) and quotes, and never emits "$$", so a literal is safe inside a
+// $$-quoted task body.
+func (r *Renderer) Str(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	q := common.Quote(s)
+	if strings.Contains(q, "$$") {
+		return "(" + strings.ReplaceAll(q, "$$", "$' || '$") + ")"
+	}
+	return q
+}
+
+// Type implements ir.Fragments.
+func (r *Renderer) Type(t ir.Type) string {
+	switch t {
+	case ir.Int, ir.Decimal:
+		return "NUMBER(38, 0)"
+	case ir.Float:
+		return "FLOAT"
+	case ir.Bool:
+		return "BOOLEAN"
+	case ir.Timestamp:
+		return "TIMESTAMP_NTZ"
+	case ir.TimestampTZ:
+		return "TIMESTAMP_LTZ"
+	case ir.JSON:
+		return "VARIANT"
+	}
+	return "VARCHAR"
+}
+
+// ParseJSON implements ir.Fragments.
+func (r *Renderer) ParseJSON(expr string) string { return "TRY_PARSE_JSON(" + expr + ")" }
+
+func (r *Renderer) path(doc string, path []string) string {
+	var b strings.Builder
+	if plain(doc) {
+		b.WriteString(doc)
+	} else {
+		b.WriteString("(" + doc + ")")
+	}
+	for _, seg := range path {
+		if isIndex(seg) {
+			b.WriteString("[" + seg + "]")
+		} else {
+			b.WriteString("[" + r.Str(seg) + "]")
+		}
+	}
+	return b.String()
+}
+
+// JSONGet implements ir.Fragments.
+func (r *Renderer) JSONGet(doc string, path []string) string { return r.path(doc, path) }
+
+// JSONText casts to VARCHAR, which turns a JSON null into SQL NULL.
+func (r *Renderer) JSONText(doc string, path []string) string { return r.path(doc, path) + "::VARCHAR" }
+
+// JSONHas implements ir.Fragments: a JSON null is a non-NULL VARIANT.
+func (r *Renderer) JSONHas(doc string, path []string) string {
+	return "(" + r.path(doc, path) + " IS NOT NULL)"
+}
+
+// JSONArrayHas implements ir.Fragments.
+func (r *Renderer) JSONArrayHas(doc string, path []string, s string) string {
+	return fmt.Sprintf("COALESCE(ARRAY_CONTAINS(%s::VARIANT, %s::ARRAY), FALSE)", r.Str(s), r.path(doc, path))
+}
+
+// FlattenArray implements ir.Fragments.
+func (r *Renderer) FlattenArray(doc string, path []string, alias string) string {
+	return fmt.Sprintf("LATERAL FLATTEN(INPUT => %s) AS %s", r.path(doc, path), alias)
+}
+
+// ArrayElement implements ir.Fragments.
+func (r *Renderer) ArrayElement(alias string) string { return alias + ".value::VARCHAR" }
+
+// MillisToTimestamp implements ir.Fragments.
+func (r *Renderer) MillisToTimestamp(expr string) string { return "TO_TIMESTAMP_NTZ(" + expr + ", 3)" }
+
+// TimestampToMillis implements ir.Fragments.
+func (r *Renderer) TimestampToMillis(expr string) string {
+	return "DATE_PART(EPOCH_MILLISECOND, " + expr + ")"
+}
+
+// RegexpFull implements ir.Fragments: REGEXP_LIKE matches the whole string.
+func (r *Renderer) RegexpFull(expr, pattern string) string {
+	return "REGEXP_LIKE(" + expr + ", " + r.Str(pattern) + ")"
+}
+
+// Now is UTC wall time as TIMESTAMP_NTZ.
+func (r *Renderer) Now() string { return "SYSDATE()" }
+
+// BatchID is the task graph run.
+func (r *Renderer) BatchID() string {
+	return "SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')"
+}
+
+// NextVal implements ir.Fragments.
+func (r *Renderer) NextVal(seq ir.Ref) string { return r.Object(seq) + ".NEXTVAL" }
+
+// Stream implements ir.Fragments.
+func (r *Renderer) Stream(s *ir.Stream) string { return r.Object(s.Ref) }
+
+func plain(s string) bool {
+	for _, c := range s {
+		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func isIndex(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func (r *Renderer) comment(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " COMMENT = " + r.Str(s)
+}
+
+// interval renders a duration as Snowflake's '<n> MINUTES' or '<n> SECONDS'.
+func interval(d time.Duration) string {
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("%d MINUTES", int(d/time.Minute))
+	}
+	return fmt.Sprintf("%d SECONDS", int(d/time.Second))
+}
+
+// Render implements dialect.Renderer.
+func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
+	name := r.Object(o.Ref)
+	switch o.Kind {
+	case ir.KindSchema:
+		return []dialect.Statement{{SQL: "CREATE SCHEMA IF NOT EXISTS " + name + r.comment(o.Comment), Parseable: true}}
+	case ir.KindSequence:
+		return []dialect.Statement{{SQL: "CREATE SEQUENCE IF NOT EXISTS " + name + " INCREMENT BY 1 START WITH 1" + r.comment(o.Comment)}}
+	case ir.KindTable:
+		cols := common.Columns(r, o.Columns, func(c ir.Column) string {
+			if c.Comment == "" {
+				return ""
+			}
+			return " COMMENT " + r.Str(c.Comment)
+		})
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n%s\n)%s", name, cols, r.comment(o.Comment)), Parseable: true}}
+	case ir.KindFileFormat:
+		return []dialect.Statement{{SQL: fmt.Sprintf(`CREATE FILE FORMAT IF NOT EXISTS %s
+  TYPE = CSV
+  FIELD_DELIMITER = NONE
+  ESCAPE = NONE
+  ESCAPE_UNENCLOSED_FIELD = NONE
+  FIELD_OPTIONALLY_ENCLOSED_BY = NONE
+  SKIP_BLANK_LINES = TRUE
+  EMPTY_FIELD_AS_NULL = FALSE
+  REPLACE_INVALID_CHARACTERS = TRUE
+  ENCODING = 'UTF8'%s`, name, r.comment(o.Comment))}}
+	case ir.KindStage:
+		st := o.Stage
+		integ := ""
+		if st.StorageIntegration != "" {
+			integ = "\n  STORAGE_INTEGRATION = " + r.Ident(st.StorageIntegration)
+		}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STAGE IF NOT EXISTS %s\n  URL = %s%s\n  FILE_FORMAT = (FORMAT_NAME = %s)%s",
+			name, r.Str(st.URL), integ, r.Str(r.Object(st.FileFormat)), r.comment(o.Comment)), Parseable: true}}
+	case ir.KindPipe:
+		copyStmt := fmt.Sprintf(`COPY INTO %s (file_name, file_row, line, loaded_at)
+FROM (
+  SELECT METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, $1, METADATA$START_SCAN_TIME
+  FROM @%s
+)
+ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.Object(o.Pipe.Stage))
+		return []dialect.Statement{{
+			SQL:    fmt.Sprintf("CREATE PIPE IF NOT EXISTS %s\n  AUTO_INGEST = TRUE%s\nAS\n%s", name, r.comment(o.Comment), copyStmt),
+			Bodies: []string{copyStmt},
+		}}
+	case ir.KindStream:
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STREAM IF NOT EXISTS %s\n  ON TABLE %s\n  APPEND_ONLY = TRUE%s",
+			name, r.Object(o.Stream.Table), r.comment(o.Comment))}}
+	case ir.KindView:
+		q := o.Query(r)
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s%s\nAS\n%s", name, r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
+	case ir.KindDynamicTable:
+		q := o.Query(r)
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE DYNAMIC TABLE %s\n  TARGET_LAG = '%s'\n  WAREHOUSE = %s\n  REFRESH_MODE = INCREMENTAL%s\nAS\n%s",
+			name, strings.ToLower(interval(max(o.DynamicTable.TargetLag, time.Minute))), r.Ident(o.DynamicTable.Warehouse), r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
+	case ir.KindTask:
+		return r.task(o)
+	}
+	panic("snowflake: unknown object kind " + string(o.Kind))
+}
+
+// task renders a task: a single step as is; several steps as a Snowflake
+// Scripting block that runs them in one transaction, so that every step
+// reads its streams as of the same point and the offsets advance only when
+// all of them succeed.
+func (r *Renderer) task(o *ir.Object) []dialect.Statement {
+	t := o.Task
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE OR REPLACE TASK %s\n  WAREHOUSE = %s", r.Object(o.Ref), r.Ident(t.Warehouse))
+	if t.Root {
+		fmt.Fprintf(&b, "\n  SCHEDULE = '%s'", interval(t.Schedule))
+	}
+	if t.FinalizerOf != nil {
+		fmt.Fprintf(&b, "\n  FINALIZE = %s", r.Object(*t.FinalizerOf))
+	}
+	if o.Comment != "" {
+		b.WriteString("\n " + r.comment(o.Comment))
+	}
+	if len(t.After) > 0 {
+		var after []string
+		for _, a := range t.After {
+			after = append(after, r.Object(a))
+		}
+		fmt.Fprintf(&b, "\n  AFTER %s", strings.Join(after, ", "))
+	}
+	if len(t.When) > 0 {
+		var when []string
+		for _, s := range t.When {
+			when = append(when, fmt.Sprintf("SYSTEM$STREAM_HAS_DATA(%s)", r.Str(r.Object(s.Ref))))
+		}
+		fmt.Fprintf(&b, "\n  WHEN %s", strings.Join(when, "\n    OR "))
+	}
+	steps := common.Steps(r, t)
+	b.WriteString("\nAS\n")
+	if len(steps) == 1 {
+		b.WriteString(steps[0])
+	} else {
+		b.WriteString("EXECUTE IMMEDIATE $$\nBEGIN\n  BEGIN TRANSACTION;\n")
+		for _, s := range steps {
+			b.WriteString(indent(s, "  ") + ";\n")
+		}
+		b.WriteString("  COMMIT;\nEXCEPTION\n  WHEN OTHER THEN\n    ROLLBACK;\n    RAISE;\nEND;\n$$")
+	}
+	out := []dialect.Statement{{SQL: b.String(), Bodies: steps}}
+	if t.FinalizerOf != nil {
+		// Created last: resume the whole graph, children before the root.
+		out = append(out, dialect.Statement{
+			SQL:       fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(*t.FinalizerOf))),
+			Parseable: true,
+		})
+	}
+	return out
+}
+
+func indent(s, pre string) string {
+	return pre + strings.ReplaceAll(s, "\n", "\n"+pre)
+}

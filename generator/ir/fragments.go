@@ -1,0 +1,66 @@
+// Package ir is the plan's vocabulary: the warehouse objects trueup
+// generates (a DAG), and the Fragments interface through which the
+// dialect-neutral SQL of their bodies reaches a dialect.
+package ir
+
+// Type is a dialect-neutral column type.
+type Type int
+
+// Column types.
+const (
+	Text Type = iota
+	Int
+	Decimal // NUMBER(38,0)-range integers such as LSNs
+	Float
+	Bool
+	Timestamp   // UTC, without time zone
+	TimestampTZ // an instant, with time zone
+	JSON        // a parsed document
+)
+
+// Fragments are the small pieces of SQL in which dialects differ. Every
+// method returns SQL text; arguments named expr are SQL expressions, path
+// segments and strings are raw values the method must quote itself.
+type Fragments interface {
+	// Name is the dialect's registered name.
+	Name() string
+	// Ident quotes a column or other unqualified identifier.
+	Ident(name string) string
+	// Object names a schema object, qualified as the dialect needs.
+	Object(r Ref) string
+	// Str renders a string literal; any content is safe.
+	Str(s string) string
+	// Type renders a column type.
+	Type(t Type) string
+	// ParseJSON parses text into a document, NULL when the text is not JSON.
+	ParseJSON(expr string) string
+	// JSONGet returns the sub-document at path (NULL when absent).
+	JSONGet(doc string, path []string) string
+	// JSONText returns the value at path as text: strings unquoted, numbers
+	// and booleans in their JSON spelling, objects as JSON text; NULL when
+	// the path is absent or holds JSON null.
+	JSONText(doc string, path []string) string
+	// JSONHas is true when the path is present, even if it holds JSON null.
+	JSONHas(doc string, path []string) string
+	// JSONArrayHas is true when the array at path contains the string s.
+	JSONArrayHas(doc string, path []string, s string) string
+	// FlattenArray is a FROM-clause item, joined laterally, yielding one row
+	// per element of the array at path of doc; ArrayElement(alias) is the
+	// element as text.
+	FlattenArray(doc string, path []string, alias string) string
+	ArrayElement(alias string) string
+	// MillisToTimestamp converts epoch milliseconds to a timestamp.
+	MillisToTimestamp(expr string) string
+	// TimestampToMillis converts a timestamp to epoch milliseconds.
+	TimestampToMillis(expr string) string
+	// RegexpFull is true when the whole of expr matches the pattern.
+	RegexpFull(expr, pattern string) string
+	// Now is the current time for bookkeeping columns (never for resolution).
+	Now() string
+	// BatchID is the identifier of the running task graph run.
+	BatchID() string
+	// NextVal draws from a sequence.
+	NextVal(seq Ref) string
+	// Stream reads the unconsumed rows of a stream.
+	Stream(s *Stream) string
+}

@@ -1,0 +1,109 @@
+package ir
+
+import "time"
+
+// Kind is the kind of a warehouse object.
+type Kind string
+
+// Object kinds, in the order their files are numbered.
+const (
+	KindSchema       Kind = "schema"
+	KindSequence     Kind = "sequence"
+	KindTable        Kind = "table"
+	KindFileFormat   Kind = "file_format"
+	KindStage        Kind = "stage"
+	KindPipe         Kind = "pipe"
+	KindStream       Kind = "stream"
+	KindView         Kind = "view"
+	KindDynamicTable Kind = "dynamic_table"
+	KindTask         Kind = "task"
+)
+
+// Kinds lists every kind in creation order.
+var Kinds = []Kind{KindSchema, KindSequence, KindTable, KindFileFormat, KindStage, KindPipe, KindStream, KindView, KindDynamicTable, KindTask}
+
+// Ref names a schema object (for a schema, Name is empty).
+type Ref struct{ Schema, Name string }
+
+func (r Ref) String() string {
+	if r.Name == "" {
+		return r.Schema
+	}
+	return r.Schema + "." + r.Name
+}
+
+// SQL is dialect-neutral SQL text: it is written once and asks the dialect
+// for the fragments that differ.
+type SQL func(f Fragments) string
+
+// Object is one node of the plan's DAG.
+type Object struct {
+	Kind    Kind
+	Ref     Ref
+	Comment string
+	// Deps are the objects that must exist before this one.
+	Deps []Ref
+
+	Columns      []Column      // table
+	Query        SQL           // view, dynamic table
+	Stage        *Stage        // stage
+	Pipe         *Pipe         // pipe
+	Stream       *Stream       // stream
+	DynamicTable *DynamicTable // dynamic table
+	Task         *Task         // task
+}
+
+// Column is a table column.
+type Column struct {
+	Name    string
+	Type    Type
+	NotNull bool
+	Default SQL
+	Comment string
+}
+
+// Stage is an external stage of landed files.
+type Stage struct {
+	URL                string
+	StorageIntegration string
+	FileFormat         Ref
+}
+
+// Pipe loads every line of every new file of a stage into a RAW table, as
+// text: the pipe parses nothing.
+type Pipe struct {
+	Stage Ref
+	Table Ref
+	// Folder is the stage sub-folder the pipe loads from.
+	Folder string
+}
+
+// Stream is an append-only change stream on a table.
+type Stream struct {
+	Ref   Ref
+	Table Ref
+	// SequenceColumn is the table's monotonic column, used by dialects
+	// that emulate streams with offsets.
+	SequenceColumn string
+}
+
+// DynamicTable is a table kept equal to its query by the warehouse.
+type DynamicTable struct {
+	TargetLag time.Duration
+	Warehouse string
+}
+
+// Task is one node of the task graph. Steps run in order in one
+// transaction; the streams in Consumes advance when it commits.
+type Task struct {
+	Root      bool
+	Schedule  time.Duration
+	Warehouse string
+	After     []Ref
+	// FinalizerOf names the root task this finalizer belongs to.
+	FinalizerOf *Ref
+	// When: the task runs only when one of these streams has data.
+	When     []*Stream
+	Consumes []*Stream
+	Steps    []SQL
+}

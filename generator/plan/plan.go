@@ -1,0 +1,183 @@
+// Package plan turns a validated spec into the IR: a DAG of warehouse objects
+// (schemas, tables, stages, pipes, streams, views, dynamic tables, tasks)
+// whose SQL bodies are written once, dialect-neutral, against
+// ir.Fragments. The same plan is rendered for Snowflake and run on DuckDB.
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/spec"
+)
+
+// Schemas, in the order of the data's flow.
+const (
+	RAW    = "raw"
+	SILVER = "silver"
+	GOLD   = "gold"
+	DQ     = "dq"
+	AUDIT  = "audit"
+	OPS    = "ops"
+)
+
+// Plan is the DAG of objects for one spec, in creation order.
+type Plan struct {
+	Spec           *spec.Spec
+	RulesetVersion string
+	Objects        []*ir.Object
+}
+
+// Object returns the object named r, or nil.
+func (p *Plan) Object(r ir.Ref) *ir.Object {
+	for _, o := range p.Objects {
+		if o.Ref == r {
+			return o
+		}
+	}
+	return nil
+}
+
+// Tasks returns the task objects in the order they run: a parent before its
+// children, the finalizer last.
+func (p *Plan) Tasks() []*ir.Object {
+	var out []*ir.Object
+	for _, o := range p.Objects {
+		if o.Kind == ir.KindTask {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Build plans every object of the spec.
+func Build(s *spec.Spec) (*Plan, error) {
+	b := &builder{s: s, p: &Plan{Spec: s, RulesetVersion: RulesetVersion(s)}}
+	b.schemas()
+	b.raw()
+	b.silver()
+	b.gold()
+	b.ops()
+	b.tasks()
+	if err := b.sort(); err != nil {
+		return nil, err
+	}
+	return b.p, nil
+}
+
+type builder struct {
+	s *spec.Spec
+	p *Plan
+}
+
+func (b *builder) add(o *ir.Object) *ir.Object {
+	b.p.Objects = append(b.p.Objects, o)
+	return o
+}
+
+// sort orders objects by kind, then by dependencies within a kind, keeping
+// declaration order otherwise, so that output is deterministic and every
+// object comes after what it depends on.
+func (b *builder) sort() error {
+	byRef := map[ir.Ref]*ir.Object{}
+	index := map[*ir.Object]int{}
+	for i, o := range b.p.Objects {
+		if _, dup := byRef[o.Ref]; dup {
+			return fmt.Errorf("plan: object %s is defined twice", o.Ref)
+		}
+		byRef[o.Ref] = o
+		index[o] = i
+	}
+	kindRank := map[ir.Kind]int{}
+	for i, k := range ir.Kinds {
+		kindRank[k] = i
+	}
+	objs := append([]*ir.Object(nil), b.p.Objects...)
+	sort.SliceStable(objs, func(i, j int) bool { return kindRank[objs[i].Kind] < kindRank[objs[j].Kind] })
+	var out []*ir.Object
+	state := map[*ir.Object]int{} // 1 visiting, 2 done
+	var visit func(o *ir.Object) error
+	visit = func(o *ir.Object) error {
+		switch state[o] {
+		case 1:
+			return fmt.Errorf("plan: dependency cycle through %s", o.Ref)
+		case 2:
+			return nil
+		}
+		state[o] = 1
+		for _, d := range o.Deps {
+			dep, ok := byRef[d]
+			if !ok {
+				return fmt.Errorf("plan: %s depends on unknown object %s", o.Ref, d)
+			}
+			if kindRank[dep.Kind] > kindRank[o.Kind] {
+				return fmt.Errorf("plan: %s (%s) depends on %s (%s), created later", o.Ref, o.Kind, d, dep.Kind)
+			}
+			if err := visit(dep); err != nil {
+				return err
+			}
+		}
+		state[o] = 2
+		out = append(out, o)
+		return nil
+	}
+	for _, o := range objs {
+		if err := visit(o); err != nil {
+			return err
+		}
+	}
+	b.p.Objects = out
+	return nil
+}
+
+// RulesetVersion is the rule set's label plus a hash of everything that
+// decides a value: fields with their normalizers and validity, mappings, and
+// rules. Any change to those yields a new version.
+func RulesetVersion(s *spec.Spec) string {
+	type src struct {
+		Name, Format string
+		Key, Link    []string
+		Fields       []spec.FieldMap
+	}
+	var srcs []src
+	for _, x := range s.Sources {
+		fm := make([]spec.FieldMap, len(x.Fields))
+		for i, f := range x.Fields {
+			f.Pos = spec.Pos{}
+			fm[i] = f
+		}
+		srcs = append(srcs, src{x.Name, x.Format, x.Key, x.Customer, fm})
+	}
+	var fields []spec.Field
+	for _, f := range s.Fields {
+		c := *f
+		c.Pos, c.RulesPos = spec.Pos{}, spec.Pos{}
+		c.Rules = append([]spec.Rule(nil), f.Rules...)
+		for i := range c.Rules {
+			c.Rules[i].Pos = spec.Pos{}
+		}
+		fields = append(fields, c)
+	}
+	data, err := json.Marshal(struct {
+		Fields  []spec.Field
+		Sources []src
+	}{fields, srcs})
+	if err != nil {
+		panic(err) // plain data always marshals
+	}
+	sum := sha256.Sum256(data)
+	h := hex.EncodeToString(sum[:])[:12]
+	if s.Project.RulesetLabel == "" {
+		return h
+	}
+	return s.Project.RulesetLabel + "+" + h
+}
+
+func ref(schema, name string) ir.Ref { return ir.Ref{Schema: schema, Name: name} }
+
+// static wraps fixed SQL that needs no fragments.
+func static(s string) ir.SQL { return func(ir.Fragments) string { return s } }

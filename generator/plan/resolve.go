@@ -1,0 +1,304 @@
+package plan
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/spec"
+)
+
+// stateSteps fold new observations into the last-writer-wins source state
+// and queue the records they touch.
+func (b *builder) stateSteps() []ir.SQL {
+	stream := ObservationsStreamOf()
+	cols := []string{"source", "record_key", "field", "op", "value", "raw_value", "valid", "event_time", "order_key", "event_id", "load_seq", "updated_at"}
+	merge := func(f ir.Fragments) string {
+		var set, vals []string
+		for _, c := range cols[3:] {
+			set = append(set, fmt.Sprintf("%s = n.%s", c, c))
+		}
+		for _, c := range cols {
+			vals = append(vals, "n."+c)
+		}
+		return fmt.Sprintf(`MERGE INTO %[1]s AS s
+USING (
+  SELECT source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, %[2]s AS updated_at
+  FROM %[3]s
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
+) AS n
+ON s.source = n.source AND s.record_key = n.record_key AND s.field = n.field
+WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET %[4]s
+WHEN NOT MATCHED THEN INSERT (%[5]s)
+VALUES (%[6]s)`, f.Object(SourceState), f.Now(), f.Stream(stream), strings.Join(set, ", "), strings.Join(cols, ", "), strings.Join(vals, ", "))
+	}
+	queue := func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %s (source, record_key)
+SELECT DISTINCT source, record_key
+FROM %s`, f.Object(RecordQueue), f.Stream(stream))
+	}
+	return []ir.SQL{merge, queue}
+}
+
+// crosswalkSteps link each queued record to a customer: the customer link
+// when the record carries one, else a stable id derived from the source key.
+// Both the old and the new customer of a record are queued for resolution.
+func (b *builder) crosswalkSteps() []ir.SQL {
+	queueOld := func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id)
+SELECT DISTINCT c.customer_id
+FROM %[2]s AS c
+JOIN %[3]s AS q ON q.source = c.source AND q.record_key = c.record_key`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(RecordQueue))
+	}
+	merge := func(f ir.Fragments) string {
+		return fmt.Sprintf(`MERGE INTO %[1]s AS c
+USING (
+  SELECT
+    q.source,
+    q.record_key,
+    l.value AS link_value,
+    CASE WHEN l.value IS NOT NULL THEN l.value ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END AS customer_id,
+    CASE WHEN l.value IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END AS matched_by
+  FROM (SELECT DISTINCT source, record_key FROM %[2]s) AS q
+  LEFT JOIN %[3]s AS l ON l.source = q.source AND l.record_key = q.record_key AND l.field = %[4]s
+) AS n
+ON c.source = n.source AND c.record_key = n.record_key
+WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = %[5]s
+WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
+VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, %[5]s)`,
+			f.Object(Crosswalk), f.Object(RecordQueue), f.Object(SourceState), f.Str(FieldLink), f.Now())
+	}
+	clear := func(f ir.Fragments) string { return "DELETE FROM " + f.Object(RecordQueue) }
+	return []ir.SQL{queueOld, merge, queueOld, clear}
+}
+
+// resolveSteps re-resolve every queued customer: candidates with their
+// scores and ranks, then the winning value per field with its lineage.
+func (b *builder) resolveSteps() []ir.SQL {
+	inQueue := func(f ir.Fragments) string {
+		return fmt.Sprintf("customer_id IN (SELECT customer_id FROM %s)", f.Object(CustomerQueue))
+	}
+	steps := []ir.SQL{
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("DELETE FROM %s WHERE %s", f.Object(FieldCandidates), inQueue(f))
+		},
+	}
+	// Leaders first: followers read their leader's winner.
+	for _, fld := range b.s.Fields {
+		if fld.SameRecordAs == "" {
+			steps = append(steps, b.candidates(fld))
+		}
+	}
+	for _, fld := range b.s.Fields {
+		if fld.SameRecordAs != "" {
+			steps = append(steps, b.candidates(fld))
+		}
+	}
+	steps = append(steps,
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("DELETE FROM %s WHERE %s", f.Object(CustomerFields), inQueue(f))
+		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
+SELECT
+  w.customer_id,
+  w.field,
+  CASE WHEN w.is_winner THEN w.value END,
+  CASE WHEN w.is_winner THEN w.source END,
+  CASE WHEN w.is_winner THEN w.record_key END,
+  CASE WHEN w.is_winner THEN w.event_time END,
+  CASE WHEN w.is_winner THEN w.event_id END,
+  w.decided_by,
+  w.ruleset_version,
+  st.candidates,
+  st.distinct_values,
+  st.distinct_values > 1
+FROM %[2]s AS w
+JOIN (
+  SELECT
+    customer_id,
+    field,
+    COUNT(*) AS candidates,
+    COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
+  FROM %[2]s
+  WHERE %[3]s
+  GROUP BY customer_id, field
+) AS st ON st.customer_id = w.customer_id AND st.field = w.field
+WHERE w.rank = 1 AND w.%[3]s`, f.Object(CustomerFields), f.Object(FieldCandidates), inQueue(f))
+		},
+		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(CustomerQueue) },
+	)
+	return steps
+}
+
+// score is one rule's column in the ranking.
+type score struct {
+	name string // rule kind, reported in decided_by
+	expr string // higher is better
+	dec  int    // decimals shown in the scores text
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// scores renders a chain as score columns over the "cand" rows, and the
+// condition under which a candidate is dropped.
+func (b *builder) scores(f ir.Fragments, fld *spec.Field) (dropped string, out []score) {
+	dropped = "FALSE"
+	ms := f.TimestampToMillis("event_time")
+	for _, r := range fld.Rules {
+		switch r.Kind {
+		case spec.RuleValid:
+			if r.Downgrade {
+				out = append(out, score{r.Kind, "CASE WHEN valid THEN 1 ELSE 0 END", 0})
+			} else {
+				dropped = "NOT COALESCE(valid, FALSE)"
+			}
+		case spec.RulePriority:
+			var w strings.Builder
+			w.WriteString("CASE source")
+			for i, s := range r.Priority {
+				fmt.Fprintf(&w, " WHEN %s THEN %d", f.Str(s), len(r.Priority)-i)
+			}
+			w.WriteString(" ELSE 0 END")
+			out = append(out, score{r.Kind, w.String(), 0})
+		case spec.RuleMostRecent:
+			out = append(out, score{r.Kind, ms, 0})
+		case spec.RuleNonNull:
+			out = append(out, score{r.Kind, "CASE WHEN value IS NULL THEN 0 ELSE 1 END", 0})
+		case spec.RuleFrequency:
+			out = append(out, score{r.Kind, "COUNT(*) OVER (PARTITION BY customer_id, value)", 0})
+		case spec.RuleTrust:
+			var w strings.Builder
+			w.WriteString("CASE source")
+			for _, t := range r.Trust {
+				fmt.Fprintf(&w, " WHEN %s THEN %s", f.Str(t.Source), num(t.Weight))
+			}
+			w.WriteString(" ELSE 0 END")
+			trust := w.String()
+			if d := r.Decay; d != nil {
+				age := fmt.Sprintf("(MAX(%[1]s) OVER (PARTITION BY customer_id) - %[1]s)", ms)
+				var decay string
+				if d.Curve == "linear" {
+					decay = fmt.Sprintf("GREATEST(0, 1 - %s / %d)", age, d.Over.Milliseconds())
+				} else {
+					decay = fmt.Sprintf("POWER(0.5, %s / %d)", age, d.HalfLife.Milliseconds())
+				}
+				trust = fmt.Sprintf("GREATEST(%s, LEAST(%s, (%s) * %s))", num(d.Min), num(d.Max), trust, decay)
+			}
+			out = append(out, score{r.Kind, fmt.Sprintf("ROUND(%s, 6)", trust), 6})
+		}
+	}
+	return dropped, out
+}
+
+// candidates renders the statement that ranks one field's candidates for
+// the queued customers.
+func (b *builder) candidates(fld *spec.Field) ir.SQL {
+	return func(f ir.Fragments) string {
+		var dropped string
+		var sc []score
+		leaderJoin := ""
+		if fld.SameRecordAs != "" {
+			dropped = "FALSE"
+			sc = []score{{"same_record_as", "CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END", 0}}
+			leaderJoin = fmt.Sprintf(`
+      LEFT JOIN %s AS ldr ON ldr.customer_id = cand.customer_id AND ldr.field = %s AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key`,
+				f.Object(FieldCandidates), f.Str(fld.SameRecordAs))
+		} else {
+			dropped, sc = b.scores(f, fld)
+		}
+		rank := []string{"dropped"}
+		var cols, texts, lead, decide []string
+		for i, s := range sc {
+			c := fmt.Sprintf("s%d", i+1)
+			cols = append(cols, fmt.Sprintf("    %s AS %s", s.expr, c))
+			rank = append(rank, c+" DESC")
+			texts = append(texts, fmt.Sprintf("%s || CAST(CAST(%s AS DECIMAL(38, %d)) AS %s)", f.Str(s.name+"="), c, s.dec, f.Type(ir.Text)))
+			lead = append(lead, fmt.Sprintf("MAX(CASE WHEN rank = ru_rank THEN %s END) OVER (PARTITION BY customer_id) AS n%d", c, i+1))
+			decide = append(decide, fmt.Sprintf("      WHEN %s <> n%d THEN %s", c, i+1, f.Str(s.name)))
+		}
+		srcRank := []string{"CASE source"}
+		for i, s := range b.s.Sources {
+			srcRank = append(srcRank, fmt.Sprintf("WHEN %s THEN %d", f.Str(s.Name), i+1))
+		}
+		srcRank = append(srcRank, "END")
+		rank = append(rank, strings.Join(srcRank, " "), "order_key DESC", "record_key")
+		winner := "rank = 1 AND NOT dropped"
+		decision := fmt.Sprintf(`CASE WHEN rank > 1 THEN NULL
+    WHEN dropped THEN 'no_valid_candidate'
+    WHEN n_cand = 1 THEN 'only_candidate'
+    WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
+    WHEN ru_rank IS NULL THEN 'unanimous'
+%s
+    ELSE 'tie_break'
+  END`, strings.Join(decide, "\n"))
+		if fld.SameRecordAs != "" {
+			winner = "rank = 1 AND s1 = 1"
+			decision = "CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END"
+		}
+		scoresText := "CAST(NULL AS " + f.Type(ir.Text) + ")"
+		if len(texts) > 0 {
+			scoresText = strings.Join(texts, " || ' ' || ")
+		}
+		leadCols := ""
+		if len(lead) > 0 {
+			leadCols = ",\n    " + strings.Join(lead, ",\n    ")
+		}
+		scoreCols := ""
+		if len(cols) > 0 {
+			scoreCols = ",\n" + strings.Join(cols, ",\n")
+		}
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+SELECT
+  customer_id, %[2]s, source, record_key, value, valid, event_time, event_id, order_key, dropped,
+  %[3]s,
+  rank,
+  %[4]s,
+  %[5]s,
+  %[7]s
+FROM (
+  SELECT
+    u.*,
+    COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
+    MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other%[8]s
+  FROM (
+  SELECT
+    w.*,
+    MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+  FROM (
+  SELECT
+    r.*,
+    MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+  FROM (
+    SELECT
+      sc.*,
+      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY %[9]s) AS rank
+    FROM (
+      SELECT
+        cand.*,
+        %[10]s AS dropped%[11]s
+      FROM (
+        SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
+        FROM %[12]s AS s
+        JOIN %[13]s AS x ON x.source = s.source AND x.record_key = s.record_key
+        JOIN %[12]s AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = %[14]s AND rec.op = 'upsert'
+        WHERE s.field = %[2]s AND x.customer_id IN (SELECT customer_id FROM %[15]s)
+      ) AS cand%[6]s
+    ) AS sc
+  ) AS r
+  ) AS w
+  ) AS u
+) AS ranked`,
+			f.Object(FieldCandidates), f.Str(fld.Name), scoresText, winner, decision, leaderJoin,
+			f.Str(b.p.RulesetVersion), leadCols, strings.Join(rank, ", "), dropped, indent(scoreCols, "    "),
+			f.Object(SourceState), f.Object(Crosswalk), f.Str(FieldRecord), f.Object(CustomerQueue))
+	}
+}
+
+func indent(s, pre string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, "\n", "\n"+pre)
+}

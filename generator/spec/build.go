@@ -1,0 +1,334 @@
+package spec
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// build turns the merged sections into a Spec and validates it.
+func (l *loader) build() *Spec {
+	s := &Spec{}
+	for _, name := range []string{"project", "customer", "sources"} {
+		if _, ok := l.sections[name]; !ok {
+			l.errs = append(l.errs, Error{Pos: Pos{File: "models"}, Msg: fmt.Sprintf("missing section %q", name)})
+		}
+	}
+	if sec, ok := l.sections["project"]; ok {
+		l.project(sec, s)
+	}
+	if sec, ok := l.sections["customer"]; ok {
+		l.customer(sec, s)
+	}
+	if sec, ok := l.sections["sources"]; ok {
+		l.sources(sec, s)
+	}
+	if sec, ok := l.sections["rules"]; ok {
+		l.rules(sec, s)
+	}
+	l.check(s)
+	return s
+}
+
+func (l *loader) project(sec section, s *Spec) {
+	f := sec.file
+	p := &s.Project
+	p.Pos = pos(f, sec.key)
+	p.Schedule = defaultSchedule
+	p.FreshnessTarget = defaultFreshness
+	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "ruleset", "stage"}
+	l.mapping(f, sec.val, "project", known, func(key string, k, v *yaml.Node) {
+		what := "project." + key
+		switch key {
+		case "name":
+			p.Name = l.str(f, v, what)
+		case "database":
+			p.Database = l.ident(f, v, what)
+		case "warehouse":
+			p.Warehouse = l.ident(f, v, what)
+		case "schedule":
+			p.Schedule = l.duration(f, v, what)
+		case "freshness_target":
+			p.FreshnessTarget = l.duration(f, v, what)
+		case "ruleset":
+			p.RulesetLabel = l.str(f, v, what)
+		case "stage":
+			l.mapping(f, v, what, []string{"url", "storage_integration"}, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "url":
+					p.StageURL = l.str(f, v, what+".url")
+				case "storage_integration":
+					p.StorageIntegration = l.ident(f, v, what+".storage_integration")
+				}
+			})
+		}
+	})
+	if p.Database == "" {
+		l.errf(f, sec.key, "project: database is required")
+	}
+	if p.Warehouse == "" {
+		l.errf(f, sec.key, "project: warehouse is required")
+	}
+	if p.Name == "" {
+		p.Name = "trueup"
+	}
+}
+
+func (l *loader) customer(sec section, s *Spec) {
+	f := sec.file
+	l.mapping(f, sec.val, "customer", []string{"fields"}, func(key string, k, v *yaml.Node) {
+		l.mapping(f, v, "customer.fields", nil, func(name string, k, v *yaml.Node) {
+			fld := &Field{Name: name, Type: TypeString, Pos: pos(f, k)}
+			l.name(f, k, "field")
+			what := fmt.Sprintf("field %q", name)
+			l.mapping(f, v, what, []string{"type", "pii", "normalize", "map", "accepted", "valid"}, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "type":
+					fld.Type = l.str(f, v, what+": type")
+					if !contains(fieldTypes, fld.Type) {
+						l.errf(f, v, "%s: unknown type %q (expected one of %s)", what, fld.Type, strings.Join(fieldTypes, ", "))
+					}
+				case "pii":
+					fld.PII = l.boolean(f, v, what+": pii")
+				case "normalize":
+					fld.Normalize = l.strs(f, v, what+": normalize")
+					for i, n := range fld.Normalize {
+						if !contains(normalizers, n) {
+							at := v
+							if v.Kind == yaml.SequenceNode {
+								at = v.Content[i]
+							}
+							l.errf(f, at, "%s: unknown normalizer %q (expected one of %s)", what, n, strings.Join(normalizers, ", "))
+						}
+					}
+				case "map":
+					fld.Map = l.pairs(f, v, what+": map")
+				case "accepted":
+					fld.Accepted = l.strs(f, v, what+": accepted")
+				case "valid":
+					fld.Valid = l.str(f, v, what+": valid")
+					if !contains(validators, fld.Valid) {
+						l.errf(f, v, "%s: unknown validator %q (expected one of %s)", what, fld.Valid, strings.Join(validators, ", "))
+					}
+				}
+			})
+			s.Fields = append(s.Fields, fld)
+		})
+	})
+	if len(s.Fields) == 0 {
+		l.errf(f, sec.key, "customer: at least one field is required")
+	}
+}
+
+func (l *loader) sources(sec section, s *Spec) {
+	f := sec.file
+	l.mapping(f, sec.val, "sources", nil, func(name string, k, v *yaml.Node) {
+		src := &Source{Name: name, Pos: pos(f, k)}
+		l.name(f, k, "source")
+		what := fmt.Sprintf("source %q", name)
+		var keyNode *yaml.Node
+		known := []string{"system", "format", "table", "object", "landing", "key", "customer", "fields"}
+		l.mapping(f, v, what, known, func(key string, k, v *yaml.Node) {
+			switch key {
+			case "system":
+				src.System = l.str(f, v, what+": system")
+			case "format":
+				src.Format = l.str(f, v, what+": format")
+				if !contains(formats, src.Format) {
+					l.errf(f, v, "%s: unknown format %q (expected one of %s)", what, src.Format, strings.Join(formats, ", "))
+				}
+			case "table":
+				src.Table = l.str(f, v, what+": table")
+			case "object":
+				src.Object = l.str(f, v, what+": object")
+			case "landing":
+				src.Landing = l.str(f, v, what+": landing")
+				if strings.Contains(src.Landing, "..") || strings.HasPrefix(src.Landing, "/") {
+					l.errf(f, v, "%s: landing must be a relative folder without '..'", what)
+				}
+			case "key":
+				keyNode = v
+				src.Key = l.path(f, v, what+": key")
+			case "customer":
+				src.Customer = l.path(f, v, what+": customer")
+			case "fields":
+				l.mapping(f, v, what+": fields", nil, func(field string, k, v *yaml.Node) {
+					fm := FieldMap{Field: field, Pos: pos(f, k)}
+					fw := fmt.Sprintf("%s: field %q", what, field)
+					if v.Kind == yaml.MappingNode {
+						l.mapping(f, v, fw, []string{"path", "map"}, func(key string, k, v *yaml.Node) {
+							switch key {
+							case "path":
+								fm.Path = l.path(f, v, fw+": path")
+							case "map":
+								fm.Map = l.pairs(f, v, fw+": map")
+							}
+						})
+						if fm.Path == nil {
+							l.errf(f, k, "%s: path is required", fw)
+						}
+					} else {
+						fm.Path = l.path(f, v, fw)
+					}
+					src.Fields = append(src.Fields, fm)
+				})
+			}
+		})
+		if src.Format == "" {
+			l.errf(f, k, "%s: format is required", what)
+		}
+		if src.Key == nil && keyNode == nil {
+			l.errf(f, k, "%s: key is required", what)
+		}
+		if src.Landing == "" {
+			src.Landing = name
+		}
+		switch src.Format {
+		case FormatDebezium:
+			if src.Table == "" {
+				l.errf(f, k, "%s: table is required for format debezium", what)
+			}
+		case FormatSalesforceCDC, FormatStripeEvents:
+			if src.Object == "" {
+				l.errf(f, k, "%s: object is required for format %s", what, src.Format)
+			}
+		}
+		s.Sources = append(s.Sources, src)
+	})
+	if len(s.Sources) == 0 {
+		l.errf(f, sec.key, "sources: at least one source is required")
+	}
+}
+
+// path parses a dotted path into its segments.
+func (l *loader) path(file string, n *yaml.Node, what string) []string {
+	p := l.str(file, n, what)
+	if p == "" {
+		return nil
+	}
+	segs := strings.Split(p, ".")
+	for _, s := range segs {
+		if s == "" {
+			l.errf(file, n, "%s: path %q has an empty segment", what, p)
+			return nil
+		}
+	}
+	return segs
+}
+
+func (l *loader) rules(sec section, s *Spec) {
+	f := sec.file
+	l.mapping(f, sec.val, "rules", nil, func(field string, k, v *yaml.Node) {
+		fld := s.FieldByName(field)
+		if fld == nil {
+			l.errf(f, k, "rules: unknown field %q", field)
+			return
+		}
+		fld.RulesPos = pos(f, k)
+		what := fmt.Sprintf("rules for %q", field)
+		if v.Kind == yaml.MappingNode {
+			l.mapping(f, v, what, []string{"same_record_as"}, func(key string, k, v *yaml.Node) {
+				fld.SameRecordAs = l.str(f, v, what+": same_record_as")
+			})
+			return
+		}
+		if v.Kind != yaml.SequenceNode {
+			l.errf(f, v, "%s must be a list of rules or {same_record_as: FIELD}", what)
+			return
+		}
+		for _, rn := range v.Content {
+			if r, ok := l.rule(f, rn, what); ok {
+				fld.Rules = append(fld.Rules, r)
+			}
+		}
+		if len(v.Content) == 0 {
+			l.errf(f, v, "%s: the chain is empty", what)
+		}
+	})
+}
+
+func (l *loader) rule(f string, n *yaml.Node, what string) (Rule, bool) {
+	r := Rule{Pos: pos(f, n)}
+	if n.Kind == yaml.ScalarNode {
+		switch n.Value {
+		case RuleValid, RuleMostRecent, RuleNonNull, RuleFrequency:
+			r.Kind = n.Value
+			return r, true
+		}
+		l.errf(f, n, "%s: unknown rule %q (expected valid, most_recent, non_null, frequency, or a mapping with priority, trust or valid)", what, n.Value)
+		return r, false
+	}
+	if n.Kind != yaml.MappingNode {
+		l.errf(f, n, "%s: a rule must be a name or a mapping", what)
+		return r, false
+	}
+	ok := true
+	l.mapping(f, n, what, []string{"priority", "trust", "decay", "valid"}, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "priority":
+			r.Kind = RulePriority
+			r.Priority = l.strs(f, v, what+": priority")
+			r.Pos = pos(f, k)
+		case "trust":
+			r.Kind = RuleTrust
+			r.Pos = pos(f, k)
+			l.mapping(f, v, what+": trust", nil, func(src string, k, v *yaml.Node) {
+				w := l.float(f, v, fmt.Sprintf("%s: trust for %q", what, src))
+				if w < 0 || w > 1 {
+					l.errf(f, v, "%s: trust for %q must be between 0 and 1", what, src)
+				}
+				r.Trust = append(r.Trust, SourceWeight{Source: src, Weight: w})
+			})
+		case "decay":
+			r.Decay = l.decay(f, v, what+": decay")
+		case "valid":
+			r.Kind = RuleValid
+			r.Pos = pos(f, k)
+			switch mode := l.str(f, v, what+": valid"); mode {
+			case "drop":
+			case "downgrade":
+				r.Downgrade = true
+			default:
+				l.errf(f, v, "%s: valid must be drop or downgrade, not %q", what, mode)
+				ok = false
+			}
+		}
+	})
+	if r.Kind == "" {
+		l.errf(f, n, "%s: a rule mapping needs priority, trust or valid", what)
+		return r, false
+	}
+	if r.Decay != nil && r.Kind != RuleTrust {
+		l.errf(f, n, "%s: decay goes with trust", what)
+	}
+	return r, ok
+}
+
+func (l *loader) decay(f string, n *yaml.Node, what string) *Decay {
+	d := &Decay{Min: 0, Max: 1}
+	l.mapping(f, n, what, []string{"half_life", "linear_over", "min", "max"}, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "half_life":
+			d.Curve = "exponential"
+			d.HalfLife = l.duration(f, v, what+": half_life")
+		case "linear_over":
+			d.Curve = "linear"
+			d.Over = l.duration(f, v, what+": linear_over")
+		case "min":
+			d.Min = l.float(f, v, what+": min")
+		case "max":
+			d.Max = l.float(f, v, what+": max")
+		}
+	})
+	if d.Curve == "" {
+		l.errf(f, n, "%s: needs half_life or linear_over", what)
+	}
+	if d.HalfLife < 0 || d.Over < 0 || (d.Curve == "exponential" && d.HalfLife == 0) || (d.Curve == "linear" && d.Over == 0) {
+		l.errf(f, n, "%s: the duration must be positive", what)
+	}
+	if d.Min < 0 || d.Max > 1 || d.Min > d.Max {
+		l.errf(f, n, "%s: need 0 <= min <= max <= 1", what)
+	}
+	return d
+}

@@ -1,0 +1,175 @@
+package spec
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+const (
+	defaultSchedule  = time.Minute
+	defaultFreshness = 10 * time.Minute
+)
+
+var (
+	fieldTypes  = []string{TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeTimestamp}
+	normalizers = []string{"trim", "lower", "upper"}
+	validators  = []string{"email"}
+	formats     = []string{FormatDebezium, FormatSalesforceCDC, FormatStripeEvents}
+
+	// Names of fields and sources become SQL identifiers and column suffixes.
+	nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	// Database, warehouse and integration names are warehouse identifiers.
+	identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+)
+
+// reservedFields are column names the generated tables use themselves.
+var reservedFields = []string{"customer_id", "ruleset_version", "field", "value", "source", "record_key"}
+
+func (l *loader) name(file string, n *yaml.Node, kind string) {
+	if !nameRE.MatchString(n.Value) {
+		l.errf(file, n, "%s name %q must start with a lower-case letter and contain only a-z, 0-9 and _ (at most 40 characters): it becomes a SQL identifier", kind, n.Value)
+		return
+	}
+	if strings.Contains(n.Value, "__") {
+		l.errf(file, n, "%s name %q must not contain \"__\" (reserved for lineage columns)", kind, n.Value)
+	}
+	if kind == "field" && contains(reservedFields, n.Value) {
+		l.errf(file, n, "field name %q is reserved", n.Value)
+	}
+}
+
+func (l *loader) ident(file string, n *yaml.Node, what string) string {
+	s := l.str(file, n, what)
+	if s != "" && !identRE.MatchString(s) {
+		l.errf(file, n, "%s %q must be a plain identifier (letters, digits, _)", what, s)
+	}
+	return s
+}
+
+// check validates references between sections.
+func (l *loader) check(s *Spec) {
+	rulesFile := ""
+	if sec, ok := l.sections["rules"]; ok {
+		rulesFile = sec.file
+	}
+	sourceNames := map[string]bool{}
+	for _, src := range s.Sources {
+		sourceNames[src.Name] = true
+		if src.Format == FormatSalesforceCDC && len(src.Key) == 1 && src.Key[0] != "Id" {
+			l.errs = append(l.errs, Error{Pos: src.Pos, Msg: fmt.Sprintf("source %q: salesforce_cdc records are keyed by the event's recordIds; key must be Id, not %q", src.Name, strings.Join(src.Key, "."))})
+		}
+		for _, fm := range src.Fields {
+			if s.FieldByName(fm.Field) == nil {
+				l.errs = append(l.errs, Error{Pos: fm.Pos, Msg: fmt.Sprintf("source %q maps unknown field %q", src.Name, fm.Field)})
+			}
+		}
+		if src.Customer == nil {
+			l.errs = append(l.errs, Error{Pos: src.Pos, Msg: fmt.Sprintf("source %q: customer (the path of the link to the customer id) is required", src.Name)})
+		}
+	}
+	for _, f := range s.Fields {
+		for _, p := range f.Map {
+			if p.From == "" {
+				l.errs = append(l.errs, Error{Pos: f.Pos, Msg: fmt.Sprintf("field %q: map has an empty key", f.Name)})
+			}
+		}
+		if len(f.Accepted) > 0 && f.Valid != "" {
+			l.errs = append(l.errs, Error{Pos: f.Pos, Msg: fmt.Sprintf("field %q: use accepted or valid, not both", f.Name)})
+		}
+		if f.Rules == nil && f.SameRecordAs == "" {
+			if f.RulesPos.File == "" {
+				// Default chain: non-null, most recent.
+				f.Rules = []Rule{{Kind: RuleNonNull, Pos: f.Pos}, {Kind: RuleMostRecent, Pos: f.Pos}}
+			}
+		}
+		if f.SameRecordAs != "" {
+			leader := s.FieldByName(f.SameRecordAs)
+			switch {
+			case leader == nil:
+				l.errs = append(l.errs, Error{Pos: f.RulesPos, Msg: fmt.Sprintf("rules for %q: same_record_as names unknown field %q", f.Name, f.SameRecordAs)})
+			case leader == f:
+				l.errs = append(l.errs, Error{Pos: f.RulesPos, Msg: fmt.Sprintf("rules for %q: same_record_as names the field itself", f.Name)})
+			case leader.SameRecordAs != "":
+				l.errs = append(l.errs, Error{Pos: f.RulesPos, Msg: fmt.Sprintf("rules for %q: same_record_as names %q, which itself follows %q; name the leader directly", f.Name, leader.Name, leader.SameRecordAs)})
+			}
+		}
+		seen := map[string]bool{}
+		for _, r := range f.Rules {
+			key := r.Kind
+			if seen[key] {
+				l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: rule %q appears twice", f.Name, r.Kind)})
+			}
+			seen[key] = true
+			switch r.Kind {
+			case RulePriority:
+				if len(r.Priority) == 0 {
+					l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: priority lists no source", f.Name)})
+				}
+				dup := map[string]bool{}
+				for _, name := range r.Priority {
+					if !sourceNames[name] {
+						l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q", "priority", name)})
+					}
+					if dup[name] {
+						l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: priority lists %q twice", f.Name, name)})
+					}
+					dup[name] = true
+				}
+			case RuleTrust:
+				if len(r.Trust) == 0 {
+					l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: trust lists no source", f.Name)})
+				}
+				for _, w := range r.Trust {
+					if !sourceNames[w.Source] {
+						l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q", "trust", w.Source)})
+					}
+				}
+			case RuleValid:
+				if f.Valid == "" && len(f.Accepted) == 0 && f.Type == TypeString {
+					l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: rule valid needs the field to declare accepted values or a validator", f.Name)})
+				}
+			}
+		}
+		mapped := false
+		for _, src := range s.Sources {
+			if src.Mapping(f.Name) != nil {
+				mapped = true
+			}
+		}
+		if !mapped && len(s.Sources) > 0 {
+			l.errs = append(l.errs, Error{Pos: f.Pos, Msg: fmt.Sprintf("field %q is mapped by no source", f.Name)})
+		}
+	}
+	_ = rulesFile
+}
+
+// ParseDuration reads durations such as 30s, 5m, 2h, 180d.
+func ParseDuration(s string) (time.Duration, error) {
+	if len(s) < 2 {
+		return 0, fmt.Errorf("invalid duration %q (expected a number and a unit s, m, h or d)", s)
+	}
+	unit := s[len(s)-1]
+	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid duration %q (expected a number and a unit s, m, h or d)", s)
+	}
+	var u time.Duration
+	switch unit {
+	case 's':
+		u = time.Second
+	case 'm':
+		u = time.Minute
+	case 'h':
+		u = time.Hour
+	case 'd':
+		u = 24 * time.Hour
+	default:
+		return 0, fmt.Errorf("invalid duration %q (unit must be s, m, h or d)", s)
+	}
+	return time.Duration(n * float64(u)), nil
+}

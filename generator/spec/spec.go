@@ -1,0 +1,167 @@
+// Package spec loads and validates the declarative model under models/: the
+// project, the canonical customer with its fields, the sources and the
+// survivorship rules. Load reads every YAML file of a folder, keeps the file,
+// line and column of every node, and reports every problem at once as
+// "file:line:col: message".
+package spec
+
+import (
+	"time"
+)
+
+// Pos is where a value was written in the spec.
+type Pos struct {
+	File string
+	Line int
+	Col  int
+}
+
+// Spec is a validated model. Slices keep declaration order, which is the
+// order objects are generated in.
+type Spec struct {
+	Project Project
+	Fields  []*Field
+	Sources []*Source
+}
+
+// Project holds pipeline-wide settings.
+type Project struct {
+	Name               string
+	Database           string
+	Warehouse          string
+	Schedule           time.Duration
+	FreshnessTarget    time.Duration
+	RulesetLabel       string
+	StageURL           string
+	StorageIntegration string
+	Pos                Pos
+}
+
+// Field types.
+const (
+	TypeString    = "string"
+	TypeInteger   = "integer"
+	TypeNumber    = "number"
+	TypeBoolean   = "boolean"
+	TypeTimestamp = "timestamp"
+)
+
+// Field is one canonical customer field.
+type Field struct {
+	Name      string
+	Type      string
+	PII       bool
+	Normalize []string // trim, lower, upper
+	Map       []Pair   // value map applied after normalizers
+	Accepted  []string
+	Valid     string // "", "email"
+	// Rules is the survivorship chain; empty when SameRecordAs is set.
+	Rules []Rule
+	// SameRecordAs names the field whose winning record this field follows.
+	SameRecordAs string
+	Pos          Pos
+	RulesPos     Pos
+}
+
+// Pair is one entry of an ordered string map.
+type Pair struct{ From, To string }
+
+// Rule kinds.
+const (
+	RuleValid      = "valid"
+	RulePriority   = "priority"
+	RuleMostRecent = "most_recent"
+	RuleTrust      = "trust"
+	RuleNonNull    = "non_null"
+	RuleFrequency  = "frequency"
+)
+
+// Rule is one step of a survivorship chain.
+type Rule struct {
+	Kind string
+	// Downgrade, for valid: rank invalid values last instead of dropping them.
+	Downgrade bool
+	// Priority lists sources, best first.
+	Priority []string
+	// Trust per source (sources not listed have trust 0).
+	Trust []SourceWeight
+	Decay *Decay
+	Pos   Pos
+}
+
+// SourceWeight is a per-source trust.
+type SourceWeight struct {
+	Source string
+	Weight float64
+}
+
+// Decay lowers trust with the age of a value, measured against the newest
+// candidate of the same customer and field (never the wall clock).
+type Decay struct {
+	// Curve is "exponential" (HalfLife) or "linear" (Over).
+	Curve    string
+	HalfLife time.Duration
+	Over     time.Duration
+	Min      float64
+	Max      float64
+}
+
+// Formats of landed events.
+const (
+	FormatDebezium      = "debezium"
+	FormatSalesforceCDC = "salesforce_cdc"
+	FormatStripeEvents  = "stripe_events"
+)
+
+// Source is one system asserting customer values.
+type Source struct {
+	Name    string
+	System  string
+	Format  string
+	Table   string // debezium: schema.table
+	Object  string // salesforce entity or stripe object
+	Landing string // folder below the stage
+	Key     []string
+	// Customer is the path of the link to the customer id (the app account id).
+	Customer []string
+	Fields   []FieldMap
+	Pos      Pos
+}
+
+// FieldMap maps one canonical field to a path in the source's record document.
+type FieldMap struct {
+	Field string
+	Path  []string
+	Map   []Pair // source value map, applied to the raw text first
+	Pos   Pos
+}
+
+// FieldByName returns the named field or nil.
+func (s *Spec) FieldByName(name string) *Field {
+	for _, f := range s.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// SourceByName returns the named source or nil.
+func (s *Spec) SourceByName(name string) *Source {
+	for _, src := range s.Sources {
+		if src.Name == name {
+			return src
+		}
+	}
+	return nil
+}
+
+// Mapping returns the source's mapping of a canonical field, or nil.
+func (src *Source) Mapping(field string) *FieldMap {
+	for i := range src.Fields {
+		if src.Fields[i].Field == field {
+			return &src.Fields[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,433 @@
+// Package local runs the DuckDB rendering of a plan on an embedded DuckDB
+// database: it plays the parts Snowflake plays in production. It loads each
+// landed file once (the pipe, with a load history), runs the task graph in
+// dependency order with stream offsets advanced in the same transaction as
+// the statements that consume them, and refreshes dynamic tables.
+//
+// This is the only package that links DuckDB.
+package local
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	_ "github.com/duckdb/duckdb-go/v2" // the database/sql driver "duckdb"
+
+	"github.com/ledgerloop/trueup/generator/dialect"
+	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
+	"github.com/ledgerloop/trueup/generator/emit"
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/plan"
+)
+
+// Runtime tables the local runner keeps beside the plan's objects.
+const (
+	LoadHistory = "ops.load_history"
+	TaskRuns    = "ops.task_runs"
+)
+
+// Runner executes a plan on one DuckDB database.
+type Runner struct {
+	db   *sql.DB
+	plan *plan.Plan
+	r    *duckdb.Renderer
+}
+
+// Open opens (or creates) the database file (":memory:" or "" for an
+// in-memory database) and creates every object of the plan that is missing.
+func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
+	if path == ":memory:" {
+		path = ""
+	}
+	db, err := sql.Open("duckdb", path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// One connection: the batch id is a session variable, and one writer
+	// keeps load sequences monotonic.
+	db.SetMaxOpenConns(1)
+	r := &duckdb.Renderer{}
+	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
+	run := &Runner{db: db, plan: p, r: r}
+	if err := run.setup(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return run, nil
+}
+
+// DB exposes the database for queries (tests, explain, summaries).
+func (run *Runner) DB() *sql.DB { return run.db }
+
+// Close closes the database.
+func (run *Runner) Close() error { return run.db.Close() }
+
+func (run *Runner) setup(ctx context.Context) error {
+	tx, err := run.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
+	defer tx.Rollback()
+	for _, f := range emit.Files(run.plan, run.r) {
+		if f.Object.Kind == ir.KindDynamicTable {
+			// Created empty-or-current by its first refresh below.
+		}
+		for _, s := range f.Statements {
+			if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
+				return fmt.Errorf("setup: %s: %w", f.Path, err)
+			}
+		}
+	}
+	for _, ddl := range []string{
+		`CREATE TABLE IF NOT EXISTS ` + LoadHistory + ` (
+  source VARCHAR NOT NULL,
+  file_name VARCHAR NOT NULL,
+  size BIGINT,
+  md5 VARCHAR,
+  lines BIGINT,
+  first_load_seq BIGINT,
+  last_load_seq BIGINT,
+  loaded_at TIMESTAMPTZ,
+  PRIMARY KEY (source, file_name)
+)`,
+		`CREATE TABLE IF NOT EXISTS ` + TaskRuns + ` (
+  batch_id VARCHAR NOT NULL,
+  task VARCHAR NOT NULL,
+  state VARCHAR NOT NULL,
+  started_at TIMESTAMPTZ,
+  completed_at TIMESTAMPTZ,
+  error VARCHAR
+)`,
+	} {
+		if _, err := tx.ExecContext(ctx, ddl); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// LoadedFile is one file the load step took in, or passed over.
+type LoadedFile struct {
+	Source, File string
+	Lines        int64
+	// Skipped says why a file was not loaded again ("" when loaded).
+	Skipped string
+}
+
+// Load takes in every file under landing/<source landing> that the load
+// history does not have yet, each file in its own transaction. A file whose
+// content changed after it was loaded is reported, not loaded again (as a
+// pipe would): rename it to load it.
+func (run *Runner) Load(ctx context.Context, landing string) ([]LoadedFile, error) {
+	var out []LoadedFile
+	for _, src := range run.plan.Spec.Sources {
+		root := filepath.Join(landing, filepath.FromSlash(src.Landing))
+		files, err := listFiles(root)
+		if err != nil {
+			return out, fmt.Errorf("load %s: %w", src.Name, err)
+		}
+		for _, rel := range files {
+			if err := ctx.Err(); err != nil {
+				return out, err
+			}
+			lf, err := run.loadFile(ctx, src.Name, root, rel)
+			if err != nil {
+				return out, fmt.Errorf("load %s: %s: %w", src.Name, rel, err)
+			}
+			if lf != nil {
+				out = append(out, *lf)
+			}
+		}
+	}
+	return out, nil
+}
+
+func listFiles(root string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, os.ErrNotExist) && path == root {
+				return filepath.SkipAll
+			}
+			return err
+		}
+		if strings.HasPrefix(d.Name(), ".") && path != root {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			rel, err := filepath.Rel(root, path)
+			if err != nil {
+				return err
+			}
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*LoadedFile, error) {
+	path := filepath.Join(root, filepath.FromSlash(rel))
+	tx, err := run.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var oldMD5 string
+	err = tx.QueryRowContext(ctx, `SELECT md5 FROM `+LoadHistory+` WHERE source = ? AND file_name = ?`, source, rel).Scan(&oldMD5)
+	switch {
+	case err == nil:
+		var cur string
+		if err := tx.QueryRowContext(ctx, `SELECT md5(content) FROM read_text(?)`, path).Scan(&cur); err != nil {
+			return nil, err
+		}
+		if cur == oldMD5 {
+			return nil, nil // loaded before
+		}
+		return &LoadedFile{Source: source, File: rel, Skipped: "changed after it was loaded; not loaded again (land it under a new name)"}, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	table := run.r.Object(plan.LinesTable(source))
+	res, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
+SELECT ?, i, line, now()
+FROM (
+  SELECT i, rtrim(parts[i], chr(13)) AS line
+  FROM (SELECT string_split(content, chr(10)) AS parts FROM read_text(?)) t, range(1, len(parts) + 1) r(i)
+)
+WHERE line <> ''
+ORDER BY i`, rel, path)
+	if err != nil {
+		return nil, err
+	}
+	n, _ := res.RowsAffected()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+LoadHistory+` (source, file_name, size, md5, lines, first_load_seq, last_load_seq, loaded_at)
+SELECT ?, ?, size, md5(content), ?, (SELECT MIN(load_seq) FROM `+table+` WHERE file_name = ?), (SELECT MAX(load_seq) FROM `+table+` WHERE file_name = ?), now()
+FROM read_text(?)`, source, rel, n, rel, rel, path); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	return &LoadedFile{Source: source, File: rel, Lines: n}, nil
+}
+
+// TaskRun is the outcome of one task in a batch.
+type TaskRun struct {
+	Task     string
+	State    string // SUCCEEDED, SKIPPED, FAILED
+	Duration time.Duration
+	Error    string
+}
+
+// Batch is one run of the task graph.
+type Batch struct {
+	ID    string
+	Tasks []TaskRun
+	// Ran is false when the root's condition found no new lines.
+	Ran bool
+}
+
+// RunGraph runs the task graph once, as Snowflake would on its schedule:
+// the root's condition first, then every task in dependency order, each in
+// its own transaction; a failed task skips the tasks after it, and the
+// finalizer always runs. Dynamic tables are refreshed after the graph.
+func (run *Runner) RunGraph(ctx context.Context) (Batch, error) {
+	tasks := run.plan.Tasks()
+	var root *ir.Object
+	for _, t := range tasks {
+		if t.Task.Root {
+			root = t
+		}
+	}
+	if root == nil {
+		return Batch{}, errors.New("run: the plan has no root task")
+	}
+	has, err := run.anyHasData(ctx, root.Task.When)
+	if err != nil {
+		return Batch{}, fmt.Errorf("run: %w", err)
+	}
+	if !has {
+		return Batch{}, nil
+	}
+	var n int
+	if err := run.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+run.r.Object(plan.Batches)).Scan(&n); err != nil {
+		return Batch{}, fmt.Errorf("run: %w", err)
+	}
+	b := Batch{ID: fmt.Sprintf("local-%06d", n+1), Ran: true}
+	if _, err := run.db.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = %s", duckdb.BatchVariable, run.r.Str(b.ID))); err != nil {
+		return b, fmt.Errorf("run: %w", err)
+	}
+	var failed error
+	for _, t := range tasks {
+		if t.Task.FinalizerOf != nil {
+			continue
+		}
+		tr := TaskRun{Task: t.Ref.String(), State: "SKIPPED"}
+		if failed == nil {
+			tr = run.runTask(ctx, t)
+			if tr.State == "FAILED" {
+				failed = fmt.Errorf("run: task %s: %s", tr.Task, tr.Error)
+			}
+		}
+		b.Tasks = append(b.Tasks, tr)
+		run.logTask(b.ID, tr)
+	}
+	for _, t := range tasks {
+		if t.Task.FinalizerOf != nil {
+			tr := run.runTask(context.WithoutCancel(ctx), t)
+			b.Tasks = append(b.Tasks, tr)
+			run.logTask(b.ID, tr)
+		}
+	}
+	if failed != nil {
+		return b, failed
+	}
+	if err := run.Refresh(ctx); err != nil {
+		return b, err
+	}
+	return b, nil
+}
+
+func (run *Runner) logTask(batch string, tr TaskRun) {
+	var errText any
+	if tr.Error != "" {
+		errText = tr.Error
+	}
+	// Bookkeeping only: a failure to log must not fail the batch.
+	_, _ = run.db.Exec(`INSERT INTO `+TaskRuns+` (batch_id, task, state, started_at, completed_at, error)
+VALUES (?, ?, ?, now() - to_microseconds(?), now(), ?)`, batch, tr.Task, tr.State, tr.Duration.Microseconds(), errText)
+}
+
+// anyHasData is SYSTEM$STREAM_HAS_DATA over several streams.
+func (run *Runner) anyHasData(ctx context.Context, streams []*ir.Stream) (bool, error) {
+	for _, s := range streams {
+		var n int
+		q := fmt.Sprintf(`SELECT COUNT(*) FROM %s WHERE %s > (SELECT consumed_to FROM %s WHERE stream_name = ?)`,
+			run.r.Object(s.Table), run.r.Ident(s.SequenceColumn), duckdb.StreamOffsets)
+		if err := run.db.QueryRowContext(ctx, q, s.Ref.String()).Scan(&n); err != nil {
+			return false, err
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// runTask runs one task in one transaction: fix the streams' read offsets,
+// run the steps, advance the offsets, commit.
+func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
+	start := time.Now()
+	tr := TaskRun{Task: t.Ref.String(), State: "SUCCEEDED"}
+	fail := func(err error) TaskRun {
+		tr.State, tr.Error, tr.Duration = "FAILED", err.Error(), time.Since(start)
+		return tr
+	}
+	if !t.Task.Root && len(t.Task.When) > 0 {
+		has, err := run.anyHasData(ctx, t.Task.When)
+		if err != nil {
+			return fail(err)
+		}
+		if !has {
+			tr.State, tr.Duration = "SKIPPED", time.Since(start)
+			return tr
+		}
+	}
+	tx, err := run.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	for _, s := range t.Task.Consumes {
+		q := fmt.Sprintf(`UPDATE %s SET reading_to = (SELECT COALESCE(MAX(%s), 0) FROM %s) WHERE stream_name = ?`,
+			duckdb.StreamOffsets, run.r.Ident(s.SequenceColumn), run.r.Object(s.Table))
+		if _, err := tx.ExecContext(ctx, q, s.Ref.String()); err != nil {
+			return fail(err)
+		}
+	}
+	for i, step := range t.Task.Steps {
+		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
+			return fail(fmt.Errorf("step %d: %w", i+1, err))
+		}
+	}
+	for _, s := range t.Task.Consumes {
+		q := fmt.Sprintf(`UPDATE %s SET consumed_to = reading_to WHERE stream_name = ?`, duckdb.StreamOffsets)
+		if _, err := tx.ExecContext(ctx, q, s.Ref.String()); err != nil {
+			return fail(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	tr.Duration = time.Since(start)
+	return tr
+}
+
+// Refresh recomputes every dynamic table from its query.
+func (run *Runner) Refresh(ctx context.Context) error {
+	tx, err := run.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	defer tx.Rollback()
+	for _, o := range run.plan.Objects {
+		if o.Kind != ir.KindDynamicTable {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, duckdb.RefreshSQL(run.r, o)); err != nil {
+			return fmt.Errorf("refresh %s: %w", o.Ref, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Result is what one pass of load and graph did.
+type Result struct {
+	Loaded []LoadedFile
+	Batch  Batch
+}
+
+// RunOnce loads what has landed and runs the graph until the streams are
+// drained.
+func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) {
+	var res Result
+	loaded, err := run.Load(ctx, landing)
+	res.Loaded = loaded
+	if err != nil {
+		return res, err
+	}
+	res.Batch, err = run.RunGraph(ctx)
+	return res, err
+}
+
+// Poll runs RunOnce every interval until ctx is done. Each step commits on
+// its own, so an interruption loses nothing: the next run resumes where the
+// last commit left off. report, when not nil, receives each pass's result.
+func (run *Runner) Poll(ctx context.Context, landing string, interval time.Duration, report func(Result, error)) error {
+	for {
+		res, err := run.RunOnce(ctx, landing)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if report != nil {
+			report(res, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
+}
