@@ -383,13 +383,12 @@ FROM (
 		var names, values, asserted, norm, valid []string
 		for _, e := range entries {
 			names = append(names, fmt.Sprintf("(%s)", f.Str(e.name)))
-			values = append(values, fmt.Sprintf(" WHEN %s THEN %s", f.Str(e.name), e.value))
-			asserted = append(asserted, fmt.Sprintf(" WHEN %s THEN %s", f.Str(e.name), e.asserted))
+			values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.value))
+			asserted = append(asserted, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.asserted))
 			if e.valid == "" {
 				fld := b.s.FieldByName(e.name)
-				n := normalize(f, fld, src.Mapping(e.name), "raw_value")
-				norm = append(norm, fmt.Sprintf(" WHEN %s THEN %s", f.Str(e.name), n))
-				valid = append(valid, fmt.Sprintf(" WHEN %s THEN %s", f.Str(e.name), validity(f, fld, n)))
+				norm = append(norm, fmt.Sprintf("\n      WHEN %s THEN %s", f.Str(e.name), normalize(f, fld, src.Mapping(e.name), "raw_value")))
+				valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(e.name), validity(f, fld, "value")))
 			}
 		}
 		orderKey := fmt.Sprintf("LPAD(CAST(event_ms AS %[1]s), 15, '0') || '|' || LPAD(CAST(COALESCE(seq, 0) AS %[1]s), 20, '0') || '|' || LPAD(CAST(COALESCE(sub_seq, 0) AS %[1]s), 10, '0') || '|' || event_id", f.Type(ir.Text))
@@ -409,9 +408,11 @@ SELECT
   record_key,
   field,
   CASE WHEN field = %[5]s THEN op ELSE 'set' END AS op,
-  CASE field%[6]s ELSE raw_value END AS value,
+  value,
   raw_value,
-  CASE field%[7]s ELSE TRUE END AS valid,
+  CASE field%[7]s
+    ELSE TRUE
+  END AS valid,
   %[8]s AS event_time,
   seq,
   sub_seq,
@@ -423,14 +424,23 @@ SELECT
   %[10]s AS observed_at
 FROM (
   SELECT
+    x.*,
+    CASE field%[6]s
+      ELSE raw_value
+    END AS value
+  FROM (
+  SELECT
     ev.load_seq, ev.file_name, ev.file_row, ev.op, ev.event_ms, ev.seq, ev.sub_seq, ev.event_id, ev.record_key,
     fl.field,
-    CASE fl.field%[11]s END AS raw_value,
-    CASE fl.field%[12]s END AS is_asserted
+    CASE fl.field%[11]s
+    END AS raw_value,
+    CASE fl.field%[12]s
+    END AS is_asserted
   FROM ev CROSS JOIN (VALUES %[13]s) AS fl (field)
   WHERE ev.record_key IS NOT NULL
-) x
-WHERE is_asserted AND (op = 'upsert' OR field = %[5]s)
+  ) AS x
+  WHERE is_asserted AND (op = 'upsert' OR field = %[5]s)
+) AS y
 QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
 ) AS n
 ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field

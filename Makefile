@@ -1,0 +1,47 @@
+# trueup: compile a customer-master spec into a Snowflake pipeline, and run
+# the same pipeline locally on DuckDB.
+
+GO      ?= go
+BIN     := bin/trueup
+DEMO    := .landing/demo
+
+.PHONY: all build deps test test-short check-generated generate demo bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/trueup
+
+# Node dependencies of the Snowflake SQL parser used by the tests.
+deps: tests/sqlparser/node_modules/.package-lock.json
+
+tests/sqlparser/node_modules/.package-lock.json: tests/sqlparser/package.json tests/sqlparser/package-lock.json
+	npm ci --prefix tests/sqlparser --no-audit --no-fund --loglevel=error
+
+# Every test: golden SQL, the Snowflake parser, end-to-end runs on DuckDB.
+test: deps
+	$(GO) vet ./...
+	CI=$${CI:-true} $(GO) test -count=1 ./...
+
+test-short:
+	$(GO) test -short ./...
+
+# Fails, printing a unified diff, when sql/ is not what models/ generates.
+check-generated:
+	$(GO) run ./cmd/trueup generate --check
+
+generate:
+	$(GO) run ./cmd/trueup generate
+
+# The main job on the embedded default: sample files from the three
+# producers, through the local pipeline, ending with a summary of gold.
+demo: build
+	rm -rf $(DEMO)
+	$(BIN) sample --out $(DEMO)/landing --customers 200 --seed 7
+	$(BIN) run --local --once --db $(DEMO)/trueup.duckdb --landing $(DEMO)/landing
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin .landing

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
+	"github.com/ledgerloop/trueup/internal/app"
+)
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "trueup",
+		Short:         "One trusted customer master from conflicting sources, compiled to Snowflake",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	var models string
+	root.PersistentFlags().StringVar(&models, "models", "models", "folder of the spec")
+
+	root.AddCommand(&cobra.Command{
+		Use:   "validate",
+		Short: "Check the spec and report every problem with its file:line:col",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return app.Validate(c.OutOrStdout(), models)
+		},
+	})
+
+	gen := app.GenerateOptions{}
+	generate := &cobra.Command{
+		Use:   "generate",
+		Short: "Write the SQL of the pipeline (sql/), or check that it is current",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			gen.Models = models
+			return app.Generate(c.OutOrStdout(), gen)
+		},
+	}
+	generate.Flags().StringVar(&gen.Dialect, "dialect", snowflake.Name, "snowflake or duckdb")
+	generate.Flags().StringVar(&gen.Out, "out", "sql", "output folder")
+	generate.Flags().BoolVar(&gen.Check, "check", false, "compare with the output folder, print a unified diff and exit 1 when it differs")
+	root.AddCommand(generate)
+
+	runOpts := app.RunOptions{}
+	var localFlag bool
+	run := &cobra.Command{
+		Use:   "run --local",
+		Short: "Run the pipeline on the local DuckDB database",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !localFlag {
+				return errors.New("run: only --local is supported; the warehouse runs the pipeline itself (trueup deploy)")
+			}
+			runOpts.Models = models
+			return app.RunLocal(c.Context(), c.OutOrStdout(), runOpts)
+		},
+	}
+	run.Flags().BoolVar(&localFlag, "local", false, "run on the embedded DuckDB database")
+	run.Flags().StringVar(&runOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
+	run.Flags().StringVar(&runOpts.Landing, "landing", "landing", "local landing folder (one folder per source below it)")
+	run.Flags().BoolVar(&runOpts.Once, "once", false, "process what has landed and exit")
+	root.AddCommand(run)
+
+	smp := app.SampleOptions{}
+	sample := &cobra.Command{
+		Use:   "sample",
+		Short: "Write realistic landed files of the three producers",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			smp.Models = models
+			return app.Sample(c.OutOrStdout(), smp)
+		},
+	}
+	sample.Flags().StringVar(&smp.Out, "out", "landing", "landing folder to write")
+	sample.Flags().IntVar(&smp.Customers, "customers", 50, "number of customers")
+	sample.Flags().Int64Var(&smp.Seed, "seed", 1, "random seed: the same seed writes the same files")
+	root.AddCommand(sample)
+	return root
+}

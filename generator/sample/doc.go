@@ -1,0 +1,273 @@
+package sample
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// obj is a JSON object that keeps its keys in insertion order, so documents
+// come out in the field order their producer uses and byte-identical for a
+// seed (encoding/json would sort map keys and escape '&', '<', '>').
+type obj struct {
+	keys []string
+	vals []any
+}
+
+func newObj() *obj { return &obj{} }
+
+// set replaces the value of k in place or appends k.
+func (o *obj) set(k string, v any) *obj {
+	for i, kk := range o.keys {
+		if kk == k {
+			o.vals[i] = v
+			return o
+		}
+	}
+	o.keys = append(o.keys, k)
+	o.vals = append(o.vals, v)
+	return o
+}
+
+func (o *obj) get(k string) (any, bool) {
+	for i, kk := range o.keys {
+		if kk == k {
+			return o.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+func (o *obj) has(k string) bool {
+	_, ok := o.get(k)
+	return ok
+}
+
+func (o *obj) clone() *obj {
+	c := &obj{keys: slices.Clone(o.keys), vals: make([]any, len(o.vals))}
+	for i, v := range o.vals {
+		if sub, ok := v.(*obj); ok {
+			c.vals[i] = sub.clone()
+		} else {
+			c.vals[i] = v
+		}
+	}
+	return c
+}
+
+// setPath sets a dotted path ("metadata.plan_tier"), creating objects on the
+// way.
+func setPath(o *obj, path string, v any) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		child, _ := o.get(p)
+		sub, ok := child.(*obj)
+		if !ok {
+			sub = newObj()
+			o.set(p, sub)
+		}
+		o = sub
+	}
+	o.set(parts[len(parts)-1], v)
+}
+
+// getPath reads a dotted path; ok is false when any step is missing.
+func getPath(o *obj, path string) (any, bool) {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		child, _ := o.get(p)
+		sub, ok := child.(*obj)
+		if !ok {
+			return nil, false
+		}
+		o = sub
+	}
+	return o.get(parts[len(parts)-1])
+}
+
+// nullExcept returns a copy of o with every leaf set to null except the
+// leaf at keep: the shape of a Debezium "before" under REPLICA IDENTITY
+// DEFAULT, where only the primary key is known.
+func nullExcept(o *obj, keep string) *obj {
+	c := newObj()
+	for i, k := range o.keys {
+		if sub, ok := o.vals[i].(*obj); ok {
+			prefix := k + "."
+			if strings.HasPrefix(keep, prefix) {
+				c.set(k, nullExcept(sub, strings.TrimPrefix(keep, prefix)))
+			} else {
+				c.set(k, nullExcept(sub, "\x00"))
+			}
+			continue
+		}
+		if k == keep {
+			c.set(k, o.vals[i])
+		} else {
+			c.set(k, nil)
+		}
+	}
+	return c
+}
+
+// sortedObj returns a deep copy with keys in byte order, except that the keys
+// named in first lead (Stripe prints "id" and "object" first, then the
+// attributes alphabetically).
+func sortedObj(o *obj, first ...string) *obj {
+	c := newObj()
+	for _, f := range first {
+		if v, ok := o.get(f); ok {
+			c.set(f, v)
+		}
+	}
+	rest := make([]int, 0, len(o.keys))
+	for i, k := range o.keys {
+		if !slices.Contains(first, k) {
+			rest = append(rest, i)
+		}
+	}
+	slices.SortFunc(rest, func(a, b int) int { return strings.Compare(o.keys[a], o.keys[b]) })
+	for _, i := range rest {
+		v := o.vals[i]
+		if sub, ok := v.(*obj); ok {
+			v = sortedObj(sub)
+		}
+		c.set(o.keys[i], v)
+	}
+	return c
+}
+
+// diffPrev returns, for every key whose value differs between old and new,
+// the old value (null when the key was absent), recursing into objects so
+// only changed nested keys appear: the shape of Stripe's
+// data.previous_attributes.
+func diffPrev(old, cur *obj) *obj {
+	d := newObj()
+	seen := map[string]bool{}
+	visit := func(k string) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		ov, oOK := old.get(k)
+		nv, nOK := cur.get(k)
+		oo, oIsObj := ov.(*obj)
+		no, nIsObj := nv.(*obj)
+		if oIsObj && nIsObj {
+			if sub := diffPrev(oo, no); len(sub.keys) > 0 {
+				d.set(k, sub)
+			}
+			return
+		}
+		if oOK && nOK && bytes.Equal(encodeValue(ov), encodeValue(nv)) {
+			return
+		}
+		if !oOK {
+			ov = nil
+		}
+		d.set(k, ov)
+	}
+	for _, k := range cur.keys {
+		visit(k)
+	}
+	for _, k := range old.keys {
+		visit(k)
+	}
+	return d
+}
+
+// changedKeys lists the top-level keys (in new-then-old order) whose value
+// differs between old and cur, a key missing on one side counting as null.
+func changedKeys(old, cur *obj) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, o := range []*obj{cur, old} {
+		for _, k := range o.keys {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			ov, _ := old.get(k)
+			nv, _ := cur.get(k)
+			if !bytes.Equal(encodeValue(ov), encodeValue(nv)) {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func encodeValue(v any) []byte {
+	var b bytes.Buffer
+	encode(&b, v)
+	return b.Bytes()
+}
+
+// encode writes v as compact JSON. Only the types the generator builds are
+// accepted; anything else is a programming error.
+func encode(b *bytes.Buffer, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	case string:
+		quote(b, x)
+	case []string:
+		b.WriteByte('[')
+		for i, s := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			quote(b, s)
+		}
+		b.WriteByte(']')
+	case *obj:
+		b.WriteByte('{')
+		for i, k := range x.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			quote(b, k)
+			b.WriteByte(':')
+			encode(b, x.vals[i])
+		}
+		b.WriteByte('}')
+	default:
+		panic(fmt.Sprintf("sample: cannot encode %T", v))
+	}
+}
+
+func quote(b *bytes.Buffer, s string) {
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c < 0x20:
+			b.WriteString(`\u00`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&0xf])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+}
+
+func line(v *obj) []byte { return encodeValue(v) }

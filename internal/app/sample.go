@@ -1,0 +1,61 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ledgerloop/trueup/generator"
+	"github.com/ledgerloop/trueup/generator/sample"
+	"github.com/ledgerloop/trueup/generator/spec"
+)
+
+// SampleOptions are the options of trueup sample.
+type SampleOptions struct {
+	Models    string
+	Out       string
+	Customers int
+	Seed      int64
+}
+
+// SampleSources describes the spec's sources to the sample writer.
+func SampleSources(s *spec.Spec) []sample.Source {
+	var out []sample.Source
+	for _, src := range s.Sources {
+		fields := map[string]string{}
+		for _, m := range src.Fields {
+			fields[m.Field] = strings.Join(m.Path, ".")
+		}
+		table := src.Table
+		if table == "" {
+			table = src.Object
+		}
+		out = append(out, sample.Source{
+			Name: src.Name, Format: src.Format, Landing: src.Landing,
+			Key: strings.Join(src.Key, "."), Customer: strings.Join(src.Customer, "."),
+			Fields: fields, Table: table,
+		})
+	}
+	return out
+}
+
+// Sample writes landed files for the spec's sources.
+func Sample(w io.Writer, o SampleOptions) error {
+	s, err := generator.LoadSpec(o.Models)
+	if err != nil {
+		return err
+	}
+	sum, err := sample.Write(o.Out, SampleSources(s), sample.Options{Customers: o.Customers, Seed: o.Seed})
+	if err != nil {
+		return fmt.Errorf("sample: %w", err)
+	}
+	total := 0
+	var parts []string
+	for _, src := range s.Sources {
+		total += sum.Events[src.Name]
+		parts = append(parts, fmt.Sprintf("%s %d", src.Name, sum.Events[src.Name]))
+	}
+	fmt.Fprintf(w, "wrote %s: %d files, %d events (%s), %d redelivered, %d malformed lines\n",
+		o.Out, len(sum.Files), total, strings.Join(parts, ", "), sum.Duplicates, sum.Malformed)
+	return nil
+}
