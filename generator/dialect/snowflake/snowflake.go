@@ -6,6 +6,7 @@ package snowflake
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -44,15 +45,23 @@ func (r *Renderer) Object(ref ir.Ref) string {
 }
 
 // Str escapes backslashes (an escape character in Snowflake string
-// constants) and quotes, and never emits "$$", so a literal is safe inside a
-// $$-quoted task body.
+// constants) and quotes.
 func (r *Renderer) Str(s string) string {
-	s = strings.ReplaceAll(s, `\`, `\\`)
-	q := common.Quote(s)
-	if strings.Contains(q, "$$") {
-		return "(" + strings.ReplaceAll(q, "$$", "$' || '$") + ")"
-	}
-	return q
+	return common.Quote(strings.ReplaceAll(s, `\`, `\\`))
+}
+
+// literal matches a string literal as Str writes it.
+var literal = regexp.MustCompile(`'(?:[^'\\]|''|\\.)*'`)
+
+// noDollarQuote rewrites every literal that contains "$$" as a
+// concatenation, so that a step can sit inside a $$-quoted block.
+func noDollarQuote(sql string) string {
+	return literal.ReplaceAllStringFunc(sql, func(lit string) string {
+		if !strings.Contains(lit, "$$") {
+			return lit
+		}
+		return "(" + strings.ReplaceAll(lit, "$$", "$' || '$") + ")"
+	})
 }
 
 // Type implements ir.Fragments.
@@ -183,9 +192,13 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 	name := r.Object(o.Ref)
 	switch o.Kind {
 	case ir.KindSchema:
-		return []dialect.Statement{{SQL: "CREATE SCHEMA IF NOT EXISTS " + name + r.comment(o.Comment), Parseable: true}}
+		out := []dialect.Statement{{SQL: "CREATE SCHEMA IF NOT EXISTS " + name, Parseable: true}}
+		if o.Comment != "" {
+			out = append(out, dialect.Statement{SQL: "COMMENT ON SCHEMA " + name + " IS " + r.Str(o.Comment), Parseable: true})
+		}
+		return out
 	case ir.KindSequence:
-		return []dialect.Statement{{SQL: "CREATE SEQUENCE IF NOT EXISTS " + name + " INCREMENT BY 1 START WITH 1" + r.comment(o.Comment)}}
+		return []dialect.Statement{{SQL: "CREATE SEQUENCE IF NOT EXISTS " + name + " INCREMENT BY 1 START WITH 1", Parseable: true}}
 	case ir.KindTable:
 		cols := common.Columns(r, o.Columns, func(c ir.Column) string {
 			if c.Comment == "" {
@@ -278,7 +291,7 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 	} else {
 		b.WriteString("EXECUTE IMMEDIATE $$\nBEGIN\n  BEGIN TRANSACTION;\n")
 		for _, s := range steps {
-			b.WriteString(indent(s, "  ") + ";\n")
+			b.WriteString(indent(noDollarQuote(s), "  ") + ";\n")
 		}
 		b.WriteString("  COMMIT;\nEXCEPTION\n  WHEN OTHER THEN\n    ROLLBACK;\n    RAISE;\nEND;\n$$")
 	}
