@@ -11,7 +11,7 @@ import (
 func (l *loader) build() *Spec {
 	s := &Spec{}
 	for _, name := range []string{"project", "customer", "sources"} {
-		if _, ok := l.sections[name]; !ok {
+		if _, ok := l.sections[name]; !ok && !l.syntaxError {
 			l.errs = append(l.errs, Error{Pos: Pos{File: "models"}, Msg: fmt.Sprintf("missing section %q", name)})
 		}
 	}
@@ -270,6 +270,13 @@ func (l *loader) rule(f string, n *yaml.Node, what string) (Rule, bool) {
 			r.Kind = RulePriority
 			r.Priority = l.strs(f, v, what+": priority")
 			r.Pos = pos(f, k)
+			for i := range r.Priority {
+				at := v
+				if v.Kind == yaml.SequenceNode {
+					at = v.Content[i]
+				}
+				r.PriorityPos = append(r.PriorityPos, pos(f, at))
+			}
 		case "trust":
 			r.Kind = RuleTrust
 			r.Pos = pos(f, k)
@@ -278,7 +285,7 @@ func (l *loader) rule(f string, n *yaml.Node, what string) (Rule, bool) {
 				if w < 0 || w > 1 {
 					l.errf(f, v, "%s: trust for %q must be between 0 and 1", what, src)
 				}
-				r.Trust = append(r.Trust, SourceWeight{Source: src, Weight: w})
+				r.Trust = append(r.Trust, SourceWeight{Source: src, Weight: w, Pos: pos(f, k)})
 			})
 		case "decay":
 			r.Decay = l.decay(f, v, what+": decay")

@@ -111,12 +111,16 @@ func (l *loader) check(s *Spec) {
 					l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: priority lists no source", f.Name)})
 				}
 				dup := map[string]bool{}
-				for _, name := range r.Priority {
+				for i, name := range r.Priority {
+					at := r.Pos
+					if i < len(r.PriorityPos) {
+						at = r.PriorityPos[i]
+					}
 					if !sourceNames[name] {
-						l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q", "priority", name)})
+						l.errs = append(l.errs, Error{Pos: at, Msg: fmt.Sprintf("rule %q names unknown source %q", "priority", name)})
 					}
 					if dup[name] {
-						l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: priority lists %q twice", f.Name, name)})
+						l.errs = append(l.errs, Error{Pos: at, Msg: fmt.Sprintf("rules for %q: priority lists %q twice", f.Name, name)})
 					}
 					dup[name] = true
 				}
@@ -126,7 +130,7 @@ func (l *loader) check(s *Spec) {
 				}
 				for _, w := range r.Trust {
 					if !sourceNames[w.Source] {
-						l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q", "trust", w.Source)})
+						l.errs = append(l.errs, Error{Pos: w.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q", "trust", w.Source)})
 					}
 				}
 			case RuleValid:

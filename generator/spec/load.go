@@ -97,8 +97,9 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 }
 
 type loader struct {
-	sections map[string]section
-	errs     ErrorList
+	sections    map[string]section
+	errs        ErrorList
+	syntaxError bool
 }
 
 func (l *loader) errf(file string, n *yaml.Node, format string, args ...any) {
@@ -124,6 +125,7 @@ func (l *loader) file(name string, data []byte) {
 			}
 		}
 		l.errs = append(l.errs, Error{Pos: Pos{File: name, Line: line, Col: 1}, Msg: "yaml: " + msg})
+		l.syntaxError = true
 		return
 	}
 	if len(root.Content) == 0 {

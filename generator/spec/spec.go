@@ -82,7 +82,8 @@ type Rule struct {
 	// Downgrade, for valid: rank invalid values last instead of dropping them.
 	Downgrade bool
 	// Priority lists sources, best first.
-	Priority []string
+	Priority    []string
+	PriorityPos []Pos
 	// Trust per source (sources not listed have trust 0).
 	Trust []SourceWeight
 	Decay *Decay
@@ -93,6 +94,7 @@ type Rule struct {
 type SourceWeight struct {
 	Source string
 	Weight float64
+	Pos    Pos
 }
 
 // Decay lowers trust with the age of a value, measured against the newest

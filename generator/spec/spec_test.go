@@ -1,0 +1,162 @@
+package spec_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/ledgerloop/trueup/generator/spec"
+)
+
+const validSources = `sources:
+  app:
+    format: debezium
+    table: public.accounts
+    key: id
+    customer: id
+    fields: {email: email, status: status}
+  billing:
+    format: stripe_events
+    object: customer
+    key: id
+    customer: metadata.account_id
+    fields: {email: email}
+`
+
+func load(t *testing.T, files map[string]string) (*spec.Spec, error) {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for name, body := range files {
+		fsys[name] = &fstest.MapFile{Data: []byte(body)}
+	}
+	return spec.Load(fsys, ".", "models")
+}
+
+func TestLoadCompanySpec(t *testing.T) {
+	s, err := load(t, map[string]string{
+		"a.yaml": "project: {database: DB, warehouse: WH, schedule: 2m, ruleset: v1}\n",
+		"b.yaml": "customer:\n  fields:\n    email: {type: string, pii: true, normalize: [trim, lower], valid: email}\n    status: {accepted: [a, b]}\nrules:\n  email: [valid, most_recent]\n",
+		"c.yaml": validSources,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Fields) != 2 || len(s.Sources) != 2 || s.Fields[0].Name != "email" || s.Sources[1].Name != "billing" {
+		t.Fatalf("declaration order lost: %+v %+v", s.Fields, s.Sources)
+	}
+	if got := s.Project.Schedule.String(); got != "2m0s" {
+		t.Errorf("schedule = %s", got)
+	}
+	// status has no rules: the default chain.
+	if r := s.FieldByName("status").Rules; len(r) != 2 || r[0].Kind != spec.RuleNonNull || r[1].Kind != spec.RuleMostRecent {
+		t.Errorf("default chain = %+v", r)
+	}
+	if got := strings.Join(s.SourceByName("billing").Customer, "/"); got != "metadata/account_id" {
+		t.Errorf("customer path = %s", got)
+	}
+}
+
+// TestErrorsAtOnce: every problem is reported, each at its file:line:col.
+func TestErrorsAtOnce(t *testing.T) {
+	_, err := load(t, map[string]string{
+		"project.yaml": "project:\n  database: DB\n  warehouse: WH\n  schedule: soon\n",
+		"customer.yaml": `customer:
+  fields:
+    email: {type: text, normalize: [trim, shout]}
+    Bad-Name: {type: string}
+    status: {accepted: [a]}
+rules:
+  email:
+    - trust: {app: 0.9, stripe2: 0.5}
+  status:
+    - priority: [app, app]
+    - sometimes
+  nope: [most_recent]
+`,
+		"sources.yaml": validSources,
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !errors.Is(err, spec.ErrInvalid) {
+		t.Errorf("error does not wrap ErrInvalid: %v", err)
+	}
+	want := []string{
+		`models/customer.yaml:3:19: field "email": unknown type "text" (expected one of string, integer, number, boolean, timestamp)`,
+		`models/customer.yaml:3:43: field "email": unknown normalizer "shout" (expected one of trim, lower, upper)`,
+		`models/customer.yaml:4:5: field name "Bad-Name" must start with a lower-case letter and contain only a-z, 0-9 and _ (at most 40 characters): it becomes a SQL identifier`,
+		`models/customer.yaml:8:25: rule "trust" names unknown source "stripe2"`,
+		`models/customer.yaml:10:23: rules for "status": priority lists "app" twice`,
+		`models/customer.yaml:11:7: rules for "status": unknown rule "sometimes"`,
+		`models/customer.yaml:12:3: rules: unknown field "nope"`,
+		`models/project.yaml:4:13: project.schedule: invalid duration "soon" (expected a number and a unit s, m, h or d)`,
+	}
+	got := strings.Split(err.Error(), "\n")
+	for _, w := range want {
+		found := false
+		for _, g := range got {
+			if strings.HasPrefix(g, w) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("missing error:\n  %s\ngot:\n  %s", w, strings.Join(got, "\n  "))
+		}
+	}
+}
+
+// TestHostileNames: names that become identifiers are refused with the
+// reason, never quoted into SQL.
+func TestHostileNames(t *testing.T) {
+	_, err := load(t, map[string]string{
+		"p.yaml": "project: {database: \"DB; DROP\", warehouse: WH}\n",
+		"c.yaml": "customer:\n  fields:\n    \"e'mail\": {type: string}\n    \"x;--\": {type: string}\n    customer_id: {type: string}\n",
+		"s.yaml": "sources:\n  \"a b\":\n    format: stripe_events\n    object: customer\n    key: id\n    customer: id\n    fields: {\"e'mail\": email}\n",
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{
+		`models/p.yaml:1:21: project.database "DB; DROP" must be a plain identifier`,
+		`models/c.yaml:3:5: field name "e'mail" must start with a lower-case letter`,
+		`models/c.yaml:4:5: field name "x;--" must start with a lower-case letter`,
+		`models/c.yaml:5:5: field name "customer_id" is reserved`,
+		`models/s.yaml:2:3: source name "a b" must start with a lower-case letter`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+}
+
+func TestYAMLSyntaxError(t *testing.T) {
+	_, err := load(t, map[string]string{"a.yaml": "project:\n  database: [unclosed\n"})
+	if err == nil || !strings.HasPrefix(err.Error(), "models/a.yaml:") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDuplicateSection(t *testing.T) {
+	_, err := load(t, map[string]string{
+		"a.yaml": "project: {database: DB, warehouse: WH}\n",
+		"b.yaml": "project: {database: DB, warehouse: WH}\n",
+	})
+	if err == nil || !strings.Contains(err.Error(), `models/b.yaml:1:1: section "project" is already defined at models/a.yaml:1:1`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]string{"30s": "30s", "5m": "5m0s", "2h": "2h0m0s", "180d": "4320h0m0s", "1.5h": "1h30m0s"} {
+		d, err := spec.ParseDuration(in)
+		if err != nil || d.String() != want {
+			t.Errorf("%s = %v, %v; want %s", in, d, err, want)
+		}
+	}
+	for _, bad := range []string{"", "5", "5w", "-1m", "m"} {
+		if _, err := spec.ParseDuration(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+}
