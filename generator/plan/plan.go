@@ -7,9 +7,9 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
+		"fmt"
 	"sort"
+	"strings"
 
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/spec"
@@ -134,47 +134,63 @@ func (b *builder) sort() error {
 	return nil
 }
 
-// RulesetVersion is the rule set's label plus a hash of everything that
-// decides a value: fields with their normalizers and validity, mappings, and
-// rules. Any change to those yields a new version.
+// RulesetVersion is the rule set's label plus a hash of RulesetText: any
+// change to what decides a value yields a new version, and nothing else
+// (comments, layout, positions) does.
 func RulesetVersion(s *spec.Spec) string {
-	type src struct {
-		Name, Format string
-		Key, Link    []string
-		Fields       []spec.FieldMap
-	}
-	var srcs []src
-	for _, x := range s.Sources {
-		fm := make([]spec.FieldMap, len(x.Fields))
-		for i, f := range x.Fields {
-			f.Pos = spec.Pos{}
-			fm[i] = f
-		}
-		srcs = append(srcs, src{x.Name, x.Format, x.Key, x.Customer, fm})
-	}
-	var fields []spec.Field
-	for _, f := range s.Fields {
-		c := *f
-		c.Pos, c.RulesPos = spec.Pos{}, spec.Pos{}
-		c.Rules = append([]spec.Rule(nil), f.Rules...)
-		for i := range c.Rules {
-			c.Rules[i].Pos = spec.Pos{}
-		}
-		fields = append(fields, c)
-	}
-	data, err := json.Marshal(struct {
-		Fields  []spec.Field
-		Sources []src
-	}{fields, srcs})
-	if err != nil {
-		panic(err) // plain data always marshals
-	}
-	sum := sha256.Sum256(data)
+	sum := sha256.Sum256([]byte(RulesetText(s)))
 	h := hex.EncodeToString(sum[:])[:12]
 	if s.Project.RulesetLabel == "" {
 		return h
 	}
 	return s.Project.RulesetLabel + "+" + h
+}
+
+// RulesetText is the canonical description of everything that decides a
+// value: fields with their normalizers and validity, source mappings, and
+// rules, one line per field and per source.
+func RulesetText(s *spec.Spec) string {
+	var b strings.Builder
+	pairs := func(ps []spec.Pair) string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, fmt.Sprintf("%q:%q", p.From, p.To))
+		}
+		return "{" + strings.Join(out, ",") + "}"
+	}
+	for _, f := range s.Fields {
+		fmt.Fprintf(&b, "field %q type=%s normalize=%q map=%s accepted=%q valid=%q", f.Name, f.Type, f.Normalize, pairs(f.Map), f.Accepted, f.Valid)
+		if f.SameRecordAs != "" {
+			fmt.Fprintf(&b, " same_record_as=%q", f.SameRecordAs)
+		}
+		for _, r := range f.Rules {
+			fmt.Fprintf(&b, " rule=%s", r.Kind)
+			switch r.Kind {
+			case spec.RuleValid:
+				fmt.Fprintf(&b, "(downgrade=%t)", r.Downgrade)
+			case spec.RulePriority:
+				fmt.Fprintf(&b, "%q", r.Priority)
+			case spec.RuleTrust:
+				var ws []string
+				for _, w := range r.Trust {
+					ws = append(ws, fmt.Sprintf("%q:%s", w.Source, num(w.Weight)))
+				}
+				fmt.Fprintf(&b, "{%s}", strings.Join(ws, ","))
+				if d := r.Decay; d != nil {
+					fmt.Fprintf(&b, "decay(%s,half_life=%s,over=%s,min=%s,max=%s)", d.Curve, d.HalfLife, d.Over, num(d.Min), num(d.Max))
+				}
+			}
+		}
+		b.WriteString("\n")
+	}
+	for _, src := range s.Sources {
+		fmt.Fprintf(&b, "source %q format=%s table=%q object=%q key=%q customer=%q", src.Name, src.Format, src.Table, src.Object, src.Key, src.Customer)
+		for _, m := range src.Fields {
+			fmt.Fprintf(&b, " %q=%q%s", m.Field, m.Path, pairs(m.Map))
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
 }
 
 func ref(schema, name string) ir.Ref { return ir.Ref{Schema: schema, Name: name} }

@@ -25,7 +25,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+c6544302fe90'
+    '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
@@ -78,7 +78,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+c6544302fe90'
+    '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
@@ -130,7 +130,7 @@ BEGIN
         WHEN s1 <> n1 THEN 'priority'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+c6544302fe90'
+    '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
@@ -182,7 +182,7 @@ BEGIN
         WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+c6544302fe90'
+    '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
@@ -238,7 +238,7 @@ BEGIN
         WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+c6544302fe90'
+    '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
@@ -285,7 +285,7 @@ BEGIN
     rank,
     rank = 1 AND s1 = 1,
     CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
-    '2026-11 initial+c6544302fe90'
+    '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,

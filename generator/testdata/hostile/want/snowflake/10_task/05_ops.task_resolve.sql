@@ -25,7 +25,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
-    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+6b71b2c4610b')
+    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478')
   FROM (
     SELECT
       u.*,
@@ -78,7 +78,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+6b71b2c4610b')
+    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478')
   FROM (
     SELECT
       u.*,

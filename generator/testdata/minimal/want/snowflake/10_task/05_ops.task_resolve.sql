@@ -25,7 +25,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'a3693c44055b'
+    '17513a3f81cf'
   FROM (
     SELECT
       u.*,
@@ -78,7 +78,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'a3693c44055b'
+    '17513a3f81cf'
   FROM (
     SELECT
       u.*,

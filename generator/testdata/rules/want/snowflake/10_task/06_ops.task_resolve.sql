@@ -25,7 +25,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'trust'
       ELSE 'tie_break'
     END,
-    'every rule kind+63b1416eceed'
+    'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
@@ -78,7 +78,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
-    'every rule kind+63b1416eceed'
+    'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
@@ -131,7 +131,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'every rule kind+63b1416eceed'
+    'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
@@ -183,7 +183,7 @@ BEGIN
         WHEN s1 <> n1 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'every rule kind+63b1416eceed'
+    'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
@@ -234,7 +234,7 @@ BEGIN
         WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'every rule kind+63b1416eceed'
+    'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
@@ -279,7 +279,7 @@ BEGIN
     rank,
     rank = 1 AND s1 = 1,
     CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
-    'every rule kind+63b1416eceed'
+    'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
