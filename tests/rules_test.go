@@ -17,7 +17,7 @@ func TestRuleKinds(t *testing.T) {
 			// app asserts null: non_null decides before priority.
 			"status": {"canceled", "crm", "non_null"},
 			// upper-cased, from the record that won status.
-			"tier":  {"SILVER", "crm", "same_record_as"},
+			"tier": {"SILVER", "crm", "same_record_as"},
 			// both say 5; the more recent record (crm) carries the lineage.
 			"seats": {"5", "crm", "unanimous"},
 			"vip":   {"true", "app", "only_candidate"},

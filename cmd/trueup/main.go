@@ -13,18 +13,20 @@ import (
 	"github.com/ledgerloop/trueup/internal/app"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run executes the command line and returns the exit code.
+func run() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cmd := newRoot()
-	err := cmd.ExecuteContext(ctx)
+	err := newRoot().ExecuteContext(ctx)
 	if err == nil {
-		return
+		return 0
 	}
 	fmt.Fprintln(os.Stderr, err)
 	var ee *app.ExitError
 	if errors.As(err, &ee) {
-		os.Exit(ee.Code)
+		return ee.Code
 	}
-	os.Exit(1)
+	return 1
 }

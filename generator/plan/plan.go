@@ -7,7 +7,7 @@ package plan
 import (
 	"crypto/sha256"
 	"encoding/hex"
-		"fmt"
+	"fmt"
 	"sort"
 	"strings"
 

@@ -230,6 +230,7 @@ func (l *loader) rules(sec section, s *Spec) {
 		if v.Kind == yaml.MappingNode {
 			l.mapping(f, v, what, []string{"same_record_as"}, func(key string, k, v *yaml.Node) {
 				fld.SameRecordAs = l.str(f, v, what+": same_record_as")
+				fld.SameRecordAsPos = pos(f, v)
 			})
 			return
 		}

@@ -91,11 +91,11 @@ func (l *loader) check(s *Spec) {
 			leader := s.FieldByName(f.SameRecordAs)
 			switch {
 			case leader == nil:
-				l.errs = append(l.errs, Error{Pos: f.RulesPos, Msg: fmt.Sprintf("rules for %q: same_record_as names unknown field %q", f.Name, f.SameRecordAs)})
+				l.errs = append(l.errs, Error{Pos: f.SameRecordAsPos, Msg: fmt.Sprintf("rules for %q: same_record_as names unknown field %q", f.Name, f.SameRecordAs)})
 			case leader == f:
-				l.errs = append(l.errs, Error{Pos: f.RulesPos, Msg: fmt.Sprintf("rules for %q: same_record_as names the field itself", f.Name)})
+				l.errs = append(l.errs, Error{Pos: f.SameRecordAsPos, Msg: fmt.Sprintf("rules for %q: same_record_as names the field itself", f.Name)})
 			case leader.SameRecordAs != "":
-				l.errs = append(l.errs, Error{Pos: f.RulesPos, Msg: fmt.Sprintf("rules for %q: same_record_as names %q, which itself follows %q; name the leader directly", f.Name, leader.Name, leader.SameRecordAs)})
+				l.errs = append(l.errs, Error{Pos: f.SameRecordAsPos, Msg: fmt.Sprintf("rules for %q: same_record_as names %q, which itself follows %q; name the leader directly", f.Name, leader.Name, leader.SameRecordAs)})
 			}
 		}
 		seen := map[string]bool{}

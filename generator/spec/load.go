@@ -79,7 +79,12 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 		}
 		l.file(path.Join(prefix, name), data)
 	}
-	s := l.build()
+	// A file that is not YAML hides what it declares: checking references
+	// against the rest would only add noise.
+	var s *Spec
+	if !l.syntaxError {
+		s = l.build()
+	}
 	if len(l.errs) > 0 {
 		sort.SliceStable(l.errs, func(i, j int) bool {
 			a, b := l.errs[i].Pos, l.errs[j].Pos

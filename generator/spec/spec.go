@@ -58,9 +58,10 @@ type Field struct {
 	// Rules is the survivorship chain; empty when SameRecordAs is set.
 	Rules []Rule
 	// SameRecordAs names the field whose winning record this field follows.
-	SameRecordAs string
-	Pos          Pos
-	RulesPos     Pos
+	SameRecordAs    string
+	SameRecordAsPos Pos
+	Pos             Pos
+	RulesPos        Pos
 }
 
 // Pair is one entry of an ordered string map.
