@@ -9,23 +9,29 @@ import (
 // Task names.
 var (
 	RootTask      = ref(OPS, "task_root")
-	StateTask     = ref(OPS, "task_source_state")
-	CrosswalkTask = ref(OPS, "task_crosswalk")
-	ResolveTask   = ref(OPS, "task_resolve")
+	ReconcileTask = ref(OPS, "task_reconcile")
 	FinalizerTask = ref(OPS, "task_finish")
 )
 
 // ObserveTask names the observe task of a source.
 func ObserveTask(src string) ir.Ref { return ref(OPS, "task_observe_"+src) }
 
-// tasks builds the task graph: root (opens a batch) -> observe per source ->
-// source state -> crosswalk -> resolve, and a finalizer closing the batch.
+// tasks builds the task graph: root (opens a batch) -> observe per source
+// (in parallel) -> reconcile, and a finalizer closing the batch.
+//
+// Reconcile folds the new observations into source state, links records to
+// customers and resolves the touched customers in one transaction with the
+// consumption of the observations stream: a failure leaves no half-done
+// queue behind, and the stream still has data, so the next run (whose root
+// condition includes that stream) does the work again.
 func (b *builder) tasks() {
 	wh := b.s.Project.Warehouse
 	var rootWhen []*ir.Stream
 	for _, src := range b.s.Sources {
 		rootWhen = append(rootWhen, LinesStreamOf(src.Name))
 	}
+	obs := ObservationsStreamOf()
+	rootWhen = append(rootWhen, obs)
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: RootTask, Deps: []ir.Ref{Batches},
 		Comment: "opens a batch when any source has new lines",
 		Task: &ir.Task{Root: true, Schedule: b.s.Project.Schedule, Warehouse: wh, When: rootWhen,
@@ -43,18 +49,16 @@ func (b *builder) tasks() {
 			Task: &ir.Task{Warehouse: wh, After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
 				Steps: b.observeSteps(src)}})
 	}
-	obs := ObservationsStreamOf()
-	b.add(&ir.Object{Kind: ir.KindTask, Ref: StateTask, Deps: append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue),
-		Comment: "folds new observations into the last-writer-wins source state",
-		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs}, Steps: b.stateSteps()}})
-	b.add(&ir.Object{Kind: ir.KindTask, Ref: CrosswalkTask, Deps: []ir.Ref{StateTask, Crosswalk, CustomerQueue},
-		Comment: "links changed source records to customers",
-		Task:    &ir.Task{Warehouse: wh, After: []ir.Ref{StateTask}, Steps: b.crosswalkSteps()}})
-	b.add(&ir.Object{Kind: ir.KindTask, Ref: ResolveTask, Deps: []ir.Ref{CrosswalkTask, FieldCandidates, CustomerFields},
-		Comment: "resolves every field of the queued customers",
-		Task:    &ir.Task{Warehouse: wh, After: []ir.Ref{CrosswalkTask}, Steps: b.resolveSteps()}})
+	var steps []ir.SQL
+	steps = append(steps, b.stateSteps()...)
+	steps = append(steps, b.crosswalkSteps()...)
+	steps = append(steps, b.resolveSteps()...)
+	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
+		Deps:    append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CustomerQueue, FieldCandidates, CustomerFields),
+		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
+		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs}, Steps: steps}})
 	root := RootTask
-	b.add(&ir.Object{Kind: ir.KindTask, Ref: FinalizerTask, Deps: []ir.Ref{ResolveTask},
+	b.add(&ir.Object{Kind: ir.KindTask, Ref: FinalizerTask, Deps: []ir.Ref{ReconcileTask},
 		Comment: "closes the batch, whatever happened to the other tasks",
 		Task: &ir.Task{Warehouse: wh, FinalizerOf: &root,
 			Steps: []ir.SQL{func(f ir.Fragments) string {

@@ -31,6 +31,7 @@ import (
 const (
 	LoadHistory = "ops.load_history"
 	TaskRuns    = "ops.task_runs"
+	Refreshes   = "ops.dynamic_refreshes"
 )
 
 // Runner executes a plan on one DuckDB database.
@@ -51,7 +52,9 @@ func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	// One connection: the batch id is a session variable, and one writer
-	// keeps load sequences monotonic.
+	// keeps load sequences monotonic. Transactions begin without the
+	// caller's context: a cancelled statement is interrupted through its own
+	// context, and the rollback then runs here, never concurrently with it.
 	db.SetMaxOpenConns(1)
 	r := &duckdb.Renderer{}
 	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
@@ -70,7 +73,7 @@ func (run *Runner) DB() *sql.DB { return run.db }
 func (run *Runner) Close() error { return run.db.Close() }
 
 func (run *Runner) setup(ctx context.Context) error {
-	tx, err := run.db.BeginTx(ctx, nil)
+	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
@@ -96,6 +99,11 @@ func (run *Runner) setup(ctx context.Context) error {
   last_load_seq BIGINT,
   loaded_at TIMESTAMPTZ,
   PRIMARY KEY (source, file_name)
+)`,
+		`CREATE TABLE IF NOT EXISTS ` + Refreshes + ` (
+  name VARCHAR PRIMARY KEY,
+  batch_id VARCHAR NOT NULL,
+  refreshed_at TIMESTAMPTZ
 )`,
 		`CREATE TABLE IF NOT EXISTS ` + TaskRuns + ` (
   batch_id VARCHAR NOT NULL,
@@ -179,7 +187,7 @@ func listFiles(root string) ([]string, error) {
 
 func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*LoadedFile, error) {
 	path := filepath.Join(root, filepath.FromSlash(rel))
-	tx, err := run.db.BeginTx(ctx, nil)
+	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -300,6 +308,21 @@ func (run *Runner) RunGraph(ctx context.Context) (Batch, error) {
 	return b, nil
 }
 
+// refreshIfStale refreshes the dynamic tables when the last batch that
+// committed is not the one they were last refreshed after (a refresh that
+// was interrupted, say).
+func (run *Runner) refreshIfStale(ctx context.Context) error {
+	var stale bool
+	q := `SELECT COALESCE((SELECT MAX(batch_id) FROM ` + run.r.Object(plan.Batches) + `), '') <> COALESCE((SELECT MIN(batch_id) FROM ` + Refreshes + `), '')`
+	if err := run.db.QueryRowContext(ctx, q).Scan(&stale); err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	if !stale {
+		return nil
+	}
+	return run.Refresh(ctx)
+}
+
 func (run *Runner) logTask(batch string, tr TaskRun) {
 	var errText any
 	if tr.Error != "" {
@@ -345,7 +368,7 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 			return tr
 		}
 	}
-	tx, err := run.db.BeginTx(ctx, nil)
+	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return fail(err)
 	}
@@ -377,7 +400,7 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 
 // Refresh recomputes every dynamic table from its query.
 func (run *Runner) Refresh(ctx context.Context) error {
-	tx, err := run.db.BeginTx(ctx, nil)
+	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return fmt.Errorf("refresh: %w", err)
 	}
@@ -387,6 +410,10 @@ func (run *Runner) Refresh(ctx context.Context) error {
 			continue
 		}
 		if _, err := tx.ExecContext(ctx, duckdb.RefreshSQL(run.r, o)); err != nil {
+			return fmt.Errorf("refresh %s: %w", o.Ref, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO `+Refreshes+` (name, batch_id, refreshed_at)
+SELECT ?, COALESCE(MAX(batch_id), ''), now() FROM `+run.r.Object(plan.Batches), o.Ref.String()); err != nil {
 			return fmt.Errorf("refresh %s: %w", o.Ref, err)
 		}
 	}
@@ -409,6 +436,9 @@ func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) 
 		return res, err
 	}
 	res.Batch, err = run.RunGraph(ctx)
+	if err == nil && !res.Batch.Ran {
+		err = run.refreshIfStale(ctx)
+	}
 	return res, err
 }
 
