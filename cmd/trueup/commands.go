@@ -63,6 +63,22 @@ func newRoot() *cobra.Command {
 	run.Flags().BoolVar(&runOpts.Once, "once", false, "process what has landed and exit")
 	root.AddCommand(run)
 
+	exp := app.ExplainOptions{}
+	explain := &cobra.Command{
+		Use:   "explain CUSTOMER_ID",
+		Short: "Show a customer's golden record, every candidate, the rule that chose each value, and its history",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			exp.Models, exp.Customer = models, args[0]
+			return app.Explain(c.Context(), c.OutOrStdout(), exp)
+		},
+	}
+	explain.Flags().StringVar(&exp.DB, "db", "trueup.duckdb", "DuckDB database file")
+	explain.Flags().StringVar(&exp.Field, "field", "", "only this field")
+	explain.Flags().StringVar(&exp.AsOf, "as-of", "", "valid time: the customer as it was at this time")
+	explain.Flags().StringVar(&exp.KnownAt, "known-at", "", "system time: as gold knew it at this time")
+	root.AddCommand(explain)
+
 	smp := app.SampleOptions{}
 	sample := &cobra.Command{
 		Use:   "sample",

@@ -370,29 +370,22 @@ FROM (
 	}
 	observe := func(f ir.Fragments) string {
 		// One row per (event, record, asserted field).
-		type entry struct{ name, value, asserted, valid string }
+		type entry struct{ name, value, asserted string }
 		entries := []entry{
-			{FieldRecord, "CAST(NULL AS " + f.Type(ir.Text) + ")", "TRUE", "TRUE"},
-			{FieldLink, fmt.Sprintf("NULLIF(TRIM(%s), '')", f.JSONText("ev.rec", src.Customer)), fm.asserted(f, src.Customer), "TRUE"},
+			{FieldRecord, "CAST(NULL AS " + f.Type(ir.Text) + ")", "TRUE"},
+			{FieldLink, fmt.Sprintf("NULLIF(TRIM(%s), '')", f.JSONText("ev.rec", src.Customer)), fm.asserted(f, src.Customer)},
 		}
 		for _, m := range src.Fields {
-			fld := b.s.FieldByName(m.Field)
-			m := m
-			entries = append(entries, entry{fld.Name, f.JSONText("ev.rec", m.Path), fm.asserted(f, m.Path), ""})
+			entries = append(entries, entry{m.Field, f.JSONText("ev.rec", m.Path), fm.asserted(f, m.Path)})
 		}
-		var names, values, asserted, norm, valid []string
+		var names, values, asserted []string
 		for _, e := range entries {
 			names = append(names, fmt.Sprintf("(%s)", f.Str(e.name)))
 			values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.value))
 			asserted = append(asserted, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.asserted))
-			if e.valid == "" {
-				fld := b.s.FieldByName(e.name)
-				norm = append(norm, fmt.Sprintf("\n      WHEN %s THEN %s", f.Str(e.name), normalize(f, fld, src.Mapping(e.name), "raw_value")))
-				valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(e.name), validity(f, fld, "value")))
-			}
 		}
 		orderKey := fmt.Sprintf("LPAD(CAST(event_ms AS %[1]s), 15, '0') || '|' || LPAD(CAST(COALESCE(seq, 0) AS %[1]s), 20, '0') || '|' || LPAD(CAST(COALESCE(sub_seq, 0) AS %[1]s), 10, '0') || '|' || event_id", f.Type(ir.Text))
-		cols := "source, record_key, field, op, value, raw_value, valid, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at"
+		cols := "source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at"
 		var ins []string
 		for _, c := range strings.Split(cols, ", ") {
 			ins = append(ins, "n."+c)
@@ -409,45 +402,34 @@ SELECT
   field,
   CASE WHEN field = %[5]s THEN op ELSE 'set' END AS op,
   value,
-  raw_value,
-  CASE field%[7]s
-    ELSE TRUE
-  END AS valid,
-  %[8]s AS event_time,
+  %[6]s AS event_time,
   seq,
   sub_seq,
   event_id,
-  %[9]s AS order_key,
+  %[7]s AS order_key,
   load_seq,
   file_name,
   file_row,
-  %[10]s AS observed_at
+  %[8]s AS observed_at
 FROM (
-  SELECT
-    x.*,
-    CASE field%[6]s
-      ELSE raw_value
-    END AS value
-  FROM (
   SELECT
     ev.load_seq, ev.file_name, ev.file_row, ev.op, ev.event_ms, ev.seq, ev.sub_seq, ev.event_id, ev.record_key,
     fl.field,
-    CASE fl.field%[11]s
-    END AS raw_value,
-    CASE fl.field%[12]s
+    CASE fl.field%[9]s
+    END AS value,
+    CASE fl.field%[10]s
     END AS is_asserted
-  FROM ev CROSS JOIN (VALUES %[13]s) AS fl (field)
+  FROM ev CROSS JOIN (VALUES %[11]s) AS fl (field)
   WHERE ev.record_key IS NOT NULL
-  ) AS x
-  WHERE is_asserted AND (op = 'upsert' OR field = %[5]s)
-) AS y
+) AS x
+WHERE is_asserted AND (op = 'upsert' OR field = %[5]s)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
 ) AS n
 ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-WHEN NOT MATCHED THEN INSERT (%[14]s)
-VALUES (%[15]s)`,
+WHEN NOT MATCHED THEN INSERT (%[12]s)
+VALUES (%[13]s)`,
 			f.Object(Observations), lines(f), fm.events(f), f.Str(src.Name), f.Str(FieldRecord),
-			strings.Join(norm, ""), strings.Join(valid, ""), f.MillisToTimestamp("event_ms"), orderKey, f.Now(),
+			f.MillisToTimestamp("event_ms"), orderKey, f.Now(),
 			strings.Join(values, ""), strings.Join(asserted, ""), strings.Join(names, ", "),
 			cols, strings.Join(ins, ", "))
 	}

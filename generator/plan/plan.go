@@ -61,6 +61,7 @@ func Build(s *spec.Spec) (*Plan, error) {
 	b.raw()
 	b.silver()
 	b.gold()
+	b.timeline()
 	b.ops()
 	b.tasks()
 	if err := b.sort(); err != nil {

@@ -13,7 +13,7 @@ import (
 // and queue the records they touch.
 func (b *builder) stateSteps() []ir.SQL {
 	stream := ObservationsStreamOf()
-	cols := []string{"source", "record_key", "field", "op", "value", "raw_value", "valid", "event_time", "order_key", "event_id", "load_seq", "updated_at"}
+	cols := []string{"source", "record_key", "field", "op", "value", "event_time", "order_key", "event_id", "load_seq", "updated_at"}
 	merge := func(f ir.Fragments) string {
 		var set, vals []string
 		for _, c := range cols[3:] {
@@ -24,7 +24,7 @@ func (b *builder) stateSteps() []ir.SQL {
 		}
 		return fmt.Sprintf(`MERGE INTO %[1]s AS s
 USING (
-  SELECT source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, %[2]s AS updated_at
+  SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, %[2]s AS updated_at
   FROM %[3]s
   QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
 ) AS n
@@ -73,65 +73,6 @@ VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, %[5]s
 	return []ir.SQL{queueOld, merge, queueOld, clear}
 }
 
-// resolveSteps re-resolve every queued customer: candidates with their
-// scores and ranks, then the winning value per field with its lineage.
-func (b *builder) resolveSteps() []ir.SQL {
-	inQueue := func(f ir.Fragments) string {
-		return fmt.Sprintf("customer_id IN (SELECT customer_id FROM %s)", f.Object(CustomerQueue))
-	}
-	steps := []ir.SQL{
-		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s WHERE %s", f.Object(FieldCandidates), inQueue(f))
-		},
-	}
-	// Leaders first: followers read their leader's winner.
-	for _, fld := range b.s.Fields {
-		if fld.SameRecordAs == "" {
-			steps = append(steps, b.candidates(fld))
-		}
-	}
-	for _, fld := range b.s.Fields {
-		if fld.SameRecordAs != "" {
-			steps = append(steps, b.candidates(fld))
-		}
-	}
-	steps = append(steps,
-		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s WHERE %s", f.Object(CustomerFields), inQueue(f))
-		},
-		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
-SELECT
-  w.customer_id,
-  w.field,
-  CASE WHEN w.is_winner THEN w.value END,
-  CASE WHEN w.is_winner THEN w.source END,
-  CASE WHEN w.is_winner THEN w.record_key END,
-  CASE WHEN w.is_winner THEN w.event_time END,
-  CASE WHEN w.is_winner THEN w.event_id END,
-  w.decided_by,
-  w.ruleset_version,
-  st.candidates,
-  st.distinct_values,
-  st.distinct_values > 1
-FROM %[2]s AS w
-JOIN (
-  SELECT
-    customer_id,
-    field,
-    COUNT(*) AS candidates,
-    COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-  FROM %[2]s
-  WHERE %[3]s
-  GROUP BY customer_id, field
-) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-WHERE w.rank = 1 AND w.%[3]s`, f.Object(CustomerFields), f.Object(FieldCandidates), inQueue(f))
-		},
-		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(CustomerQueue) },
-	)
-	return steps
-}
-
 // score is one rule's column in the ranking.
 type score struct {
 	name string // rule kind, reported in decided_by
@@ -167,7 +108,7 @@ func (b *builder) scores(f ir.Fragments, fld *spec.Field) (dropped string, out [
 		case spec.RuleNonNull:
 			out = append(out, score{r.Kind, "CASE WHEN value IS NULL THEN 0 ELSE 1 END", 0})
 		case spec.RuleFrequency:
-			out = append(out, score{r.Kind, "COUNT(*) OVER (PARTITION BY customer_id, value)", 0})
+			out = append(out, score{r.Kind, "COUNT(*) OVER (PARTITION BY customer_id, valid_from, value)", 0})
 		case spec.RuleTrust:
 			var w strings.Builder
 			w.WriteString("CASE source")
@@ -177,7 +118,7 @@ func (b *builder) scores(f ir.Fragments, fld *spec.Field) (dropped string, out [
 			w.WriteString(" ELSE 0 END")
 			trust := w.String()
 			if d := r.Decay; d != nil {
-				age := fmt.Sprintf("(MAX(%[1]s) OVER (PARTITION BY customer_id) - %[1]s)", ms)
+				age := fmt.Sprintf("(MAX(%[1]s) OVER (PARTITION BY customer_id, valid_from) - %[1]s)", ms)
 				var decay string
 				if d.Curve == "linear" {
 					decay = fmt.Sprintf("GREATEST(0, 1 - %s / %d)", age, d.Over.Milliseconds())
@@ -192,8 +133,9 @@ func (b *builder) scores(f ir.Fragments, fld *spec.Field) (dropped string, out [
 	return dropped, out
 }
 
-// candidates renders the statement that ranks one field's candidates for
-// the queued customers.
+// candidates renders the statement that ranks one field's candidates at
+// every point of the queued customers' timelines (silver.asof_state) into
+// silver.timeline_candidates.
 func (b *builder) candidates(fld *spec.Field) ir.SQL {
 	return func(f ir.Fragments) string {
 		var dropped string
@@ -203,11 +145,12 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 			dropped = "FALSE"
 			sc = []score{{"same_record_as", "CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END", 0}}
 			leaderJoin = fmt.Sprintf(`
-      LEFT JOIN %s AS ldr ON ldr.customer_id = cand.customer_id AND ldr.field = %s AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key`,
-				f.Object(FieldCandidates), f.Str(fld.SameRecordAs))
+      LEFT JOIN %s AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = %s AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key`,
+				f.Object(TimelineCandidates), f.Str(fld.SameRecordAs))
 		} else {
 			dropped, sc = b.scores(f, fld)
 		}
+		const part = "PARTITION BY customer_id, valid_from"
 		rank := []string{"dropped"}
 		var cols, texts, lead, decide []string
 		for i, s := range sc {
@@ -215,8 +158,8 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 			cols = append(cols, fmt.Sprintf("    %s AS %s", s.expr, c))
 			rank = append(rank, c+" DESC")
 			texts = append(texts, fmt.Sprintf("%s || CAST(CAST(%s AS DECIMAL(38, %d)) AS %s)", f.Str(s.name+"="), c, s.dec, f.Type(ir.Text)))
-			lead = append(lead, fmt.Sprintf("MAX(CASE WHEN rank = ru_rank THEN %s END) OVER (PARTITION BY customer_id) AS n%d", c, i+1))
-			decide = append(decide, fmt.Sprintf("      WHEN %s <> n%d THEN %s", c, i+1, f.Str(s.name)))
+			lead = append(lead, fmt.Sprintf("MAX(CASE WHEN rank = ru_rank THEN %s END) OVER (%s) AS n%d", c, part, i+1))
+			decide = append(decide, fmt.Sprintf("    WHEN %s <> n%d THEN %s", c, i+1, f.Str(s.name)))
 		}
 		srcRank := []string{"CASE source"}
 		for i, s := range b.s.Sources {
@@ -249,9 +192,12 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 		if len(cols) > 0 {
 			scoreCols = ",\n" + strings.Join(cols, ",\n")
 		}
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+		// Levels, inside out: candidates of live records at each point;
+		// their scores; their rank; the winner's value; the best candidate
+		// with another value (the runner-up) and its scores; the decision.
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
 SELECT
-  customer_id, %[2]s, source, record_key, value, valid, event_time, event_id, order_key, dropped,
+  customer_id, valid_from, %[2]s, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
   %[3]s,
   rank,
   %[4]s,
@@ -260,39 +206,38 @@ SELECT
 FROM (
   SELECT
     u.*,
-    COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-    MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other%[8]s
+    COUNT(*) OVER (%[16]s) AS n_cand,
+    MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (%[16]s) AS dropped_other%[8]s
   FROM (
   SELECT
     w.*,
-    MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+    MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (%[16]s) AS ru_rank
   FROM (
   SELECT
     r.*,
-    MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+    MAX(CASE WHEN rank = 1 THEN value END) OVER (%[16]s) AS winner_value
   FROM (
     SELECT
       sc.*,
-      ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY %[9]s) AS rank
+      ROW_NUMBER() OVER (%[16]s ORDER BY %[9]s) AS rank
     FROM (
       SELECT
         cand.*,
         %[10]s AS dropped%[11]s
       FROM (
-        SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
+        SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
         FROM %[12]s AS s
-        JOIN %[13]s AS x ON x.source = s.source AND x.record_key = s.record_key
-        JOIN %[12]s AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = %[14]s AND rec.op = 'upsert'
-        WHERE s.field = %[2]s AND x.customer_id IN (SELECT customer_id FROM %[15]s)
+        JOIN %[12]s AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = %[14]s AND rec.op = 'upsert'
+        WHERE s.field = %[2]s
       ) AS cand%[6]s
     ) AS sc
   ) AS r
   ) AS w
   ) AS u
 ) AS ranked`,
-			f.Object(FieldCandidates), f.Str(fld.Name), scoresText, winner, decision, leaderJoin,
+			f.Object(TimelineCandidates), f.Str(fld.Name), scoresText, winner, decision, leaderJoin,
 			f.Str(b.p.RulesetVersion), leadCols, strings.Join(rank, ", "), dropped, indent(scoreCols, "    "),
-			f.Object(SourceState), f.Object(Crosswalk), f.Str(FieldRecord), f.Object(CustomerQueue))
+			f.Object(AsOfState), "", f.Str(FieldRecord), "", part)
 	}
 }
 

@@ -71,15 +71,6 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    raw_value,
-    CASE field
-      WHEN 'email' THEN (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
-      WHEN 'company_name' THEN TRUE
-      WHEN 'billing_status' THEN (value IS NULL OR (value IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
-      WHEN 'plan_tier' THEN (value IS NULL OR (value IN ('free', 'starter', 'growth', 'enterprise')))
-      WHEN 'seats' THEN (value IS NULL OR (TRY_CAST(value AS NUMBER(38, 0)) IS NOT NULL))
-      ELSE TRUE
-    END AS valid,
     TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
     seq,
     sub_seq,
@@ -91,17 +82,6 @@ BEGIN
     SYSDATE() AS observed_at
   FROM (
     SELECT
-      x.*,
-      CASE field
-        WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
-        WHEN 'company_name' THEN NULLIF(TRIM(raw_value), '')
-        WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM(CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END), '')) END
-        WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
-        WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
-        ELSE raw_value
-      END AS value
-    FROM (
-    SELECT
       ev.load_seq, ev.file_name, ev.file_row, ev.op, ev.event_ms, ev.seq, ev.sub_seq, ev.event_id, ev.record_key,
       fl.field,
       CASE fl.field
@@ -112,7 +92,7 @@ BEGIN
           WHEN 'billing_status' THEN ev.rec['delinquent']::VARCHAR
           WHEN 'plan_tier' THEN ev.rec['metadata']['plan_tier']::VARCHAR
           WHEN 'seats' THEN ev.rec['metadata']['seats']::VARCHAR
-      END AS raw_value,
+      END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
           WHEN '_link' THEN ev.op = 'upsert'
@@ -124,14 +104,13 @@ BEGIN
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('company_name'), ('billing_status'), ('plan_tier'), ('seats')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
-    ) AS x
-    WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  ) AS y
+  ) AS x
+  WHERE is_asserted AND (op = 'upsert' OR field = '_record')
   QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
   ) AS n
   ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, raw_value, valid, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.raw_value, n.valid, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
   COMMIT;
 EXCEPTION
   WHEN OTHER THEN

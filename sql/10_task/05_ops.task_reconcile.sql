@@ -11,14 +11,14 @@ BEGIN
   BEGIN TRANSACTION;
   MERGE INTO TRUEUP.SILVER.SOURCE_STATE AS s
   USING (
-    SELECT source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
     FROM TRUEUP.SILVER.OBSERVATIONS_STREAM
     QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
   ) AS n
   ON s.source = n.source AND s.record_key = n.record_key AND s.field = n.field
-  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, raw_value = n.raw_value, valid = n.valid, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, updated_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.raw_value, n.valid, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
+  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
+  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
+  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   INSERT INTO TRUEUP.SILVER.RECORD_QUEUE (source, record_key)
   SELECT DISTINCT source, record_key
   FROM TRUEUP.SILVER.OBSERVATIONS_STREAM;
@@ -46,10 +46,58 @@ BEGIN
   FROM TRUEUP.SILVER.CROSSWALK AS c
   JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
   DELETE FROM TRUEUP.SILVER.RECORD_QUEUE;
-  DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
+  SELECT DISTINCT customer_id FROM TRUEUP.SILVER.CROSSWALK
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+758174f6b5ea');
+  INSERT INTO TRUEUP.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
+  SELECT '2026-11 initial+758174f6b5ea', '2026-11 initial', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=false) rule=trust{"app":0.9,"billing":0.8,"crm":0.6}decay(exponential,half_life=4320h0m0s,over=0s,min=0.3,max=1) rule=most_recent
+  field "company_name" type=string normalize=["trim"] map={} accepted=[] valid="" rule=non_null rule=priority["crm" "app" "billing"]
+  field "billing_status" type=string normalize=["trim" "lower"] map={"cancelled":"canceled","past due":"past_due"} accepted=["trialing" "active" "past_due" "canceled" "unpaid" "paused" "incomplete" "incomplete_expired"] valid="" rule=valid(downgrade=false) rule=priority["billing" "app" "crm"]
+  field "plan_tier" type=string normalize=["trim" "lower"] map={"pro":"growth","business":"enterprise"} accepted=["free" "starter" "growth" "enterprise"] valid="" same_record_as="billing_status"
+  field "account_owner" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=non_null rule=priority["crm"] rule=most_recent
+  field "seats" type=integer normalize=[] map={} accepted=[] valid="" rule=non_null rule=frequency rule=most_recent
+  source "app" format=debezium table="public.accounts" object="" key=["id"] customer=["id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{} "plan_tier"=["plan"]{} "account_owner"=["owner_email"]{} "seats"=["seats"]{}
+  source "crm" format=salesforce_cdc table="" object="Account" key=["Id"] customer=["App_Account_Id__c"] "email"=["Billing_Email__c"]{} "company_name"=["Name"]{} "billing_status"=["Billing_Status__c"]{} "plan_tier"=["Plan_Tier__c"]{} "account_owner"=["Owner_Email__c"]{} "seats"=["Seats__c"]{}
+  source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["delinquent"]{"true":"past_due","false":"active"} "plan_tier"=["metadata" "plan_tier"]{} "seats"=["metadata" "seats"]{}
+  ', SYSDATE()
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+758174f6b5ea');
+  INSERT INTO TRUEUP.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
-    customer_id, 'email', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, source, record_key, field, op, raw_value,
+    CASE field
+      WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
+      WHEN 'company_name' THEN NULLIF(TRIM(raw_value), '')
+      WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) END
+      WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
+      WHEN 'account_owner' THEN LOWER(NULLIF(TRIM(raw_value), ''))
+      WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
+      ELSE raw_value
+    END,
+    CASE field
+      WHEN 'email' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
+      WHEN 'company_name' THEN TRUE
+      WHEN 'billing_status' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) END IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
+      WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
+      WHEN 'account_owner' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
+      WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
+      ELSE TRUE
+    END,
+    event_time, event_id, order_key
+  FROM (
+    SELECT pt.customer_id, pt.valid_from, o.source, o.record_key, o.field, o.op, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+    FROM (
+      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
+      FROM TRUEUP.SILVER.CROSSWALK AS x
+      JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key
+      WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+    ) AS pt
+    JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id
+    JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+  ) AS s;
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT
+    customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'trust=' || CAST(CAST(s1 AS DECIMAL(38, 6)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -58,51 +106,50 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'trust'
-        WHEN s2 <> n2 THEN 'most_recent'
+      WHEN s1 <> n1 THEN 'trust'
+      WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
     '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           NOT COALESCE(valid, FALSE) AS dropped,
-          ROUND(GREATEST(0.3, LEAST(1, (CASE source WHEN 'app' THEN 0.9 WHEN 'billing' THEN 0.8 WHEN 'crm' THEN 0.6 ELSE 0 END) * POWER(0.5, (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 15552000000))), 6) AS s1,
+          ROUND(GREATEST(0.3, LEAST(1, (CASE source WHEN 'app' THEN 0.9 WHEN 'billing' THEN 0.8 WHEN 'crm' THEN 0.6 ELSE 0 END) * POWER(0.5, (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id, valid_from) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 15552000000))), 6) AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM TRUEUP.SILVER.SOURCE_STATE AS s
-          JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN TRUEUP.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'email' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM TRUEUP.SILVER.ASOF_STATE AS s
+          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'email'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'company_name', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'company_name', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -111,30 +158,30 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'priority'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
     '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
@@ -142,20 +189,19 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           CASE source WHEN 'crm' THEN 3 WHEN 'app' THEN 2 WHEN 'billing' THEN 1 ELSE 0 END AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM TRUEUP.SILVER.SOURCE_STATE AS s
-          JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN TRUEUP.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'company_name' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM TRUEUP.SILVER.ASOF_STATE AS s
+          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'company_name'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'billing_status', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'billing_status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'priority=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -164,48 +210,47 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'priority'
+      WHEN s1 <> n1 THEN 'priority'
       ELSE 'tie_break'
     END,
     '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           NOT COALESCE(valid, FALSE) AS dropped,
           CASE source WHEN 'billing' THEN 3 WHEN 'app' THEN 2 WHEN 'crm' THEN 1 ELSE 0 END AS s1
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM TRUEUP.SILVER.SOURCE_STATE AS s
-          JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN TRUEUP.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'billing_status' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM TRUEUP.SILVER.ASOF_STATE AS s
+          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'billing_status'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'account_owner', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'account_owner', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s3 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -214,32 +259,32 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'priority'
-        WHEN s3 <> n3 THEN 'most_recent'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'priority'
+      WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
     '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2,
-      MAX(CASE WHEN rank = ru_rank THEN s3 END) OVER (PARTITION BY customer_id) AS n3
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2,
+      MAX(CASE WHEN rank = ru_rank THEN s3 END) OVER (PARTITION BY customer_id, valid_from) AS n3
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
@@ -248,20 +293,19 @@ BEGIN
           CASE source WHEN 'crm' THEN 1 ELSE 0 END AS s2,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM TRUEUP.SILVER.SOURCE_STATE AS s
-          JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN TRUEUP.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'account_owner' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM TRUEUP.SILVER.ASOF_STATE AS s
+          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'account_owner'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'seats', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'seats', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'frequency=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s3 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -270,54 +314,53 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'frequency'
-        WHEN s3 <> n3 THEN 'most_recent'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'frequency'
+      WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
     '2026-11 initial+758174f6b5ea'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2,
-      MAX(CASE WHEN rank = ru_rank THEN s3 END) OVER (PARTITION BY customer_id) AS n3
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2,
+      MAX(CASE WHEN rank = ru_rank THEN s3 END) OVER (PARTITION BY customer_id, valid_from) AS n3
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           FALSE AS dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
-          COUNT(*) OVER (PARTITION BY customer_id, value) AS s2,
+          COUNT(*) OVER (PARTITION BY customer_id, valid_from, value) AS s2,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM TRUEUP.SILVER.SOURCE_STATE AS s
-          JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN TRUEUP.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'seats' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM TRUEUP.SILVER.ASOF_STATE AS s
+          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'seats'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'plan_tier', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'plan_tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'same_record_as=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND s1 = 1,
@@ -326,39 +369,43 @@ BEGIN
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           FALSE AS dropped,
           CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END AS s1
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM TRUEUP.SILVER.SOURCE_STATE AS s
-          JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN TRUEUP.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'plan_tier' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM TRUEUP.SILVER.ASOF_STATE AS s
+          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'plan_tier'
         ) AS cand
-        LEFT JOIN TRUEUP.GOLD.FIELD_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.field = 'billing_status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
+        LEFT JOIN TRUEUP.SILVER.TIMELINE_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'billing_status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
+  DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
+  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
   DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
   INSERT INTO TRUEUP.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
   SELECT
@@ -386,6 +433,79 @@ BEGIN
     GROUP BY customer_id, field
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
+  INSERT INTO TRUEUP.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE)
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '2026-11 initial+758174f6b5ea', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
+  FROM (
+    SELECT
+      v.*,
+      LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+    FROM (
+      SELECT
+        p.customer_id,
+        p.valid_from,
+        p.is_deleted,
+        MD5('2026-11 initial+758174f6b5ea' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(COMPANY_NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(BILLING_STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(PLAN_TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(ACCOUNT_OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
+        EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
+      FROM (
+        SELECT
+          pt.customer_id,
+          pt.valid_from,
+          MAX(CASE WHEN pt.field = '_record' AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS EMAIL,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS EMAIL__SOURCE,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS EMAIL__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS EMAIL__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN t.decided_by END) AS EMAIL__RULE,
+        MAX(CASE WHEN t.field = 'company_name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS COMPANY_NAME,
+        MAX(CASE WHEN t.field = 'company_name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS COMPANY_NAME__SOURCE,
+        MAX(CASE WHEN t.field = 'company_name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS COMPANY_NAME__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'company_name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS COMPANY_NAME__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'company_name' AND t.rank = 1 THEN t.decided_by END) AS COMPANY_NAME__RULE,
+        MAX(CASE WHEN t.field = 'billing_status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS BILLING_STATUS,
+        MAX(CASE WHEN t.field = 'billing_status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS BILLING_STATUS__SOURCE,
+        MAX(CASE WHEN t.field = 'billing_status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS BILLING_STATUS__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'billing_status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS BILLING_STATUS__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'billing_status' AND t.rank = 1 THEN t.decided_by END) AS BILLING_STATUS__RULE,
+        MAX(CASE WHEN t.field = 'plan_tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS PLAN_TIER,
+        MAX(CASE WHEN t.field = 'plan_tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS PLAN_TIER__SOURCE,
+        MAX(CASE WHEN t.field = 'plan_tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS PLAN_TIER__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'plan_tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS PLAN_TIER__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'plan_tier' AND t.rank = 1 THEN t.decided_by END) AS PLAN_TIER__RULE,
+        MAX(CASE WHEN t.field = 'account_owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS ACCOUNT_OWNER,
+        MAX(CASE WHEN t.field = 'account_owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS ACCOUNT_OWNER__SOURCE,
+        MAX(CASE WHEN t.field = 'account_owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS ACCOUNT_OWNER__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'account_owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS ACCOUNT_OWNER__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'account_owner' AND t.rank = 1 THEN t.decided_by END) AS ACCOUNT_OWNER__RULE,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS SEATS,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS SEATS__SOURCE,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS SEATS__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS SEATS__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN t.decided_by END) AS SEATS__RULE
+        FROM TRUEUP.SILVER.ASOF_STATE AS pt
+        LEFT JOIN TRUEUP.SILVER.TIMELINE_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        GROUP BY pt.customer_id, pt.valid_from
+      ) AS p
+    ) AS v
+  ) AS c
+  WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  UPDATE TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
+  SET superseded_at = SYSDATE()
+  WHERE h.superseded_at IS NULL
+    AND h.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+    AND NOT EXISTS (
+      SELECT 1 FROM TRUEUP.SILVER.HISTORY_WORK AS w
+      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
+    );
+  INSERT INTO TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, recorded_at, superseded_at)
+  SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.COMPANY_NAME, w.COMPANY_NAME__SOURCE, w.COMPANY_NAME__RECORD_KEY, w.COMPANY_NAME__EVENT_TIME, w.COMPANY_NAME__RULE, w.BILLING_STATUS, w.BILLING_STATUS__SOURCE, w.BILLING_STATUS__RECORD_KEY, w.BILLING_STATUS__EVENT_TIME, w.BILLING_STATUS__RULE, w.PLAN_TIER, w.PLAN_TIER__SOURCE, w.PLAN_TIER__RECORD_KEY, w.PLAN_TIER__EVENT_TIME, w.PLAN_TIER__RULE, w.ACCOUNT_OWNER, w.ACCOUNT_OWNER__SOURCE, w.ACCOUNT_OWNER__RECORD_KEY, w.ACCOUNT_OWNER__EVENT_TIME, w.ACCOUNT_OWNER__RULE, w.SEATS, w.SEATS__SOURCE, w.SEATS__RECORD_KEY, w.SEATS__EVENT_TIME, w.SEATS__RULE, SYSDATE(), NULL
+  FROM TRUEUP.SILVER.HISTORY_WORK AS w
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
+    WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
+  );
+  DELETE FROM TRUEUP.SILVER.ASOF_STATE;
+  DELETE FROM TRUEUP.SILVER.TIMELINE_CANDIDATES;
+  DELETE FROM TRUEUP.SILVER.HISTORY_WORK;
   DELETE FROM TRUEUP.SILVER.CUSTOMER_QUEUE;
   COMMIT;
 EXCEPTION

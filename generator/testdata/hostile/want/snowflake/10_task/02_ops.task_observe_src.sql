@@ -74,12 +74,6 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    raw_value,
-    CASE field
-      WHEN 'status' THEN (value IS NULL OR (value IN ('can''cel;led', '--x', '/*', 'ü', ('$' || '$'), '\\d', 'ok')))
-      WHEN 'note' THEN TRUE
-      ELSE TRUE
-    END AS valid,
     TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
     seq,
     sub_seq,
@@ -91,14 +85,6 @@ BEGIN
     SYSDATE() AS observed_at
   FROM (
     SELECT
-      x.*,
-      CASE field
-        WHEN 'status' THEN CASE NULLIF(TRIM(CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END), '') WHEN 'can''celled' THEN 'can''cel;led' WHEN ('a$' || '$b') THEN '--x' WHEN '\\' THEN '/*' WHEN 'ünï' THEN 'ü' ELSE NULLIF(TRIM(CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END), '') END
-        WHEN 'note' THEN raw_value
-        ELSE raw_value
-      END AS value
-    FROM (
-    SELECT
       ev.load_seq, ev.file_name, ev.file_row, ev.op, ev.event_ms, ev.seq, ev.sub_seq, ev.event_id, ev.record_key,
       fl.field,
       CASE fl.field
@@ -106,7 +92,7 @@ BEGIN
           WHEN '_link' THEN NULLIF(TRIM(ev.rec['meta"data'][('acc$' || '$t')]::VARCHAR), '')
           WHEN 'status' THEN ev.rec['st''a"tus;--']::VARCHAR
           WHEN 'note' THEN ev.rec['n\\o/*te*/']::VARCHAR
-      END AS raw_value,
+      END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
           WHEN '_link' THEN (ev.op = 'upsert' AND (ev.rec['meta"data'][('acc$' || '$t')] IS NOT NULL) AND COALESCE(ev.rec['meta"data'][('acc$' || '$t')]::VARCHAR, '') <> '__debezium_unavailable_value')
@@ -115,14 +101,13 @@ BEGIN
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('status'), ('note')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
-    ) AS x
-    WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  ) AS y
+  ) AS x
+  WHERE is_asserted AND (op = 'upsert' OR field = '_record')
   QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
   ) AS n
   ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, raw_value, valid, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.raw_value, n.valid, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
   COMMIT;
 EXCEPTION
   WHEN OTHER THEN

@@ -11,14 +11,14 @@ BEGIN
   BEGIN TRANSACTION;
   MERGE INTO HOSTILE.SILVER.SOURCE_STATE AS s
   USING (
-    SELECT source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
     FROM HOSTILE.SILVER.OBSERVATIONS_STREAM
     QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
   ) AS n
   ON s.source = n.source AND s.record_key = n.record_key AND s.field = n.field
-  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, raw_value = n.raw_value, valid = n.valid, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, updated_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.raw_value, n.valid, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
+  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
+  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
+  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   INSERT INTO HOSTILE.SILVER.RECORD_QUEUE (source, record_key)
   SELECT DISTINCT source, record_key
   FROM HOSTILE.SILVER.OBSERVATIONS_STREAM;
@@ -46,10 +46,44 @@ BEGIN
   FROM HOSTILE.SILVER.CROSSWALK AS c
   JOIN HOSTILE.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
   DELETE FROM HOSTILE.SILVER.RECORD_QUEUE;
-  DELETE FROM HOSTILE.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO HOSTILE.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id)
+  SELECT DISTINCT customer_id FROM HOSTILE.SILVER.CROSSWALK
+  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'));
+  INSERT INTO HOSTILE.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
+  SELECT ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'), ('it''s; DROP TABLE x; -- /* $' || '$ \\ é'), ('field "status" type=string normalize=["trim"] map={"can''celled":"can''cel;led","a$' || '$b":"--x","\\\\":"/*","ünï":"ü"} accepted=["can''cel;led" "--x" "/*" "ü" "$' || '$" "\\\\d" "ok"] valid="" rule=valid(downgrade=true) rule=priority["src"]
+  field "note" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  source "src" format=debezium table="pub''lic.acc;ounts" object="" key=["i''d"] customer=["meta\\"data" "acc$' || '$t"] "status"=["st''a\\"tus;--"]{"x''y":"ok"} "note"=["n\\\\o/*te*/"]{}
+  '), SYSDATE()
+  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'));
+  INSERT INTO HOSTILE.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
-    customer_id, 'status', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, source, record_key, field, op, raw_value,
+    CASE field
+      WHEN 'status' THEN CASE NULLIF(TRIM((CASE source WHEN 'src' THEN CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END ELSE raw_value END)), '') WHEN 'can''celled' THEN 'can''cel;led' WHEN ('a$' || '$b') THEN '--x' WHEN '\\' THEN '/*' WHEN 'ünï' THEN 'ü' ELSE NULLIF(TRIM((CASE source WHEN 'src' THEN CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END ELSE raw_value END)), '') END
+      WHEN 'note' THEN raw_value
+      ELSE raw_value
+    END,
+    CASE field
+      WHEN 'status' THEN (CASE NULLIF(TRIM((CASE source WHEN 'src' THEN CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END ELSE raw_value END)), '') WHEN 'can''celled' THEN 'can''cel;led' WHEN ('a$' || '$b') THEN '--x' WHEN '\\' THEN '/*' WHEN 'ünï' THEN 'ü' ELSE NULLIF(TRIM((CASE source WHEN 'src' THEN CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END ELSE raw_value END)), '') END IS NULL OR (CASE NULLIF(TRIM((CASE source WHEN 'src' THEN CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END ELSE raw_value END)), '') WHEN 'can''celled' THEN 'can''cel;led' WHEN ('a$' || '$b') THEN '--x' WHEN '\\' THEN '/*' WHEN 'ünï' THEN 'ü' ELSE NULLIF(TRIM((CASE source WHEN 'src' THEN CASE raw_value WHEN 'x''y' THEN 'ok' ELSE raw_value END ELSE raw_value END)), '') END IN ('can''cel;led', '--x', '/*', 'ü', ('$' || '$'), '\\d', 'ok')))
+      WHEN 'note' THEN TRUE
+      ELSE TRUE
+    END,
+    event_time, event_id, order_key
+  FROM (
+    SELECT pt.customer_id, pt.valid_from, o.source, o.record_key, o.field, o.op, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+    FROM (
+      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
+      FROM HOSTILE.SILVER.CROSSWALK AS x
+      JOIN HOSTILE.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key
+      WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
+    ) AS pt
+    JOIN HOSTILE.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id
+    JOIN HOSTILE.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+  ) AS s;
+  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT
+    customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'valid=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -58,30 +92,30 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'valid'
-        WHEN s2 <> n2 THEN 'priority'
+      WHEN s1 <> n1 THEN 'valid'
+      WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
     ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478')
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'src' THEN 1 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'src' THEN 1 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
@@ -89,20 +123,19 @@ BEGIN
           CASE WHEN valid THEN 1 ELSE 0 END AS s1,
           CASE source WHEN 'src' THEN 1 ELSE 0 END AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM HOSTILE.SILVER.SOURCE_STATE AS s
-          JOIN HOSTILE.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN HOSTILE.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'status' AND x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM HOSTILE.SILVER.ASOF_STATE AS s
+          JOIN HOSTILE.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'status'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO HOSTILE.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'note', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'note', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -111,30 +144,30 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'most_recent'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
     ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478')
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'src' THEN 1 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'src' THEN 1 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
@@ -142,17 +175,21 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM HOSTILE.SILVER.SOURCE_STATE AS s
-          JOIN HOSTILE.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN HOSTILE.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'note' AND x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM HOSTILE.SILVER.ASOF_STATE AS s
+          JOIN HOSTILE.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'note'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
+  DELETE FROM HOSTILE.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);
+  INSERT INTO HOSTILE.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
   DELETE FROM HOSTILE.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);
   INSERT INTO HOSTILE.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
   SELECT
@@ -180,6 +217,59 @@ BEGIN
     GROUP BY customer_id, field
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);
+  INSERT INTO HOSTILE.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE)
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'), STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
+  FROM (
+    SELECT
+      v.*,
+      LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+    FROM (
+      SELECT
+        p.customer_id,
+        p.valid_from,
+        p.is_deleted,
+        MD5(('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || NOTE, 'n') || '|' || COALESCE('v' || NOTE__SOURCE, 'n') || '|' || COALESCE('v' || NOTE__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(NOTE__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || NOTE__RULE, 'n')) AS version_hash,
+        STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
+      FROM (
+        SELECT
+          pt.customer_id,
+          pt.valid_from,
+          MAX(CASE WHEN pt.field = '_record' AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS STATUS,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS STATUS__SOURCE,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS STATUS__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS STATUS__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN t.decided_by END) AS STATUS__RULE,
+        MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS NOTE,
+        MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS NOTE__SOURCE,
+        MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS NOTE__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS NOTE__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN t.decided_by END) AS NOTE__RULE
+        FROM HOSTILE.SILVER.ASOF_STATE AS pt
+        LEFT JOIN HOSTILE.SILVER.TIMELINE_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        GROUP BY pt.customer_id, pt.valid_from
+      ) AS p
+    ) AS v
+  ) AS c
+  WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  UPDATE HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
+  SET superseded_at = SYSDATE()
+  WHERE h.superseded_at IS NULL
+    AND h.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
+    AND NOT EXISTS (
+      SELECT 1 FROM HOSTILE.SILVER.HISTORY_WORK AS w
+      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
+    );
+  INSERT INTO HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE, recorded_at, superseded_at)
+  SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.STATUS, w.STATUS__SOURCE, w.STATUS__RECORD_KEY, w.STATUS__EVENT_TIME, w.STATUS__RULE, w.NOTE, w.NOTE__SOURCE, w.NOTE__RECORD_KEY, w.NOTE__EVENT_TIME, w.NOTE__RULE, SYSDATE(), NULL
+  FROM HOSTILE.SILVER.HISTORY_WORK AS w
+  WHERE NOT EXISTS (
+    SELECT 1 FROM HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
+    WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
+  );
+  DELETE FROM HOSTILE.SILVER.ASOF_STATE;
+  DELETE FROM HOSTILE.SILVER.TIMELINE_CANDIDATES;
+  DELETE FROM HOSTILE.SILVER.HISTORY_WORK;
   DELETE FROM HOSTILE.SILVER.CUSTOMER_QUEUE;
   COMMIT;
 EXCEPTION

@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS gold.field_candidates (
   field VARCHAR NOT NULL,
   source VARCHAR NOT NULL,
   record_key VARCHAR NOT NULL,
+  raw_value VARCHAR,
   value VARCHAR,
   valid BOOLEAN,
   event_time TIMESTAMP,
@@ -20,6 +21,12 @@ CREATE TABLE IF NOT EXISTS gold.field_candidates (
 );
 
 COMMENT ON TABLE gold.field_candidates IS 'every candidate value per customer and field, with its scores and rank';
+
+COMMENT ON COLUMN gold.field_candidates.raw_value IS 'the value as the source sent it';
+
+COMMENT ON COLUMN gold.field_candidates.value IS 'the canonical value after maps and normalizers';
+
+COMMENT ON COLUMN gold.field_candidates.valid IS 'the value passes the field''s accepted values, validator and type';
 
 COMMENT ON COLUMN gold.field_candidates.dropped IS 'removed by a validity filter';
 

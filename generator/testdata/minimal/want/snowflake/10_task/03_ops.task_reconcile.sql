@@ -11,14 +11,14 @@ BEGIN
   BEGIN TRANSACTION;
   MERGE INTO MINI.SILVER.SOURCE_STATE AS s
   USING (
-    SELECT source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
     FROM MINI.SILVER.OBSERVATIONS_STREAM
     QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
   ) AS n
   ON s.source = n.source AND s.record_key = n.record_key AND s.field = n.field
-  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, raw_value = n.raw_value, valid = n.valid, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, updated_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.raw_value, n.valid, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
+  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
+  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
+  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   INSERT INTO MINI.SILVER.RECORD_QUEUE (source, record_key)
   SELECT DISTINCT source, record_key
   FROM MINI.SILVER.OBSERVATIONS_STREAM;
@@ -46,113 +46,150 @@ BEGIN
   FROM MINI.SILVER.CROSSWALK AS c
   JOIN MINI.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
   DELETE FROM MINI.SILVER.RECORD_QUEUE;
+  INSERT INTO MINI.SILVER.CUSTOMER_QUEUE (customer_id)
+  SELECT DISTINCT customer_id FROM MINI.SILVER.CROSSWALK
+  WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = '17513a3f81cf');
+  INSERT INTO MINI.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
+  SELECT '17513a3f81cf', '', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  field "name" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "name"=["name"]{}
+  ', SYSDATE()
+  WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = '17513a3f81cf');
+  INSERT INTO MINI.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
+  SELECT
+    customer_id, valid_from, source, record_key, field, op, raw_value,
+    CASE field
+      WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
+      WHEN 'name' THEN raw_value
+      ELSE raw_value
+    END,
+    CASE field
+      WHEN 'email' THEN TRUE
+      WHEN 'name' THEN TRUE
+      ELSE TRUE
+    END,
+    event_time, event_id, order_key
+  FROM (
+    SELECT pt.customer_id, pt.valid_from, o.source, o.record_key, o.field, o.op, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+    FROM (
+      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
+      FROM MINI.SILVER.CROSSWALK AS x
+      JOIN MINI.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key
+      WHERE x.customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE)
+    ) AS pt
+    JOIN MINI.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id
+    JOIN MINI.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+  ) AS s;
+  INSERT INTO MINI.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT
+    customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
+    rank,
+    rank = 1 AND NOT dropped,
+    CASE WHEN rank > 1 THEN NULL
+      WHEN dropped THEN 'no_valid_candidate'
+      WHEN n_cand = 1 THEN 'only_candidate'
+      WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
+      WHEN ru_rank IS NULL THEN 'unanimous'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'most_recent'
+      ELSE 'tie_break'
+    END,
+    '17513a3f81cf'
+  FROM (
+    SELECT
+      u.*,
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
+    FROM (
+    SELECT
+      w.*,
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
+    FROM (
+    SELECT
+      r.*,
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
+    FROM (
+      SELECT
+        sc.*,
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
+      FROM (
+        SELECT
+          cand.*,
+          FALSE AS dropped,
+          CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
+          DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
+        FROM (
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM MINI.SILVER.ASOF_STATE AS s
+          JOIN MINI.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'email'
+        ) AS cand
+      ) AS sc
+    ) AS r
+    ) AS w
+    ) AS u
+  ) AS ranked;
+  INSERT INTO MINI.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT
+    customer_id, valid_from, 'name', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
+    rank,
+    rank = 1 AND NOT dropped,
+    CASE WHEN rank > 1 THEN NULL
+      WHEN dropped THEN 'no_valid_candidate'
+      WHEN n_cand = 1 THEN 'only_candidate'
+      WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
+      WHEN ru_rank IS NULL THEN 'unanimous'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'most_recent'
+      ELSE 'tie_break'
+    END,
+    '17513a3f81cf'
+  FROM (
+    SELECT
+      u.*,
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
+    FROM (
+    SELECT
+      w.*,
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
+    FROM (
+    SELECT
+      r.*,
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
+    FROM (
+      SELECT
+        sc.*,
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
+      FROM (
+        SELECT
+          cand.*,
+          FALSE AS dropped,
+          CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
+          DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
+        FROM (
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM MINI.SILVER.ASOF_STATE AS s
+          JOIN MINI.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'name'
+        ) AS cand
+      ) AS sc
+    ) AS r
+    ) AS w
+    ) AS u
+  ) AS ranked;
   DELETE FROM MINI.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO MINI.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
-  SELECT
-    customer_id, 'email', source, record_key, value, valid, event_time, event_id, order_key, dropped,
-    'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
-    rank,
-    rank = 1 AND NOT dropped,
-    CASE WHEN rank > 1 THEN NULL
-      WHEN dropped THEN 'no_valid_candidate'
-      WHEN n_cand = 1 THEN 'only_candidate'
-      WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
-      WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'most_recent'
-      ELSE 'tie_break'
-    END,
-    '17513a3f81cf'
-  FROM (
-    SELECT
-      u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
-    FROM (
-    SELECT
-      w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
-    FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
-    FROM (
-      SELECT
-        sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
-      FROM (
-        SELECT
-          cand.*,
-          FALSE AS dropped,
-          CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
-          DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
-        FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM MINI.SILVER.SOURCE_STATE AS s
-          JOIN MINI.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN MINI.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'email' AND x.customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE)
-        ) AS cand
-      ) AS sc
-    ) AS r
-    ) AS w
-    ) AS u
-  ) AS ranked;
-  INSERT INTO MINI.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
-  SELECT
-    customer_id, 'name', source, record_key, value, valid, event_time, event_id, order_key, dropped,
-    'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
-    rank,
-    rank = 1 AND NOT dropped,
-    CASE WHEN rank > 1 THEN NULL
-      WHEN dropped THEN 'no_valid_candidate'
-      WHEN n_cand = 1 THEN 'only_candidate'
-      WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
-      WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'most_recent'
-      ELSE 'tie_break'
-    END,
-    '17513a3f81cf'
-  FROM (
-    SELECT
-      u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
-    FROM (
-    SELECT
-      w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
-    FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
-    FROM (
-      SELECT
-        sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
-      FROM (
-        SELECT
-          cand.*,
-          FALSE AS dropped,
-          CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
-          DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
-        FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM MINI.SILVER.SOURCE_STATE AS s
-          JOIN MINI.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN MINI.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'name' AND x.customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE)
-        ) AS cand
-      ) AS sc
-    ) AS r
-    ) AS w
-    ) AS u
-  ) AS ranked;
+  INSERT INTO MINI.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  FROM MINI.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM MINI.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
   DELETE FROM MINI.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE);
   INSERT INTO MINI.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
   SELECT
@@ -180,6 +217,59 @@ BEGIN
     GROUP BY customer_id, field
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE);
+  INSERT INTO MINI.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE)
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '17513a3f81cf', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE
+  FROM (
+    SELECT
+      v.*,
+      LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+    FROM (
+      SELECT
+        p.customer_id,
+        p.valid_from,
+        p.is_deleted,
+        MD5('17513a3f81cf' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || NAME, 'n') || '|' || COALESCE('v' || NAME__SOURCE, 'n') || '|' || COALESCE('v' || NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || NAME__RULE, 'n')) AS version_hash,
+        EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE
+      FROM (
+        SELECT
+          pt.customer_id,
+          pt.valid_from,
+          MAX(CASE WHEN pt.field = '_record' AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS EMAIL,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS EMAIL__SOURCE,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS EMAIL__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS EMAIL__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN t.decided_by END) AS EMAIL__RULE,
+        MAX(CASE WHEN t.field = 'name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS NAME,
+        MAX(CASE WHEN t.field = 'name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS NAME__SOURCE,
+        MAX(CASE WHEN t.field = 'name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS NAME__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'name' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS NAME__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'name' AND t.rank = 1 THEN t.decided_by END) AS NAME__RULE
+        FROM MINI.SILVER.ASOF_STATE AS pt
+        LEFT JOIN MINI.SILVER.TIMELINE_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        GROUP BY pt.customer_id, pt.valid_from
+      ) AS p
+    ) AS v
+  ) AS c
+  WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  UPDATE MINI.GOLD.CUSTOMER_MASTER_HISTORY AS h
+  SET superseded_at = SYSDATE()
+  WHERE h.superseded_at IS NULL
+    AND h.customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE)
+    AND NOT EXISTS (
+      SELECT 1 FROM MINI.SILVER.HISTORY_WORK AS w
+      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
+    );
+  INSERT INTO MINI.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE, recorded_at, superseded_at)
+  SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.NAME, w.NAME__SOURCE, w.NAME__RECORD_KEY, w.NAME__EVENT_TIME, w.NAME__RULE, SYSDATE(), NULL
+  FROM MINI.SILVER.HISTORY_WORK AS w
+  WHERE NOT EXISTS (
+    SELECT 1 FROM MINI.GOLD.CUSTOMER_MASTER_HISTORY AS h
+    WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
+  );
+  DELETE FROM MINI.SILVER.ASOF_STATE;
+  DELETE FROM MINI.SILVER.TIMELINE_CANDIDATES;
+  DELETE FROM MINI.SILVER.HISTORY_WORK;
   DELETE FROM MINI.SILVER.CUSTOMER_QUEUE;
   COMMIT;
 EXCEPTION

@@ -8,8 +8,6 @@ CREATE TABLE IF NOT EXISTS silver.observations (
   field VARCHAR NOT NULL,
   op VARCHAR NOT NULL,
   value VARCHAR,
-  raw_value VARCHAR,
-  valid BOOLEAN,
   event_time TIMESTAMP NOT NULL,
   seq DECIMAL(38, 0),
   sub_seq DECIMAL(38, 0),
@@ -27,11 +25,7 @@ COMMENT ON COLUMN silver.observations.field IS 'a canonical field, or _record (o
 
 COMMENT ON COLUMN silver.observations.op IS 'upsert or delete on _record; set on fields';
 
-COMMENT ON COLUMN silver.observations.value IS 'normalized value; NULL asserts null';
-
-COMMENT ON COLUMN silver.observations.raw_value IS 'value as the source sent it';
-
-COMMENT ON COLUMN silver.observations.valid IS 'value passes the field''s accepted values or validator';
+COMMENT ON COLUMN silver.observations.value IS 'the value as the source sent it, as text; NULL asserts null';
 
 COMMENT ON COLUMN silver.observations.event_time IS 'source commit time (UTC)';
 

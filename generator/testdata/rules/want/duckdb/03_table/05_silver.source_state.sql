@@ -7,8 +7,6 @@ CREATE TABLE IF NOT EXISTS silver.source_state (
   field VARCHAR NOT NULL,
   op VARCHAR NOT NULL,
   value VARCHAR,
-  raw_value VARCHAR,
-  valid BOOLEAN,
   event_time TIMESTAMP NOT NULL,
   order_key VARCHAR NOT NULL,
   event_id VARCHAR NOT NULL,

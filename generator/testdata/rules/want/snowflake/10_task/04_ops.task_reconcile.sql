@@ -11,14 +11,14 @@ BEGIN
   BEGIN TRANSACTION;
   MERGE INTO RULES.SILVER.SOURCE_STATE AS s
   USING (
-    SELECT source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
     FROM RULES.SILVER.OBSERVATIONS_STREAM
     QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
   ) AS n
   ON s.source = n.source AND s.record_key = n.record_key AND s.field = n.field
-  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, raw_value = n.raw_value, valid = n.valid, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, raw_value, valid, event_time, order_key, event_id, load_seq, updated_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.raw_value, n.valid, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
+  WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
+  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
+  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   INSERT INTO RULES.SILVER.RECORD_QUEUE (source, record_key)
   SELECT DISTINCT source, record_key
   FROM RULES.SILVER.OBSERVATIONS_STREAM;
@@ -46,10 +46,57 @@ BEGIN
   FROM RULES.SILVER.CROSSWALK AS c
   JOIN RULES.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
   DELETE FROM RULES.SILVER.RECORD_QUEUE;
-  DELETE FROM RULES.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id)
+  SELECT DISTINCT customer_id FROM RULES.SILVER.CROSSWALK
+  WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+6959894b54a2');
+  INSERT INTO RULES.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
+  SELECT 'every rule kind+6959894b54a2', 'every rule kind', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=true) rule=trust{"app":1,"crm":0.5}decay(linear,half_life=0s,over=720h0m0s,min=0.1,max=0.95)
+  field "status" type=string normalize=["trim" "lower"] map={} accepted=["active" "canceled"] valid="" rule=valid(downgrade=false) rule=non_null rule=priority["crm" "app"]
+  field "tier" type=string normalize=["upper"] map={} accepted=[] valid="" same_record_as="status"
+  field "seats" type=integer normalize=[] map={} accepted=[] valid="" rule=frequency rule=most_recent
+  field "vip" type=boolean normalize=[] map={} accepted=[] valid="" rule=most_recent
+  field "owner" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  source "app" format=debezium table="public.accounts" object="" key=["id"] customer=["id"] "email"=["email"]{} "status"=["status"]{} "tier"=["tier"]{} "seats"=["seats"]{} "vip"=["vip"]{} "owner"=["owner"]{}
+  source "crm" format=salesforce_cdc table="" object="Account" key=["Id"] customer=["App_Id__c"] "email"=["Email__c"]{} "status"=["Status__c"]{"Closed":"canceled","Open":"active"} "tier"=["Tier__c"]{} "seats"=["Seats__c"]{} "owner"=["Owner" "Email"]{}
+  ', SYSDATE()
+  WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+6959894b54a2');
+  INSERT INTO RULES.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
-    customer_id, 'email', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, source, record_key, field, op, raw_value,
+    CASE field
+      WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
+      WHEN 'status' THEN LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), ''))
+      WHEN 'tier' THEN UPPER(raw_value)
+      WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
+      WHEN 'vip' THEN LOWER(raw_value)
+      WHEN 'owner' THEN raw_value
+      ELSE raw_value
+    END,
+    CASE field
+      WHEN 'email' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
+      WHEN 'status' THEN (LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) IS NULL OR (LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) IN ('active', 'canceled')))
+      WHEN 'tier' THEN TRUE
+      WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
+      WHEN 'vip' THEN (LOWER(raw_value) IS NULL OR (LOWER(raw_value) IN ('true', 'false')))
+      WHEN 'owner' THEN TRUE
+      ELSE TRUE
+    END,
+    event_time, event_id, order_key
+  FROM (
+    SELECT pt.customer_id, pt.valid_from, o.source, o.record_key, o.field, o.op, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+    FROM (
+      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
+      FROM RULES.SILVER.CROSSWALK AS x
+      JOIN RULES.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key
+      WHERE x.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+    ) AS pt
+    JOIN RULES.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id
+    JOIN RULES.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+  ) AS s;
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT
+    customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'valid=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'trust=' || CAST(CAST(s2 AS DECIMAL(38, 6)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -58,51 +105,50 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'valid'
-        WHEN s2 <> n2 THEN 'trust'
+      WHEN s1 <> n1 THEN 'valid'
+      WHEN s2 <> n2 THEN 'trust'
       ELSE 'tie_break'
     END,
     'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           FALSE AS dropped,
           CASE WHEN valid THEN 1 ELSE 0 END AS s1,
-          ROUND(GREATEST(0.1, LEAST(0.95, (CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 0.5 ELSE 0 END) * GREATEST(0, 1 - (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 2592000000))), 6) AS s2
+          ROUND(GREATEST(0.1, LEAST(0.95, (CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 0.5 ELSE 0 END) * GREATEST(0, 1 - (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id, valid_from) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 2592000000))), 6) AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM RULES.SILVER.SOURCE_STATE AS s
-          JOIN RULES.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN RULES.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'email' AND x.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM RULES.SILVER.ASOF_STATE AS s
+          JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'email'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'status', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -111,30 +157,30 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'priority'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
     'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
@@ -142,20 +188,19 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           CASE source WHEN 'crm' THEN 2 WHEN 'app' THEN 1 ELSE 0 END AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM RULES.SILVER.SOURCE_STATE AS s
-          JOIN RULES.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN RULES.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'status' AND x.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM RULES.SILVER.ASOF_STATE AS s
+          JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'status'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'seats', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'seats', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'frequency=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -164,51 +209,50 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'frequency'
-        WHEN s2 <> n2 THEN 'most_recent'
+      WHEN s1 <> n1 THEN 'frequency'
+      WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
     'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           FALSE AS dropped,
-          COUNT(*) OVER (PARTITION BY customer_id, value) AS s1,
+          COUNT(*) OVER (PARTITION BY customer_id, valid_from, value) AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM RULES.SILVER.SOURCE_STATE AS s
-          JOIN RULES.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN RULES.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'seats' AND x.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM RULES.SILVER.ASOF_STATE AS s
+          JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'seats'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'vip', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'vip', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'most_recent=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -217,48 +261,47 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'most_recent'
+      WHEN s1 <> n1 THEN 'most_recent'
       ELSE 'tie_break'
     END,
     'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           FALSE AS dropped,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s1
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM RULES.SILVER.SOURCE_STATE AS s
-          JOIN RULES.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN RULES.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'vip' AND x.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM RULES.SILVER.ASOF_STATE AS s
+          JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'vip'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'owner', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'owner', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -267,30 +310,30 @@ BEGIN
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
-        WHEN s1 <> n1 THEN 'non_null'
-        WHEN s2 <> n2 THEN 'most_recent'
+      WHEN s1 <> n1 THEN 'non_null'
+      WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
     'every rule kind+6959894b54a2'
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1,
-      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id) AS n2
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1,
+      MAX(CASE WHEN rank = ru_rank THEN s2 END) OVER (PARTITION BY customer_id, valid_from) AS n2
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
@@ -298,20 +341,19 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM RULES.SILVER.SOURCE_STATE AS s
-          JOIN RULES.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN RULES.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'owner' AND x.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM RULES.SILVER.ASOF_STATE AS s
+          JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'owner'
         ) AS cand
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, 'tier', source, record_key, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
     'same_record_as=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND s1 = 1,
@@ -320,39 +362,43 @@ BEGIN
   FROM (
     SELECT
       u.*,
-      COUNT(*) OVER (PARTITION BY customer_id) AS n_cand,
-      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id) AS dropped_other,
-      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id) AS n1
+      COUNT(*) OVER (PARTITION BY customer_id, valid_from) AS n_cand,
+      MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from) AS dropped_other,
+      MAX(CASE WHEN rank = ru_rank THEN s1 END) OVER (PARTITION BY customer_id, valid_from) AS n1
     FROM (
     SELECT
       w.*,
-      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id) AS ru_rank
+      MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
     SELECT
       r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id) AS winner_value
+      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
           cand.*,
           FALSE AS dropped,
           CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END AS s1
         FROM (
-          SELECT x.customer_id, s.source, s.record_key, s.value, s.valid, s.event_time, s.event_id, s.order_key
-          FROM RULES.SILVER.SOURCE_STATE AS s
-          JOIN RULES.SILVER.CROSSWALK AS x ON x.source = s.source AND x.record_key = s.record_key
-          JOIN RULES.SILVER.SOURCE_STATE AS rec ON rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'tier' AND x.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          FROM RULES.SILVER.ASOF_STATE AS s
+          JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          WHERE s.field = 'tier'
         ) AS cand
-        LEFT JOIN RULES.GOLD.FIELD_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.field = 'status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
+        LEFT JOIN RULES.SILVER.TIMELINE_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
+  DELETE FROM RULES.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE);
+  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  FROM RULES.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM RULES.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
   DELETE FROM RULES.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE);
   INSERT INTO RULES.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
   SELECT
@@ -380,6 +426,79 @@ BEGIN
     GROUP BY customer_id, field
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE);
+  INSERT INTO RULES.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE)
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, 'every rule kind+6959894b54a2', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE
+  FROM (
+    SELECT
+      v.*,
+      LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+    FROM (
+      SELECT
+        p.customer_id,
+        p.valid_from,
+        p.is_deleted,
+        MD5('every rule kind+6959894b54a2' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || TIER, 'n') || '|' || COALESCE('v' || TIER__SOURCE, 'n') || '|' || COALESCE('v' || TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || TIER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n') || '|' || COALESCE('v' || VIP, 'n') || '|' || COALESCE('v' || VIP__SOURCE, 'n') || '|' || COALESCE('v' || VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(VIP__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || VIP__RULE, 'n') || '|' || COALESCE('v' || OWNER, 'n') || '|' || COALESCE('v' || OWNER__SOURCE, 'n') || '|' || COALESCE('v' || OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || OWNER__RULE, 'n')) AS version_hash,
+        EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE
+      FROM (
+        SELECT
+          pt.customer_id,
+          pt.valid_from,
+          MAX(CASE WHEN pt.field = '_record' AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS EMAIL,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS EMAIL__SOURCE,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS EMAIL__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS EMAIL__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN t.decided_by END) AS EMAIL__RULE,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS STATUS,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS STATUS__SOURCE,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS STATUS__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS STATUS__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN t.decided_by END) AS STATUS__RULE,
+        MAX(CASE WHEN t.field = 'tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS TIER,
+        MAX(CASE WHEN t.field = 'tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS TIER__SOURCE,
+        MAX(CASE WHEN t.field = 'tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS TIER__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'tier' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS TIER__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'tier' AND t.rank = 1 THEN t.decided_by END) AS TIER__RULE,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS SEATS,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS SEATS__SOURCE,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS SEATS__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS SEATS__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN t.decided_by END) AS SEATS__RULE,
+        MAX(CASE WHEN t.field = 'vip' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS VIP,
+        MAX(CASE WHEN t.field = 'vip' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS VIP__SOURCE,
+        MAX(CASE WHEN t.field = 'vip' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS VIP__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'vip' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS VIP__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'vip' AND t.rank = 1 THEN t.decided_by END) AS VIP__RULE,
+        MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS OWNER,
+        MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS OWNER__SOURCE,
+        MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS OWNER__RECORD_KEY,
+        MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS OWNER__EVENT_TIME,
+        MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN t.decided_by END) AS OWNER__RULE
+        FROM RULES.SILVER.ASOF_STATE AS pt
+        LEFT JOIN RULES.SILVER.TIMELINE_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        GROUP BY pt.customer_id, pt.valid_from
+      ) AS p
+    ) AS v
+  ) AS c
+  WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  UPDATE RULES.GOLD.CUSTOMER_MASTER_HISTORY AS h
+  SET superseded_at = SYSDATE()
+  WHERE h.superseded_at IS NULL
+    AND h.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE)
+    AND NOT EXISTS (
+      SELECT 1 FROM RULES.SILVER.HISTORY_WORK AS w
+      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
+    );
+  INSERT INTO RULES.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE, recorded_at, superseded_at)
+  SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.STATUS, w.STATUS__SOURCE, w.STATUS__RECORD_KEY, w.STATUS__EVENT_TIME, w.STATUS__RULE, w.TIER, w.TIER__SOURCE, w.TIER__RECORD_KEY, w.TIER__EVENT_TIME, w.TIER__RULE, w.SEATS, w.SEATS__SOURCE, w.SEATS__RECORD_KEY, w.SEATS__EVENT_TIME, w.SEATS__RULE, w.VIP, w.VIP__SOURCE, w.VIP__RECORD_KEY, w.VIP__EVENT_TIME, w.VIP__RULE, w.OWNER, w.OWNER__SOURCE, w.OWNER__RECORD_KEY, w.OWNER__EVENT_TIME, w.OWNER__RULE, SYSDATE(), NULL
+  FROM RULES.SILVER.HISTORY_WORK AS w
+  WHERE NOT EXISTS (
+    SELECT 1 FROM RULES.GOLD.CUSTOMER_MASTER_HISTORY AS h
+    WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
+  );
+  DELETE FROM RULES.SILVER.ASOF_STATE;
+  DELETE FROM RULES.SILVER.TIMELINE_CANDIDATES;
+  DELETE FROM RULES.SILVER.HISTORY_WORK;
   DELETE FROM RULES.SILVER.CUSTOMER_QUEUE;
   COMMIT;
 EXCEPTION

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ledgerloop/trueup/generator"
+	"github.com/ledgerloop/trueup/internal/local"
+)
+
+// ExplainOptions are the options of trueup explain.
+type ExplainOptions struct {
+	Models, DB, Customer, Field string
+	AsOf, KnownAt               string
+}
+
+// parseTime reads 2026-01-31, 2026-01-31T10:00:00Z or 2026-01-31 10:00:00 (UTC).
+func parseTime(flag, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%s: cannot read %q as a time (use 2026-01-31 or 2026-01-31T10:00:00Z)", flag, s)
+}
+
+// Explain prints the golden record of a customer, the rule and source behind
+// every field, the candidates, and the versions of its history.
+func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
+	asOf, err := parseTime("--as-of", o.AsOf)
+	if err != nil {
+		return err
+	}
+	knownAt, err := parseTime("--known-at", o.KnownAt)
+	if err != nil {
+		return err
+	}
+	p, err := generator.Compile(o.Models)
+	if err != nil {
+		return err
+	}
+	run, err := local.Open(ctx, o.DB, p)
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+	e, err := run.Explain(ctx, o.Customer, o.Field, asOf, knownAt)
+	if err != nil {
+		return err
+	}
+	when := "now"
+	if !asOf.IsZero() {
+		when = "as of " + asOf.Format(time.RFC3339)
+	}
+	if !knownAt.IsZero() {
+		when += ", as known at " + knownAt.Format(time.RFC3339)
+	}
+	fmt.Fprintf(w, "customer %s (%s)\n", e.CustomerID, when)
+	for _, l := range e.Links {
+		fmt.Fprintf(w, "  record %s\n", l)
+	}
+	if e.Version == nil {
+		fmt.Fprintf(w, "\ngold held no version of this customer then\n")
+	} else {
+		v := e.Version
+		state := ""
+		if v.Deleted {
+			state = ", deleted in every source"
+		}
+		to := v.ValidTo
+		if to == "" {
+			to = "open"
+		}
+		fmt.Fprintf(w, "\nversion valid %s .. %s, recorded %s, rule set %s%s\n", v.ValidFrom, to, v.RecordedAt, v.RulesetVersion, state)
+		fmt.Fprintf(w, "%-16s %-28s %-8s %-20s %-20s %s\n", "field", "value", "source", "record", "event time", "rule")
+		for _, f := range v.Fields {
+			fmt.Fprintf(w, "%-16s %-28s %-8s %-20s %-20s %s\n", f.Field, orNull(f.Value), f.Source, f.RecordKey, f.EventTime, f.Rule)
+		}
+	}
+	if len(e.Candidates) > 0 {
+		fmt.Fprintf(w, "\ncandidates (rank, source, record: as sent -> canonical; scores)\n")
+		last := ""
+		for _, c := range e.Candidates {
+			if c.Field != last {
+				fmt.Fprintf(w, "%s:\n", c.Field)
+				last = c.Field
+			}
+			mark := " "
+			if c.Winner {
+				mark = "*"
+			}
+			flags := ""
+			if c.Dropped {
+				flags = " [dropped: invalid]"
+			} else if !c.Valid {
+				flags = " [invalid]"
+			}
+			fmt.Fprintf(w, " %s %d %-8s %-20s %q -> %q  %s  %s%s\n", mark, c.Rank, c.Source, c.RecordKey, c.RawValue, c.Value, c.EventTime, c.Scores, flags)
+		}
+	}
+	fmt.Fprintf(w, "\nhistory (valid from .. to, recorded .. superseded)\n")
+	for _, v := range e.History {
+		to, sup := v.ValidTo, v.SupersededAt
+		if to == "" {
+			to = "open"
+		}
+		if sup == "" {
+			sup = "current"
+		}
+		fmt.Fprintf(w, "  %s .. %s  recorded %s .. %s  %s\n", v.ValidFrom, to, v.RecordedAt, sup, summary(v))
+	}
+	return nil
+}
+
+func orNull(s string) string {
+	if s == "" {
+		return "NULL"
+	}
+	return s
+}
+
+func summary(v local.Version) string {
+	if v.Deleted {
+		return "(deleted)"
+	}
+	s := ""
+	for i, f := range v.Fields {
+		if i > 0 {
+			s += " "
+		}
+		s += f.Field + "=" + orNull(f.Value)
+	}
+	return s
+}
