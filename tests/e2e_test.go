@@ -34,13 +34,70 @@ func open(t *testing.T, models string) *local.Runner {
 	return run
 }
 
+// runOnce runs one pass and then checks the history invariants over the
+// whole history table.
 func runOnce(t *testing.T, run *local.Runner, landing string) local.Result {
 	t.Helper()
 	res, err := run.RunOnce(context.Background(), landing)
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
+	checkHistory(t, run.DB())
 	return res
+}
+
+// checkHistory asserts, over all of gold.customer_master_history, that the
+// current belief has no overlapping or duplicated valid-time ranges, that
+// versions are contiguous, that each customer has exactly one open current
+// version, and that it says what gold.customer_fields says.
+func checkHistory(t *testing.T, db *sql.DB) {
+	t.Helper()
+	checks := []struct{ what, q string }{
+		{"overlapping current versions", `SELECT COUNT(*) FROM gold.customer_master_history a JOIN gold.customer_master_history b
+  ON a.customer_id = b.customer_id AND a.superseded_at IS NULL AND b.superseded_at IS NULL
+  AND (a.valid_from < b.valid_from OR (a.valid_from = b.valid_from AND a.recorded_at < b.recorded_at))
+  AND (a.valid_to IS NULL OR a.valid_to > b.valid_from)`},
+		{"duplicated current versions", `SELECT COUNT(*) FROM (SELECT customer_id, valid_from FROM gold.customer_master_history
+  WHERE superseded_at IS NULL GROUP BY customer_id, valid_from HAVING COUNT(*) > 1)`},
+		{"gaps between current versions", `SELECT COUNT(*) FROM (SELECT valid_to, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from) AS next_from
+  FROM gold.customer_master_history WHERE superseded_at IS NULL) WHERE valid_to IS DISTINCT FROM next_from`},
+		{"customers without exactly one open current version", `SELECT COUNT(*) FROM (SELECT customer_id, SUM(CASE WHEN valid_to IS NULL AND superseded_at IS NULL THEN 1 ELSE 0 END) AS open
+  FROM gold.customer_master_history GROUP BY customer_id) WHERE open <> 1`},
+		{"superseded before recorded", `SELECT COUNT(*) FROM gold.customer_master_history WHERE superseded_at < recorded_at`},
+	}
+	for _, c := range checks {
+		var n int
+		if err := db.QueryRow(c.q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if n != 0 {
+			t.Errorf("history: %d %s", n, c.what)
+		}
+	}
+	// The open version of each live customer is the current gold.
+	var fields []string
+	rows, err := db.Query("SELECT DISTINCT field FROM gold.customer_fields")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var f string
+		rows.Scan(&f)
+		fields = append(fields, f)
+	}
+	rows.Close()
+	for _, f := range fields {
+		var n int
+		q := fmt.Sprintf(`SELECT COUNT(*) FROM gold.customer_fields c JOIN gold.customer_master_history h
+  ON h.customer_id = c.customer_id AND h.valid_to IS NULL AND h.superseded_at IS NULL
+  WHERE c.field = '%[1]s' AND (c.value IS DISTINCT FROM h.%[1]s OR c.source IS DISTINCT FROM h.%[1]s__source OR c.rule IS DISTINCT FROM h.%[1]s__rule)`, f)
+		if err := db.QueryRow(q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("history: the open version disagrees with gold on %s for %d customers", f, n)
+		}
+	}
 }
 
 // master reads one customer's row of gold.customer_master as text.
