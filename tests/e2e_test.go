@@ -333,7 +333,7 @@ func snapshot(t *testing.T, db *sql.DB) string {
 }
 
 // query returns each row as its columns joined by " | ".
-func query(t *testing.T, db *sql.DB, q string) []string {
+func query(t *testing.T, db queryer, q string) []string {
 	t.Helper()
 	rows, err := db.Query(q)
 	if err != nil {
@@ -432,4 +432,9 @@ func copyTree(t *testing.T, from, to string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// queryer is a *sql.DB or an open runner.
+type queryer interface {
+	Query(q string, args ...any) (*sql.Rows, error)
 }
