@@ -61,8 +61,11 @@ func checkHistory(t *testing.T, db *sql.DB) {
   WHERE superseded_at IS NULL GROUP BY customer_id, valid_from HAVING COUNT(*) > 1)`},
 		{"gaps between current versions", `SELECT COUNT(*) FROM (SELECT valid_to, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from) AS next_from
   FROM gold.customer_master_history WHERE superseded_at IS NULL) WHERE valid_to IS DISTINCT FROM next_from`},
-		{"customers without exactly one open current version", `SELECT COUNT(*) FROM (SELECT customer_id, SUM(CASE WHEN valid_to IS NULL AND superseded_at IS NULL THEN 1 ELSE 0 END) AS open
-  FROM gold.customer_master_history GROUP BY customer_id) WHERE open <> 1`},
+		{"linked customers without exactly one open current version", `SELECT COUNT(*) FROM (SELECT DISTINCT customer_id FROM silver.crosswalk) c
+  LEFT JOIN (SELECT customer_id, SUM(CASE WHEN valid_to IS NULL AND superseded_at IS NULL THEN 1 ELSE 0 END) AS open
+  FROM gold.customer_master_history GROUP BY customer_id) h ON h.customer_id = c.customer_id WHERE h.open IS DISTINCT FROM 1`},
+		{"current versions of customers no record belongs to", `SELECT COUNT(*) FROM gold.customer_master_history
+  WHERE superseded_at IS NULL AND customer_id NOT IN (SELECT customer_id FROM silver.crosswalk)`},
 		{"superseded before recorded", `SELECT COUNT(*) FROM gold.customer_master_history WHERE superseded_at < recorded_at`},
 	}
 	for _, c := range checks {

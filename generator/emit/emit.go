@@ -1,6 +1,7 @@
 // Package emit renders a plan into files: one file per object, in folders
-// numbered by kind and files numbered by creation order within a kind, plus
-// an integrity file over all of them.
+// numbered by kind (the order of creation), files numbered within a kind
+// where objects of that kind depend on each other, plus an integrity file
+// over all of them.
 package emit
 
 import (
@@ -34,6 +35,21 @@ func Files(p *plan.Plan, r dialect.Renderer) []File {
 	for i, k := range ir.Kinds {
 		kindNo[k] = i + 1
 	}
+	// Files of a kind are numbered in creation order only when an object
+	// depends on another of the same kind (tasks); elsewhere the name is
+	// enough, and adding an object does not rename its neighbours.
+	kindOf := map[ir.Ref]ir.Kind{}
+	for _, o := range p.Objects {
+		kindOf[o.Ref] = o.Kind
+	}
+	ordered := map[ir.Kind]bool{}
+	for _, o := range p.Objects {
+		for _, d := range o.Deps {
+			if kindOf[d] == o.Kind {
+				ordered[o.Kind] = true
+			}
+		}
+	}
 	counter := map[ir.Kind]int{}
 	var files []File
 	for _, o := range p.Objects {
@@ -42,7 +58,10 @@ func Files(p *plan.Plan, r dialect.Renderer) []File {
 			continue
 		}
 		counter[o.Kind]++
-		path := fmt.Sprintf("%02d_%s/%02d_%s.sql", kindNo[o.Kind], o.Kind, counter[o.Kind], o.Ref.String())
+		path := fmt.Sprintf("%02d_%s/%s.sql", kindNo[o.Kind], o.Kind, o.Ref.String())
+		if ordered[o.Kind] {
+			path = fmt.Sprintf("%02d_%s/%02d_%s.sql", kindNo[o.Kind], o.Kind, counter[o.Kind], o.Ref.String())
+		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "-- %s %s", strings.ReplaceAll(string(o.Kind), "_", " "), o.Ref)
 		if o.Comment != "" {

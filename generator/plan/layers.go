@@ -16,6 +16,9 @@ var (
 	SourceState        = ref(SILVER, "source_state")
 	RecordQueue        = ref(SILVER, "record_queue")
 	Crosswalk          = ref(SILVER, "crosswalk")
+	CrosswalkWork      = ref(SILVER, "crosswalk_work")
+	CrosswalkChanges   = ref(SILVER, "crosswalk_changes")
+	CustomerAliases    = ref(SILVER, "customer_aliases")
 	CustomerQueue      = ref(SILVER, "customer_queue")
 	FieldCandidates    = ref(GOLD, "field_candidates")
 	CustomerFields     = ref(GOLD, "customer_fields")
@@ -197,8 +200,33 @@ func (b *builder) silver() {
 		Comment: "(source, record) to customer id",
 		Columns: []ir.Column{
 			notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("customer_id", ir.Text),
-			col("link_value", ir.Text), {Name: "matched_by", Type: ir.Text, Comment: "customer_link or unmatched"},
+			col("link_value", ir.Text), {Name: "matched_by", Type: ir.Text, Comment: "the match rule that linked the record: customer_link, a match field, or unmatched"},
 			col("linked_at", ir.Timestamp),
+		}})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: CrosswalkWork, Deps: []ir.Ref{silver},
+		Comment: "work table of the reconcile task: the new links of the queued records",
+		Columns: []ir.Column{
+			notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("customer_id", ir.Text),
+			col("link_value", ir.Text), col("matched_by", ir.Text),
+		}})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: CrosswalkChanges, Deps: []ir.Ref{silver},
+		Comment: "every change of a source record's customer, with the match rule that caused it",
+		Columns: []ir.Column{
+			notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("old_customer_id", ir.Text), notNull("new_customer_id", ir.Text),
+			col("reason", ir.Text), col("changed_at", ir.Timestamp),
+		}})
+	b.add(&ir.Object{Kind: ir.KindView, Ref: CustomerAliases, Deps: []ir.Ref{CrosswalkChanges, Crosswalk},
+		Comment: "customer ids no longer in use, and the customer their records belong to now",
+		Query: func(f ir.Fragments) string {
+			return fmt.Sprintf(`SELECT DISTINCT
+  ch.old_customer_id AS alias_id,
+  c.customer_id,
+  ch.reason,
+  ch.changed_at
+FROM %[1]s AS ch
+JOIN %[2]s AS c ON c.source = ch.source AND c.record_key = ch.record_key
+WHERE ch.old_customer_id NOT IN (SELECT customer_id FROM %[2]s)
+  AND ch.changed_at = (SELECT MAX(changed_at) FROM %[1]s AS x WHERE x.source = ch.source AND x.record_key = ch.record_key)`, f.Object(CrosswalkChanges), f.Object(Crosswalk))
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: CustomerQueue, Deps: []ir.Ref{silver},
 		Columns: []ir.Column{notNull("customer_id", ir.Text)},

@@ -184,6 +184,7 @@ func RulesetText(s *spec.Spec) string {
 		}
 		b.WriteString("\n")
 	}
+	fmt.Fprintf(&b, "match %q\n", s.Match)
 	for _, src := range s.Sources {
 		fmt.Fprintf(&b, "source %q format=%s table=%q object=%q key=%q customer=%q", src.Name, src.Format, src.Table, src.Object, src.Key, src.Customer)
 		for _, m := range src.Fields {

@@ -41,36 +41,105 @@ FROM %s`, f.Object(RecordQueue), f.Stream(stream))
 	return []ir.SQL{merge, queue}
 }
 
-// crosswalkSteps link each queued record to a customer: the customer link
-// when the record carries one, else a stable id derived from the source key.
-// Both the old and the new customer of a record are queued for resolution.
+// crosswalkSteps link each queued record to a customer through the spec's
+// ordered match rules: the customer link the record carries; then each
+// match field, whose canonical value must equal that of a record carrying a
+// link (the smallest such customer id wins); else a stable id derived from
+// the source key, flagged unmatched. Every change of a record's customer is
+// logged with its reason, and both the old and the new customer are queued.
 func (b *builder) crosswalkSteps() []ir.SQL {
-	queueOld := func(f ir.Fragments) string {
+	var steps []ir.SQL
+	matchFields := []*spec.Field{}
+	for _, m := range b.s.Match {
+		if m != spec.MatchLink {
+			matchFields = append(matchFields, b.s.FieldByName(m))
+		}
+	}
+	// canon renders, for one match field, a query of (source, record_key,
+	// value) over source state: the canonical value of every record.
+	canon := func(f ir.Fragments, fld *spec.Field) string {
+		return fmt.Sprintf(`SELECT source, record_key, %s AS value FROM (SELECT source, record_key, value AS raw_value FROM %s WHERE field = %s) AS r`,
+			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name))
+	}
+	linked := func(f ir.Fragments) string {
+		return fmt.Sprintf("SELECT source, record_key, value AS link FROM %s WHERE field = %s AND value IS NOT NULL", f.Object(SourceState), f.Str(FieldLink))
+	}
+	for _, fld := range matchFields {
+		fld := fld
+		// Records matched through this field to a customer that a queued
+		// record belongs to, and unlinked records sharing a queued record's
+		// value, may change customer: queue them too.
+		steps = append(steps, func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key)
+SELECT c.source, c.record_key
+FROM %[2]s AS c
+WHERE c.matched_by = %[3]s
+  AND c.customer_id IN (SELECT c2.customer_id FROM %[2]s AS c2 JOIN %[1]s AS q ON q.source = c2.source AND q.record_key = c2.record_key)
+UNION
+SELECT v.source, v.record_key
+FROM (%[4]s) AS v
+JOIN (%[4]s) AS qv ON qv.value = v.value
+JOIN %[1]s AS q ON q.source = qv.source AND q.record_key = qv.record_key
+WHERE v.value IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM (%[5]s) AS l WHERE l.source = v.source AND l.record_key = v.record_key)`,
+				f.Object(RecordQueue), f.Object(Crosswalk), f.Str(fld.Name), canon(f, fld), linked(f))
+		})
+	}
+	queueCustomers := func(f ir.Fragments) string {
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id)
 SELECT DISTINCT c.customer_id
 FROM %[2]s AS c
 JOIN %[3]s AS q ON q.source = c.source AND q.record_key = c.record_key`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(RecordQueue))
 	}
-	merge := func(f ir.Fragments) string {
-		return fmt.Sprintf(`MERGE INTO %[1]s AS c
-USING (
-  SELECT
-    q.source,
-    q.record_key,
-    l.value AS link_value,
-    CASE WHEN l.value IS NOT NULL THEN l.value ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END AS customer_id,
-    CASE WHEN l.value IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END AS matched_by
-  FROM (SELECT DISTINCT source, record_key FROM %[2]s) AS q
-  LEFT JOIN %[3]s AS l ON l.source = q.source AND l.record_key = q.record_key AND l.field = %[4]s
-) AS n
+	steps = append(steps, queueCustomers)
+	steps = append(steps, func(f ir.Fragments) string {
+		customer := []string{"WHEN l.link IS NOT NULL THEN l.link"}
+		matchedBy := []string{"WHEN l.link IS NOT NULL THEN " + f.Str(spec.MatchLink)}
+		var joins []string
+		for i, fld := range matchFields {
+			a := fmt.Sprintf("m%d", i+1)
+			joins = append(joins, fmt.Sprintf(`LEFT JOIN (
+    SELECT v.source, v.record_key, MIN(l2.link) AS customer_id
+    FROM (%[1]s) AS v
+    JOIN (%[1]s) AS lv ON lv.value = v.value
+    JOIN (%[2]s) AS l2 ON l2.source = lv.source AND l2.record_key = lv.record_key
+    GROUP BY v.source, v.record_key
+  ) AS %[3]s ON %[3]s.source = q.source AND %[3]s.record_key = q.record_key`, canon(f, fld), linked(f), a))
+			customer = append(customer, fmt.Sprintf("WHEN %[1]s.customer_id IS NOT NULL THEN %[1]s.customer_id", a))
+			matchedBy = append(matchedBy, fmt.Sprintf("WHEN %s.customer_id IS NOT NULL THEN %s", a, f.Str(fld.Name)))
+		}
+		return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, customer_id, link_value, matched_by)
+SELECT
+  q.source,
+  q.record_key,
+  CASE %[2]s ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+  l.link,
+  CASE %[3]s ELSE 'unmatched' END
+FROM (SELECT DISTINCT source, record_key FROM %[4]s) AS q
+LEFT JOIN (%[5]s) AS l ON l.source = q.source AND l.record_key = q.record_key
+%[6]s`, f.Object(CrosswalkWork), strings.Join(customer, " "), strings.Join(matchedBy, " "), f.Object(RecordQueue), linked(f), strings.Join(joins, "\n"))
+	})
+	steps = append(steps,
+		func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
+SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, %[4]s
+FROM %[2]s AS n
+JOIN %[3]s AS c ON c.source = n.source AND c.record_key = n.record_key
+WHERE c.customer_id <> n.customer_id`, f.Object(CrosswalkChanges), f.Object(CrosswalkWork), f.Object(Crosswalk), f.Now())
+		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf(`MERGE INTO %[1]s AS c
+USING %[2]s AS n
 ON c.source = n.source AND c.record_key = n.record_key
-WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = %[5]s
+WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = %[3]s
 WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
-VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, %[5]s)`,
-			f.Object(Crosswalk), f.Object(RecordQueue), f.Object(SourceState), f.Str(FieldLink), f.Now())
-	}
-	clear := func(f ir.Fragments) string { return "DELETE FROM " + f.Object(RecordQueue) }
-	return []ir.SQL{queueOld, merge, queueOld, clear}
+VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, %[3]s)`, f.Object(Crosswalk), f.Object(CrosswalkWork), f.Now())
+		},
+		queueCustomers,
+		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(CrosswalkWork) },
+		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(RecordQueue) },
+	)
+	return steps
 }
 
 // score is one rule's column in the ranking.

@@ -54,7 +54,7 @@ func (b *builder) tasks() {
 	steps = append(steps, b.crosswalkSteps()...)
 	steps = append(steps, b.resolveSteps()...)
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
-		Deps: append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CustomerQueue, FieldCandidates, CustomerFields,
+		Deps: append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
 			AsOfState, TimelineCandidates, HistoryWork, History, Rulesets),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
 		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs}, Steps: steps}})

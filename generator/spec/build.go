@@ -77,7 +77,12 @@ func (l *loader) project(sec section, s *Spec) {
 
 func (l *loader) customer(sec section, s *Spec) {
 	f := sec.file
-	l.mapping(f, sec.val, "customer", []string{"fields"}, func(key string, k, v *yaml.Node) {
+	l.mapping(f, sec.val, "customer", []string{"fields", "match"}, func(key string, k, v *yaml.Node) {
+		if key == "match" {
+			s.Match = l.strs(f, v, "customer.match")
+			s.MatchPos = pos(f, v)
+			return
+		}
 		l.mapping(f, v, "customer.fields", nil, func(name string, k, v *yaml.Node) {
 			fld := &Field{Name: name, Type: TypeString, Pos: pos(f, k)}
 			l.name(f, k, "field")

@@ -72,6 +72,26 @@ func (l *loader) check(s *Spec) {
 			l.errs = append(l.errs, Error{Pos: src.Pos, Msg: fmt.Sprintf("source %q: customer (the path of the link to the customer id) is required", src.Name)})
 		}
 	}
+	if len(s.Match) == 0 {
+		s.Match = []string{MatchLink}
+	}
+	seenMatch := map[string]bool{}
+	for i, m := range s.Match {
+		switch {
+		case seenMatch[m]:
+			l.errs = append(l.errs, Error{Pos: s.MatchPos, Msg: fmt.Sprintf("customer.match lists %q twice", m)})
+		case m == MatchLink:
+			if i != 0 {
+				l.errs = append(l.errs, Error{Pos: s.MatchPos, Msg: "customer.match: customer_link must come first"})
+			}
+		case s.FieldByName(m) == nil:
+			l.errs = append(l.errs, Error{Pos: s.MatchPos, Msg: fmt.Sprintf("customer.match names unknown field %q (expected customer_link or a field)", m)})
+		}
+		seenMatch[m] = true
+	}
+	if len(s.Match) > 0 && s.Match[0] != MatchLink {
+		s.Match = append([]string{MatchLink}, s.Match...)
+	}
 	for _, f := range s.Fields {
 		for _, p := range f.Map {
 			if p.From == "" {

@@ -22,7 +22,15 @@ type Spec struct {
 	Project Project
 	Fields  []*Field
 	Sources []*Source
+	// Match is the ordered list of identity rules linking a source record
+	// to a customer: MatchLink (the customer link the record carries), then
+	// fields whose canonical value must equal a linked record's.
+	Match    []string
+	MatchPos Pos
 }
+
+// MatchLink is the identity rule "the record carries the customer link".
+const MatchLink = "customer_link"
 
 // Project holds pipeline-wide settings.
 type Project struct {

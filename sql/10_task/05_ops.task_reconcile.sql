@@ -22,45 +22,71 @@ BEGIN
   INSERT INTO TRUEUP.SILVER.RECORD_QUEUE (source, record_key)
   SELECT DISTINCT source, record_key
   FROM TRUEUP.SILVER.OBSERVATIONS_STREAM;
+  INSERT INTO TRUEUP.SILVER.RECORD_QUEUE (source, record_key)
+  SELECT c.source, c.record_key
+  FROM TRUEUP.SILVER.CROSSWALK AS c
+  WHERE c.matched_by = 'email'
+    AND c.customer_id IN (SELECT c2.customer_id FROM TRUEUP.SILVER.CROSSWALK AS c2 JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c2.source AND q.record_key = c2.record_key)
+  UNION
+  SELECT v.source, v.record_key
+  FROM (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS v
+  JOIN (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS qv ON qv.value = v.value
+  JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = qv.source AND q.record_key = qv.record_key
+  WHERE v.value IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l WHERE l.source = v.source AND l.record_key = v.record_key);
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT c.customer_id
   FROM TRUEUP.SILVER.CROSSWALK AS c
   JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  INSERT INTO TRUEUP.SILVER.CROSSWALK_WORK (source, record_key, customer_id, link_value, matched_by)
+  SELECT
+    q.source,
+    q.record_key,
+    CASE WHEN l.link IS NOT NULL THEN l.link WHEN m1.customer_id IS NOT NULL THEN m1.customer_id ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+    l.link,
+    CASE WHEN l.link IS NOT NULL THEN 'customer_link' WHEN m1.customer_id IS NOT NULL THEN 'email' ELSE 'unmatched' END
+  FROM (SELECT DISTINCT source, record_key FROM TRUEUP.SILVER.RECORD_QUEUE) AS q
+  LEFT JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
+  LEFT JOIN (
+      SELECT v.source, v.record_key, MIN(l2.link) AS customer_id
+      FROM (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS v
+      JOIN (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS lv ON lv.value = v.value
+      JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l2 ON l2.source = lv.source AND l2.record_key = lv.record_key
+      GROUP BY v.source, v.record_key
+    ) AS m1 ON m1.source = q.source AND m1.record_key = q.record_key;
+  INSERT INTO TRUEUP.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  FROM TRUEUP.SILVER.CROSSWALK_WORK AS n
+  JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id;
   MERGE INTO TRUEUP.SILVER.CROSSWALK AS c
-  USING (
-    SELECT
-      q.source,
-      q.record_key,
-      l.value AS link_value,
-      CASE WHEN l.value IS NOT NULL THEN l.value ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END AS customer_id,
-      CASE WHEN l.value IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END AS matched_by
-    FROM (SELECT DISTINCT source, record_key FROM TRUEUP.SILVER.RECORD_QUEUE) AS q
-    LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS l ON l.source = q.source AND l.record_key = q.record_key AND l.field = '_link'
-  ) AS n
+  USING TRUEUP.SILVER.CROSSWALK_WORK AS n
   ON c.source = n.source AND c.record_key = n.record_key
-  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
+  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT c.customer_id
   FROM TRUEUP.SILVER.CROSSWALK AS c
   JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  DELETE FROM TRUEUP.SILVER.CROSSWALK_WORK;
   DELETE FROM TRUEUP.SILVER.RECORD_QUEUE;
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT customer_id FROM TRUEUP.SILVER.CROSSWALK
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+758174f6b5ea');
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+79e24e463947');
   INSERT INTO TRUEUP.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
-  SELECT '2026-11 initial+758174f6b5ea', '2026-11 initial', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=false) rule=trust{"app":0.9,"billing":0.8,"crm":0.6}decay(exponential,half_life=4320h0m0s,over=0s,min=0.3,max=1) rule=most_recent
+  SELECT '2026-11 initial+79e24e463947', '2026-11 initial', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=false) rule=trust{"app":0.9,"billing":0.8,"crm":0.6}decay(exponential,half_life=4320h0m0s,over=0s,min=0.3,max=1) rule=most_recent
   field "company_name" type=string normalize=["trim"] map={} accepted=[] valid="" rule=non_null rule=priority["crm" "app" "billing"]
   field "billing_status" type=string normalize=["trim" "lower"] map={"cancelled":"canceled","past due":"past_due"} accepted=["trialing" "active" "past_due" "canceled" "unpaid" "paused" "incomplete" "incomplete_expired"] valid="" rule=valid(downgrade=false) rule=priority["billing" "app" "crm"]
   field "plan_tier" type=string normalize=["trim" "lower"] map={"pro":"growth","business":"enterprise"} accepted=["free" "starter" "growth" "enterprise"] valid="" same_record_as="billing_status"
   field "account_owner" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=non_null rule=priority["crm"] rule=most_recent
   field "seats" type=integer normalize=[] map={} accepted=[] valid="" rule=non_null rule=frequency rule=most_recent
+  match ["customer_link" "email"]
   source "app" format=debezium table="public.accounts" object="" key=["id"] customer=["id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{} "plan_tier"=["plan"]{} "account_owner"=["owner_email"]{} "seats"=["seats"]{}
   source "crm" format=salesforce_cdc table="" object="Account" key=["Id"] customer=["App_Account_Id__c"] "email"=["Billing_Email__c"]{} "company_name"=["Name"]{} "billing_status"=["Billing_Status__c"]{} "plan_tier"=["Plan_Tier__c"]{} "account_owner"=["Owner_Email__c"]{} "seats"=["Seats__c"]{}
   source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["delinquent"]{"true":"past_due","false":"active"} "plan_tier"=["metadata" "plan_tier"]{} "seats"=["metadata" "seats"]{}
   ', SYSDATE()
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+758174f6b5ea');
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+79e24e463947');
   INSERT INTO TRUEUP.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
@@ -110,7 +136,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+758174f6b5ea'
+    '2026-11 initial+79e24e463947'
   FROM (
     SELECT
       u.*,
@@ -162,7 +188,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+758174f6b5ea'
+    '2026-11 initial+79e24e463947'
   FROM (
     SELECT
       u.*,
@@ -213,7 +239,7 @@ BEGIN
       WHEN s1 <> n1 THEN 'priority'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+758174f6b5ea'
+    '2026-11 initial+79e24e463947'
   FROM (
     SELECT
       u.*,
@@ -264,7 +290,7 @@ BEGIN
       WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+758174f6b5ea'
+    '2026-11 initial+79e24e463947'
   FROM (
     SELECT
       u.*,
@@ -319,7 +345,7 @@ BEGIN
       WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+758174f6b5ea'
+    '2026-11 initial+79e24e463947'
   FROM (
     SELECT
       u.*,
@@ -365,7 +391,7 @@ BEGIN
     rank,
     rank = 1 AND s1 = 1,
     CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
-    '2026-11 initial+758174f6b5ea'
+    '2026-11 initial+79e24e463947'
   FROM (
     SELECT
       u.*,
@@ -434,7 +460,7 @@ BEGIN
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
   INSERT INTO TRUEUP.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE)
-  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '2026-11 initial+758174f6b5ea', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '2026-11 initial+79e24e463947', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
   FROM (
     SELECT
       v.*,
@@ -444,7 +470,7 @@ BEGIN
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('2026-11 initial+758174f6b5ea' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(COMPANY_NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(BILLING_STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(PLAN_TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(ACCOUNT_OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
+        MD5('2026-11 initial+79e24e463947' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(COMPANY_NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(BILLING_STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(PLAN_TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(ACCOUNT_OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
       FROM (
         SELECT

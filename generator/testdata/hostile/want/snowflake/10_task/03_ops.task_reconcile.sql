@@ -26,35 +26,43 @@ BEGIN
   SELECT DISTINCT c.customer_id
   FROM HOSTILE.SILVER.CROSSWALK AS c
   JOIN HOSTILE.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  INSERT INTO HOSTILE.SILVER.CROSSWALK_WORK (source, record_key, customer_id, link_value, matched_by)
+  SELECT
+    q.source,
+    q.record_key,
+    CASE WHEN l.link IS NOT NULL THEN l.link ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+    l.link,
+    CASE WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
+  FROM (SELECT DISTINCT source, record_key FROM HOSTILE.SILVER.RECORD_QUEUE) AS q
+  LEFT JOIN (SELECT source, record_key, value AS link FROM HOSTILE.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
+  ;
+  INSERT INTO HOSTILE.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  FROM HOSTILE.SILVER.CROSSWALK_WORK AS n
+  JOIN HOSTILE.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id;
   MERGE INTO HOSTILE.SILVER.CROSSWALK AS c
-  USING (
-    SELECT
-      q.source,
-      q.record_key,
-      l.value AS link_value,
-      CASE WHEN l.value IS NOT NULL THEN l.value ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END AS customer_id,
-      CASE WHEN l.value IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END AS matched_by
-    FROM (SELECT DISTINCT source, record_key FROM HOSTILE.SILVER.RECORD_QUEUE) AS q
-    LEFT JOIN HOSTILE.SILVER.SOURCE_STATE AS l ON l.source = q.source AND l.record_key = q.record_key AND l.field = '_link'
-  ) AS n
+  USING HOSTILE.SILVER.CROSSWALK_WORK AS n
   ON c.source = n.source AND c.record_key = n.record_key
-  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
+  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
   INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT c.customer_id
   FROM HOSTILE.SILVER.CROSSWALK AS c
   JOIN HOSTILE.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  DELETE FROM HOSTILE.SILVER.CROSSWALK_WORK;
   DELETE FROM HOSTILE.SILVER.RECORD_QUEUE;
   INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT customer_id FROM HOSTILE.SILVER.CROSSWALK
-  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'));
+  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'));
   INSERT INTO HOSTILE.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
-  SELECT ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'), ('it''s; DROP TABLE x; -- /* $' || '$ \\ é'), ('field "status" type=string normalize=["trim"] map={"can''celled":"can''cel;led","a$' || '$b":"--x","\\\\":"/*","ünï":"ü"} accepted=["can''cel;led" "--x" "/*" "ü" "$' || '$" "\\\\d" "ok"] valid="" rule=valid(downgrade=true) rule=priority["src"]
+  SELECT ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'), ('it''s; DROP TABLE x; -- /* $' || '$ \\ é'), ('field "status" type=string normalize=["trim"] map={"can''celled":"can''cel;led","a$' || '$b":"--x","\\\\":"/*","ünï":"ü"} accepted=["can''cel;led" "--x" "/*" "ü" "$' || '$" "\\\\d" "ok"] valid="" rule=valid(downgrade=true) rule=priority["src"]
   field "note" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  match ["customer_link"]
   source "src" format=debezium table="pub''lic.acc;ounts" object="" key=["i''d"] customer=["meta\\"data" "acc$' || '$t"] "status"=["st''a\\"tus;--"]{"x''y":"ok"} "note"=["n\\\\o/*te*/"]{}
   '), SYSDATE()
-  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'));
+  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'));
   INSERT INTO HOSTILE.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
@@ -96,7 +104,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
-    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478')
+    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4')
   FROM (
     SELECT
       u.*,
@@ -148,7 +156,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478')
+    ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4')
   FROM (
     SELECT
       u.*,
@@ -218,7 +226,7 @@ BEGIN
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);
   INSERT INTO HOSTILE.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE)
-  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478'), STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'), STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
   FROM (
     SELECT
       v.*,
@@ -228,7 +236,7 @@ BEGIN
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5(('it''s; DROP TABLE x; -- /* $' || '$ \\ é+eaab1d36b478') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || NOTE, 'n') || '|' || COALESCE('v' || NOTE__SOURCE, 'n') || '|' || COALESCE('v' || NOTE__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(NOTE__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || NOTE__RULE, 'n')) AS version_hash,
+        MD5(('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || NOTE, 'n') || '|' || COALESCE('v' || NOTE__SOURCE, 'n') || '|' || COALESCE('v' || NOTE__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(NOTE__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || NOTE__RULE, 'n')) AS version_hash,
         STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
       FROM (
         SELECT

@@ -26,35 +26,43 @@ BEGIN
   SELECT DISTINCT c.customer_id
   FROM MINI.SILVER.CROSSWALK AS c
   JOIN MINI.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  INSERT INTO MINI.SILVER.CROSSWALK_WORK (source, record_key, customer_id, link_value, matched_by)
+  SELECT
+    q.source,
+    q.record_key,
+    CASE WHEN l.link IS NOT NULL THEN l.link ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+    l.link,
+    CASE WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
+  FROM (SELECT DISTINCT source, record_key FROM MINI.SILVER.RECORD_QUEUE) AS q
+  LEFT JOIN (SELECT source, record_key, value AS link FROM MINI.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
+  ;
+  INSERT INTO MINI.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  FROM MINI.SILVER.CROSSWALK_WORK AS n
+  JOIN MINI.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id;
   MERGE INTO MINI.SILVER.CROSSWALK AS c
-  USING (
-    SELECT
-      q.source,
-      q.record_key,
-      l.value AS link_value,
-      CASE WHEN l.value IS NOT NULL THEN l.value ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END AS customer_id,
-      CASE WHEN l.value IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END AS matched_by
-    FROM (SELECT DISTINCT source, record_key FROM MINI.SILVER.RECORD_QUEUE) AS q
-    LEFT JOIN MINI.SILVER.SOURCE_STATE AS l ON l.source = q.source AND l.record_key = q.record_key AND l.field = '_link'
-  ) AS n
+  USING MINI.SILVER.CROSSWALK_WORK AS n
   ON c.source = n.source AND c.record_key = n.record_key
-  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
+  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
   INSERT INTO MINI.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT c.customer_id
   FROM MINI.SILVER.CROSSWALK AS c
   JOIN MINI.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  DELETE FROM MINI.SILVER.CROSSWALK_WORK;
   DELETE FROM MINI.SILVER.RECORD_QUEUE;
   INSERT INTO MINI.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT customer_id FROM MINI.SILVER.CROSSWALK
-  WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = '17513a3f81cf');
+  WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = 'e97dc16daaa2');
   INSERT INTO MINI.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
-  SELECT '17513a3f81cf', '', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  SELECT 'e97dc16daaa2', '', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="" rule=non_null rule=most_recent
   field "name" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  match ["customer_link"]
   source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "name"=["name"]{}
   ', SYSDATE()
-  WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = '17513a3f81cf');
+  WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = 'e97dc16daaa2');
   INSERT INTO MINI.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
@@ -96,7 +104,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '17513a3f81cf'
+    'e97dc16daaa2'
   FROM (
     SELECT
       u.*,
@@ -148,7 +156,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '17513a3f81cf'
+    'e97dc16daaa2'
   FROM (
     SELECT
       u.*,
@@ -218,7 +226,7 @@ BEGIN
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE);
   INSERT INTO MINI.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE)
-  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '17513a3f81cf', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, 'e97dc16daaa2', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE
   FROM (
     SELECT
       v.*,
@@ -228,7 +236,7 @@ BEGIN
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('17513a3f81cf' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || NAME, 'n') || '|' || COALESCE('v' || NAME__SOURCE, 'n') || '|' || COALESCE('v' || NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || NAME__RULE, 'n')) AS version_hash,
+        MD5('e97dc16daaa2' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || NAME, 'n') || '|' || COALESCE('v' || NAME__SOURCE, 'n') || '|' || COALESCE('v' || NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || NAME__RULE, 'n')) AS version_hash,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE
       FROM (
         SELECT

@@ -26,40 +26,48 @@ BEGIN
   SELECT DISTINCT c.customer_id
   FROM RULES.SILVER.CROSSWALK AS c
   JOIN RULES.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  INSERT INTO RULES.SILVER.CROSSWALK_WORK (source, record_key, customer_id, link_value, matched_by)
+  SELECT
+    q.source,
+    q.record_key,
+    CASE WHEN l.link IS NOT NULL THEN l.link ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+    l.link,
+    CASE WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
+  FROM (SELECT DISTINCT source, record_key FROM RULES.SILVER.RECORD_QUEUE) AS q
+  LEFT JOIN (SELECT source, record_key, value AS link FROM RULES.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
+  ;
+  INSERT INTO RULES.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  FROM RULES.SILVER.CROSSWALK_WORK AS n
+  JOIN RULES.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id;
   MERGE INTO RULES.SILVER.CROSSWALK AS c
-  USING (
-    SELECT
-      q.source,
-      q.record_key,
-      l.value AS link_value,
-      CASE WHEN l.value IS NOT NULL THEN l.value ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END AS customer_id,
-      CASE WHEN l.value IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END AS matched_by
-    FROM (SELECT DISTINCT source, record_key FROM RULES.SILVER.RECORD_QUEUE) AS q
-    LEFT JOIN RULES.SILVER.SOURCE_STATE AS l ON l.source = q.source AND l.record_key = q.record_key AND l.field = '_link'
-  ) AS n
+  USING RULES.SILVER.CROSSWALK_WORK AS n
   ON c.source = n.source AND c.record_key = n.record_key
-  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
+  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
   INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT c.customer_id
   FROM RULES.SILVER.CROSSWALK AS c
   JOIN RULES.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
+  DELETE FROM RULES.SILVER.CROSSWALK_WORK;
   DELETE FROM RULES.SILVER.RECORD_QUEUE;
   INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT customer_id FROM RULES.SILVER.CROSSWALK
-  WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+6959894b54a2');
+  WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+db906708a883');
   INSERT INTO RULES.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
-  SELECT 'every rule kind+6959894b54a2', 'every rule kind', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=true) rule=trust{"app":1,"crm":0.5}decay(linear,half_life=0s,over=720h0m0s,min=0.1,max=0.95)
+  SELECT 'every rule kind+db906708a883', 'every rule kind', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=true) rule=trust{"app":1,"crm":0.5}decay(linear,half_life=0s,over=720h0m0s,min=0.1,max=0.95)
   field "status" type=string normalize=["trim" "lower"] map={} accepted=["active" "canceled"] valid="" rule=valid(downgrade=false) rule=non_null rule=priority["crm" "app"]
   field "tier" type=string normalize=["upper"] map={} accepted=[] valid="" same_record_as="status"
   field "seats" type=integer normalize=[] map={} accepted=[] valid="" rule=frequency rule=most_recent
   field "vip" type=boolean normalize=[] map={} accepted=[] valid="" rule=most_recent
   field "owner" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
+  match ["customer_link"]
   source "app" format=debezium table="public.accounts" object="" key=["id"] customer=["id"] "email"=["email"]{} "status"=["status"]{} "tier"=["tier"]{} "seats"=["seats"]{} "vip"=["vip"]{} "owner"=["owner"]{}
   source "crm" format=salesforce_cdc table="" object="Account" key=["Id"] customer=["App_Id__c"] "email"=["Email__c"]{} "status"=["Status__c"]{"Closed":"canceled","Open":"active"} "tier"=["Tier__c"]{} "seats"=["Seats__c"]{} "owner"=["Owner" "Email"]{}
   ', SYSDATE()
-  WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+6959894b54a2');
+  WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+db906708a883');
   INSERT INTO RULES.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
@@ -109,7 +117,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'trust'
       ELSE 'tie_break'
     END,
-    'every rule kind+6959894b54a2'
+    'every rule kind+db906708a883'
   FROM (
     SELECT
       u.*,
@@ -161,7 +169,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
-    'every rule kind+6959894b54a2'
+    'every rule kind+db906708a883'
   FROM (
     SELECT
       u.*,
@@ -213,7 +221,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'every rule kind+6959894b54a2'
+    'every rule kind+db906708a883'
   FROM (
     SELECT
       u.*,
@@ -264,7 +272,7 @@ BEGIN
       WHEN s1 <> n1 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'every rule kind+6959894b54a2'
+    'every rule kind+db906708a883'
   FROM (
     SELECT
       u.*,
@@ -314,7 +322,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    'every rule kind+6959894b54a2'
+    'every rule kind+db906708a883'
   FROM (
     SELECT
       u.*,
@@ -358,7 +366,7 @@ BEGIN
     rank,
     rank = 1 AND s1 = 1,
     CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
-    'every rule kind+6959894b54a2'
+    'every rule kind+db906708a883'
   FROM (
     SELECT
       u.*,
@@ -427,7 +435,7 @@ BEGIN
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE);
   INSERT INTO RULES.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE)
-  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, 'every rule kind+6959894b54a2', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, 'every rule kind+db906708a883', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE
   FROM (
     SELECT
       v.*,
@@ -437,7 +445,7 @@ BEGIN
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('every rule kind+6959894b54a2' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || TIER, 'n') || '|' || COALESCE('v' || TIER__SOURCE, 'n') || '|' || COALESCE('v' || TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || TIER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n') || '|' || COALESCE('v' || VIP, 'n') || '|' || COALESCE('v' || VIP__SOURCE, 'n') || '|' || COALESCE('v' || VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(VIP__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || VIP__RULE, 'n') || '|' || COALESCE('v' || OWNER, 'n') || '|' || COALESCE('v' || OWNER__SOURCE, 'n') || '|' || COALESCE('v' || OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || OWNER__RULE, 'n')) AS version_hash,
+        MD5('every rule kind+db906708a883' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || TIER, 'n') || '|' || COALESCE('v' || TIER__SOURCE, 'n') || '|' || COALESCE('v' || TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || TIER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n') || '|' || COALESCE('v' || VIP, 'n') || '|' || COALESCE('v' || VIP__SOURCE, 'n') || '|' || COALESCE('v' || VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(VIP__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || VIP__RULE, 'n') || '|' || COALESCE('v' || OWNER, 'n') || '|' || COALESCE('v' || OWNER__SOURCE, 'n') || '|' || COALESCE('v' || OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || OWNER__RULE, 'n')) AS version_hash,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE
       FROM (
         SELECT

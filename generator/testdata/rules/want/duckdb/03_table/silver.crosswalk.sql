@@ -12,4 +12,4 @@ CREATE TABLE IF NOT EXISTS silver.crosswalk (
 
 COMMENT ON TABLE silver.crosswalk IS '(source, record) to customer id';
 
-COMMENT ON COLUMN silver.crosswalk.matched_by IS 'customer_link or unmatched';
+COMMENT ON COLUMN silver.crosswalk.matched_by IS 'the match rule that linked the record: customer_link, a match field, or unmatched';
