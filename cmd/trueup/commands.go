@@ -79,6 +79,26 @@ func newRoot() *cobra.Command {
 	explain.Flags().StringVar(&exp.KnownAt, "known-at", "", "system time: as gold knew it at this time")
 	root.AddCommand(explain)
 
+	rep := app.ReplayOptions{}
+	var replayLocal bool
+	replay := &cobra.Command{
+		Use:   "replay --local",
+		Short: "Recompute SILVER and GOLD from RAW (or some customers from SILVER) on the local database",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !replayLocal {
+				return errors.New("replay: only --local is supported here; in Snowflake, see the README (Replay and backfill)")
+			}
+			rep.Models = models
+			return app.Replay(c.Context(), c.OutOrStdout(), rep)
+		},
+	}
+	replay.Flags().BoolVar(&replayLocal, "local", false, "replay on the embedded DuckDB database")
+	replay.Flags().StringVar(&rep.DB, "db", "trueup.duckdb", "DuckDB database file")
+	replay.Flags().StringVar(&rep.Since, "since", "", "re-observe only the lines loaded at or after this time")
+	replay.Flags().StringSliceVar(&rep.Customers, "customers", nil, "re-resolve only these customer ids (comma-separated)")
+	root.AddCommand(replay)
+
 	smp := app.SampleOptions{}
 	sample := &cobra.Command{
 		Use:   "sample",

@@ -251,7 +251,10 @@ type Batch struct {
 // the root's condition first, then every task in dependency order, each in
 // its own transaction; a failed task skips the tasks after it, and the
 // finalizer always runs. Dynamic tables are refreshed after the graph.
-func (run *Runner) RunGraph(ctx context.Context) (Batch, error) {
+//
+// force runs the graph even when the root's condition is false, as
+// EXECUTE TASK does (replay uses it: the queue has work, no stream has data).
+func (run *Runner) RunGraph(ctx context.Context, force bool) (Batch, error) {
 	tasks := run.plan.Tasks()
 	var root *ir.Object
 	for _, t := range tasks {
@@ -266,7 +269,7 @@ func (run *Runner) RunGraph(ctx context.Context) (Batch, error) {
 	if err != nil {
 		return Batch{}, fmt.Errorf("run: %w", err)
 	}
-	if !has {
+	if !has && !force {
 		return Batch{}, nil
 	}
 	var n int
@@ -435,7 +438,7 @@ func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) 
 	if err != nil {
 		return res, err
 	}
-	res.Batch, err = run.RunGraph(ctx)
+	res.Batch, err = run.RunGraph(ctx, false)
 	if err == nil && !res.Batch.Ran {
 		err = run.refreshIfStale(ctx)
 	}
