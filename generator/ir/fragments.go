@@ -61,6 +61,8 @@ type Fragments interface {
 	BatchID() string
 	// NextVal draws from a sequence.
 	NextVal(seq Ref) string
+	// Param references a procedure argument.
+	Param(name string) string
 	// Stream reads the unconsumed rows of a stream.
 	Stream(s *Stream) string
 }

@@ -16,11 +16,12 @@ const (
 	KindStream       Kind = "stream"
 	KindView         Kind = "view"
 	KindDynamicTable Kind = "dynamic_table"
+	KindProcedure    Kind = "procedure"
 	KindTask         Kind = "task"
 )
 
 // Kinds lists every kind in creation order.
-var Kinds = []Kind{KindSchema, KindSequence, KindTable, KindFileFormat, KindStage, KindPipe, KindStream, KindView, KindDynamicTable, KindTask}
+var Kinds = []Kind{KindSchema, KindSequence, KindTable, KindFileFormat, KindStage, KindPipe, KindStream, KindView, KindDynamicTable, KindProcedure, KindTask}
 
 // Ref names a schema object (for a schema, Name is empty).
 type Ref struct{ Schema, Name string }
@@ -50,7 +51,21 @@ type Object struct {
 	Pipe         *Pipe         // pipe
 	Stream       *Stream       // stream
 	DynamicTable *DynamicTable // dynamic table
+	Procedure    *Procedure    // procedure
 	Task         *Task         // task
+}
+
+// Procedure runs its steps in one transaction. Dialects whose runtime plays
+// the procedure itself (the local runner) may render nothing for it.
+type Procedure struct {
+	Args  []Arg
+	Steps []SQL
+}
+
+// Arg is a procedure argument, referenced in steps with Fragments.Param.
+type Arg struct {
+	Name string
+	Type Type
 }
 
 // Column is a table column.
@@ -106,4 +121,7 @@ type Task struct {
 	When     []*Stream
 	Consumes []*Stream
 	Steps    []SQL
+	// Call, when set, names a procedure with the same steps: dialects with
+	// procedures render the task as a call of it.
+	Call *Ref
 }

@@ -350,23 +350,23 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 
 // observeSteps are the statements of a source's observe task: flag what
 // cannot be observed, then add new observations, both reading the same
-// stream in one transaction.
-func (b *builder) observeSteps(src *spec.Source) []ir.SQL {
+// relation (the RAW stream, in one transaction) given by from.
+func (b *builder) observeSteps(src *spec.Source, from ir.SQL) []ir.SQL {
 	fm := formatOf(src)
-	stream := LinesStreamOf(src.Name)
 	lines := func(f ir.Fragments) string {
 		return fmt.Sprintf(`WITH lines AS (
   SELECT load_seq, file_name, file_row, %s AS doc
   FROM %s
-)`, f.ParseJSON("line"), f.Stream(stream))
+)`, f.ParseJSON("line"), from(f))
 	}
 	flag := func(f ir.Fragments) string {
-		return fmt.Sprintf(`INSERT INTO %s (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at)
-SELECT %s, load_seq, file_name, file_row, reason, detail, %s, %s
+		return fmt.Sprintf(`INSERT INTO %[1]s (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at)
+SELECT %[2]s, load_seq, file_name, file_row, reason, detail, %[3]s, %[4]s
 FROM (
-%s
-%s
-) flagged`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), lines(f), fm.flagged(f))
+%[5]s
+%[6]s
+) flagged
+WHERE NOT EXISTS (SELECT 1 FROM %[1]s AS q WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), lines(f), fm.flagged(f))
 	}
 	observe := func(f ir.Fragments) string {
 		// One row per (event, record, asserted field).

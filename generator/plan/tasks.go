@@ -6,11 +6,13 @@ import (
 	"github.com/ledgerloop/trueup/generator/ir"
 )
 
-// Task names.
+// Task and procedure names.
 var (
 	RootTask      = ref(OPS, "task_root")
 	ReconcileTask = ref(OPS, "task_reconcile")
 	FinalizerTask = ref(OPS, "task_finish")
+	ReconcileProc = ref(OPS, "reconcile")
+	ReobserveProc = ref(OPS, "reobserve")
 )
 
 // ObserveTask names the observe task of a source.
@@ -47,17 +49,38 @@ func (b *builder) tasks() {
 		b.add(&ir.Object{Kind: ir.KindTask, Ref: t, Deps: []ir.Ref{RootTask, st.Ref, Observations, Quarantine},
 			Comment: fmt.Sprintf("turns new lines of source %s into observations; flags what cannot be", src.Name),
 			Task: &ir.Task{Warehouse: wh, After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
-				Steps: b.observeSteps(src)}})
+				Steps: b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) })}})
 	}
 	var steps []ir.SQL
 	steps = append(steps, b.stateSteps()...)
 	steps = append(steps, b.crosswalkSteps()...)
 	steps = append(steps, b.resolveSteps()...)
+	tables := []ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
+		AsOfState, TimelineCandidates, HistoryWork, History, Rulesets}
+	// The same steps as a procedure: re-resolving customers by hand is
+	// INSERT INTO SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE().
+	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReconcileProc, Deps: tables,
+		Comment:   "source state, crosswalk and resolution of the queued customers, in one transaction",
+		Procedure: &ir.Procedure{Steps: steps}})
+	// Re-observing RAW lines loaded since a time (a new field mapping, a
+	// fixed parser), then reconciling: observations are deduplicated, so
+	// lines observed before add nothing.
+	var reobserve []ir.SQL
+	for _, src := range b.s.Sources {
+		lines := LinesTable(src.Name)
+		reobserve = append(reobserve, b.observeSteps(src, func(f ir.Fragments) string {
+			return fmt.Sprintf("(SELECT * FROM %s WHERE loaded_at >= %s)", f.Object(lines), f.Param("since"))
+		})...)
+		tables = append(tables, lines)
+	}
+	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReobserveProc, Deps: append(tables, Quarantine),
+		Comment:   "re-observes the RAW lines loaded since a time; CALL OPS.RECONCILE() afterwards",
+		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}}, Steps: reobserve}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
 			AsOfState, TimelineCandidates, HistoryWork, History, Rulesets),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
-		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs}, Steps: steps}})
+		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs}, Steps: steps, Call: &ReconcileProc}})
 	root := RootTask
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: FinalizerTask, Deps: []ir.Ref{ReconcileTask},
 		Comment: "closes the batch, whatever happened to the other tasks",

@@ -142,6 +142,9 @@ func (r *Renderer) BatchID() string { return "getvariable(" + r.Str(BatchVariabl
 // NextVal implements ir.Fragments.
 func (r *Renderer) NextVal(seq ir.Ref) string { return "nextval(" + r.Str(seq.String()) + ")" }
 
+// Param implements ir.Fragments: a session variable set by the runtime.
+func (r *Renderer) Param(name string) string { return "getvariable(" + r.Str(name) + ")" }
+
 // Stream reads the rows between the consumed offset and the offset the
 // runtime fixed when the consuming task began.
 func (r *Renderer) Stream(s *ir.Stream) string {
@@ -182,7 +185,7 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 			out = append(out, r.commentOn("COLUMN", name+"."+r.Ident(c.Name), c.Comment)...)
 		}
 		return out
-	case ir.KindFileFormat, ir.KindStage, ir.KindPipe, ir.KindTask:
+	case ir.KindFileFormat, ir.KindStage, ir.KindPipe, ir.KindTask, ir.KindProcedure:
 		return nil
 	case ir.KindStream:
 		return []dialect.Statement{

@@ -151,6 +151,9 @@ func (r *Renderer) BatchID() string {
 // NextVal implements ir.Fragments.
 func (r *Renderer) NextVal(seq ir.Ref) string { return r.Object(seq) + ".NEXTVAL" }
 
+// Param implements ir.Fragments: a Snowflake Scripting variable.
+func (r *Renderer) Param(name string) string { return ":" + strings.ToUpper(name) }
+
 // Stream implements ir.Fragments.
 func (r *Renderer) Stream(s *ir.Stream) string { return r.Object(s.Ref) }
 
@@ -247,6 +250,8 @@ ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.Object(o.Pipe.Stage))
 		q := o.Query(r)
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE DYNAMIC TABLE %s\n  TARGET_LAG = '%s'\n  WAREHOUSE = %s\n  REFRESH_MODE = INCREMENTAL%s\nAS\n%s",
 			name, strings.ToLower(interval(max(o.DynamicTable.TargetLag, time.Minute))), r.Ident(o.DynamicTable.Warehouse), r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
+	case ir.KindProcedure:
+		return r.procedure(o)
 	case ir.KindTask:
 		return r.task(o)
 	}
@@ -286,14 +291,15 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 	}
 	steps := common.Steps(r, t)
 	b.WriteString("\nAS\n")
-	if len(steps) == 1 {
+	switch {
+	case t.Call != nil:
+		call := "CALL " + r.Object(*t.Call) + "()"
+		b.WriteString(call)
+		steps = []string{call}
+	case len(steps) == 1:
 		b.WriteString(steps[0])
-	} else {
-		b.WriteString("EXECUTE IMMEDIATE $$\nBEGIN\n  BEGIN TRANSACTION;\n")
-		for _, s := range steps {
-			b.WriteString(indent(noDollarQuote(s), "  ") + ";\n")
-		}
-		b.WriteString("  COMMIT;\nEXCEPTION\n  WHEN OTHER THEN\n    ROLLBACK;\n    RAISE;\nEND;\n$$")
+	default:
+		b.WriteString("EXECUTE IMMEDIATE $$\n" + transactionBlock(steps, "") + "$$")
 	}
 	out := []dialect.Statement{{SQL: b.String(), Bodies: steps}}
 	if t.FinalizerOf != nil {
@@ -304,6 +310,39 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 		})
 	}
 	return out
+}
+
+// transactionBlock is a Snowflake Scripting block running the statements in
+// one transaction, rolled back and re-raised on any error.
+func transactionBlock(steps []string, ret string) string {
+	var b strings.Builder
+	b.WriteString("BEGIN\n  BEGIN TRANSACTION;\n")
+	for _, s := range steps {
+		b.WriteString(indent(noDollarQuote(s), "  ") + ";\n")
+	}
+	b.WriteString("  COMMIT;\n")
+	if ret != "" {
+		b.WriteString("  RETURN " + ret + ";\n")
+	}
+	b.WriteString("EXCEPTION\n  WHEN OTHER THEN\n    ROLLBACK;\n    RAISE;\nEND;\n")
+	return b.String()
+}
+
+// procedure renders a SQL procedure whose body runs its steps in one
+// transaction.
+func (r *Renderer) procedure(o *ir.Object) []dialect.Statement {
+	p := o.Procedure
+	var args []string
+	for _, a := range p.Args {
+		args = append(args, strings.ToUpper(a.Name)+" "+r.Type(a.Type))
+	}
+	var steps []string
+	for _, s := range p.Steps {
+		steps = append(steps, s(r))
+	}
+	sql := fmt.Sprintf("CREATE OR REPLACE PROCEDURE %s(%s)\n  RETURNS VARCHAR\n  LANGUAGE SQL\n %s\n  EXECUTE AS OWNER\nAS\n$$\n%s$$",
+		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(steps, r.Str("done")))
+	return []dialect.Statement{{SQL: sql, Bodies: steps}}
 }
 
 func indent(s, pre string) string {

@@ -42,7 +42,8 @@ BEGIN
       FROM lines l
     ) h
   ) y WHERE reason IS NOT NULL
-  ) flagged;
+  ) flagged
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq);
   MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
   USING (
   WITH lines AS (

@@ -41,7 +41,8 @@ BEGIN
       FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, CASE WHEN (lines.doc['payload']['op'] IS NOT NULL) THEN lines.doc['payload'] ELSE lines.doc END AS doc FROM lines) l
     ) x
   ) y WHERE reason IS NOT NULL
-  ) flagged;
+  ) flagged
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'app' AND q.load_seq = flagged.load_seq);
   MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
   USING (
   WITH lines AS (
