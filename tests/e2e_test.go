@@ -142,6 +142,20 @@ func unmatchedID(source, key string) string {
 // want is one expected resolved field: value, winning source, rule.
 type want struct{ value, source, rule string }
 
+// checkMaster compares gold.customer_master with expected fields per customer.
+func checkMaster(t *testing.T, db *sql.DB, cases map[string]map[string]want) {
+	t.Helper()
+	for customer, fields := range cases {
+		row := master(t, db, customer)
+		for field, w := range fields {
+			got := want{row[field], row[field+"__source"], row[field+"__rule"]}
+			if got != w {
+				t.Errorf("%s.%s = %+v, want %+v", customer, field, got, w)
+			}
+		}
+	}
+}
+
 // TestScenario runs the hand-written scenario under testdata/scenario through
 // the company spec. Every expectation below is computed by hand in the
 // comments from the landed events.
@@ -212,15 +226,7 @@ func TestScenario(t *testing.T) {
 			"seats": {"7", "crm", "only_candidate"},
 		},
 	}
-	for customer, fields := range cases {
-		row := master(t, db, customer)
-		for field, w := range fields {
-			got := want{row[field], row[field+"__source"], row[field+"__rule"]}
-			if got != w {
-				t.Errorf("%s.%s = %+v, want %+v", customer, field, got, w)
-			}
-		}
-	}
+	checkMaster(t, db, cases)
 	var n int
 	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master").Scan(&n)
 	if n != len(cases) {

@@ -35,15 +35,7 @@ func TestRuleKinds(t *testing.T) {
 			"vip":   {"false", "app", "only_candidate"},
 		},
 	}
-	for customer, fields := range cases {
-		row := master(t, db, customer)
-		for field, w := range fields {
-			got := want{row[field], row[field+"__source"], row[field+"__rule"]}
-			if got != w {
-				t.Errorf("%s.%s = %+v, want %+v", customer, field, got, w)
-			}
-		}
-	}
+	checkMaster(t, db, cases)
 	scores := query(t, db, "SELECT source || ' ' || scores FROM gold.field_candidates WHERE customer_id = 'r2' AND field = 'email' ORDER BY rank")
 	want := []string{"crm valid=1 trust=0.500000", "app valid=1 trust=0.333333"}
 	if len(scores) != 2 || scores[0] != want[0] || scores[1] != want[1] {
