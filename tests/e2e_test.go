@@ -183,10 +183,11 @@ func TestScenario(t *testing.T) {
 			// non_null ties; priority crm > app > billing. The later UPDATE
 			// carries a Name outside changedFields: not asserted.
 			"company_name": {"Acme Corp", "crm", "priority"},
-			// billing's delinquent=true maps to past_due and wins on priority
-			// over crm's "Active" (app agrees with billing).
-			"billing_status": {"past_due", "billing", "priority"},
-			// taken from billing's winning record, not app's "Pro" -> growth.
+			// billing's comes from its current subscription (sub_1, active)
+			// and wins on priority over app's "Past Due".
+			"billing_status": {"active", "billing", "priority"},
+			// taken from billing's winning record (sub_1's starter_monthly),
+			// not app's "Pro" -> growth.
 			"plan_tier": {"starter", "billing", "same_record_as"},
 			// crm's owner changed to carl@ on day 40; priority [crm].
 			"account_owner": {"carl@ours.com", "crm", "priority"},
@@ -210,8 +211,10 @@ func TestScenario(t *testing.T) {
 		"acct_3": {
 			"email":          {"z@x.com", "billing", "only_candidate"},
 			"company_name":   {"Gamma", "billing", "only_candidate"},
-			"billing_status": {"active", "billing", "only_candidate"},
-			"plan_tier":      {"NULL", "billing", "same_record_as"},
+			// cus_3 has no subscription and the app row is deleted: nothing
+			// asserts a status or a plan.
+			"billing_status": {"NULL", "NULL", "NULL"},
+			"plan_tier":      {"NULL", "NULL", "NULL"},
 			"account_owner":  {"NULL", "NULL", "NULL"},
 			"seats":          {"NULL", "billing", "only_candidate"},
 		},
@@ -283,8 +286,8 @@ func TestScenario(t *testing.T) {
 	}
 	// Every distinct event was observed once, redeliveries included only once.
 	events := query(t, db, "SELECT source || ' ' || COUNT(DISTINCT event_id) FROM silver.observations GROUP BY source ORDER BY source")
-	if got := strings.Join(events, ", "); got != "app 6, billing 5, crm 6" {
-		t.Errorf("observed events = %s, want app 6, billing 5, crm 6", got)
+	if got := strings.Join(events, ", "); got != "app 6, billing 5, billing:subscription 1, crm 6" {
+		t.Errorf("observed events = %s, want app 6, billing 5, billing:subscription 1, crm 6", got)
 	}
 
 	// A second pass with nothing new does nothing.

@@ -24,7 +24,7 @@ func TestRulesetChange(t *testing.T) {
 	copyTree(t, "testdata/scenario/landing", landing)
 
 	first := runFile(t, models, dbPath, landing)
-	if got := query(t, first, "SELECT value || ' ' || source FROM gold.customer_fields WHERE customer_id = 'acct_1' AND field = 'billing_status'"); got[0] != "past_due billing" {
+	if got := query(t, first, "SELECT value || ' ' || source FROM gold.customer_fields WHERE customer_id = 'acct_1' AND field = 'billing_status'"); got[0] != "active billing" {
 		t.Fatalf("before: %v", got)
 	}
 	oldVersion := query(t, first, "SELECT DISTINCT ruleset_version FROM gold.customer_fields")

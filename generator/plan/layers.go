@@ -152,6 +152,7 @@ var candidateColumns = []ir.Column{
 	col("event_time", ir.Timestamp),
 	col("event_id", ir.Text),
 	col("order_key", ir.Text),
+	{Name: "via", Type: ir.Text, Comment: "for a derived field, the child the value comes from (a subscription)"},
 	{Name: "dropped", Type: ir.Bool, Comment: "removed by a validity filter"},
 	{Name: "scores", Type: ir.Text, Comment: "score under each rule of the chain"},
 	{Name: "rank", Type: ir.Int, Comment: "1 = the best candidate"},

@@ -369,28 +369,56 @@ FROM (
 WHERE NOT EXISTS (SELECT 1 FROM %[1]s AS q WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), lines(f), fm.flagged(f))
 	}
 	observe := func(f ir.Fragments) string {
-		// One row per (event, record, asserted field).
-		type entry struct{ name, value, asserted string }
 		entries := []entry{
 			{FieldRecord, "CAST(NULL AS " + f.Type(ir.Text) + ")", "TRUE"},
 			{FieldLink, fmt.Sprintf("NULLIF(TRIM(%s), '')", f.JSONText("ev.rec", src.Customer)), fm.asserted(f, src.Customer)},
 		}
 		for _, m := range src.Fields {
-			entries = append(entries, entry{m.Field, f.JSONText("ev.rec", m.Path), fm.asserted(f, m.Path)})
+			if m.Child == "" {
+				entries = append(entries, entry{m.Field, f.JSONText("ev.rec", m.Path), fm.asserted(f, m.Path)})
+			}
 		}
+		return observeStatement(f, src.Name, fm, lines(f), entries)
+	}
+	steps := []ir.SQL{flag, observe}
+	for _, c := range src.Children {
+		c := c
+		cf := stripeChild{stripe{src}, c}
+		steps = append(steps, func(f ir.Fragments) string {
+			entries := []entry{
+				{FieldRecord, "CAST(NULL AS " + f.Type(ir.Text) + ")", "TRUE"},
+				{FieldParent, fmt.Sprintf("NULLIF(TRIM(%s), '')", f.JSONText("ev.rec", c.Parent)), cf.asserted(f, c.Parent)},
+			}
+			for _, path := range childPaths(src, c) {
+				entries = append(entries, entry{ChildFieldName(c, path), f.JSONText("ev.rec", path), cf.asserted(f, path)})
+			}
+			return observeStatement(f, c.Label(src), cf, lines(f), entries)
+		})
+	}
+	return steps
+}
+
+// entry is one observed field of an event: its name, its value and the
+// condition under which the event asserts it.
+type entry struct{ name, value, asserted string }
+
+// observeStatement merges one row per (event, record, asserted entry) of the
+// events of fm into SILVER.OBSERVATIONS under the source label, skipping
+// those already observed (same event identity).
+func observeStatement(f ir.Fragments, label string, fm format, lines string, entries []entry) string {
 		var names, values, asserted []string
-		for _, e := range entries {
-			names = append(names, fmt.Sprintf("(%s)", f.Str(e.name)))
-			values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.value))
-			asserted = append(asserted, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.asserted))
-		}
-		orderKey := fmt.Sprintf("LPAD(CAST(event_ms AS %[1]s), 15, '0') || '|' || LPAD(CAST(COALESCE(seq, 0) AS %[1]s), 20, '0') || '|' || LPAD(CAST(COALESCE(sub_seq, 0) AS %[1]s), 10, '0') || '|' || event_id", f.Type(ir.Text))
-		cols := "source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at"
-		var ins []string
-		for _, c := range strings.Split(cols, ", ") {
-			ins = append(ins, "n."+c)
-		}
-		return fmt.Sprintf(`MERGE INTO %[1]s AS o
+	for _, e := range entries {
+		names = append(names, fmt.Sprintf("(%s)", f.Str(e.name)))
+		values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.value))
+		asserted = append(asserted, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.asserted))
+	}
+	orderKey := fmt.Sprintf("LPAD(CAST(event_ms AS %[1]s), 15, '0') || '|' || LPAD(CAST(COALESCE(seq, 0) AS %[1]s), 20, '0') || '|' || LPAD(CAST(COALESCE(sub_seq, 0) AS %[1]s), 10, '0') || '|' || event_id", f.Type(ir.Text))
+	cols := "source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at"
+	var ins []string
+	for _, c := range strings.Split(cols, ", ") {
+		ins = append(ins, "n."+c)
+	}
+	return fmt.Sprintf(`MERGE INTO %[1]s AS o
 USING (
 %[2]s,
 ev AS (
@@ -428,10 +456,9 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY loa
 ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
 WHEN NOT MATCHED THEN INSERT (%[12]s)
 VALUES (%[13]s)`,
-			f.Object(Observations), lines(f), fm.events(f), f.Str(src.Name), f.Str(FieldRecord),
-			f.MillisToTimestamp("event_ms"), orderKey, f.Now(),
-			strings.Join(values, ""), strings.Join(asserted, ""), strings.Join(names, ", "),
-			cols, strings.Join(ins, ", "))
-	}
-	return []ir.SQL{flag, observe}
+		f.Object(Observations), lines, fm.events(f), f.Str(label), f.Str(FieldRecord),
+		f.MillisToTimestamp("event_ms"), orderKey, f.Now(),
+		strings.Join(values, ""), strings.Join(asserted, ""), strings.Join(names, ", "),
+		cols, strings.Join(ins, ", "))
 }
+

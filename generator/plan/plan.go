@@ -189,6 +189,12 @@ func RulesetText(s *spec.Spec) string {
 		fmt.Fprintf(&b, "source %q format=%s table=%q object=%q key=%q customer=%q", src.Name, src.Format, src.Table, src.Object, src.Key, src.Customer)
 		for _, m := range src.Fields {
 			fmt.Fprintf(&b, " %q=%q%s", m.Field, m.Path, pairs(m.Map))
+			if m.Child != "" {
+				fmt.Fprintf(&b, "child=%q", m.Child)
+			}
+		}
+		for _, c := range src.Children {
+			fmt.Fprintf(&b, " child %q object=%q key=%q parent=%q exclude=%q%q latest=%q", c.Name, c.Object, c.Key, c.Parent, c.ExcludeField, c.ExcludeValues, c.Latest)
 		}
 		b.WriteString("\n")
 	}

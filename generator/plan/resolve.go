@@ -34,9 +34,26 @@ WHEN NOT MATCHED THEN INSERT (%[5]s)
 VALUES (%[6]s)`, f.Object(SourceState), f.Now(), f.Stream(stream), strings.Join(set, ", "), strings.Join(cols, ", "), strings.Join(vals, ", "))
 	}
 	queue := func(f ir.Fragments) string {
-		return fmt.Sprintf(`INSERT INTO %s (source, record_key)
+		q := fmt.Sprintf(`INSERT INTO %s (source, record_key)
 SELECT DISTINCT source, record_key
 FROM %s`, f.Object(RecordQueue), f.Stream(stream))
+		var labels []string
+		for _, src := range b.s.Sources {
+			for _, c := range src.Children {
+				labels = append(labels, c.Label(src))
+				// A changed child changes what its parent derives.
+				q += fmt.Sprintf(`
+UNION
+SELECT DISTINCT %[1]s, par.value
+FROM %[2]s AS n
+JOIN %[3]s AS par ON par.source = n.source AND par.record_key = n.record_key AND par.field = %[4]s
+WHERE n.source = %[5]s AND par.value IS NOT NULL`, f.Str(src.Name), f.Stream(stream), f.Object(SourceState), f.Str(FieldParent), f.Str(c.Label(src)))
+			}
+		}
+		if len(labels) > 0 {
+			q = strings.Replace(q, "FROM "+f.Stream(stream), "FROM "+f.Stream(stream)+"\nWHERE NOT "+inList(f, "source", labels...), 1)
+		}
+		return q
 	}
 	return []ir.SQL{merge, queue}
 }
@@ -116,8 +133,9 @@ SELECT
   l.link,
   CASE %[3]s ELSE 'unmatched' END
 FROM (SELECT DISTINCT source, record_key FROM %[4]s) AS q
+JOIN %[7]s AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = %[8]s
 LEFT JOIN (%[5]s) AS l ON l.source = q.source AND l.record_key = q.record_key
-%[6]s`, f.Object(CrosswalkWork), strings.Join(customer, " "), strings.Join(matchedBy, " "), f.Object(RecordQueue), linked(f), strings.Join(joins, "\n"))
+%[6]s`, f.Object(CrosswalkWork), strings.Join(customer, " "), strings.Join(matchedBy, " "), f.Object(RecordQueue), linked(f), strings.Join(joins, "\n"), f.Object(SourceState), f.Str(FieldRecord))
 	})
 	steps = append(steps,
 		func(f ir.Fragments) string {
@@ -264,9 +282,9 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 		// Levels, inside out: candidates of live records at each point;
 		// their scores; their rank; the winner's value; the best candidate
 		// with another value (the runner-up) and its scores; the decision.
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
 SELECT
-  customer_id, valid_from, %[2]s, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+  customer_id, valid_from, %[2]s, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
   %[3]s,
   rank,
   %[4]s,
@@ -294,7 +312,7 @@ FROM (
         cand.*,
         %[10]s AS dropped%[11]s
       FROM (
-        SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+        SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
         FROM %[12]s AS s
         JOIN %[12]s AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = %[14]s AND rec.op = 'upsert'
         WHERE s.field = %[2]s

@@ -36,6 +36,7 @@ func (b *builder) timeline() {
 			notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp), notNull("source", ir.Text), notNull("record_key", ir.Text),
 			notNull("field", ir.Text), col("op", ir.Text), col("raw_value", ir.Text), col("value", ir.Text), col("valid", ir.Bool),
 			col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text),
+			{Name: "via", Type: ir.Text, Comment: "for a derived field, the child the value comes from"},
 		}})
 	tc := append([]ir.Column{notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp)}, candidateColumns[1:]...)
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: TimelineCandidates, Deps: []ir.Ref{silver}, Columns: tc,
@@ -112,6 +113,11 @@ SELECT %s, %s, %s, %s
 WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulesets), f.Str(v), f.Str(b.s.Project.RulesetLabel), f.Str(RulesetText(b.s)), f.Now(), f.Object(Rulesets), f.Str(v))
 		},
 		b.asOfState,
+	}
+	for _, src := range b.s.Sources {
+		for _, c := range src.Children {
+			steps = append(steps, b.derivedState(src, c))
+		}
 	}
 	for _, fld := range b.s.Fields {
 		if fld.SameRecordAs == "" {
@@ -244,12 +250,31 @@ FROM (
     SELECT DISTINCT x.customer_id, o.event_time AS valid_from
     FROM %[4]s AS x
     JOIN %[5]s AS o ON o.source = x.source AND o.record_key = x.record_key
-    WHERE x.customer_id IN (SELECT customer_id FROM %[6]s)
+    WHERE x.customer_id IN (SELECT customer_id FROM %[6]s)%[7]s
   ) AS pt
   JOIN %[4]s AS x ON x.customer_id = pt.customer_id
   JOIN %[5]s AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
   QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-) AS s`, f.Object(AsOfState), strings.Join(norm, ""), strings.Join(valid, ""), f.Object(Crosswalk), f.Object(Observations), f.Object(CustomerQueue))
+) AS s`, f.Object(AsOfState), strings.Join(norm, ""), strings.Join(valid, ""), f.Object(Crosswalk), f.Object(Observations), f.Object(CustomerQueue), b.childPoints(f))
+}
+
+// childPoints adds to the points of a customer's timeline the event times
+// of the children of its records.
+func (b *builder) childPoints(f ir.Fragments) string {
+	var out strings.Builder
+	for _, src := range b.s.Sources {
+		for _, c := range src.Children {
+			fmt.Fprintf(&out, `
+    UNION
+    SELECT DISTINCT x.customer_id, o.event_time AS valid_from
+    FROM %[1]s AS x
+    JOIN %[2]s AS par ON par.source = %[3]s AND par.field = %[4]s AND par.value = x.record_key
+    JOIN %[5]s AS o ON o.source = par.source AND o.record_key = par.record_key
+    WHERE x.source = %[6]s AND x.customer_id IN (SELECT customer_id FROM %[7]s)`,
+				f.Object(Crosswalk), f.Object(SourceState), f.Str(c.Label(src)), f.Str(FieldParent), f.Object(Observations), f.Str(src.Name), f.Object(CustomerQueue))
+		}
+	}
+	return out.String()
 }
 
 // historyWork pivots the winners at every point into one row per point,

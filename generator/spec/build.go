@@ -133,7 +133,7 @@ func (l *loader) sources(sec section, s *Spec) {
 		l.name(f, k, "source")
 		what := fmt.Sprintf("source %q", name)
 		var keyNode *yaml.Node
-		known := []string{"system", "format", "table", "object", "landing", "key", "customer", "fields"}
+		known := []string{"system", "format", "table", "object", "landing", "key", "customer", "fields", "children"}
 		l.mapping(f, v, what, known, func(key string, k, v *yaml.Node) {
 			switch key {
 			case "system":
@@ -155,6 +155,41 @@ func (l *loader) sources(sec section, s *Spec) {
 			case "key":
 				keyNode = v
 				src.Key = l.path(f, v, what+": key")
+			case "children":
+				l.mapping(f, v, what+": children", nil, func(name string, k, v *yaml.Node) {
+					c := &Child{Name: name, Pos: pos(f, k)}
+					l.name(f, k, "child")
+					cw := fmt.Sprintf("%s: child %q", what, name)
+					l.mapping(f, v, cw, []string{"object", "key", "parent", "current"}, func(key string, k, v *yaml.Node) {
+						switch key {
+						case "object":
+							c.Object = l.str(f, v, cw+": object")
+						case "key":
+							c.Key = l.path(f, v, cw+": key")
+						case "parent":
+							c.Parent = l.path(f, v, cw+": parent")
+						case "current":
+							l.mapping(f, v, cw+": current", []string{"exclude", "latest"}, func(key string, k, v *yaml.Node) {
+								switch key {
+								case "exclude":
+									l.mapping(f, v, cw+": current.exclude", nil, func(field string, k, v *yaml.Node) {
+										c.ExcludeField = strings.Split(field, ".")
+										c.ExcludeValues = l.strs(f, v, cw+": current.exclude")
+									})
+								case "latest":
+									c.Latest = l.path(f, v, cw+": current.latest")
+								}
+							})
+						}
+					})
+					if c.Object == "" || c.Key == nil || c.Parent == nil {
+						l.errf(f, k, "%s: object, key and parent are required", cw)
+					}
+					if src.Format != FormatStripeEvents {
+						l.errf(f, k, "%s: children are supported for format stripe_events only", cw)
+					}
+					src.Children = append(src.Children, c)
+				})
 			case "customer":
 				src.Customer = l.path(f, v, what+": customer")
 			case "fields":
@@ -162,12 +197,14 @@ func (l *loader) sources(sec section, s *Spec) {
 					fm := FieldMap{Field: field, Pos: pos(f, k)}
 					fw := fmt.Sprintf("%s: field %q", what, field)
 					if v.Kind == yaml.MappingNode {
-						l.mapping(f, v, fw, []string{"path", "map"}, func(key string, k, v *yaml.Node) {
+						l.mapping(f, v, fw, []string{"path", "map", "child"}, func(key string, k, v *yaml.Node) {
 							switch key {
 							case "path":
 								fm.Path = l.path(f, v, fw+": path")
 							case "map":
 								fm.Map = l.pairs(f, v, fw+": map")
+							case "child":
+								fm.Child = l.str(f, v, fw+": child")
 							}
 						})
 						if fm.Path == nil {

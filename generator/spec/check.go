@@ -67,6 +67,9 @@ func (l *loader) check(s *Spec) {
 			if s.FieldByName(fm.Field) == nil {
 				l.errs = append(l.errs, Error{Pos: fm.Pos, Msg: fmt.Sprintf("source %q maps unknown field %q", src.Name, fm.Field)})
 			}
+			if fm.Child != "" && src.Child(fm.Child) == nil {
+				l.errs = append(l.errs, Error{Pos: fm.Pos, Msg: fmt.Sprintf("source %q: field %q names unknown child %q", src.Name, fm.Field, fm.Child)})
+			}
 		}
 		if src.Customer == nil {
 			l.errs = append(l.errs, Error{Pos: src.Pos, Msg: fmt.Sprintf("source %q: customer (the path of the link to the customer id) is required", src.Name)})

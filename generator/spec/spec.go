@@ -6,6 +6,7 @@
 package spec
 
 import (
+	"strings"
 	"time"
 )
 
@@ -136,14 +137,51 @@ type Source struct {
 	// Customer is the path of the link to the customer id (the app account id).
 	Customer []string
 	Fields   []FieldMap
+	// Children are entities the source's events also carry (Stripe
+	// subscriptions of a customer), from which fields can be derived.
+	Children []*Child
 	Pos      Pos
 }
+
+// Child is an entity belonging to a source record: its own events, its own
+// key, and the path of its parent record's key.
+type Child struct {
+	Name   string
+	Object string
+	Key    []string
+	Parent []string
+	// Current picks one child per parent: children whose Exclude field is
+	// not in ExcludeValues first, then the latest by Latest, then by key.
+	ExcludeField  []string
+	ExcludeValues []string
+	Latest        []string
+	Pos           Pos
+}
+
+// ChildField is the observation field name of a child path.
+func ChildField(path []string) string { return strings.Join(path, ".") }
+
+// Child returns the named child or nil.
+func (src *Source) Child(name string) *Child {
+	for _, c := range src.Children {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Label is the source column value of a child's observations.
+func (c *Child) Label(src *Source) string { return src.Name + ":" + c.Name }
 
 // FieldMap maps one canonical field to a path in the source's record document.
 type FieldMap struct {
 	Field string
 	Path  []string
 	Map   []Pair // source value map, applied to the raw text first
+	// Child, when set, derives the field from the current child of the
+	// record (Path is then a path in the child's document).
+	Child string
 	Pos   Pos
 }
 

@@ -22,7 +22,13 @@ BEGIN
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   INSERT INTO TRUEUP.SILVER.RECORD_QUEUE (source, record_key)
   SELECT DISTINCT source, record_key
-  FROM TRUEUP.SILVER.OBSERVATIONS_STREAM;
+  FROM TRUEUP.SILVER.OBSERVATIONS_STREAM
+  WHERE NOT source IN ('billing:subscription')
+  UNION
+  SELECT DISTINCT 'billing', par.value
+  FROM TRUEUP.SILVER.OBSERVATIONS_STREAM AS n
+  JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = n.source AND par.record_key = n.record_key AND par.field = '_parent'
+  WHERE n.source = 'billing:subscription' AND par.value IS NOT NULL;
   INSERT INTO TRUEUP.SILVER.RECORD_QUEUE (source, record_key)
   SELECT c.source, c.record_key
   FROM TRUEUP.SILVER.CROSSWALK AS c
@@ -47,6 +53,7 @@ BEGIN
     l.link,
     CASE WHEN l.link IS NOT NULL THEN 'customer_link' WHEN m1.customer_id IS NOT NULL THEN 'email' ELSE 'unmatched' END
   FROM (SELECT DISTINCT source, record_key FROM TRUEUP.SILVER.RECORD_QUEUE) AS q
+  JOIN TRUEUP.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
   LEFT JOIN (
       SELECT v.source, v.record_key, MIN(l2.link) AS customer_id
@@ -74,9 +81,9 @@ BEGIN
   DELETE FROM TRUEUP.SILVER.RECORD_QUEUE;
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
   SELECT DISTINCT customer_id FROM TRUEUP.SILVER.CROSSWALK
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+79e24e463947');
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
   INSERT INTO TRUEUP.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
-  SELECT '2026-11 initial+79e24e463947', '2026-11 initial', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=false) rule=trust{"app":0.9,"billing":0.8,"crm":0.6}decay(exponential,half_life=4320h0m0s,over=0s,min=0.3,max=1) rule=most_recent
+  SELECT '2026-11 initial+be5dd9402eb9', '2026-11 initial', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=false) rule=trust{"app":0.9,"billing":0.8,"crm":0.6}decay(exponential,half_life=4320h0m0s,over=0s,min=0.3,max=1) rule=most_recent
   field "company_name" type=string normalize=["trim"] map={} accepted=[] valid="" rule=non_null rule=priority["crm" "app" "billing"]
   field "billing_status" type=string normalize=["trim" "lower"] map={"cancelled":"canceled","past due":"past_due"} accepted=["trialing" "active" "past_due" "canceled" "unpaid" "paused" "incomplete" "incomplete_expired"] valid="" rule=valid(downgrade=false) rule=priority["billing" "app" "crm"]
   field "plan_tier" type=string normalize=["trim" "lower"] map={"pro":"growth","business":"enterprise"} accepted=["free" "starter" "growth" "enterprise"] valid="" same_record_as="billing_status"
@@ -85,17 +92,17 @@ BEGIN
   match ["customer_link" "email"]
   source "app" format=debezium table="public.accounts" object="" key=["id"] customer=["id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{} "plan_tier"=["plan"]{} "account_owner"=["owner_email"]{} "seats"=["seats"]{}
   source "crm" format=salesforce_cdc table="" object="Account" key=["Id"] customer=["App_Account_Id__c"] "email"=["Billing_Email__c"]{} "company_name"=["Name"]{} "billing_status"=["Billing_Status__c"]{} "plan_tier"=["Plan_Tier__c"]{} "account_owner"=["Owner_Email__c"]{} "seats"=["Seats__c"]{}
-  source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["delinquent"]{"true":"past_due","false":"active"} "plan_tier"=["metadata" "plan_tier"]{} "seats"=["metadata" "seats"]{}
+  source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{}child="subscription" "plan_tier"=["items" "data" "0" "price" "lookup_key"]{"starter_monthly":"starter","starter_annual":"starter","growth_monthly":"growth","growth_annual":"growth","enterprise_annual":"enterprise"}child="subscription" "seats"=["metadata" "seats"]{} child "subscription" object="subscription" key=["id"] parent=["customer"] exclude=["status"]["canceled" "incomplete_expired"] latest=["created"]
   ', SYSDATE()
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+79e24e463947');
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
   INSERT INTO TRUEUP.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
     CASE field
       WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
       WHEN 'company_name' THEN NULLIF(TRIM(raw_value), '')
-      WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) END
-      WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
+      WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
+      WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END
       WHEN 'account_owner' THEN LOWER(NULLIF(TRIM(raw_value), ''))
       WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
       ELSE raw_value
@@ -103,8 +110,8 @@ BEGIN
     CASE field
       WHEN 'email' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
       WHEN 'company_name' THEN TRUE
-      WHEN 'billing_status' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'true' THEN 'past_due' WHEN 'false' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) END IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
-      WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
+      WHEN 'billing_status' THEN (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
+      WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
       WHEN 'account_owner' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
       WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
       ELSE TRUE
@@ -117,14 +124,67 @@ BEGIN
       FROM TRUEUP.SILVER.CROSSWALK AS x
       JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key
       WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+      UNION
+      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
+      FROM TRUEUP.SILVER.CROSSWALK AS x
+      JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
+      JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = par.source AND o.record_key = par.record_key
+      WHERE x.source = 'billing' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
     ) AS pt
     JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id
     JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
     QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
   ) AS s;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
   SELECT
-    customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'billing', parent_key, field, 'set', raw_value,
+    CASE field
+      WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
+      WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END
+      ELSE raw_value
+    END,
+    CASE field
+      WHEN 'billing_status' THEN (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
+      WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
+      ELSE TRUE
+    END,
+    event_time, event_id, order_key, 'subscription' || ' ' || child_key
+  FROM (
+    SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, 'billing' AS source
+    FROM (
+      SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+      FROM (SELECT DISTINCT customer_id, valid_from FROM TRUEUP.SILVER.ASOF_STATE) AS pt
+      JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id AND x.source = 'billing'
+      JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
+      JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = 'billing:subscription' AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
+      QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+    ) AS cs
+    JOIN (
+      SELECT customer_id, valid_from, parent_key, child_key
+      FROM (
+        SELECT
+          customer_id, valid_from, parent_key, child_key,
+          ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from, parent_key ORDER BY excluded, latest DESC NULLS LAST, child_key DESC) AS n
+        FROM (
+          SELECT customer_id, valid_from, parent_key, child_key, MAX(CASE WHEN field = 'subscription.status' AND raw_value IN ('canceled', 'incomplete_expired') THEN 1 ELSE 0 END) AS excluded, MAX(CASE WHEN field = 'subscription.created' THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END) AS latest
+          FROM (
+            SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value
+            FROM (SELECT DISTINCT customer_id, valid_from FROM TRUEUP.SILVER.ASOF_STATE) AS pt
+            JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id AND x.source = 'billing'
+            JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
+            JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = 'billing:subscription' AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
+            QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+          ) AS s
+          GROUP BY customer_id, valid_from, parent_key, child_key
+        ) AS k
+      ) AS r
+      WHERE n = 1
+    ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
+    JOIN (VALUES ('subscription.status', 'billing_status'), ('subscription.items.data.0.price.lookup_key', 'plan_tier')) AS m (child_field, field) ON m.child_field = cs.field
+  ) AS d;
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT
+    customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'trust=' || CAST(CAST(s1 AS DECIMAL(38, 6)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -137,7 +197,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+79e24e463947'
+    '2026-11 initial+be5dd9402eb9'
   FROM (
     SELECT
       u.*,
@@ -164,7 +224,7 @@ BEGIN
           ROUND(GREATEST(0.3, LEAST(1, (CASE source WHEN 'app' THEN 0.9 WHEN 'billing' THEN 0.8 WHEN 'crm' THEN 0.6 ELSE 0 END) * POWER(0.5, (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id, valid_from) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 15552000000))), 6) AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.ASOF_STATE AS s
           JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'email'
@@ -174,9 +234,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'company_name', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'company_name', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -189,7 +249,7 @@ BEGIN
       WHEN s2 <> n2 THEN 'priority'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+79e24e463947'
+    '2026-11 initial+be5dd9402eb9'
   FROM (
     SELECT
       u.*,
@@ -216,7 +276,7 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           CASE source WHEN 'crm' THEN 3 WHEN 'app' THEN 2 WHEN 'billing' THEN 1 ELSE 0 END AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.ASOF_STATE AS s
           JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'company_name'
@@ -226,9 +286,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'billing_status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'billing_status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'priority=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -240,7 +300,7 @@ BEGIN
       WHEN s1 <> n1 THEN 'priority'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+79e24e463947'
+    '2026-11 initial+be5dd9402eb9'
   FROM (
     SELECT
       u.*,
@@ -265,7 +325,7 @@ BEGIN
           NOT COALESCE(valid, FALSE) AS dropped,
           CASE source WHEN 'billing' THEN 3 WHEN 'app' THEN 2 WHEN 'crm' THEN 1 ELSE 0 END AS s1
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.ASOF_STATE AS s
           JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'billing_status'
@@ -275,9 +335,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'account_owner', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'account_owner', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s3 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -291,7 +351,7 @@ BEGIN
       WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+79e24e463947'
+    '2026-11 initial+be5dd9402eb9'
   FROM (
     SELECT
       u.*,
@@ -320,7 +380,7 @@ BEGIN
           CASE source WHEN 'crm' THEN 1 ELSE 0 END AS s2,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.ASOF_STATE AS s
           JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'account_owner'
@@ -330,9 +390,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'seats', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'seats', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'frequency=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s3 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -346,7 +406,7 @@ BEGIN
       WHEN s3 <> n3 THEN 'most_recent'
       ELSE 'tie_break'
     END,
-    '2026-11 initial+79e24e463947'
+    '2026-11 initial+be5dd9402eb9'
   FROM (
     SELECT
       u.*,
@@ -375,7 +435,7 @@ BEGIN
           COUNT(*) OVER (PARTITION BY customer_id, valid_from, value) AS s2,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.ASOF_STATE AS s
           JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'seats'
@@ -385,14 +445,14 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'plan_tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'plan_tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'same_record_as=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND s1 = 1,
     CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
-    '2026-11 initial+79e24e463947'
+    '2026-11 initial+be5dd9402eb9'
   FROM (
     SELECT
       u.*,
@@ -417,7 +477,7 @@ BEGIN
           FALSE AS dropped,
           CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END AS s1
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.ASOF_STATE AS s
           JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'plan_tier'
@@ -429,8 +489,8 @@ BEGIN
     ) AS u
   ) AS ranked;
   DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
-  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
   FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
   JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
   DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
@@ -461,7 +521,7 @@ BEGIN
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
   WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
   INSERT INTO TRUEUP.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE)
-  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '2026-11 initial+79e24e463947', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '2026-11 initial+be5dd9402eb9', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
   FROM (
     SELECT
       v.*,
@@ -471,7 +531,7 @@ BEGIN
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('2026-11 initial+79e24e463947' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(COMPANY_NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(BILLING_STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(PLAN_TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(ACCOUNT_OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
+        MD5('2026-11 initial+be5dd9402eb9' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(COMPANY_NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(BILLING_STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(PLAN_TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(ACCOUNT_OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
       FROM (
         SELECT

@@ -90,8 +90,6 @@ BEGIN
           WHEN '_link' THEN NULLIF(TRIM(ev.rec['metadata']['account_id']::VARCHAR), '')
           WHEN 'email' THEN ev.rec['email']::VARCHAR
           WHEN 'company_name' THEN ev.rec['name']::VARCHAR
-          WHEN 'billing_status' THEN ev.rec['delinquent']::VARCHAR
-          WHEN 'plan_tier' THEN ev.rec['metadata']['plan_tier']::VARCHAR
           WHEN 'seats' THEN ev.rec['metadata']['seats']::VARCHAR
       END AS value,
       CASE fl.field
@@ -99,11 +97,73 @@ BEGIN
           WHEN '_link' THEN ev.op = 'upsert'
           WHEN 'email' THEN ev.op = 'upsert'
           WHEN 'company_name' THEN ev.op = 'upsert'
-          WHEN 'billing_status' THEN ev.op = 'upsert'
-          WHEN 'plan_tier' THEN ev.op = 'upsert'
           WHEN 'seats' THEN ev.op = 'upsert'
       END AS is_asserted
-    FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('company_name'), ('billing_status'), ('plan_tier'), ('seats')) AS fl (field)
+    FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('company_name'), ('seats')) AS fl (field)
+    WHERE ev.record_key IS NOT NULL
+  ) AS x
+  WHERE is_asserted AND (op = 'upsert' OR field = '_record')
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  ) AS n
+  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
+  USING (
+  WITH lines AS (
+    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    FROM TRUEUP.RAW.BILLING_LINES_STREAM
+  ),
+  ev AS (
+    SELECT h.* FROM (
+      SELECT
+        l.load_seq, l.file_name, l.file_row, l.doc,
+        l.doc['data']['object'] AS rec,
+        l.doc['type']::VARCHAR AS event_type,
+        CASE WHEN SUBSTR(l.doc['type']::VARCHAR, 1, 22) = 'customer.subscription.' AND l.doc['data']['object']['object']::VARCHAR = 'subscription' THEN 'upsert' END AS op,
+        TRY_CAST(l.doc['created']::VARCHAR AS NUMBER(38, 0)) * 1000 AS event_ms,
+        0 AS seq,
+        0 AS sub_seq,
+        l.doc['id']::VARCHAR AS event_id,
+        (l.doc['data']['object'])['id']::VARCHAR AS record_key
+      FROM lines l
+    ) h
+    WHERE h.doc IS NOT NULL AND h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
+  )
+  SELECT
+    'billing:subscription' AS source,
+    record_key,
+    field,
+    CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
+    value,
+    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    seq,
+    sub_seq,
+    event_id,
+    LPAD(CAST(event_ms AS VARCHAR), 15, '0') || '|' || LPAD(CAST(COALESCE(seq, 0) AS VARCHAR), 20, '0') || '|' || LPAD(CAST(COALESCE(sub_seq, 0) AS VARCHAR), 10, '0') || '|' || event_id AS order_key,
+    load_seq,
+    file_name,
+    file_row,
+    SYSDATE() AS observed_at
+  FROM (
+    SELECT
+      ev.load_seq, ev.file_name, ev.file_row, ev.op, ev.event_ms, ev.seq, ev.sub_seq, ev.event_id, ev.record_key,
+      fl.field,
+      CASE fl.field
+          WHEN '_record' THEN CAST(NULL AS VARCHAR)
+          WHEN '_parent' THEN NULLIF(TRIM(ev.rec['customer']::VARCHAR), '')
+          WHEN 'subscription.status' THEN ev.rec['status']::VARCHAR
+          WHEN 'subscription.created' THEN ev.rec['created']::VARCHAR
+          WHEN 'subscription.items.data.0.price.lookup_key' THEN ev.rec['items']['data'][0]['price']['lookup_key']::VARCHAR
+      END AS value,
+      CASE fl.field
+          WHEN '_record' THEN TRUE
+          WHEN '_parent' THEN ev.op = 'upsert'
+          WHEN 'subscription.status' THEN ev.op = 'upsert'
+          WHEN 'subscription.created' THEN ev.op = 'upsert'
+          WHEN 'subscription.items.data.0.price.lookup_key' THEN ev.op = 'upsert'
+      END AS is_asserted
+    FROM ev CROSS JOIN (VALUES ('_record'), ('_parent'), ('subscription.status'), ('subscription.created'), ('subscription.items.data.0.price.lookup_key')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')

@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS silver.timeline_candidates (
   event_time TIMESTAMP,
   event_id VARCHAR,
   order_key VARCHAR,
+  via VARCHAR,
   dropped BOOLEAN,
   scores VARCHAR,
   rank BIGINT,
@@ -28,6 +29,8 @@ COMMENT ON COLUMN silver.timeline_candidates.raw_value IS 'the value as the sour
 COMMENT ON COLUMN silver.timeline_candidates.value IS 'the canonical value after maps and normalizers';
 
 COMMENT ON COLUMN silver.timeline_candidates.valid IS 'the value passes the field''s accepted values, validator and type';
+
+COMMENT ON COLUMN silver.timeline_candidates.via IS 'for a derived field, the child the value comes from (a subscription)';
 
 COMMENT ON COLUMN silver.timeline_candidates.dropped IS 'removed by a validity filter';
 

@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS HOSTILE.GOLD.FIELD_CANDIDATES (
   EVENT_TIME TIMESTAMP_NTZ,
   EVENT_ID VARCHAR,
   ORDER_KEY VARCHAR,
+  VIA VARCHAR COMMENT 'for a derived field, the child the value comes from (a subscription)',
   DROPPED BOOLEAN COMMENT 'removed by a validity filter',
   SCORES VARCHAR COMMENT 'score under each rule of the chain',
   RANK NUMBER(38, 0) COMMENT '1 = the best candidate',

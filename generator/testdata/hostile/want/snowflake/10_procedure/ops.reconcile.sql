@@ -35,6 +35,7 @@ BEGIN
     l.link,
     CASE WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
   FROM (SELECT DISTINCT source, record_key FROM HOSTILE.SILVER.RECORD_QUEUE) AS q
+  JOIN HOSTILE.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM HOSTILE.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
   ;
   INSERT INTO HOSTILE.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
@@ -90,9 +91,9 @@ BEGIN
     JOIN HOSTILE.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
     QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
   ) AS s;
-  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'valid=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -132,7 +133,7 @@ BEGIN
           CASE WHEN valid THEN 1 ELSE 0 END AS s1,
           CASE source WHEN 'src' THEN 1 ELSE 0 END AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM HOSTILE.SILVER.ASOF_STATE AS s
           JOIN HOSTILE.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'status'
@@ -142,9 +143,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'note', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'note', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -184,7 +185,7 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM HOSTILE.SILVER.ASOF_STATE AS s
           JOIN HOSTILE.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'note'
@@ -195,8 +196,8 @@ BEGIN
     ) AS u
   ) AS ranked;
   DELETE FROM HOSTILE.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO HOSTILE.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
-  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  INSERT INTO HOSTILE.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
   FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
   JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
   DELETE FROM HOSTILE.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);

@@ -13,7 +13,10 @@ CREATE TABLE IF NOT EXISTS silver.asof_state (
   valid BOOLEAN,
   event_time TIMESTAMP,
   event_id VARCHAR,
-  order_key VARCHAR
+  order_key VARCHAR,
+  via VARCHAR
 );
 
 COMMENT ON TABLE silver.asof_state IS 'work table of the reconcile task: source state of the queued customers at each point of their timelines';
+
+COMMENT ON COLUMN silver.asof_state.via IS 'for a derived field, the child the value comes from';

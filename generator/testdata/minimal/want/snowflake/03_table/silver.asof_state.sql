@@ -13,5 +13,6 @@ CREATE TABLE IF NOT EXISTS MINI.SILVER.ASOF_STATE (
   VALID BOOLEAN,
   EVENT_TIME TIMESTAMP_NTZ,
   EVENT_ID VARCHAR,
-  ORDER_KEY VARCHAR
+  ORDER_KEY VARCHAR,
+  VIA VARCHAR COMMENT 'for a derived field, the child the value comes from'
 ) COMMENT = 'work table of the reconcile task: source state of the queued customers at each point of their timelines';

@@ -12,6 +12,7 @@ CREATE TABLE IF NOT EXISTS gold.field_candidates (
   event_time TIMESTAMP,
   event_id VARCHAR,
   order_key VARCHAR,
+  via VARCHAR,
   dropped BOOLEAN,
   scores VARCHAR,
   rank BIGINT,
@@ -27,6 +28,8 @@ COMMENT ON COLUMN gold.field_candidates.raw_value IS 'the value as the source se
 COMMENT ON COLUMN gold.field_candidates.value IS 'the canonical value after maps and normalizers';
 
 COMMENT ON COLUMN gold.field_candidates.valid IS 'the value passes the field''s accepted values, validator and type';
+
+COMMENT ON COLUMN gold.field_candidates.via IS 'for a derived field, the child the value comes from (a subscription)';
 
 COMMENT ON COLUMN gold.field_candidates.dropped IS 'removed by a validity filter';
 

@@ -35,6 +35,7 @@ BEGIN
     l.link,
     CASE WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
   FROM (SELECT DISTINCT source, record_key FROM RULES.SILVER.RECORD_QUEUE) AS q
+  JOIN RULES.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM RULES.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
   ;
   INSERT INTO RULES.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
@@ -103,9 +104,9 @@ BEGIN
     JOIN RULES.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
     QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
   ) AS s;
-  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'valid=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'trust=' || CAST(CAST(s2 AS DECIMAL(38, 6)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -145,7 +146,7 @@ BEGIN
           CASE WHEN valid THEN 1 ELSE 0 END AS s1,
           ROUND(GREATEST(0.1, LEAST(0.95, (CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 0.5 ELSE 0 END) * GREATEST(0, 1 - (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id, valid_from) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 2592000000))), 6) AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.ASOF_STATE AS s
           JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'email'
@@ -155,9 +156,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -197,7 +198,7 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           CASE source WHEN 'crm' THEN 2 WHEN 'app' THEN 1 ELSE 0 END AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.ASOF_STATE AS s
           JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'status'
@@ -207,9 +208,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'seats', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'seats', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'frequency=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -249,7 +250,7 @@ BEGIN
           COUNT(*) OVER (PARTITION BY customer_id, valid_from, value) AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.ASOF_STATE AS s
           JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'seats'
@@ -259,9 +260,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'vip', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'vip', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'most_recent=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -298,7 +299,7 @@ BEGIN
           FALSE AS dropped,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s1
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.ASOF_STATE AS s
           JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'vip'
@@ -308,9 +309,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'owner', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'owner', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND NOT dropped,
@@ -350,7 +351,7 @@ BEGIN
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.ASOF_STATE AS s
           JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'owner'
@@ -360,9 +361,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  INSERT INTO RULES.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
-    customer_id, valid_from, 'tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped,
+    customer_id, valid_from, 'tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'same_record_as=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
     rank = 1 AND s1 = 1,
@@ -392,7 +393,7 @@ BEGIN
           FALSE AS dropped,
           CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END AS s1
         FROM (
-          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key
+          SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.ASOF_STATE AS s
           JOIN RULES.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'tier'
@@ -404,8 +405,8 @@ BEGIN
     ) AS u
   ) AS ranked;
   DELETE FROM RULES.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, dropped, scores, rank, is_winner, decided_by, ruleset_version)
-  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  INSERT INTO RULES.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
   FROM RULES.SILVER.TIMELINE_CANDIDATES AS t
   JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM RULES.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
   DELETE FROM RULES.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM RULES.SILVER.CUSTOMER_QUEUE);

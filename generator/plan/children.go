@@ -1,0 +1,149 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/spec"
+)
+
+// FieldParent is the observation field holding a child's parent record key.
+const FieldParent = "_parent"
+
+// ChildFieldName is the observation field of a path of a child's document:
+// the child's name and the path, which no canonical field name can equal.
+func ChildFieldName(c *spec.Child, path []string) string {
+	return c.Name + "." + spec.ChildField(path)
+}
+
+// childPaths are the paths of a child observed: the ones mappings derive
+// fields from, and the ones the choice of the current child reads.
+func childPaths(src *spec.Source, c *spec.Child) [][]string {
+	seen := map[string]bool{}
+	var out [][]string
+	add := func(p []string) {
+		if p == nil || seen[spec.ChildField(p)] {
+			return
+		}
+		seen[spec.ChildField(p)] = true
+		out = append(out, p)
+	}
+	add(c.ExcludeField)
+	add(c.Latest)
+	for _, m := range src.Fields {
+		if m.Child == c.Name {
+			add(m.Path)
+		}
+	}
+	return out
+}
+
+// stripeChild reads the events of a Stripe object that belongs to the
+// source's records, such as customer.subscription.* for a customer. Every
+// such event carries the whole object: a snapshot.
+type stripeChild struct {
+	stripe
+	c *spec.Child
+}
+
+func (s stripeChild) base(f ir.Fragments) string {
+	prefix := s.src.Object + "." + s.c.Object + "."
+	return fmt.Sprintf(`SELECT
+      l.load_seq, l.file_name, l.file_row, l.doc,
+      %[1]s AS rec,
+      %[2]s AS event_type,
+      CASE WHEN SUBSTR(%[2]s, 1, %[10]d) = %[3]s AND %[4]s = %[5]s THEN 'upsert' END AS op,
+      TRY_CAST(%[6]s AS %[7]s) * 1000 AS event_ms,
+      0 AS seq,
+      0 AS sub_seq,
+      %[8]s AS event_id,
+      %[9]s AS record_key
+    FROM lines l`,
+		f.JSONGet("l.doc", p("data", "object")), f.JSONText("l.doc", p("type")),
+		f.Str(prefix), f.JSONText("l.doc", p("data", "object", "object")), f.Str(s.c.Object),
+		f.JSONText("l.doc", p("created")), f.Type(ir.Decimal), f.JSONText("l.doc", p("id")),
+		f.JSONText(f.JSONGet("l.doc", p("data", "object")), s.c.Key), len([]rune(prefix)))
+}
+
+func (s stripeChild) events(f ir.Fragments) string {
+	return fmt.Sprintf(`SELECT h.* FROM (
+    %s
+  ) h
+  WHERE h.doc IS NOT NULL AND h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL`, s.base(f))
+}
+
+// derivedState fills silver.asof_state with the fields a source derives
+// from its current child: at every point of the queued customers, the
+// child of each parent record chosen by the child's current rule, and its
+// values under the canonical fields that map them. via names the child.
+func (b *builder) derivedState(src *spec.Source, c *spec.Child) ir.SQL {
+	return func(f ir.Fragments) string {
+		label := c.Label(src)
+		var mapCases, norm, valid []string
+		for _, m := range src.Fields {
+			if m.Child != c.Name {
+				continue
+			}
+			fld := b.s.FieldByName(m.Field)
+			mapCases = append(mapCases, fmt.Sprintf("(%s, %s)", f.Str(ChildFieldName(c, m.Path)), f.Str(m.Field)))
+			n := b.normalizedValue(f, fld)
+			norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
+			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
+		}
+		excluded := "0"
+		if c.ExcludeField != nil && len(c.ExcludeValues) > 0 {
+			excluded = fmt.Sprintf("MAX(CASE WHEN field = %s AND %s THEN 1 ELSE 0 END)", f.Str(ChildFieldName(c, c.ExcludeField)), inList(f, "raw_value", c.ExcludeValues...))
+		}
+		latest := "CAST(NULL AS " + f.Type(ir.Decimal) + ")"
+		if c.Latest != nil {
+			latest = fmt.Sprintf("MAX(CASE WHEN field = %s THEN TRY_CAST(raw_value AS %s) END)", f.Str(ChildFieldName(c, c.Latest)), f.Type(ir.Decimal))
+		}
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
+SELECT
+  customer_id, valid_from, %[2]s, parent_key, field, 'set', raw_value,
+  CASE field%[3]s
+    ELSE raw_value
+  END,
+  CASE field%[4]s
+    ELSE TRUE
+  END,
+  event_time, event_id, order_key, %[5]s || ' ' || child_key
+FROM (
+  SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, %[2]s AS source
+  FROM (
+    SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+    FROM (SELECT DISTINCT customer_id, valid_from FROM %[1]s) AS pt
+    JOIN %[6]s AS x ON x.customer_id = pt.customer_id AND x.source = %[2]s
+    JOIN %[7]s AS par ON par.source = %[8]s AND par.field = %[9]s AND par.value = x.record_key
+    JOIN %[10]s AS o ON o.source = %[8]s AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+  ) AS cs
+  JOIN (
+    SELECT customer_id, valid_from, parent_key, child_key
+    FROM (
+      SELECT
+        customer_id, valid_from, parent_key, child_key,
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from, parent_key ORDER BY excluded, latest DESC NULLS LAST, child_key DESC) AS n
+      FROM (
+        SELECT customer_id, valid_from, parent_key, child_key, %[11]s AS excluded, %[12]s AS latest
+        FROM (
+          SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value
+          FROM (SELECT DISTINCT customer_id, valid_from FROM %[1]s) AS pt
+          JOIN %[6]s AS x ON x.customer_id = pt.customer_id AND x.source = %[2]s
+          JOIN %[7]s AS par ON par.source = %[8]s AND par.field = %[9]s AND par.value = x.record_key
+          JOIN %[10]s AS o ON o.source = %[8]s AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
+          QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
+        ) AS s
+        GROUP BY customer_id, valid_from, parent_key, child_key
+      ) AS k
+    ) AS r
+    WHERE n = 1
+  ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
+  JOIN (VALUES %[13]s) AS m (child_field, field) ON m.child_field = cs.field
+) AS d`,
+			f.Object(AsOfState), f.Str(src.Name), strings.Join(norm, ""), strings.Join(valid, ""), f.Str(c.Object),
+			f.Object(Crosswalk), f.Object(SourceState), f.Str(label), f.Str(FieldParent), f.Object(Observations),
+			excluded, latest, strings.Join(mapCases, ", "))
+	}
+}
