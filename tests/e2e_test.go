@@ -209,8 +209,8 @@ func TestScenario(t *testing.T) {
 		// two updates in the same second, tie broken by event id (evt_3002
 		// wins), one of them delivered twice.
 		"acct_3": {
-			"email":          {"z@x.com", "billing", "only_candidate"},
-			"company_name":   {"Gamma", "billing", "only_candidate"},
+			"email":        {"z@x.com", "billing", "only_candidate"},
+			"company_name": {"Gamma", "billing", "only_candidate"},
 			// cus_3 has no subscription and the app row is deleted: nothing
 			// asserts a status or a plan.
 			"billing_status": {"NULL", "NULL", "NULL"},

@@ -406,7 +406,7 @@ type entry struct{ name, value, asserted string }
 // events of fm into SILVER.OBSERVATIONS under the source label, skipping
 // those already observed (same event identity).
 func observeStatement(f ir.Fragments, label string, fm format, lines string, entries []entry) string {
-		var names, values, asserted []string
+	var names, values, asserted []string
 	for _, e := range entries {
 		names = append(names, fmt.Sprintf("(%s)", f.Str(e.name)))
 		values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.value))
@@ -461,4 +461,3 @@ VALUES (%[13]s)`,
 		strings.Join(values, ""), strings.Join(asserted, ""), strings.Join(names, ", "),
 		cols, strings.Join(ins, ", "))
 }
-
