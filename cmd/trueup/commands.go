@@ -99,6 +99,35 @@ func newRoot() *cobra.Command {
 	replay.Flags().StringSliceVar(&rep.Customers, "customers", nil, "re-resolve only these customer ids (comma-separated)")
 	root.AddCommand(replay)
 
+	dqOpts := app.DQOptions{}
+	dq := &cobra.Command{
+		Use:   "dq",
+		Short: "Show the latest data-quality results; exit 1 when an error-level check failed",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			dqOpts.Models = models
+			return app.DQ(c.Context(), c.OutOrStdout(), dqOpts)
+		},
+	}
+	dq.PersistentFlags().StringVar(&dqOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
+	dq.Flags().BoolVar(&dqOpts.JSON, "json", false, "print JSON")
+	ackOpts := app.AckOptions{}
+	ack := &cobra.Command{
+		Use:   "ack CHECK --batch B --reason TEXT",
+		Short: "Acknowledge a failed check so the held batch is published (recorded in AUDIT)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			ackOpts.Models, ackOpts.DB, ackOpts.Check = models, dqOpts.DB, args[0]
+			return app.Ack(c.Context(), c.OutOrStdout(), ackOpts)
+		},
+	}
+	ack.Flags().StringVar(&ackOpts.Batch, "batch", "", "the batch whose failure is acknowledged")
+	ack.Flags().StringVar(&ackOpts.Reason, "reason", "", "why (kept in AUDIT.DQ_ACKS)")
+	ack.MarkFlagRequired("batch")
+	ack.MarkFlagRequired("reason")
+	dq.AddCommand(ack)
+	root.AddCommand(dq)
+
 	smp := app.SampleOptions{}
 	sample := &cobra.Command{
 		Use:   "sample",
@@ -113,5 +142,6 @@ func newRoot() *cobra.Command {
 	sample.Flags().IntVar(&smp.Customers, "customers", 50, "number of customers")
 	sample.Flags().Int64Var(&smp.Seed, "seed", 1, "random seed: the same seed writes the same files")
 	root.AddCommand(sample)
+	addDeployCommands(root, &models)
 	return root
 }

@@ -49,6 +49,22 @@ type Fragments interface {
 	// element as text.
 	FlattenArray(doc string, path []string, alias string) string
 	ArrayElement(alias string) string
+	// JSONPairsObject turns the array at path of doc, whose elements are
+	// objects {nameField: "n", valueField: v} (wal2json's columns), into one
+	// object n -> v. A JSON null value is kept; an element without a name or
+	// without the value field is skipped; on a repeated name the last wins.
+	// NULL or an empty object when the path holds no array or an empty one.
+	JSONPairsObject(doc string, path []string, nameField, valueField string) string
+	// HexToNumber converts text of 1 to 16 hexadecimal digits (either case)
+	// to the integer it spells, exactly (Decimal range); NULL for any other
+	// text.
+	HexToNumber(expr string) string
+	// TimestampTextToMillis converts an instant written as PostgreSQL
+	// prints a timestamptz with DateStyle ISO, "YYYY-MM-DD HH:MI:SS" with an
+	// optional fraction of 1 to 6 digits and a UTC offset "+HH" or "+HH:MM"
+	// (or "-"), to epoch milliseconds, truncated. Callers check the shape
+	// first: the result for other text is NULL or unspecified.
+	TimestampTextToMillis(expr string) string
 	// MillisToTimestamp converts epoch milliseconds to a timestamp.
 	MillisToTimestamp(expr string) string
 	// TimestampToMillis converts a timestamp to epoch milliseconds.

@@ -191,6 +191,7 @@ func (b *builder) silver() {
 		Columns: []ir.Column{
 			notNull("source", ir.Text), col("load_seq", ir.Int), col("file_name", ir.Text), col("file_row", ir.Int),
 			notNull("reason", ir.Text), col("detail", ir.Text), col("event_time", ir.Timestamp), col("flagged_at", ir.Timestamp),
+			{Name: "batch_id", Type: ir.Text, Comment: "the task graph run that flagged the line"},
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: SourceState, Deps: []ir.Ref{silver}, Columns: stateColumns,
 		Comment: "last-writer-wins register per (source, record, field), ordered by order_key"})

@@ -55,6 +55,8 @@ func formatOf(src *spec.Source) format {
 		return salesforce{src}
 	case spec.FormatStripeEvents:
 		return stripe{src}
+	case spec.FormatWal2JSON:
+		return wal2json{src}
 	}
 	panic("plan: unknown format " + src.Format) // spec validation rules this out
 }
@@ -360,13 +362,13 @@ func (b *builder) observeSteps(src *spec.Source, from ir.SQL) []ir.SQL {
 )`, f.ParseJSON("line"), from(f))
 	}
 	flag := func(f ir.Fragments) string {
-		return fmt.Sprintf(`INSERT INTO %[1]s (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at)
-SELECT %[2]s, load_seq, file_name, file_row, reason, detail, %[3]s, %[4]s
+		return fmt.Sprintf(`INSERT INTO %[1]s (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
+SELECT %[2]s, load_seq, file_name, file_row, reason, detail, %[3]s, %[4]s, %[7]s
 FROM (
 %[5]s
 %[6]s
 ) flagged
-WHERE NOT EXISTS (SELECT 1 FROM %[1]s AS q WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), lines(f), fm.flagged(f))
+WHERE NOT EXISTS (SELECT 1 FROM %[1]s AS q WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), lines(f), fm.flagged(f), f.BatchID())
 	}
 	observe := func(f ir.Fragments) string {
 		entries := []entry{

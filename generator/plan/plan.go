@@ -30,6 +30,9 @@ type Plan struct {
 	Spec           *spec.Spec
 	RulesetVersion string
 	Objects        []*ir.Object
+	// Checks are the statements of each data-quality check (also part of
+	// the reconcile task), by check name, for tests and tools.
+	Checks map[string][]ir.SQL
 }
 
 // Object returns the object named r, or nil.
@@ -56,12 +59,13 @@ func (p *Plan) Tasks() []*ir.Object {
 
 // Build plans every object of the spec.
 func Build(s *spec.Spec) (*Plan, error) {
-	b := &builder{s: s, p: &Plan{Spec: s, RulesetVersion: RulesetVersion(s)}}
+	b := &builder{s: s, p: &Plan{Spec: s, RulesetVersion: RulesetVersion(s), Checks: map[string][]ir.SQL{}}}
 	b.schemas()
 	b.raw()
 	b.silver()
 	b.gold()
 	b.timeline()
+	b.dqTables()
 	b.ops()
 	b.tasks()
 	if err := b.sort(); err != nil {

@@ -56,7 +56,7 @@ func (b *builder) tasks() {
 	steps = append(steps, b.crosswalkSteps()...)
 	steps = append(steps, b.resolveSteps()...)
 	tables := []ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		AsOfState, TimelineCandidates, HistoryWork, History, Rulesets}
+		AsOfState, TimelineCandidates, HistoryWork, History, Rulesets, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}
 	// The same steps as a procedure: re-resolving customers by hand is
 	// INSERT INTO SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE().
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReconcileProc, Deps: tables,

@@ -132,9 +132,13 @@ WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulese
 	last := func(f ir.Fragments) string {
 		return fmt.Sprintf("(SELECT customer_id, MAX(valid_from) AS valid_from FROM %s GROUP BY customer_id)", f.Object(AsOfState))
 	}
+	// Checks run on the staged resolution; every publishing statement below
+	// is a no-op when an error-level check failed (the batch is held back).
+	steps = append(steps, b.historyWork)
+	steps = append(steps, b.checkSteps()...)
 	steps = append(steps,
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s WHERE %s", f.Object(FieldCandidates), inQueue(f, "customer_id"))
+			return fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT %s", f.Object(FieldCandidates), inQueue(f, "customer_id"), blocked(f))
 		},
 		func(f ir.Fragments) string {
 			var cols []string
@@ -148,11 +152,12 @@ WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulese
 			return fmt.Sprintf(`INSERT INTO %s (%s)
 SELECT %s
 FROM %s AS t
-JOIN %s AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from`,
-				f.Object(FieldCandidates), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(TimelineCandidates), last(f))
+JOIN %s AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+WHERE NOT %s`,
+				f.Object(FieldCandidates), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(TimelineCandidates), last(f), blocked(f))
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s WHERE %s", f.Object(CustomerFields), inQueue(f, "customer_id"))
+			return fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT %s", f.Object(CustomerFields), inQueue(f, "customer_id"), blocked(f))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
@@ -180,19 +185,19 @@ JOIN (
   WHERE %[3]s
   GROUP BY customer_id, field
 ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-WHERE w.rank = 1 AND %[4]s`, f.Object(CustomerFields), f.Object(FieldCandidates), inQueue(f, "customer_id"), inQueue(f, "w.customer_id"))
+WHERE w.rank = 1 AND %[4]s AND NOT %[5]s`, f.Object(CustomerFields), f.Object(FieldCandidates), inQueue(f, "customer_id"), inQueue(f, "w.customer_id"), blocked(f))
 		},
-		b.historyWork,
 		// Versions no longer believed: close them in system time.
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`UPDATE %[1]s AS h
 SET superseded_at = %[2]s
 WHERE h.superseded_at IS NULL
   AND %[3]s
+  AND NOT %[5]s
   AND NOT EXISTS (
     SELECT 1 FROM %[4]s AS w
     WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
-  )`, f.Object(History), f.Now(), inQueue(f, "h.customer_id"), f.Object(HistoryWork))
+  )`, f.Object(History), f.Now(), inQueue(f, "h.customer_id"), f.Object(HistoryWork), blocked(f))
 		},
 		// Versions newly believed: record them.
 		func(f ir.Fragments) string {
@@ -211,15 +216,22 @@ WHERE h.superseded_at IS NULL
 			return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, recorded_at, superseded_at)
 SELECT %[3]s, %[4]s, NULL
 FROM %[5]s AS w
-WHERE NOT EXISTS (
+WHERE NOT %[6]s
+  AND NOT EXISTS (
   SELECT 1 FROM %[1]s AS h
   WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
-)`, f.Object(History), strings.Join(quoted, ", "), strings.Join(sel, ", "), f.Now(), f.Object(HistoryWork))
+)`, f.Object(History), strings.Join(quoted, ", "), strings.Join(sel, ", "), f.Now(), f.Object(HistoryWork), blocked(f))
 		},
+	)
+	steps = append(steps, b.heldSteps()...)
+	steps = append(steps,
 		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(AsOfState) },
 		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(TimelineCandidates) },
 		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(HistoryWork) },
-		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(CustomerQueue) },
+		// A held batch keeps its customers queued for the next run.
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("DELETE FROM %s WHERE NOT %s", f.Object(CustomerQueue), blocked(f))
+		},
 	)
 	return steps
 }

@@ -31,6 +31,14 @@ func (o *obj) set(k string, v any) *obj {
 	return o
 }
 
+// add appends k without looking for it: for building objects whose keys
+// are known to be distinct.
+func (o *obj) add(k string, v any) *obj {
+	o.keys = append(o.keys, k)
+	o.vals = append(o.vals, v)
+	return o
+}
+
 func (o *obj) get(k string) (any, bool) {
 	for i, kk := range o.keys {
 		if kk == k {
@@ -85,6 +93,80 @@ func getPath(o *obj, path string) (any, bool) {
 		o = sub
 	}
 	return o.get(parts[len(parts)-1])
+}
+
+// lookup reads a dotted path through objects and lists, a numeric step
+// indexing a list ("items.data.0.price"); ok is false when a step is missing.
+func lookup(v any, path string) (any, bool) {
+	for _, p := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case *obj:
+			var ok bool
+			if v, ok = x.get(p); !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// settable reports whether setPath can create path in o without replacing
+// a value that is not an object.
+func settable(o *obj, path string) bool {
+	parts := strings.Split(path, ".")
+	for _, p := range parts[:len(parts)-1] {
+		child, ok := o.get(p)
+		if !ok {
+			return true
+		}
+		sub, isObj := child.(*obj)
+		if !isObj {
+			return false
+		}
+		o = sub
+	}
+	return true
+}
+
+// stripeOrder returns a deep copy of v with the keys of every object the
+// way the Stripe API prints them: "id" and "object" first, then the other
+// attributes alphabetically; lists keep their order.
+func stripeOrder(v any) any {
+	switch x := v.(type) {
+	case *obj:
+		c := newObj()
+		for _, k := range []string{"id", "object"} {
+			if e, ok := x.get(k); ok {
+				c.set(k, stripeOrder(e))
+			}
+		}
+		rest := make([]int, 0, len(x.keys))
+		for i, k := range x.keys {
+			if k != "id" && k != "object" {
+				rest = append(rest, i)
+			}
+		}
+		slices.SortFunc(rest, func(a, b int) int { return strings.Compare(x.keys[a], x.keys[b]) })
+		for _, i := range rest {
+			c.set(x.keys[i], stripeOrder(x.vals[i]))
+		}
+		return c
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = stripeOrder(e)
+		}
+		return out
+	}
+	return v
 }
 
 // nullExcept returns a copy of o with every leaf set to null except the
@@ -160,7 +242,7 @@ func diffPrev(old, cur *obj) *obj {
 			}
 			return
 		}
-		if oOK && nOK && bytes.Equal(encodeValue(ov), encodeValue(nv)) {
+		if oOK && nOK && sameJSON(ov, nv) {
 			return
 		}
 		if !oOK {
@@ -198,6 +280,38 @@ func changedKeys(old, cur *obj) []string {
 	return out
 }
 
+// sameJSON reports whether a and b encode to the same JSON, comparing
+// shared objects, strings and lists directly before encoding.
+func sameJSON(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		if y, ok := b.(string); ok {
+			return x == y
+		}
+	case *obj:
+		if y, ok := b.(*obj); ok && (x == y || (slices.Equal(x.keys, y.keys) && sameJSONs(x.vals, y.vals))) {
+			return true
+		}
+	case []any:
+		if y, ok := b.([]any); ok && sameJSONs(x, y) {
+			return true
+		}
+	}
+	return bytes.Equal(encodeValue(a), encodeValue(b))
+}
+
+func sameJSONs(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !sameJSON(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 func encodeValue(v any) []byte {
 	var b bytes.Buffer
 	encode(&b, v)
@@ -225,6 +339,15 @@ func encode(b *bytes.Buffer, v any) {
 				b.WriteByte(',')
 			}
 			quote(b, s)
+		}
+		b.WriteByte(']')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			encode(b, e)
 		}
 		b.WriteByte(']')
 	case *obj:

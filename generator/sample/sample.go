@@ -1,7 +1,9 @@
 // Package sample writes realistic landed change files for the three
 // sources trueup reconciles: Debezium change events from the application's
 // PostgreSQL accounts table, Salesforce Account change events (CDC), and
-// Stripe customer.* events. The files are NDJSON, as the producers land
+// Stripe customer.* events with, when the source declares a subscription
+// child, the customer.subscription.* events of the same webhook endpoint.
+// The files are NDJSON, as the producers land
 // them, with the producers' quirks (snapshots, TOAST placeholders, partial
 // updates, merged and gap events, same-second ties, out-of-order delivery,
 // redeliveries, torn and garbage lines) and with the three systems
@@ -17,11 +19,13 @@
 // and arrive as snapshot reads; the rest sign up over the first three weeks.
 // The app is the system of record for new accounts: the CRM sync creates the
 // Salesforce Account minutes to hours later, the app creates the Stripe
-// customer seconds to hours later. Then trials end, the weekly dunning run
-// (09:00 UTC) makes customers delinquent in the same second and they recover
+// customer seconds to hours later. Then trials end (converted, canceled, or
+// paused for want of a card and resumed later), the weekly dunning run
+// (09:00 UTC) makes customers past due in the same second and they recover
 // or go unpaid, plans are upgraded, seats change, sales ops reassign owners
 // in the CRM, billing contacts change, accounts are paused, canceled and
-// deleted. Each system sees these changes its own way:
+// deleted, and some customers subscribe again days after billing canceled
+// them. Each system sees these changes its own way:
 //
 //   - app: applies its own changes at once, misses about one billing
 //     webhook in ten, copies a third of CRM edits in a nightly job; some
@@ -34,6 +38,27 @@
 //   - billing: the billing mailbox instead of the person, names in capitals,
 //     metadata that lags plan and seat changes, customers created by hand
 //     without metadata.account_id (one is linked later).
+//   - billing subscriptions (a "subscription" child): the volume feed, with
+//     more events than the customer.* ones. Each paying customer gets a
+//     subscription (price lookup keys starter_monthly, starter_annual,
+//     growth_monthly, growth_annual, enterprise_annual; quantity = seats)
+//     seconds after the customer, or an hour after it when finance created
+//     the customer by hand. Billing changes appear at once
+//     (customer.subscription.updated with previous_attributes;
+//     trial_will_end three days before a trial ends; paused and resumed for
+//     a trial that ended without a card; deleted, status canceled and
+//     ended_at set, when canceled, often scheduled days ahead with cancel_at).
+//     App changes arrive seconds later and never for the hand-made
+//     customers: price changes on upgrades, quantities, cancellations, a new
+//     subscription when a canceled customer comes back. Stripe adds its own:
+//     renewals, accounts older than the window migrated with a future
+//     billing cycle anchor, the app tagging metadata.account_id in a second
+//     call, new cards, coupons, a copy created by mistake and canceled
+//     minutes later, a switch to annual billing through a new subscription
+//     that is incomplete and then incomplete_expired after 23 hours (at least
+//     one) or replaces the old one. A pause of an active account is a paused
+//     collection in Stripe: the status stays active. The customer's
+//     delinquent flag follows its subscriptions (past_due or unpaid).
 //
 // Source-record keys follow the producers: the Salesforce record id is only
 // in ChangeEventHeader.recordIds (change event bodies carry no Id field).
@@ -72,8 +97,38 @@ type Source struct {
 	Landing  string            // folder below the output dir, e.g. "app/accounts"
 	Key      string            // path of the record key inside the record document, e.g. "id", "Id"
 	Customer string            // path of the customer link inside the record document, e.g. "id", "App_Account_Id__c", "metadata.account_id"
-	Fields   map[string]string // canonical field name -> path inside the record document (dotted, e.g. "metadata.plan_tier")
+	Fields   map[string]string // canonical field name -> path inside the record document (dotted, e.g. "metadata.seats")
 	Table    string            // debezium: "public.accounts"; Object for salesforce ("Account") / stripe ("customer")
+
+	// Children are entities the source's events also carry. Only
+	// stripe_events sources have them, and the only child object written
+	// is "subscription": its customer.subscription.* events land in the
+	// same files as the customer.* events (one webhook endpoint). A source
+	// without children is written as before.
+	Children []Child
+	// ChildFields maps the canonical fields derived from a child, instead
+	// of from the record itself, to the child and the path in the child's
+	// document (e.g. "plan_tier" -> {subscription,
+	// items.data.0.price.lookup_key}). A field is in Fields or in
+	// ChildFields, not both. Paths that are attributes of the Stripe
+	// subscription are written as Stripe does anyway; other paths get the
+	// subscription's status (billing_status), tier (plan_tier) or quantity
+	// (seats).
+	ChildFields map[string]ChildPath
+}
+
+// Child is an entity that belongs to a source record.
+type Child struct {
+	Name   string // the spec's name, e.g. "subscription"
+	Object string // Stripe object type; "subscription" is the one generated
+	Key    string // path of the child's key in its document; "" means "id"
+	Parent string // path of the parent record's key in the child's document; "" means "customer"
+}
+
+// ChildPath locates a canonical field in a child's document.
+type ChildPath struct {
+	Child string // a Child.Name of the same source
+	Path  string // dotted; a numeric step indexes a list ("items.data.0.price.lookup_key")
 }
 
 // Options controls the size and the randomness of the sample.
@@ -89,7 +144,9 @@ type Summary struct {
 	// forward slashes, sorted ("app/accounts/0001.json").
 	Files []string
 	// Events counts the distinct well-formed events per source name;
-	// redelivered copies and malformed lines are not counted.
+	// redelivered copies and malformed lines are not counted. For a source
+	// with children the count includes the children's events written to
+	// its files (customer.* plus customer.subscription.* for billing).
 	Events map[string]int
 	// Malformed counts the lines that are not valid JSON (one per source:
 	// a torn line, whose complete copy follows it, or a line of garbage).
@@ -120,13 +177,7 @@ func Write(dir string, sources []Source, opt Options) (Summary, error) {
 	if opt.Customers < 0 {
 		return Summary{}, fmt.Errorf("sample: customers %d: %w", opt.Customers, ErrInvalidSource)
 	}
-	if opt.Customers == 0 {
-		opt.Customers = DefaultCustomers
-	}
-	if opt.Start.IsZero() {
-		opt.Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	opt.Start = opt.Start.UTC()
+	opt = opt.withDefaults()
 	if err := validate(sources); err != nil {
 		return Summary{}, err
 	}
@@ -166,6 +217,18 @@ func Write(dir string, sources []Source, opt Options) (Summary, error) {
 	return sum, nil
 }
 
+// withDefaults fills in the zero Customers and Start.
+func (opt Options) withDefaults() Options {
+	if opt.Customers == 0 {
+		opt.Customers = DefaultCustomers
+	}
+	if opt.Start.IsZero() {
+		opt.Start = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	opt.Start = opt.Start.UTC()
+	return opt
+}
+
 func validate(sources []Source) error {
 	names, landings := map[string]bool{}, map[string]bool{}
 	for i, s := range sources {
@@ -191,6 +254,36 @@ func validate(sources []Source) error {
 		for _, f := range slices.Sorted(maps.Keys(s.Fields)) {
 			if f == "" || !validPath(s.Fields[f]) {
 				return bad("field %q path %q", f, s.Fields[f])
+			}
+		}
+		children := map[string]bool{}
+		objects := map[string]bool{}
+		for j, c := range s.Children {
+			switch {
+			case s.Format != FormatStripeEvents:
+				return bad("children are written for %s sources only", FormatStripeEvents)
+			case c.Name == "" || children[c.Name]:
+				return bad("child %d name %q is empty or used twice", j, c.Name)
+			case c.Object != "subscription":
+				return bad("child %q object %q: only subscription is generated", c.Name, c.Object)
+			case objects[c.Object]:
+				return bad("child %q: object %q is declared twice", c.Name, c.Object)
+			case c.Key != "" && !validPath(c.Key):
+				return bad("child %q key path %q", c.Name, c.Key)
+			case c.Parent != "" && !validPath(c.Parent):
+				return bad("child %q parent path %q", c.Name, c.Parent)
+			}
+			children[c.Name], objects[c.Object] = true, true
+		}
+		for _, f := range slices.Sorted(maps.Keys(s.ChildFields)) {
+			cp := s.ChildFields[f]
+			switch _, both := s.Fields[f]; {
+			case f == "" || !validPath(cp.Path):
+				return bad("child field %q path %q", f, cp.Path)
+			case !children[cp.Child]:
+				return bad("field %q names unknown child %q", f, cp.Child)
+			case both:
+				return bad("field %q is mapped on the record and on child %q", f, cp.Child)
 			}
 		}
 		names[s.Name], landings[path.Clean(s.Landing)] = true, true

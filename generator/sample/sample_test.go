@@ -38,11 +38,26 @@ func specSources() []Source {
 			Name: "billing", Format: FormatStripeEvents, Landing: "billing/customer", Key: "id", Customer: "metadata.account_id",
 			Table: "customer",
 			Fields: map[string]string{
-				"email": "email", "company_name": "name", "billing_status": "delinquent",
-				"plan_tier": "metadata.plan_tier", "seats": "metadata.seats",
+				"email": "email", "company_name": "name", "seats": "metadata.seats",
 			},
+			ChildFields: map[string]ChildPath{
+				"billing_status": {Child: "subscription", Path: "status"},
+				"plan_tier":      {Child: "subscription", Path: "items.data.0.price.lookup_key"},
+			},
+			Children: []Child{{Name: "subscription", Object: "subscription", Key: "id", Parent: "customer"}},
 		},
 	}
+}
+
+// legacySources is the billing source as callers described it before
+// subscriptions: billing status and plan on the customer object itself.
+func legacySources() []Source {
+	srcs := specSources()
+	b := &srcs[2]
+	b.Children, b.ChildFields = nil, nil
+	b.Fields["billing_status"] = "delinquent"
+	b.Fields["plan_tier"] = "metadata.plan_tier"
+	return srcs
 }
 
 // readTree returns every file below dir by slash path.
@@ -384,13 +399,19 @@ func checkShapes(t *testing.T, seed int64) {
 			twoIDs, gap, partial, nulled, create, del, undel, unlinked)
 	}
 
-	// Stripe.
+	// Stripe: customer.* and customer.subscription.* in the same files.
 	bill, m := readLines(t, dir, bySource["billing"])
 	totalMalformed += m
 	firstSeen := map[string]string{}
 	redelivered := 0
 	var tie, unlinkedCus, updated, deleted bool
 	perSecond := map[string]int{}
+	created := map[string]bool{}
+	for _, p := range bill {
+		if p.doc["type"] == "customer.created" {
+			created[p.doc["data"].(map[string]any)["object"].(map[string]any)["id"].(string)] = true
+		}
+	}
 	for _, p := range bill {
 		where := p.file
 		requireKeys(t, where, p.doc, "id", "object", "api_version", "created", "data", "livemode", "pending_webhooks", "request", "type")
@@ -406,8 +427,18 @@ func checkShapes(t *testing.T, seed int64) {
 		if !strings.HasPrefix(id, "evt_") || p.doc["object"] != "event" {
 			t.Errorf("%s: id %q object %v", where, id, p.doc["object"])
 		}
+		sec := p.doc["created"].(json.Number).String()
+		perSecond[sec]++
+		if perSecond[sec] > 1 {
+			tie = true
+		}
 		data := p.doc["data"].(map[string]any)
 		obj := data["object"].(map[string]any)
+		typ := p.doc["type"].(string)
+		if strings.HasPrefix(typ, "customer.subscription.") {
+			checkSubscription(t, where, typ, data, created)
+			continue
+		}
 		requireKeys(t, where, obj, "id", "object", "email", "name", "delinquent", "metadata", "created", "livemode")
 		if _, ok := obj["delinquent"].(bool); !ok {
 			t.Errorf("%s: delinquent %v is not a boolean", where, obj["delinquent"])
@@ -421,7 +452,9 @@ func checkShapes(t *testing.T, seed int64) {
 		if _, ok := md["account_id"]; !ok {
 			unlinkedCus = true
 		}
-		typ := p.doc["type"].(string)
+		if _, ok := md["plan_tier"]; ok {
+			t.Errorf("%s: metadata.plan_tier written though plan_tier comes from the subscription", where)
+		}
 		_, hasPrev := data["previous_attributes"]
 		switch typ {
 		case "customer.updated":
@@ -436,11 +469,6 @@ func checkShapes(t *testing.T, seed int64) {
 			}
 		default:
 			t.Errorf("%s: type %q", where, typ)
-		}
-		sec := p.doc["created"].(json.Number).String()
-		perSecond[sec]++
-		if perSecond[sec] > 1 {
-			tie = true
 		}
 	}
 	totalDups += redelivered
@@ -474,6 +502,93 @@ func checkShapes(t *testing.T, seed int64) {
 		}
 	}
 	t.Logf("events %v, malformed %d, duplicates %d, app ops %v", sum.Events, sum.Malformed, sum.Duplicates, ops)
+}
+
+// Stripe subscription statuses and the sample's price lookup keys.
+var (
+	subStatuses = []string{"incomplete", "incomplete_expired", "trialing", "active", "past_due", "canceled", "unpaid", "paused"}
+	lookupKeys  = []string{"starter_monthly", "starter_annual", "growth_monthly", "growth_annual", "enterprise_annual"}
+)
+
+// checkSubscription checks a customer.subscription.* event against the
+// shape Stripe sends (API version 2024-06-20), and that its customer is
+// one the files create.
+func checkSubscription(t *testing.T, where, typ string, data map[string]any, customers map[string]bool) {
+	t.Helper()
+	sub := data["object"].(map[string]any)
+	requireKeys(t, where, sub, "id", "object", "customer", "status", "created", "start_date", "current_period_start",
+		"current_period_end", "billing_cycle_anchor", "cancel_at", "cancel_at_period_end", "canceled_at", "ended_at",
+		"trial_start", "trial_end", "items", "latest_invoice", "metadata", "livemode", "plan", "quantity")
+	id, _ := sub["id"].(string)
+	if !strings.HasPrefix(id, "sub_") || sub["object"] != "subscription" {
+		t.Errorf("%s: subscription id %q object %v", where, id, sub["object"])
+	}
+	if cus, _ := sub["customer"].(string); !customers[cus] {
+		t.Errorf("%s: subscription %s of customer %q that no customer.created event creates", where, id, cus)
+	}
+	status, _ := sub["status"].(string)
+	if !slices.Contains(subStatuses, status) {
+		t.Errorf("%s: status %q", where, status)
+	}
+	if _, ok := sub["cancel_at_period_end"].(bool); !ok || sub["livemode"] != false {
+		t.Errorf("%s: cancel_at_period_end %v livemode %v", where, sub["cancel_at_period_end"], sub["livemode"])
+	}
+	for _, k := range []string{"created", "start_date", "current_period_start", "current_period_end", "billing_cycle_anchor"} {
+		if !isInt(sub[k]) {
+			t.Errorf("%s: %s = %v is not an integer", where, k, sub[k])
+		}
+	}
+	ps, _ := sub["current_period_start"].(json.Number).Int64()
+	pe, _ := sub["current_period_end"].(json.Number).Int64()
+	if ps >= pe {
+		t.Errorf("%s: period %d-%d", where, ps, pe)
+	}
+	items := sub["items"].(map[string]any)
+	list, _ := items["data"].([]any)
+	if items["object"] != "list" || len(list) != 1 {
+		t.Fatalf("%s: items %v", where, items)
+	}
+	item := list[0].(map[string]any)
+	requireKeys(t, where+" item", item, "id", "object", "price", "quantity", "subscription")
+	if s, _ := item["id"].(string); !strings.HasPrefix(s, "si_") || item["object"] != "subscription_item" || item["subscription"] != id {
+		t.Errorf("%s: item %v %v of %v", where, item["id"], item["object"], item["subscription"])
+	}
+	if n, err := item["quantity"].(json.Number).Int64(); err != nil || n < 1 || item["quantity"] != sub["quantity"] {
+		t.Errorf("%s: quantity %v (subscription %v)", where, item["quantity"], sub["quantity"])
+	}
+	price := item["price"].(map[string]any)
+	requireKeys(t, where+" price", price, "id", "object", "lookup_key", "product", "recurring", "unit_amount", "currency")
+	key, _ := price["lookup_key"].(string)
+	interval, _ := price["recurring"].(map[string]any)["interval"].(string)
+	if !slices.Contains(lookupKeys, key) || (interval == "month") != strings.HasSuffix(key, "_monthly") || (interval != "month" && interval != "year") {
+		t.Errorf("%s: lookup_key %q interval %q", where, key, interval)
+	}
+	if p, _ := price["id"].(string); !strings.HasPrefix(p, "price_") || price["object"] != "price" || !isInt(price["unit_amount"]) || price["currency"] != "usd" {
+		t.Errorf("%s: price %v", where, price)
+	}
+	if p, _ := price["product"].(string); !strings.HasPrefix(p, "prod_") {
+		t.Errorf("%s: product %q", where, p)
+	}
+	prev, hasPrev := data["previous_attributes"].(map[string]any)
+	if hasPrev != (typ == "customer.subscription.updated") || (hasPrev && len(prev) == 0) {
+		t.Errorf("%s: %s with previous_attributes %v", where, typ, data["previous_attributes"])
+	}
+	want := map[string]string{
+		"customer.subscription.deleted": "canceled", "customer.subscription.paused": "paused",
+		"customer.subscription.resumed": "active", "customer.subscription.trial_will_end": "trialing",
+	}
+	switch typ {
+	case "customer.subscription.created", "customer.subscription.updated":
+	case "customer.subscription.deleted", "customer.subscription.paused", "customer.subscription.resumed", "customer.subscription.trial_will_end":
+		if status != want[typ] {
+			t.Errorf("%s: %s with status %q", where, typ, status)
+		}
+	default:
+		t.Errorf("%s: type %q", where, typ)
+	}
+	if (status == "canceled" || status == "incomplete_expired") != (sub["ended_at"] != nil) {
+		t.Errorf("%s: status %s ended_at %v", where, status, sub["ended_at"])
+	}
 }
 
 func rowID(doc map[string]any) string {
@@ -515,17 +630,251 @@ func TestSizes(t *testing.T) {
 	}
 }
 
+// subEvent is one distinct customer.subscription.* event.
+type subEvent struct {
+	typ, sub, customer, status, lookup string
+	created, subCreated                int64
+	prev                               map[string]any
+	arrival                            int // position over the files in delivery order
+}
+
+// TestSubscriptions checks the subscription life cycles of default-sized
+// samples: every event type, the transitions consumers must handle, the
+// volume against the customer events, and delivery out of order with
+// redeliveries.
+func TestSubscriptions(t *testing.T) {
+	for _, seed := range []int64{42, 1, 2, 3, 20260101} {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) { checkSubscriptions(t, seed) })
+	}
+}
+
+func checkSubscriptions(t *testing.T, seed int64) {
+	dir, sum := write(t, Options{Seed: seed})
+	var files []string
+	for _, f := range sum.Files {
+		if strings.HasPrefix(f, "billing/customer/") {
+			files = append(files, f)
+		}
+	}
+	lines, _ := readLines(t, dir, files)
+	seen := map[string]bool{}
+	types := map[string]int{}
+	customerEvents, subRedelivered := 0, 0
+	var subs []subEvent
+	for i, p := range lines {
+		typ := p.doc["type"].(string)
+		id := p.doc["id"].(string)
+		if strings.HasPrefix(typ, "customer.subscription.") {
+			if err := stripeKeyOrder(json.NewDecoder(strings.NewReader(p.raw))); err != nil {
+				t.Errorf("%s: %s: %v", p.file, id, err)
+			}
+		}
+		if seen[id] {
+			if strings.HasPrefix(typ, "customer.subscription.") {
+				subRedelivered++
+			}
+			continue
+		}
+		seen[id] = true
+		types[typ]++
+		if !strings.HasPrefix(typ, "customer.subscription.") {
+			customerEvents++
+			continue
+		}
+		data := p.doc["data"].(map[string]any)
+		o := data["object"].(map[string]any)
+		item := o["items"].(map[string]any)["data"].([]any)[0].(map[string]any)
+		e := subEvent{
+			typ: typ, sub: o["id"].(string), customer: o["customer"].(string), status: o["status"].(string),
+			lookup:  item["price"].(map[string]any)["lookup_key"].(string),
+			arrival: i,
+		}
+		e.created, _ = p.doc["created"].(json.Number).Int64()
+		e.subCreated, _ = o["created"].(json.Number).Int64()
+		e.prev, _ = data["previous_attributes"].(map[string]any)
+		subs = append(subs, e)
+	}
+	for _, typ := range []string{"created", "updated", "deleted", "paused", "resumed", "trial_will_end"} {
+		if types["customer.subscription."+typ] == 0 {
+			t.Errorf("no customer.subscription.%s event: %v", typ, types)
+		}
+	}
+	if len(subs) < customerEvents*5/4 {
+		t.Errorf("%d subscription events, want noticeably more than the %d customer events", len(subs), customerEvents)
+	}
+	if sum.Events["billing"] != len(subs)+customerEvents {
+		t.Errorf("Summary.Events[billing] = %d, want %d customer + %d subscription events", sum.Events["billing"], customerEvents, len(subs))
+	}
+	if subRedelivered == 0 {
+		t.Error("no subscription event is redelivered")
+	}
+	inverted := false
+	for i := 1; i < len(subs); i++ {
+		inverted = inverted || subs[i].created < subs[i-1].created
+	}
+	if !inverted {
+		t.Error("subscription events arrive in creation order")
+	}
+
+	// Replay each customer's subscriptions in event order.
+	slices.SortStableFunc(subs, func(a, b subEvent) int { return int(a.created - b.created) })
+	var trialConverted, pastDue, upgraded, expired, secondAfterCancel bool
+	canceledAt := map[string]int64{} // customer -> when a subscription of it ended
+	firstSeen := map[string]bool{}
+	for _, e := range subs {
+		if e.typ == "customer.subscription.created" {
+			if firstSeen[e.sub] {
+				t.Errorf("%s created twice", e.sub)
+			}
+			if at, ok := canceledAt[e.customer]; ok && at <= e.created {
+				secondAfterCancel = true
+			}
+		} else if !firstSeen[e.sub] {
+			// Every subscription is created inside the files.
+			t.Errorf("%s: %s before customer.subscription.created", e.sub, e.typ)
+		}
+		firstSeen[e.sub] = true
+		if e.status == "canceled" || e.status == "incomplete_expired" {
+			if _, ok := canceledAt[e.customer]; !ok {
+				canceledAt[e.customer] = e.created
+			}
+		}
+		if e.prev == nil {
+			continue
+		}
+		was, _ := e.prev["status"].(string)
+		trialConverted = trialConverted || (was == "trialing" && e.status == "active")
+		pastDue = pastDue || e.status == "past_due"
+		expired = expired || (was == "incomplete" && e.status == "incomplete_expired")
+		if items, ok := e.prev["items"].(map[string]any); ok {
+			old := items["data"].([]any)[0].(map[string]any)["price"].(map[string]any)["lookup_key"]
+			upgraded = upgraded || old != e.lookup
+		}
+	}
+	if !trialConverted || !pastDue || !upgraded || !expired || !secondAfterCancel {
+		t.Errorf("trialing->active=%v past_due=%v upgrade=%v incomplete->incomplete_expired=%v second subscription after a cancellation=%v",
+			trialConverted, pastDue, upgraded, expired, secondAfterCancel)
+	}
+	t.Logf("customer events %d, subscription events %d %v", customerEvents, len(subs), types)
+}
+
+// stripeKeyOrder reads one JSON value and checks that every object lists
+// "id" and "object" first and then its keys in byte order, as the Stripe
+// API prints them.
+func stripeKeyOrder(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch tok {
+	case json.Delim('{'):
+		rank := func(k string) string {
+			switch k {
+			case "id":
+				return "0"
+			case "object":
+				return "1"
+			}
+			return "2" + k
+		}
+		last := ""
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				return err
+			}
+			r := rank(k.(string))
+			if r <= last {
+				return fmt.Errorf("key %q out of order", k)
+			}
+			last = r
+			if err := stripeKeyOrder(dec); err != nil {
+				return fmt.Errorf("%s: %w", k, err)
+			}
+		}
+		_, err = dec.Token()
+		return err
+	case json.Delim('['):
+		for dec.More() {
+			if err := stripeKeyOrder(dec); err != nil {
+				return err
+			}
+		}
+		_, err = dec.Token()
+		return err
+	}
+	return nil
+}
+
+func TestPastDue(t *testing.T) {
+	dir, sum := write(t, Options{Customers: 400, Seed: 9})
+	good, _ := readLines(t, dir, sum.Files)
+	statuses := map[string]int{}
+	delinquent := false
+	for _, p := range good {
+		data, ok := p.doc["data"].(map[string]any)
+		if !ok {
+			continue
+		}
+		o := data["object"].(map[string]any)
+		if o["object"] == "subscription" {
+			statuses[o["status"].(string)]++
+		} else if o["delinquent"] == true {
+			delinquent = true
+		}
+	}
+	for _, st := range subStatuses {
+		if statuses[st] == 0 {
+			t.Errorf("no subscription event with status %s: %v", st, statuses)
+		}
+	}
+	if !delinquent {
+		t.Error("no customer is ever delinquent")
+	}
+}
+
+// TestLegacySources writes sources described without children, as callers
+// did before subscriptions: customer events only, billing status on the
+// customer's delinquent flag and the plan in its metadata.
+func TestLegacySources(t *testing.T) {
+	dir := t.TempDir()
+	sum, err := Write(dir, legacySources(), Options{Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, _ := readLines(t, dir, sum.Files)
+	var delinquent, plan bool
+	for _, p := range good {
+		typ, _ := p.doc["type"].(string)
+		if typ == "" {
+			continue
+		}
+		if strings.HasPrefix(typ, "customer.subscription.") {
+			t.Fatalf("%s: subscription event from a source without children", p.file)
+		}
+		o := p.doc["data"].(map[string]any)["object"].(map[string]any)
+		delinquent = delinquent || o["delinquent"] == true
+		_, ok := o["metadata"].(map[string]any)["plan_tier"]
+		plan = plan || ok
+	}
+	if !delinquent || !plan {
+		t.Errorf("delinquent=%v metadata.plan_tier=%v", delinquent, plan)
+	}
+}
+
 func TestCustomFields(t *testing.T) {
 	srcs := specSources()
 	srcs[0].Fields["industry"] = "industry"
 	srcs[2].Fields["account_owner"] = "metadata.owner"
+	srcs[2].ChildFields["plan_tier"] = ChildPath{Child: "subscription", Path: "metadata.plan_tier"}
+	srcs[2].Children[0].Parent = "metadata.stripe_customer"
 	dir := t.TempDir()
 	sum, err := Write(dir, srcs, Options{Customers: 5, Seed: 1, Start: time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	good, _ := readLines(t, dir, sum.Files)
-	var industry, owner bool
+	var industry, owner, tier bool
 	for _, p := range good {
 		if after, ok := p.doc["after"].(map[string]any); ok {
 			if s, ok := after["industry"].(string); ok && s != "" {
@@ -533,14 +882,26 @@ func TestCustomFields(t *testing.T) {
 			}
 		}
 		if data, ok := p.doc["data"].(map[string]any); ok {
-			md := data["object"].(map[string]any)["metadata"].(map[string]any)
-			if _, ok := md["owner"].(string); ok {
+			o := data["object"].(map[string]any)
+			md := o["metadata"].(map[string]any)
+			if o["object"] == "subscription" {
+				if err := stripeKeyOrder(json.NewDecoder(strings.NewReader(p.raw))); err != nil {
+					t.Errorf("%s: %v", p.file, err)
+				}
+				if v := md["plan_tier"]; v != "starter" && v != "growth" && v != "enterprise" {
+					t.Errorf("%s: subscription metadata.plan_tier %v", p.file, v)
+				}
+				if md["stripe_customer"] != o["customer"] {
+					t.Errorf("%s: metadata.stripe_customer %v, customer %v", p.file, md["stripe_customer"], o["customer"])
+				}
+				tier = true
+			} else if _, ok := md["owner"].(string); ok {
 				owner = true
 			}
 		}
 	}
-	if !industry || !owner {
-		t.Errorf("industry=%v owner=%v", industry, owner)
+	if !industry || !owner || !tier {
+		t.Errorf("industry=%v owner=%v subscription tier=%v", industry, owner, tier)
 	}
 }
 
@@ -552,11 +913,41 @@ func TestInvalid(t *testing.T) {
 		"key":       func(s *[]Source, _ *Options) { (*s)[2].Key = "" },
 		"path":      func(s *[]Source, _ *Options) { (*s)[2].Fields["seats"] = "metadata..seats" },
 		"customers": func(_ *[]Source, o *Options) { o.Customers = -1 },
+		"child format": func(s *[]Source, _ *Options) {
+			(*s)[0].Children = []Child{{Name: "subscription", Object: "subscription"}}
+		},
+		"child object": func(s *[]Source, _ *Options) { (*s)[2].Children[0].Object = "invoice" },
+		"child twice":  func(s *[]Source, _ *Options) { (*s)[2].Children = append((*s)[2].Children, (*s)[2].Children[0]) },
+		"child key":    func(s *[]Source, _ *Options) { (*s)[2].Children[0].Key = "a..b" },
+		"unknown child": func(s *[]Source, _ *Options) {
+			(*s)[2].ChildFields["plan_tier"] = ChildPath{Child: "sub", Path: "status"}
+		},
+		"child path":   func(s *[]Source, _ *Options) { (*s)[2].ChildFields["plan_tier"] = ChildPath{Child: "subscription"} },
+		"mapped twice": func(s *[]Source, _ *Options) { (*s)[2].Fields["plan_tier"] = "metadata.plan_tier" },
 	} {
 		srcs, opt := specSources(), Options{}
 		mod(&srcs, &opt)
 		if _, err := Write(t.TempDir(), srcs, opt); !errors.Is(err, ErrInvalidSource) {
 			t.Errorf("%s: err = %v, want ErrInvalidSource", name, err)
 		}
+	}
+}
+
+// BenchmarkWrite measures a sample of 1000 customers, with the billing
+// source as the spec describes it (subscriptions) and as before (customer
+// events only).
+func BenchmarkWrite(b *testing.B) {
+	for _, c := range []struct {
+		name    string
+		sources func() []Source
+	}{{"subscriptions", specSources}, {"legacy", legacySources}} {
+		b.Run(c.name, func(b *testing.B) {
+			dir := b.TempDir()
+			for range b.N {
+				if _, err := Write(dir, c.sources(), Options{Customers: 1000, Seed: 1}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

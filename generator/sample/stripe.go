@@ -27,6 +27,9 @@ type stripeCus struct {
 	prefix   string
 	currency any
 	alive    bool
+	// delinquent is Stripe's flag: true while a subscription is past due
+	// or unpaid (always false for a source without subscriptions).
+	delinquent bool
 }
 
 type stripeOp struct {
@@ -38,6 +41,11 @@ type stripeOp struct {
 	pm   string
 	req  int
 	ord  int
+	// customer.subscription.*: the subscription and previous_attributes,
+	// rendered when the subscriptions were played.
+	doc, prev *obj
+	// customer.updated caused by the subscriptions: delinquent changes.
+	delinquent *bool
 }
 
 type stripeEvent struct {
@@ -48,10 +56,18 @@ type stripeEvent struct {
 // stripeFeed writes customer.* events as webhook deliveries land: a full
 // customer object in every event, previous_attributes on updates, events
 // in the same second, deliveries out of order within and across files, and
-// redeliveries (same id, same bytes) in later files.
+// redeliveries (same id, same bytes) in later files. With a subscription
+// child, the customer.subscription.* events go through the same endpoint
+// and land in the same files.
 func (w *world) stripeFeed(s Source) *feed {
 	h := nameHash(s.Name)
 	g := w.rng(h, 0)
+	var subs *subFeed
+	for _, ch := range s.Children {
+		if ch.Object == "subscription" {
+			subs = &subFeed{s: s, child: ch, cat: w.newCatalog(w.rng(h, 1<<44))}
+		}
+	}
 	scs := make([]*stripeCus, len(w.custs))
 	anyUnlinked := false
 	for i, c := range w.custs {
@@ -158,9 +174,22 @@ func (w *world) stripeFeed(s Source) *feed {
 				}
 			}
 		}
+		var del *stripeOp
 		if !c.deleted.IsZero() && (chance(r, 0.7) || !deletedOne) {
 			deletedOne = true
-			push(stripeOp{t: c.deleted.Add(between(r, 5*time.Second, time.Hour)), kind: "customer.deleted", sc: sc, req: reqAPI})
+			del = &stripeOp{t: c.deleted.Add(between(r, 5*time.Second, time.Hour)).Truncate(time.Second), kind: "customer.deleted", sc: sc, req: reqAPI}
+		}
+		if subs != nil {
+			var delT time.Time
+			if del != nil {
+				delT = del.t
+			}
+			for _, op := range w.subscriptionOps(subs, sc, delT, w.rng(h, uint64(c.idx)+2<<20)) {
+				push(op)
+			}
+		}
+		if del != nil {
+			push(*del)
 		}
 	}
 	slices.SortStableFunc(ops, func(a, b stripeOp) int { return a.t.Compare(b.t) })
@@ -181,17 +210,20 @@ func (w *world) stripeFeed(s Source) *feed {
 				continue
 			}
 			old := w.stripeObject(s, sc)
-			prevVals, prevLinked, prevPM := sc.vals, sc.linked, sc.pm
+			prevVals, prevLinked, prevPM, prevDel := sc.vals, sc.linked, sc.pm, sc.delinquent
 			sc.vals = maps.Clone(sc.vals)
 			maps.Copy(sc.vals, op.vals)
 			sc.linked = sc.linked || op.link
 			if op.pm != "" {
 				sc.pm = op.pm
 			}
+			if op.delinquent != nil {
+				sc.delinquent = *op.delinquent
+			}
 			cur := w.stripeObject(s, sc)
 			prev := diffPrev(old, cur)
 			if len(prev.keys) == 0 {
-				sc.vals, sc.linked, sc.pm = prevVals, prevLinked, prevPM
+				sc.vals, sc.linked, sc.pm, sc.delinquent = prevVals, prevLinked, prevPM, prevDel
 				continue
 			}
 			data.set("object", cur).set("previous_attributes", prev)
@@ -201,6 +233,14 @@ func (w *world) stripeFeed(s Source) *feed {
 			}
 			sc.alive = false
 			data.set("object", w.stripeObject(s, sc))
+		default: // customer.subscription.*
+			if !sc.alive {
+				continue
+			}
+			data.set("object", op.doc)
+			if op.prev != nil {
+				data.set("previous_attributes", op.prev)
+			}
 		}
 		request := newObj()
 		switch op.req {
@@ -292,7 +332,7 @@ func (w *world) stripeObject(s Source, sc *stripeCus) *obj {
 		set("created", sc.created.Unix()).
 		set("currency", sc.currency).
 		set("default_source", nil).
-		set("delinquent", false).
+		set("delinquent", sc.delinquent).
 		set("description", nil).
 		set("discount", nil).
 		set("email", nil).

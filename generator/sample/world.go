@@ -78,12 +78,18 @@ type world struct {
 	integrationUser string
 	opsUser         string
 	billingRuns     []time.Time
+	// pausedTrial and wonBack record that some customer's trial ended
+	// paused and was resumed, and that some customer came back after a
+	// cancellation, so the first candidate is forced when none has yet.
+	pausedTrial bool
+	wonBack     bool
 }
 
 const (
 	streamWorld = iota + 1
 	streamTruth
 	streamProspect
+	streamLife // later additions to a customer's life, kept off streamTruth
 )
 
 // rng returns an independent PCG stream; stream and sub select it, so the
@@ -109,6 +115,11 @@ func newWorld(sources []Source, opt Options) *world {
 	var extra []string
 	for _, s := range sources {
 		for f := range s.Fields {
+			if !slices.Contains(w.fields, f) && !slices.Contains(extra, f) {
+				extra = append(extra, f)
+			}
+		}
+		for f := range s.ChildFields {
 			if !slices.Contains(w.fields, f) && !slices.Contains(extra, f) {
 				extra = append(extra, f)
 			}
@@ -331,13 +342,28 @@ func (w *world) genChanges(c *customer) {
 			return map[string]any{"billing_status": to}
 		}
 	}
+	lr := w.rng(streamLife, uint64(c.idx))
 	switch c.init["billing_status"] {
 	case "trialing":
-		to := "active"
-		if chance(r, 0.25) {
-			to = "canceled"
+		// The trial converts, is canceled, or ends without a card: Stripe
+		// then pauses the subscription until the customer adds one.
+		end := c.created.Add(14 * day)
+		trialEnd := maxTime(end, c.tmin)
+		canPause := c.cancelT.IsZero() && trialEnd.Add(2*day).Before(w.end)
+		switch p := r.Float64(); {
+		case p < 0.2:
+			add(end, originBilling, setStatus([]string{"trialing"}, "canceled"))
+		case p < 0.3 || (canPause && !w.pausedTrial):
+			add(end, originBilling, setStatus([]string{"trialing"}, "paused"))
+			if !w.pausedTrial || chance(lr, 0.6) {
+				resume := trialEnd.Add(between(lr, 6*time.Hour, min(6*day, w.end.Sub(trialEnd)-time.Hour)))
+				add(resume, originBilling, setStatus([]string{"paused"}, "active"))
+			} else if chance(lr, 0.5) {
+				add(trialEnd.Add(between(lr, 5*day, 10*day)), originBilling, setStatus([]string{"paused"}, "canceled"))
+			}
+		default:
+			add(end, originBilling, setStatus([]string{"trialing"}, "active"))
 		}
-		add(c.created.Add(14*day), originBilling, setStatus([]string{"trialing"}, to))
 	case "incomplete":
 		add(c.created.Add(23*time.Hour), originBilling, setStatus([]string{"incomplete"}, pick(r, []string{"active", "incomplete_expired"})))
 	}
@@ -437,6 +463,47 @@ func (w *world) genChanges(c *customer) {
 		if len(ch.vals) > 0 {
 			c.changes = append(c.changes, ch)
 		}
+		if ch.vals["billing_status"] == "active" && c.init["billing_status"] == "trialing" {
+			// A trial that ended paused and is resumed?
+			for i := len(c.changes) - 2; i >= 0; i-- {
+				if v, ok := c.changes[i].vals["billing_status"]; ok {
+					w.pausedTrial = w.pausedTrial || (v == "paused" && c.changes[i].origin == originBilling && s.origin == originBilling)
+					break
+				}
+			}
+		}
+	}
+	w.winBack(c, lr)
+}
+
+// winBack lets some customers whose subscription was canceled or expired
+// by billing subscribe again in the app days later (the first candidate
+// always does when no customer has yet).
+func (w *world) winBack(c *customer, lr *rand.Rand) {
+	if !c.cancelT.IsZero() {
+		return // the account is canceled and deleted by the app
+	}
+	for i := len(c.changes) - 1; i >= 0; i-- {
+		ch := c.changes[i]
+		v, ok := ch.vals["billing_status"]
+		if !ok {
+			continue
+		}
+		if ch.origin != originBilling || (v != "canceled" && v != "incomplete_expired") {
+			return
+		}
+		t := ch.t.Add(between(lr, day, 7*day))
+		if !t.Before(w.end.Add(-time.Hour)) || !(chance(lr, 0.4) || !w.wonBack) {
+			return
+		}
+		w.wonBack = true
+		back := change{t: t, origin: originApp, vals: map[string]any{"billing_status": "active"}}
+		at := slices.IndexFunc(c.changes, func(x change) bool { return x.t.After(t) })
+		if at < 0 {
+			at = len(c.changes)
+		}
+		c.changes = slices.Insert(c.changes, at, back)
+		return
 	}
 }
 

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -26,6 +27,13 @@ func (l *loader) build() *Spec {
 	}
 	if sec, ok := l.sections["rules"]; ok {
 		l.rules(sec, s)
+	}
+	for _, c := range BuiltinChecks {
+		c := c
+		s.Checks = append(s.Checks, &c)
+	}
+	if sec, ok := l.sections["checks"]; ok {
+		l.checks(sec, s)
 	}
 	l.check(s)
 	return s
@@ -227,9 +235,9 @@ func (l *loader) sources(sec section, s *Spec) {
 			src.Landing = name
 		}
 		switch src.Format {
-		case FormatDebezium:
+		case FormatDebezium, FormatWal2JSON:
 			if src.Table == "" {
-				l.errf(f, k, "%s: table is required for format debezium", what)
+				l.errf(f, k, "%s: table is required for format %s", what, src.Format)
 			}
 		case FormatSalesforceCDC, FormatStripeEvents:
 			if src.Object == "" {
@@ -381,4 +389,51 @@ func (l *loader) decay(f string, n *yaml.Node, what string) *Decay {
 		l.errf(f, n, "%s: need 0 <= min <= max <= 1", what)
 	}
 	return d
+}
+
+func (l *loader) checks(sec section, s *Spec) {
+	f := sec.file
+	l.mapping(f, sec.val, "checks", nil, func(name string, k, v *yaml.Node) {
+		c := s.CheckByName(name)
+		if c == nil {
+			var names []string
+			for _, b := range BuiltinChecks {
+				names = append(names, b.Name)
+			}
+			l.errf(f, k, "checks: unknown check %q (expected one of %s)", name, strings.Join(names, ", "))
+			return
+		}
+		c.Pos = pos(f, k)
+		l.checkSettings(f, v, "check "+strconv.Quote(name), c, true)
+	})
+}
+
+func (l *loader) checkSettings(f string, n *yaml.Node, what string, c *Check, top bool) {
+	known := []string{"severity", "z", "floor", "min_history"}
+	if top {
+		known = append(known, "fields")
+	}
+	l.mapping(f, n, what, known, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "severity":
+			c.Severity = l.str(f, v, what+": severity")
+			if c.Severity != "warn" && c.Severity != "error" {
+				l.errf(f, v, "%s: severity must be warn or error, not %q", what, c.Severity)
+			}
+		case "z":
+			c.Z = l.float(f, v, what+": z")
+		case "floor":
+			c.Floor = l.float(f, v, what+": floor")
+		case "min_history":
+			c.MinHistory = int(l.float(f, v, what+": min_history"))
+		case "fields":
+			c.Fields = map[string]*Check{}
+			l.mapping(f, v, what+": fields", nil, func(name string, k, v *yaml.Node) {
+				o := *c
+				o.Fields = nil
+				l.checkSettings(f, v, fmt.Sprintf("%s: fields: %q", what, name), &o, false)
+				c.Fields[name] = &o
+			})
+		}
+	})
 }

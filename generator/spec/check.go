@@ -19,7 +19,7 @@ var (
 	fieldTypes  = []string{TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeTimestamp}
 	normalizers = []string{"trim", "lower", "upper"}
 	validators  = []string{"email"}
-	formats     = []string{FormatDebezium, FormatSalesforceCDC, FormatStripeEvents}
+	formats     = []string{FormatDebezium, FormatSalesforceCDC, FormatStripeEvents, FormatWal2JSON}
 
 	// Names of fields and sources become SQL identifiers and column suffixes.
 	nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)

@@ -28,6 +28,70 @@ type Spec struct {
 	// fields whose canonical value must equal a linked record's.
 	Match    []string
 	MatchPos Pos
+	// Checks are the data-quality checks, built in and configured.
+	Checks []*Check
+}
+
+// Check is one data-quality check with its settings.
+type Check struct {
+	Name string
+	// Severity is "warn" (record and publish) or "error" (hold the batch
+	// back from gold).
+	Severity string
+	// For rate checks (conflict_rate, volume): flag when the z-score
+	// against the trailing baseline passes Z and the change passes Floor,
+	// once MinHistory earlier batches exist.
+	Z          float64
+	Floor      float64
+	MinHistory int
+	// Fields overrides the settings per field (conflict_rate) or source
+	// (volume).
+	Fields map[string]*Check
+	Pos    Pos
+}
+
+// Built-in check names.
+const (
+	CheckParseFailures = "parse_failures"
+	CheckNullKeys      = "null_record_keys"
+	CheckGapEvents     = "gap_events"
+	CheckInvalidValues = "invalid_values"
+	CheckDuplicates    = "duplicate_customers"
+	CheckOrphanLinks   = "orphan_links"
+	CheckFreshness     = "freshness"
+	CheckConflictRate  = "conflict_rate"
+	CheckVolume        = "volume"
+)
+
+// BuiltinChecks lists every check with its default severity.
+var BuiltinChecks = []Check{
+	{Name: CheckParseFailures, Severity: "warn"},
+	{Name: CheckNullKeys, Severity: "warn"},
+	{Name: CheckGapEvents, Severity: "warn"},
+	{Name: CheckInvalidValues, Severity: "warn"},
+	{Name: CheckDuplicates, Severity: "error"},
+	{Name: CheckOrphanLinks, Severity: "error"},
+	{Name: CheckFreshness, Severity: "warn"},
+	{Name: CheckConflictRate, Severity: "warn", Z: 3, Floor: 0.1, MinHistory: 10},
+	{Name: CheckVolume, Severity: "warn", Z: 3, Floor: 0.5, MinHistory: 10},
+}
+
+// CheckByName returns the named check or nil.
+func (s *Spec) CheckByName(name string) *Check {
+	for _, c := range s.Checks {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// For returns the settings of a rate check for one field or source.
+func (c *Check) For(key string) *Check {
+	if o, ok := c.Fields[key]; ok {
+		return o
+	}
+	return c
 }
 
 // MatchLink is the identity rule "the record carries the customer link".
@@ -123,6 +187,7 @@ const (
 	FormatDebezium      = "debezium"
 	FormatSalesforceCDC = "salesforce_cdc"
 	FormatStripeEvents  = "stripe_events"
+	FormatWal2JSON      = "wal2json"
 )
 
 // Source is one system asserting customer values.
@@ -130,7 +195,7 @@ type Source struct {
 	Name    string
 	System  string
 	Format  string
-	Table   string // debezium: schema.table
+	Table   string // debezium, wal2json: schema.table
 	Object  string // salesforce entity or stripe object
 	Landing string // folder below the stage
 	Key     []string

@@ -62,12 +62,16 @@ func Generate(w io.Writer, o GenerateOptions) error {
 		return err
 	}
 	tree := emit.Tree(files)
+	mig, err := planMigrations(o.Out, p, o.Dialect)
+	if err != nil {
+		return err
+	}
 	if o.Check {
 		onDisk, err := generator.ReadTree(o.Out)
 		if err != nil {
 			return fmt.Errorf("generate --check: %w", err)
 		}
-		if d := generator.Diff(o.Out, onDisk, tree); d != "" {
+		if d := generator.Diff(o.Out, onDisk, tree) + mig.diff(); d != "" {
 			io.WriteString(w, d)
 			return &ExitError{Code: 1, Err: fmt.Errorf("%s: %w", o.Out, ErrStale)}
 		}
@@ -99,5 +103,5 @@ func Generate(w io.Writer, o GenerateOptions) error {
 		}
 	}
 	fmt.Fprintf(w, "wrote %s: %d files (%d changed, %d removed), dialect %s, rule set %s\n", o.Out, len(tree), changed, removed, o.Dialect, p.RulesetVersion)
-	return nil
+	return mig.write(w)
 }

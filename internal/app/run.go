@@ -57,6 +57,12 @@ func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
 		return err
 	}
 	PrintSummary(w, s)
+	rep, err := run.DQ(context.WithoutCancel(ctx))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	PrintDQ(w, rep)
 	return nil
 }
 

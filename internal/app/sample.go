@@ -18,13 +18,30 @@ type SampleOptions struct {
 	Seed      int64
 }
 
-// SampleSources describes the spec's sources to the sample writer.
+// SampleSources describes the spec's sources to the sample writer: fields
+// mapped on the record itself, fields derived from a child (a Stripe
+// customer's subscriptions) and the children.
 func SampleSources(s *spec.Spec) []sample.Source {
 	var out []sample.Source
 	for _, src := range s.Sources {
 		fields := map[string]string{}
+		var childFields map[string]sample.ChildPath
 		for _, m := range src.Fields {
+			if m.Child != "" {
+				if childFields == nil {
+					childFields = map[string]sample.ChildPath{}
+				}
+				childFields[m.Field] = sample.ChildPath{Child: m.Child, Path: strings.Join(m.Path, ".")}
+				continue
+			}
 			fields[m.Field] = strings.Join(m.Path, ".")
+		}
+		var children []sample.Child
+		for _, c := range src.Children {
+			children = append(children, sample.Child{
+				Name: c.Name, Object: c.Object,
+				Key: strings.Join(c.Key, "."), Parent: strings.Join(c.Parent, "."),
+			})
 		}
 		table := src.Table
 		if table == "" {
@@ -34,6 +51,7 @@ func SampleSources(s *spec.Spec) []sample.Source {
 			Name: src.Name, Format: src.Format, Landing: src.Landing,
 			Key: strings.Join(src.Key, "."), Customer: strings.Join(src.Customer, "."),
 			Fields: fields, Table: table,
+			Children: children, ChildFields: childFields,
 		})
 	}
 	return out

@@ -100,6 +100,8 @@ func (run *Runner) setup(ctx context.Context) error {
   loaded_at TIMESTAMPTZ,
   PRIMARY KEY (source, file_name)
 )`,
+		`CREATE TABLE IF NOT EXISTS ` + duckdb.CurrentBatch + ` (batch_id VARCHAR)`,
+		`INSERT INTO ` + duckdb.CurrentBatch + ` SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM ` + duckdb.CurrentBatch + `)`,
 		`CREATE TABLE IF NOT EXISTS ` + Refreshes + ` (
   name VARCHAR PRIMARY KEY,
   batch_id VARCHAR NOT NULL,
@@ -277,7 +279,7 @@ func (run *Runner) RunGraph(ctx context.Context, force bool) (Batch, error) {
 		return Batch{}, fmt.Errorf("run: %w", err)
 	}
 	b := Batch{ID: fmt.Sprintf("local-%06d", n+1), Ran: true}
-	if _, err := run.db.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = %s", duckdb.BatchVariable, run.r.Str(b.ID))); err != nil {
+	if _, err := run.db.ExecContext(ctx, "UPDATE "+duckdb.CurrentBatch+" SET batch_id = ?", b.ID); err != nil {
 		return b, fmt.Errorf("run: %w", err)
 	}
 	var failed error
@@ -383,6 +385,9 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 			return fail(err)
 		}
 	}
+	// Statements are not prepared and reused: DuckDB plans with the
+	// tables' statistics at preparation, and a plan made while a work
+	// table was empty would stay empty.
 	for i, step := range t.Task.Steps {
 		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
 			return fail(fmt.Errorf("step %d: %w", i+1, err))

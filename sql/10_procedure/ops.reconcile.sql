@@ -488,38 +488,6 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
-  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
-  FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from;
-  DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
-  INSERT INTO TRUEUP.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
-  SELECT
-    w.customer_id,
-    w.field,
-    CASE WHEN w.is_winner THEN w.value END,
-    CASE WHEN w.is_winner THEN w.source END,
-    CASE WHEN w.is_winner THEN w.record_key END,
-    CASE WHEN w.is_winner THEN w.event_time END,
-    CASE WHEN w.is_winner THEN w.event_id END,
-    w.decided_by,
-    w.ruleset_version,
-    st.candidates,
-    st.distinct_values,
-    st.distinct_values > 1
-  FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w
-  JOIN (
-    SELECT
-      customer_id,
-      field,
-      COUNT(*) AS candidates,
-      COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-    FROM TRUEUP.GOLD.FIELD_CANDIDATES
-    WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
-    GROUP BY customer_id, field
-  ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-  WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
   INSERT INTO TRUEUP.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE)
   SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '2026-11 initial+be5dd9402eb9', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
   FROM (
@@ -575,10 +543,392 @@ BEGIN
     ) AS v
   ) AS c
   WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'invalid JSON') AS v) AS c;
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', pointer, detail, total
+  FROM (
+    SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
+    FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'invalid JSON') AS v
+  ) AS s
+  WHERE n <= 20;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'null_record_keys', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'null_record_keys' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'missing record key') AS v) AS c;
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'null_record_keys', pointer, detail, total
+  FROM (
+    SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
+    FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'missing record key') AS v
+  ) AS s
+  WHERE n <= 20;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'gap_events', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'gap_events' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'GAP%') AS v) AS c;
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'gap_events', pointer, detail, total
+  FROM (
+    SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason || ' ' || COALESCE(detail, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
+    FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'GAP%') AS v
+  ) AS s
+  WHERE n <= 20;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'invalid_values', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('email', 'billing_status', 'plan_tier', 'account_owner')) AS v) AS c;
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'invalid_values', pointer, detail, total
+  FROM (
+    SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
+    FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('email', 'billing_status', 'plan_tier', 'account_owner')) AS v
+  ) AS s
+  WHERE n <= 20;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'duplicate_customers', NULL, 'error',
+    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
+  UNION ALL
+  SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.HISTORY_WORK WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v) AS c;
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'duplicate_customers', pointer, detail, total
+  FROM (
+    SELECT customer_id || ' ' || field AS pointer, CAST(n AS VARCHAR) || ' winners' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field) AS n
+    FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
+  UNION ALL
+  SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.HISTORY_WORK WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v
+  ) AS s
+  WHERE n <= 20;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'orphan_links', NULL, 'error',
+    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'orphan_links' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT x.* FROM TRUEUP.SILVER.CROSSWALK AS x
+  WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+    AND x.customer_id NOT IN (SELECT customer_id FROM TRUEUP.SILVER.HISTORY_WORK)) AS v) AS c;
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'orphan_links', pointer, detail, total
+  FROM (
+    SELECT source || ':' || record_key AS pointer, 'linked to ' || customer_id || ', which has no version' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || record_key) AS n
+    FROM (SELECT x.* FROM TRUEUP.SILVER.CROSSWALK AS x
+  WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+    AND x.customer_id NOT IN (SELECT customer_id FROM TRUEUP.SILVER.HISTORY_WORK)) AS v
+  ) AS s
+  WHERE n <= 20;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'freshness', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'freshness' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT source, MAX(event_time) AS newest FROM TRUEUP.SILVER.OBSERVATIONS_STREAM GROUP BY source
+  HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'freshness', pointer, detail, total
+  FROM (
+    SELECT source AS pointer, 'newest commit ' || CAST(newest AS VARCHAR) AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source) AS n
+    FROM (SELECT source, MAX(event_time) AS newest FROM TRUEUP.SILVER.OBSERVATIONS_STREAM GROUP BY source
+  HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v
+  ) AS s
+  WHERE n <= 20;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'email', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
+  FROM (
+    SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
+    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+      ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+    WHERE t.field = 'email'
+    GROUP BY t.customer_id
+  ) AS c) AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'conflict_rate' AND subject = 'email' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'company_name', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
+  FROM (
+    SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
+    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+      ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+    WHERE t.field = 'company_name'
+    GROUP BY t.customer_id
+  ) AS c) AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'conflict_rate' AND subject = 'company_name' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'billing_status', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
+  FROM (
+    SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
+    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+      ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+    WHERE t.field = 'billing_status'
+    GROUP BY t.customer_id
+  ) AS c) AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'conflict_rate' AND subject = 'billing_status' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'plan_tier', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
+  FROM (
+    SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
+    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+      ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+    WHERE t.field = 'plan_tier'
+    GROUP BY t.customer_id
+  ) AS c) AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'conflict_rate' AND subject = 'plan_tier' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'account_owner', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
+  FROM (
+    SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
+    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+      ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+    WHERE t.field = 'account_owner'
+    GROUP BY t.customer_id
+  ) AS c) AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'conflict_rate' AND subject = 'account_owner' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'seats', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
+  FROM (
+    SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
+    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+      ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+    WHERE t.field = 'seats'
+    GROUP BY t.customer_id
+  ) AS c) AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'conflict_rate' AND subject = 'seats' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'volume', 'app', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CAST(COUNT(DISTINCT event_id) AS FLOAT) FROM TRUEUP.SILVER.OBSERVATIONS_STREAM WHERE source = 'app') AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'volume' AND subject = 'app' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'volume', 'crm', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CAST(COUNT(DISTINCT event_id) AS FLOAT) FROM TRUEUP.SILVER.OBSERVATIONS_STREAM WHERE source = 'crm') AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'volume' AND subject = 'crm' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'volume', 'billing', 'warn',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN h < 10 THEN 'skipped'
+      WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 3, m, h, SYSDATE()
+  FROM (
+    SELECT
+      (SELECT CAST(COUNT(DISTINCT event_id) AS FLOAT) FROM TRUEUP.SILVER.OBSERVATIONS_STREAM WHERE source = 'billing') AS x,
+      AVG(observed) AS m,
+      COALESCE(STDDEV_POP(observed), 0) AS sd,
+      COUNT(observed) AS h
+    FROM (
+      SELECT observed FROM TRUEUP.DQ.RESULTS
+      WHERE check_name = 'volume' AND subject = 'billing' AND observed IS NOT NULL
+      ORDER BY checked_at DESC, batch_id DESC
+      LIMIT 30
+    ) AS past
+  ) AS r;
+  DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+  INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
+  FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+  DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+  INSERT INTO TRUEUP.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
+  SELECT
+    w.customer_id,
+    w.field,
+    CASE WHEN w.is_winner THEN w.value END,
+    CASE WHEN w.is_winner THEN w.source END,
+    CASE WHEN w.is_winner THEN w.record_key END,
+    CASE WHEN w.is_winner THEN w.event_time END,
+    CASE WHEN w.is_winner THEN w.event_id END,
+    w.decided_by,
+    w.ruleset_version,
+    st.candidates,
+    st.distinct_values,
+    st.distinct_values > 1
+  FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w
+  JOIN (
+    SELECT
+      customer_id,
+      field,
+      COUNT(*) AS candidates,
+      COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
+    FROM TRUEUP.GOLD.FIELD_CANDIDATES
+    WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+    GROUP BY customer_id, field
+  ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
+  WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   UPDATE TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
   SET superseded_at = SYSDATE()
   WHERE h.superseded_at IS NULL
     AND h.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+    AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
       SELECT 1 FROM TRUEUP.SILVER.HISTORY_WORK AS w
       WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
@@ -586,14 +936,23 @@ BEGIN
   INSERT INTO TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, recorded_at, superseded_at)
   SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.COMPANY_NAME, w.COMPANY_NAME__SOURCE, w.COMPANY_NAME__RECORD_KEY, w.COMPANY_NAME__EVENT_TIME, w.COMPANY_NAME__RULE, w.BILLING_STATUS, w.BILLING_STATUS__SOURCE, w.BILLING_STATUS__RECORD_KEY, w.BILLING_STATUS__EVENT_TIME, w.BILLING_STATUS__RULE, w.PLAN_TIER, w.PLAN_TIER__SOURCE, w.PLAN_TIER__RECORD_KEY, w.PLAN_TIER__EVENT_TIME, w.PLAN_TIER__RULE, w.ACCOUNT_OWNER, w.ACCOUNT_OWNER__SOURCE, w.ACCOUNT_OWNER__RECORD_KEY, w.ACCOUNT_OWNER__EVENT_TIME, w.ACCOUNT_OWNER__RULE, w.SEATS, w.SEATS__SOURCE, w.SEATS__RECORD_KEY, w.SEATS__EVENT_TIME, w.SEATS__RULE, SYSDATE(), NULL
   FROM TRUEUP.SILVER.HISTORY_WORK AS w
-  WHERE NOT EXISTS (
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+    AND NOT EXISTS (
     SELECT 1 FROM TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
     WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
   );
+  INSERT INTO TRUEUP.DQ.HELD (customer_id, batch_id)
+  SELECT DISTINCT q.customer_id, SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
+  FROM TRUEUP.SILVER.CUSTOMER_QUEUE AS q
+  WHERE EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+    AND q.customer_id NOT IN (SELECT customer_id FROM TRUEUP.DQ.HELD);
+  DELETE FROM TRUEUP.DQ.HELD
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+    AND customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
   DELETE FROM TRUEUP.SILVER.ASOF_STATE;
   DELETE FROM TRUEUP.SILVER.TIMELINE_CANDIDATES;
   DELETE FROM TRUEUP.SILVER.HISTORY_WORK;
-  DELETE FROM TRUEUP.SILVER.CUSTOMER_QUEUE;
+  DELETE FROM TRUEUP.SILVER.CUSTOMER_QUEUE WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   COMMIT;
   RETURN 'done';
 EXCEPTION

@@ -10,8 +10,8 @@ AS
 $$
 BEGIN
   BEGIN TRANSACTION;
-  INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at)
-  SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE()
+  INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
+  SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
@@ -117,8 +117,8 @@ BEGIN
   ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
-  INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at)
-  SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE()
+  INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
+  SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
@@ -233,8 +233,8 @@ BEGIN
   ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
-  INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at)
-  SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE()
+  INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
+  SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc

@@ -1,8 +1,9 @@
 // Package duckdb renders the plan for the embedded DuckDB database the local
 // runtime uses. Objects DuckDB lacks are emulated: a stream is a row of
 // ops.stream_offsets over the table's monotonic column, a dynamic table is
-// a table the runtime recreates from its query, and stages, pipes and tasks
-// are played by the runtime itself (they render no SQL here).
+// a table the runtime recreates from its query, and stages, pipes, tasks
+// and procedures are played by the runtime itself (they render no SQL
+// here); the runtime keeps the running batch id in ops.current_batch.
 //
 // This package renders text only; it does not link DuckDB.
 package duckdb
@@ -22,8 +23,10 @@ const Name = "duckdb"
 // StreamOffsets is the table that emulates stream offsets.
 const StreamOffsets = "ops.stream_offsets"
 
-// BatchVariable is the session variable holding the running batch id.
-const BatchVariable = "trueup_batch_id"
+// CurrentBatch is the one-row table holding the running batch id, kept by
+// the runtime. (A table, not a session variable: DuckDB folds variables
+// into prepared statements, and the runtime prepares every step once.)
+const CurrentBatch = "ops.current_batch"
 
 func init() { dialect.Register(Name, func() dialect.Renderer { return &Renderer{} }) }
 
@@ -120,6 +123,28 @@ func (r *Renderer) FlattenArray(doc string, path []string, alias string) string 
 // ArrayElement implements ir.Fragments.
 func (r *Renderer) ArrayElement(alias string) string { return alias + ".value" }
 
+// JSONPairsObject implements ir.Fragments with a correlated subquery over
+// the unnested array; json_extract reads the first of repeated keys.
+func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueField string) string {
+	name := r.Str(r.jsonPath([]string{nameField}))
+	value := r.Str(r.jsonPath([]string{valueField}))
+	return fmt.Sprintf("(SELECT json_group_object(json_extract_string(trueup_pair.e, %[2]s), json_extract(trueup_pair.e, %[3]s)) FROM unnest(TRY_CAST(json_extract(%[1]s, %[4]s) AS JSON[])) AS trueup_pair (e) WHERE json_extract_string(trueup_pair.e, %[2]s) IS NOT NULL AND json_exists(trueup_pair.e, %[3]s))",
+		doc, name, value, r.Str(r.jsonPath(path)))
+}
+
+// HexToNumber implements ir.Fragments: DuckDB reads 0x literals as
+// unsigned 64-bit integers.
+func (r *Renderer) HexToNumber(expr string) string {
+	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, '[0-9A-Fa-f]{1,16}') THEN CAST(TRY_CAST('0x' || %[1]s AS UBIGINT) AS DECIMAL(38, 0)) END", expr)
+}
+
+// TimestampTextToMillis implements ir.Fragments: the cast to TIMESTAMPTZ
+// honours the offset, and epoch_ms of an instant does not depend on the
+// session's time zone.
+func (r *Renderer) TimestampTextToMillis(expr string) string {
+	return "epoch_ms(TRY_CAST(" + expr + " AS TIMESTAMPTZ))"
+}
+
 // MillisToTimestamp implements ir.Fragments.
 func (r *Renderer) MillisToTimestamp(expr string) string {
 	return "make_timestamp(CAST(" + expr + " AS BIGINT) * 1000)"
@@ -137,7 +162,7 @@ func (r *Renderer) RegexpFull(expr, pattern string) string {
 func (r *Renderer) Now() string { return "CAST(timezone('UTC', now()) AS TIMESTAMP)" }
 
 // BatchID implements ir.Fragments.
-func (r *Renderer) BatchID() string { return "getvariable(" + r.Str(BatchVariable) + ")" }
+func (r *Renderer) BatchID() string { return "(SELECT batch_id FROM " + CurrentBatch + ")" }
 
 // NextVal implements ir.Fragments.
 func (r *Renderer) NextVal(seq ir.Ref) string { return "nextval(" + r.Str(seq.String()) + ")" }
@@ -181,8 +206,18 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 	case ir.KindTable:
 		out := []dialect.Statement{{SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n%s\n)", name, common.Columns(r, o.Columns, nil))}}
 		out = append(out, r.commentOn("TABLE", name, o.Comment)...)
+		// DuckDB 1.5.6 cannot replay from its write-ahead log a column
+		// comment on a table whose defaults draw from a sequence (the
+		// database then fails to open after a crash): no column comments
+		// on such tables.
+		hasDefault := false
 		for _, c := range o.Columns {
-			out = append(out, r.commentOn("COLUMN", name+"."+r.Ident(c.Name), c.Comment)...)
+			hasDefault = hasDefault || c.Default != nil
+		}
+		for _, c := range o.Columns {
+			if !hasDefault {
+				out = append(out, r.commentOn("COLUMN", name+"."+r.Ident(c.Name), c.Comment)...)
+			}
 		}
 		return out
 	case ir.KindFileFormat, ir.KindStage, ir.KindPipe, ir.KindTask, ir.KindProcedure:

@@ -127,6 +127,29 @@ func (r *Renderer) FlattenArray(doc string, path []string, alias string) string 
 // ArrayElement implements ir.Fragments.
 func (r *Renderer) ArrayElement(alias string) string { return alias + ".value::VARCHAR" }
 
+// JSONPairsObject implements ir.Fragments with the higher-order REDUCE:
+// OBJECT_INSERT omits a pair whose name or value is SQL NULL (a JSON null
+// value is kept), and a name already present keeps its first value.
+func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueField string) string {
+	name := r.path("trueup_pair", []string{nameField}) + "::VARCHAR"
+	return fmt.Sprintf("REDUCE(AS_ARRAY(%[1]s), OBJECT_CONSTRUCT(), (trueup_acc, trueup_pair) -> IFF(trueup_acc[%[2]s] IS NOT NULL, trueup_acc, OBJECT_INSERT(trueup_acc, %[2]s, %[3]s)))",
+		r.path(doc, path), name, r.path("trueup_pair", []string{valueField}))
+}
+
+// HexToNumber implements ir.Fragments with the hexadecimal format model,
+// on exactly 16 digits.
+func (r *Renderer) HexToNumber(expr string) string {
+	return fmt.Sprintf("IFF(REGEXP_LIKE(%[1]s, '[0-9A-Fa-f]{1,16}'), TRY_TO_NUMBER(LPAD(UPPER(%[1]s), 16, '0'), 'XXXXXXXXXXXXXXXX'), NULL)", expr)
+}
+
+// TimestampTextToMillis implements ir.Fragments: an offset of hours only
+// gets its minutes, then the text is read with or without a fraction; the
+// epoch of a TIMESTAMP_TZ is UTC.
+func (r *Renderer) TimestampTextToMillis(expr string) string {
+	full := fmt.Sprintf("IFF(REGEXP_LIKE(%[1]s, '.*[+-][0-9]{2}'), %[1]s || ':00', %[1]s)", expr)
+	return fmt.Sprintf("DATE_PART(EPOCH_MILLISECOND, COALESCE(TRY_TO_TIMESTAMP_TZ(%[1]s, 'YYYY-MM-DD HH24:MI:SS.FFTZH:TZM'), TRY_TO_TIMESTAMP_TZ(%[1]s, 'YYYY-MM-DD HH24:MI:SSTZH:TZM')))", full)
+}
+
 // MillisToTimestamp implements ir.Fragments.
 func (r *Renderer) MillisToTimestamp(expr string) string { return "TO_TIMESTAMP_NTZ(" + expr + ", 3)" }
 

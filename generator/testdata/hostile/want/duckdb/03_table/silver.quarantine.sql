@@ -9,7 +9,10 @@ CREATE TABLE IF NOT EXISTS silver.quarantine (
   reason VARCHAR NOT NULL,
   detail VARCHAR,
   event_time TIMESTAMP,
-  flagged_at TIMESTAMP
+  flagged_at TIMESTAMP,
+  batch_id VARCHAR
 );
 
 COMMENT ON TABLE silver.quarantine IS 'landed lines that could not become observations, with the reason; the line stays in RAW';
+
+COMMENT ON COLUMN silver.quarantine.batch_id IS 'the task graph run that flagged the line';

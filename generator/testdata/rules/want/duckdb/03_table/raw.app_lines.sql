@@ -10,13 +10,3 @@ CREATE TABLE IF NOT EXISTS raw.app_lines (
 );
 
 COMMENT ON TABLE raw.app_lines IS 'every line landed by source app (debezium), as text';
-
-COMMENT ON COLUMN raw.app_lines.load_seq IS 'monotonic load sequence';
-
-COMMENT ON COLUMN raw.app_lines.file_name IS 'landed file, relative to the stage';
-
-COMMENT ON COLUMN raw.app_lines.file_row IS 'line number in the file';
-
-COMMENT ON COLUMN raw.app_lines.line IS 'the raw line';
-
-COMMENT ON COLUMN raw.app_lines.loaded_at IS 'when the load scanned the file (UTC)';

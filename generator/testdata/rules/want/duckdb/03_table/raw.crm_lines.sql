@@ -10,13 +10,3 @@ CREATE TABLE IF NOT EXISTS raw.crm_lines (
 );
 
 COMMENT ON TABLE raw.crm_lines IS 'every line landed by source crm (salesforce_cdc), as text';
-
-COMMENT ON COLUMN raw.crm_lines.load_seq IS 'monotonic load sequence';
-
-COMMENT ON COLUMN raw.crm_lines.file_name IS 'landed file, relative to the stage';
-
-COMMENT ON COLUMN raw.crm_lines.file_row IS 'line number in the file';
-
-COMMENT ON COLUMN raw.crm_lines.line IS 'the raw line';
-
-COMMENT ON COLUMN raw.crm_lines.loaded_at IS 'when the load scanned the file (UTC)';

@@ -20,21 +20,3 @@ CREATE TABLE IF NOT EXISTS silver.observations (
 );
 
 COMMENT ON TABLE silver.observations IS 'every asserted value once, deduplicated by the source''s event identity';
-
-COMMENT ON COLUMN silver.observations.field IS 'a canonical field, or _record (op upsert/delete) or _link (the customer link)';
-
-COMMENT ON COLUMN silver.observations.op IS 'upsert or delete on _record; set on fields';
-
-COMMENT ON COLUMN silver.observations.value IS 'the value as the source sent it, as text; NULL asserts null';
-
-COMMENT ON COLUMN silver.observations.event_time IS 'source commit time (UTC)';
-
-COMMENT ON COLUMN silver.observations.seq IS 'source sequence: LSN, commit number';
-
-COMMENT ON COLUMN silver.observations.sub_seq IS 'order within a transaction';
-
-COMMENT ON COLUMN silver.observations.event_id IS 'the source''s event identity';
-
-COMMENT ON COLUMN silver.observations.order_key IS 'sortable (event time, sequence, sub-sequence, event id)';
-
-COMMENT ON COLUMN silver.observations.load_seq IS 'pointer to the RAW line';

@@ -9,5 +9,6 @@ CREATE TABLE IF NOT EXISTS RULES.SILVER.QUARANTINE (
   REASON VARCHAR NOT NULL,
   DETAIL VARCHAR,
   EVENT_TIME TIMESTAMP_NTZ,
-  FLAGGED_AT TIMESTAMP_NTZ
+  FLAGGED_AT TIMESTAMP_NTZ,
+  BATCH_ID VARCHAR COMMENT 'the task graph run that flagged the line'
 ) COMMENT = 'landed lines that could not become observations, with the reason; the line stays in RAW';

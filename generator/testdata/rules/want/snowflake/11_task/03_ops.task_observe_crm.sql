@@ -10,8 +10,8 @@ AS
 EXECUTE IMMEDIATE $$
 BEGIN
   BEGIN TRANSACTION;
-  INSERT INTO RULES.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at)
-  SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE()
+  INSERT INTO RULES.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
+  SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc

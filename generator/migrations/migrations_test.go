@@ -1,0 +1,113 @@
+package migrations_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/ledgerloop/trueup/generator"
+	"github.com/ledgerloop/trueup/generator/dialect"
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/migrations"
+	"github.com/ledgerloop/trueup/generator/plan"
+)
+
+func compile(t *testing.T) *plan.Plan {
+	t.Helper()
+	p, err := generator.Compile("../../models")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestUpdate: the first run writes migration 1; a second run with the same
+// spec writes nothing new and returns the same bytes; a new column gives
+// migration 2 with ALTER TABLE ... ADD COLUMN and leaves migration 1 as
+// it was; a type change is refused.
+func TestUpdate(t *testing.T) {
+	p := compile(t)
+	for _, d := range dialect.Names() {
+		first, err := migrations.Update(map[string][]byte{}, "sql/migrations", p, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.New != "00001_initial.sql" || !bytes.Contains(first.Tree[first.New], []byte("-- +goose Up")) {
+			t.Fatalf("%s: first migration %q", d, first.New)
+		}
+		again, err := migrations.Update(first.Tree, "sql/migrations", p, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.New != "" || len(again.Tree) != len(first.Tree) {
+			t.Fatalf("%s: a second run wrote %q", d, again.New)
+		}
+		for n, data := range first.Tree {
+			if !bytes.Equal(again.Tree[n], data) {
+				t.Errorf("%s: %s differs between two runs", d, n)
+			}
+		}
+		// A new column on a table.
+		hist := p.Object(ir.Ref{Schema: "gold", Name: "customer_master_history"})
+		saved := hist.Columns
+		hist.Columns = append(append([]ir.Column(nil), saved...), ir.Column{Name: "industry", Type: ir.Text, NotNull: true, Comment: "new"})
+		second, err := migrations.Update(first.Tree, "sql/migrations", p, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second.New != "00002_add_columns_gold_customer_master_history.sql" {
+			t.Fatalf("%s: second migration %q", d, second.New)
+		}
+		body := string(second.Tree[second.New])
+		if !strings.Contains(strings.ToLower(body), "alter table") || !strings.Contains(strings.ToLower(body), "add column if not exists industry varchar") {
+			t.Errorf("%s: migration 2:\n%s", d, body)
+		}
+		if !bytes.Equal(second.Tree["00001_initial.sql"], first.Tree["00001_initial.sql"]) {
+			t.Errorf("%s: migration 1 was rewritten", d)
+		}
+		if len(second.Notes) != 1 || !strings.Contains(second.Notes[0], "without NOT NULL") {
+			t.Errorf("%s: notes %v", d, second.Notes)
+		}
+		// A type change is a migration to write by hand.
+		hist.Columns = append([]ir.Column(nil), saved...)
+		for i := range hist.Columns {
+			if hist.Columns[i].Name == "customer_id" {
+				hist.Columns[i].Type = ir.Int
+			}
+		}
+		if _, err := migrations.Update(second.Tree, "sql/migrations", p, d); err == nil || !strings.Contains(err.Error(), `column "customer_id" changes type from text to int`) {
+			t.Errorf("%s: type change: %v", d, err)
+		}
+		hist.Columns = saved
+		// A migration file unknown to schema.json is refused.
+		bad := map[string][]byte{}
+		for n, b := range first.Tree {
+			bad[n] = b
+		}
+		bad["00002_by_hand.sql"] = []byte("-- +goose Up\nSELECT 1;\n")
+		if _, err := migrations.Update(bad, "sql/migrations", p, d); err == nil || !strings.Contains(err.Error(), "not recorded in schema.json") {
+			t.Errorf("%s: unknown migration: %v", d, err)
+		}
+	}
+}
+
+// TestRenderOtherDialect: the history renders in another dialect with the
+// same versions.
+func TestRenderOtherDialect(t *testing.T) {
+	p := compile(t)
+	res, err := migrations.Update(map[string][]byte{}, "sql/migrations", p, "snowflake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := dialect.Get("duckdb")
+	r.Configure(migrations.Settings(p))
+	out, err := migrations.Render(res.State, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(out["00001_initial.sql"])
+	if !strings.Contains(body, "CREATE TABLE IF NOT EXISTS silver.observations") || strings.Contains(body, "NO TRANSACTION") ||
+		!strings.Contains(body, "DEFAULT nextval('silver.observations_seq')") {
+		t.Errorf("duckdb rendering:\n%s", body[:min(len(body), 2000)])
+	}
+}

@@ -1,0 +1,241 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/spec"
+)
+
+// Data-quality objects.
+var (
+	DQResults    = ref(DQ, "results")
+	DQViolations = ref(DQ, "violations")
+	DQHeld       = ref(DQ, "held")
+	DQAcks       = ref(AUDIT, "dq_acks")
+	DQLatest     = ref(DQ, "latest")
+)
+
+// ViolationSample is how many offending rows a check keeps per batch; the
+// total is kept beside them.
+const ViolationSample = 20
+
+// dqTables adds the tables of data quality.
+func (b *builder) dqTables() {
+	dq := ir.Ref{Schema: DQ}
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: DQResults, Deps: []ir.Ref{dq},
+		Comment: "one row per check (and field or source) per batch",
+		Columns: []ir.Column{
+			col("batch_id", ir.Text), notNull("check_name", ir.Text), {Name: "subject", Type: ir.Text, Comment: "the field or source a rate check measures"},
+			{Name: "severity", Type: ir.Text, Comment: "warn or error"},
+			{Name: "status", Type: ir.Text, Comment: "pass, fail, acknowledged, or skipped (too little history)"},
+			col("observed", ir.Float), col("threshold", ir.Float), col("baseline", ir.Float), col("history", ir.Int),
+			col("checked_at", ir.Timestamp),
+		}})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: DQViolations, Deps: []ir.Ref{dq},
+		Comment: fmt.Sprintf("offending rows of failed checks: up to %d per check and batch, with the total", ViolationSample),
+		Columns: []ir.Column{
+			col("batch_id", ir.Text), notNull("check_name", ir.Text), {Name: "pointer", Type: ir.Text, Comment: "where the offending row is"},
+			col("detail", ir.Text), col("total", ir.Int),
+		}})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: DQHeld, Deps: []ir.Ref{dq},
+		Comment: "customers whose resolution an error-level check holds back from gold, since which batch",
+		Columns: []ir.Column{notNull("customer_id", ir.Text), notNull("batch_id", ir.Text)}})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: DQAcks, Deps: []ir.Ref{{Schema: AUDIT}},
+		Comment: "acknowledged check failures: the held batch may be published",
+		Columns: []ir.Column{
+			notNull("check_name", ir.Text), notNull("batch_id", ir.Text), col("reason", ir.Text), col("acked_by", ir.Text), col("acked_at", ir.Timestamp),
+		}})
+	b.add(&ir.Object{Kind: ir.KindView, Ref: DQLatest, Deps: []ir.Ref{DQResults},
+		Comment: "the results of the latest batch that ran checks",
+		Query: func(f ir.Fragments) string {
+			return fmt.Sprintf(`SELECT *
+FROM %[1]s
+WHERE batch_id = (SELECT MAX(batch_id) FROM %[1]s)`, f.Object(DQResults))
+		}})
+}
+
+// blocked is the condition that an error-level check failed in this batch.
+func blocked(f ir.Fragments) string {
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM %s WHERE batch_id = %s AND severity = 'error' AND status = 'fail')", f.Object(DQResults), f.BatchID())
+}
+
+// checkSteps evaluate every check on the staged resolution of the queued
+// customers and on what this batch flagged, before anything is published.
+func (b *builder) checkSteps() []ir.SQL {
+	return append(b.simpleChecks(), b.rateChecks()...)
+}
+
+// acked is true when a failure of the check is acknowledged for a batch
+// whose customers are still held.
+func acked(f ir.Fragments, check string) string {
+	return fmt.Sprintf("EXISTS (SELECT 1 FROM %s AS a WHERE a.check_name = %s AND a.batch_id IN (SELECT batch_id FROM %s))",
+		f.Object(DQAcks), f.Str(check), f.Object(DQHeld))
+}
+
+type simpleCheck struct {
+	name            string
+	from            func(f ir.Fragments) string // offending rows
+	pointer, detail string                      // expressions over them
+}
+
+func (b *builder) simpleChecks() []ir.SQL {
+	quarantined := func(cond string) func(f ir.Fragments) string {
+		return func(f ir.Fragments) string {
+			// This batch's lines, and those of batches still held back.
+			return fmt.Sprintf("SELECT * FROM %s WHERE (batch_id = %s OR batch_id IN (SELECT batch_id FROM %s)) AND %s", f.Object(Quarantine), f.BatchID(), f.Object(DQHeld), cond)
+		}
+	}
+	lastPoint := func(f ir.Fragments) string {
+		return fmt.Sprintf(`SELECT t.* FROM %[1]s AS t
+JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM %[2]s GROUP BY customer_id) AS l
+  ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from`, f.Object(TimelineCandidates), f.Object(AsOfState))
+	}
+	var checked []string
+	for _, fld := range b.s.Fields {
+		if len(fld.Accepted) > 0 || fld.Valid != "" {
+			checked = append(checked, fld.Name)
+		}
+	}
+	checks := []simpleCheck{
+		{spec.CheckParseFailures, quarantined("reason = 'invalid JSON'"),
+			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason"},
+		{spec.CheckNullKeys, quarantined("reason = 'missing record key'"),
+			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason"},
+		{spec.CheckGapEvents, quarantined("reason LIKE 'GAP%'"),
+			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason || ' ' || COALESCE(detail, '')"},
+		{spec.CheckInvalidValues, func(f ir.Fragments) string {
+			if len(checked) == 0 {
+				return lastPoint(f) + " WHERE FALSE"
+			}
+			return fmt.Sprintf("SELECT * FROM (%s) AS c WHERE NOT COALESCE(c.valid, TRUE) AND %s", lastPoint(f), inList(f, "c.field", checked...))
+		}, "customer_id || ' ' || field || ' ' || source || ':' || record_key", "COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL')"},
+		{spec.CheckDuplicates, func(f ir.Fragments) string {
+			return fmt.Sprintf(`SELECT customer_id, field, COUNT(*) AS n FROM (%s) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
+UNION ALL
+SELECT customer_id, 'version', COUNT(*) FROM %s WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1`, lastPoint(f), f.Object(HistoryWork))
+		}, "customer_id || ' ' || field", "CAST(n AS VARCHAR) || ' winners'"},
+		{spec.CheckOrphanLinks, func(f ir.Fragments) string {
+			return fmt.Sprintf(`SELECT x.* FROM %[1]s AS x
+WHERE x.customer_id IN (SELECT customer_id FROM %[2]s)
+  AND x.customer_id NOT IN (SELECT customer_id FROM %[3]s)`, f.Object(Crosswalk), f.Object(CustomerQueue), f.Object(HistoryWork))
+		}, "source || ':' || record_key", "'linked to ' || customer_id || ', which has no version'"},
+		{spec.CheckFreshness, func(f ir.Fragments) string {
+			return fmt.Sprintf(`SELECT source, MAX(event_time) AS newest FROM %s GROUP BY source
+HAVING %s - MAX(%s) > %d`, f.Stream(ObservationsStreamOf()), f.TimestampToMillis(f.Now()), f.TimestampToMillis("event_time"), b.s.Project.FreshnessTarget.Milliseconds())
+		}, "source", "'newest commit ' || CAST(newest AS VARCHAR)"},
+	}
+	var steps []ir.SQL
+	for _, c := range checks {
+		c := c
+		sev := b.s.CheckByName(c.name).Severity
+		n := len(steps)
+		defer func() { b.p.Checks[c.name] = steps[n : n+2] }()
+		steps = append(steps,
+			func(f ir.Fragments) string {
+				return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT %[2]s, %[3]s, NULL, %[4]s,
+  CASE WHEN n = 0 THEN 'pass' WHEN %[5]s THEN 'acknowledged' ELSE 'fail' END,
+  n, 0, NULL, NULL, %[6]s
+FROM (SELECT COUNT(*) AS n FROM (%[7]s) AS v) AS c`,
+					f.Object(DQResults), f.BatchID(), f.Str(c.name), f.Str(sev), acked(f, c.name), f.Now(), c.from(f))
+			},
+			func(f ir.Fragments) string {
+				return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, pointer, detail, total)
+SELECT %[2]s, %[3]s, pointer, detail, total
+FROM (
+  SELECT %[4]s AS pointer, %[5]s AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY %[4]s) AS n
+  FROM (%[6]s) AS v
+) AS s
+WHERE n <= %[7]d`, f.Object(DQViolations), f.BatchID(), f.Str(c.name), c.pointer, c.detail, c.from(f), ViolationSample)
+			})
+	}
+	return steps
+}
+
+// rateChecks compare a rate of this batch with the trailing baseline of the
+// same check and subject: flagged when the z-score passes the threshold and
+// the change passes the floor, once enough history exists.
+func (b *builder) rateChecks() []ir.SQL {
+	type subject struct {
+		check, name string
+		observed    func(f ir.Fragments) string // a scalar query
+	}
+	var subjects []subject
+	for _, fld := range b.s.Fields {
+		fld := fld
+		subjects = append(subjects, subject{spec.CheckConflictRate, fld.Name, func(f ir.Fragments) string {
+			// The share of the customers resolved in this batch whose
+			// candidates disagree on the field.
+			return fmt.Sprintf(`SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
+FROM (
+  SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
+  FROM %[1]s AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM %[2]s GROUP BY customer_id) AS l
+    ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+  WHERE t.field = %[3]s
+  GROUP BY t.customer_id
+) AS c`, f.Object(TimelineCandidates), f.Object(AsOfState), f.Str(fld.Name))
+		}})
+	}
+	for _, src := range b.s.Sources {
+		src := src
+		subjects = append(subjects, subject{spec.CheckVolume, src.Name, func(f ir.Fragments) string {
+			return fmt.Sprintf("SELECT CAST(COUNT(DISTINCT event_id) AS %s) FROM %s WHERE source = %s",
+				f.Type(ir.Float), f.Stream(ObservationsStreamOf()), f.Str(src.Name))
+		}})
+	}
+	var steps []ir.SQL
+	for _, s := range subjects {
+		s := s
+		c := b.s.CheckByName(s.check).For(s.name)
+		n := len(steps)
+		defer func() { b.p.Checks[s.check] = append(b.p.Checks[s.check], steps[n]) }()
+		steps = append(steps, func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT %[2]s, %[3]s, %[4]s, %[5]s,
+  CASE
+    WHEN x IS NULL THEN 'skipped'
+    WHEN h < %[6]d THEN 'skipped'
+    WHEN x - m > %[7]s AND (sd = 0 OR (x - m) / sd > %[8]s) THEN CASE WHEN %[9]s THEN 'acknowledged' ELSE 'fail' END
+    ELSE 'pass'
+  END,
+  x, %[8]s, m, h, %[10]s
+FROM (
+  SELECT
+    (%[11]s) AS x,
+    AVG(observed) AS m,
+    COALESCE(STDDEV_POP(observed), 0) AS sd,
+    COUNT(observed) AS h
+  FROM (
+    SELECT observed FROM %[1]s
+    WHERE check_name = %[3]s AND subject = %[4]s AND observed IS NOT NULL
+    ORDER BY checked_at DESC, batch_id DESC
+    LIMIT 30
+  ) AS past
+) AS r`,
+				f.Object(DQResults), f.BatchID(), f.Str(s.check), f.Str(s.name), f.Str(c.Severity),
+				c.MinHistory, num(c.Floor), num(c.Z), acked(f, s.check), f.Now(), s.observed(f))
+		})
+	}
+	return steps
+}
+
+// heldSteps keep the held customers in the queue and remember since which
+// batch; a published batch releases its customers.
+func (b *builder) heldSteps() []ir.SQL {
+	return []ir.SQL{
+		func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, batch_id)
+SELECT DISTINCT q.customer_id, %[2]s
+FROM %[3]s AS q
+WHERE %[4]s
+  AND q.customer_id NOT IN (SELECT customer_id FROM %[1]s)`, f.Object(DQHeld), f.BatchID(), f.Object(CustomerQueue), blocked(f))
+		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf(`DELETE FROM %[1]s
+WHERE NOT %[2]s
+  AND customer_id IN (SELECT customer_id FROM %[3]s)`, f.Object(DQHeld), blocked(f), f.Object(CustomerQueue))
+		},
+	}
+}

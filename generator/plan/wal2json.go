@@ -1,0 +1,131 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/spec"
+)
+
+// wal2json reads wal2json format-version 2, one JSON object per line, as
+//
+//	pg_recvlogical --slot S --start -o format-version=2 -o include-lsn=1
+//	  -o include-timestamp=1 [-o include-transaction=true] -f FILE
+//
+// writes it:
+//
+//	{"action":"I","timestamp":"2026-01-01 10:00:00.123456+00","lsn":"0/1527908","schema":"public","table":"accounts","columns":[{"name":"id","type":"text","value":"acct_1"},...]}
+//	{"action":"U",...,"columns":[...],"identity":[{"name":"id","type":"text","value":"acct_1"}]}
+//	{"action":"D",...,"identity":[{"name":"id","type":"text","value":"acct_1"}]}
+//	{"action":"T",...,"schema":"public","table":"accounts"}
+//	{"action":"B"|"C","timestamp":...,"lsn":...,"nextlsn":...}
+//	{"action":"M",...,"prefix":...,"content":...}
+//
+// Every change carries its transaction's commit timestamp (the event time)
+// and its own LSN (the sequence, ordering changes of one commit). Values are
+// typed JSON (numbers, strings, booleans; json and jsonb columns as text).
+// Begin, commit and message lines are bookkeeping: they stay in RAW,
+// unflagged. An unchanged TOASTed column is absent from columns: absent is
+// unchanged, never null. A delete carries the replica identity only (the key
+// under REPLICA IDENTITY DEFAULT). An update that changes the key
+// (identity's key differs from the new row's) is also a delete of the old
+// key, as Debezium sends it.
+type wal2json struct{ src *spec.Source }
+
+// lsnPattern is a PostgreSQL LSN as pg_lsn prints it: two 32-bit halves in
+// hexadecimal.
+const lsnPattern = `[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}`
+
+// timestampPattern is a timestamptz as PostgreSQL prints it with DateStyle
+// ISO (wal2json's include-timestamp).
+const timestampPattern = `[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?[+-][0-9]{2}(:[0-9]{2})?`
+
+// base is the SELECT over "lines" of every parsed line with its action,
+// table, event time, sequence, the new row (cols) and the replica identity
+// (ident) as objects column -> value.
+func (w wal2json) base(f ir.Fragments) string {
+	ts := f.JSONText("l.doc", p("timestamp"))
+	lsn := f.JSONText("l.doc", p("lsn"))
+	return fmt.Sprintf(`SELECT
+      l.load_seq, l.file_name, l.file_row, l.doc,
+      %[1]s AS action,
+      COALESCE(%[2]s, '') || '.' || COALESCE(%[3]s, '') AS tbl,
+      CASE WHEN %[4]s THEN CAST(%[5]s AS %[6]s) END AS event_ms,
+      %[7]s AS lsn,
+      CASE WHEN %[8]s THEN CAST(%[9]s AS %[6]s) END AS seq,
+      %[10]s AS cols,
+      %[11]s AS ident
+    FROM lines l`,
+		f.JSONText("l.doc", p("action")), f.JSONText("l.doc", p("schema")), f.JSONText("l.doc", p("table")),
+		f.RegexpFull(ts, timestampPattern), f.TimestampTextToMillis(ts), f.Type(ir.Decimal),
+		lsn, f.RegexpFull(lsn, lsnPattern),
+		// X/Y is X * 2^32 + Y: the two halves, each padded to 8 digits, are
+		// the 16 hexadecimal digits of the 64-bit number.
+		f.HexToNumber(fmt.Sprintf("LPAD(SPLIT_PART(%[1]s, '/', 1), 8, '0') || LPAD(SPLIT_PART(%[1]s, '/', 2), 8, '0')", lsn)),
+		f.JSONPairsObject("l.doc", p("columns"), "name", "value"),
+		f.JSONPairsObject("l.doc", p("identity"), "name", "value"))
+}
+
+// keyed adds the record key of the change (the new row's, or the
+// identity's for a delete) and of the old row (the identity's).
+func (w wal2json) keyed(f ir.Fragments) string {
+	return fmt.Sprintf(`SELECT
+      b.*,
+      CASE WHEN b.action = 'D' THEN %[1]s ELSE %[2]s END AS change_key,
+      %[1]s AS old_key
+    FROM (
+    %[3]s
+    ) b`, f.JSONText("b.ident", w.src.Key), f.JSONText("b.cols", w.src.Key), w.base(f))
+}
+
+func (w wal2json) events(f ir.Fragments) string {
+	return fmt.Sprintf(`SELECT
+    x.*,
+    'lsn:' || x.lsn || ':' || x.tbl || ':' || x.record_key AS event_id,
+    0 AS sub_seq
+  FROM (
+    SELECT
+      k.load_seq, k.file_name, k.file_row, k.doc, k.action, k.tbl, k.event_ms, k.lsn, k.seq,
+      CASE WHEN r.part = 'old' OR k.action = 'D' THEN 'delete' ELSE 'upsert' END AS op,
+      CASE WHEN r.part = 'old' OR k.action = 'D' THEN k.ident ELSE k.cols END AS rec,
+      CASE WHEN r.part = 'old' THEN k.old_key ELSE k.change_key END AS record_key
+    FROM (
+    %[1]s
+    ) k CROSS JOIN (VALUES ('new'), ('old')) AS r (part)
+    WHERE k.doc IS NOT NULL
+      AND k.action IN ('I', 'U', 'D')
+      AND k.tbl = %[2]s
+      AND k.event_ms IS NOT NULL
+      AND k.seq IS NOT NULL
+      AND (r.part = 'new' OR (k.action = 'U' AND k.old_key <> k.change_key))
+  ) x`, w.keyed(f), f.Str(w.src.Table))
+}
+
+// flagged: transaction bookkeeping (B, C) and logical messages (M) are not
+// flagged; changes of other tables are (add-tables keeps them out).
+func (w wal2json) flagged(f ir.Fragments) string {
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT
+    load_seq, file_name, file_row, event_ms,
+    CASE
+      WHEN doc IS NULL THEN 'invalid JSON'
+      WHEN action IN ('B', 'C', 'M') THEN NULL
+      WHEN action IS NULL OR action NOT IN ('I', 'U', 'D', 'T') THEN 'unknown action'
+      WHEN tbl <> %[1]s THEN 'event for another table'
+      WHEN action = 'T' THEN 'truncate is not applied: re-sync needed'
+      WHEN event_ms IS NULL THEN 'missing timestamp'
+      WHEN seq IS NULL THEN 'missing lsn'
+      WHEN change_key IS NULL THEN 'missing record key'
+    END AS reason,
+    CASE WHEN doc IS NULL THEN NULL ELSE COALESCE(action, '') || ' ' || tbl END AS detail
+  FROM (
+    %[2]s
+  ) k
+) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), w.keyed(f))
+}
+
+// asserted: an insert or update asserts the columns it carries; an absent
+// column (an unchanged TOAST value) is unchanged.
+func (w wal2json) asserted(f ir.Fragments, path []string) string {
+	return fmt.Sprintf("(ev.op = 'upsert' AND %s)", f.JSONHas("ev.rec", path))
+}

@@ -1,0 +1,327 @@
+// Package config reads trueup.yaml, the targets trueup deploys to, plans
+// against, checks for drift and monitors (profiles, as dbt has them):
+//
+//	targets:
+//	  dev:
+//	    type: duckdb
+//	    path: trueup.duckdb
+//	  prod:
+//	    type: snowflake
+//	    account: myorg-myaccount
+//	    user: TRUEUP_DEPLOYER
+//	    role: TRUEUP_DEPLOYER
+//	    warehouse: TRUEUP_WH
+//	    database: TRUEUP
+//	    private_key_path: ~/.snowflake/trueup_rsa_key.p8  # or private_key_env
+//	    private_key_passphrase_env: TRUEUP_KEY_PASSPHRASE # encrypted keys only
+//
+// The file holds no secret: a private key is named by a path or by an
+// environment variable, its passphrase by an environment variable.
+// Password authentication is refused.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// File is the configuration file's name at the project root.
+const File = "trueup.yaml"
+
+// Target types.
+const (
+	DuckDB    = "duckdb"
+	Snowflake = "snowflake"
+)
+
+// Config is trueup.yaml.
+type Config struct {
+	Targets map[string]*Target
+}
+
+// Target is one place trueup deploys to.
+type Target struct {
+	Name string
+	Type string // duckdb or snowflake
+	// SQL is the generated folder deployed to this target (default "sql").
+	SQL string
+
+	// DuckDB.
+	Path string
+
+	// Snowflake.
+	Account   string
+	User      string
+	Role      string
+	Warehouse string
+	Database  string
+	Schema    string
+	Host      string
+	Port      int
+	// PrivateKeyPath or PrivateKeyEnv name the PKCS#8 PEM private key.
+	PrivateKeyPath string
+	PrivateKeyEnv  string
+	// PassphraseEnv names the environment variable holding the passphrase
+	// of an encrypted key.
+	PassphraseEnv string
+	LoginTimeout  time.Duration
+}
+
+// Error is one problem in the file, at a position.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e Error) Error() string {
+	if e.Line == 0 {
+		return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// ErrorList is every problem found, in file order.
+type ErrorList []Error
+
+func (l ErrorList) Error() string {
+	msgs := make([]string, len(l))
+	for i, e := range l {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// ErrNoTarget is returned by Lookup for a name the file does not define.
+var ErrNoTarget = errors.New("no such target")
+
+// Load reads and checks the configuration file at path.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%s: no such file: targets are defined in %s at the project root (see the README, Targets)", path, File)
+		}
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return Parse(path, data)
+}
+
+// Parse checks the configuration text; name is the file name in errors.
+func Parse(name string, data []byte) (*Config, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, ErrorList{yamlError(name, err)}
+	}
+	p := &parser{file: name}
+	cfg := &Config{Targets: map[string]*Target{}}
+	if len(doc.Content) == 0 {
+		return nil, ErrorList{{File: name, Msg: "empty file: define targets"}}
+	}
+	root := doc.Content[0]
+	p.mapping(root, "the file", func(key string, k, v *yaml.Node) {
+		switch key {
+		case "targets":
+			p.mapping(v, "targets", func(tname string, k, v *yaml.Node) {
+				if t := p.target(tname, k, v); t != nil {
+					cfg.Targets[tname] = t
+				}
+			})
+		default:
+			p.errorf(k, "unknown key %q (expected targets)", key)
+		}
+	})
+	if len(p.errs) == 0 && len(cfg.Targets) == 0 {
+		p.errorf(root, "no targets defined")
+	}
+	if len(p.errs) > 0 {
+		return nil, p.errs
+	}
+	return cfg, nil
+}
+
+// Lookup returns the named target.
+func (c *Config) Lookup(name string) (*Target, error) {
+	t, ok := c.Targets[name]
+	if !ok {
+		var names []string
+		for n := range c.Targets {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("target %q: %w (defined: %s)", name, ErrNoTarget, strings.Join(names, ", "))
+	}
+	return t, nil
+}
+
+type parser struct {
+	file string
+	errs ErrorList
+}
+
+func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
+	p.errs = append(p.errs, Error{File: p.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *parser) mapping(n *yaml.Node, what string, each func(key string, k, v *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		p.errorf(n, "%s must be a mapping", what)
+		return
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if seen[k.Value] {
+			p.errorf(k, "duplicate key %q", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		each(k.Value, k, v)
+	}
+}
+
+func (p *parser) scalar(v *yaml.Node, key string) (string, bool) {
+	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+		p.errorf(v, "%s must be a string", key)
+		return "", false
+	}
+	return v.Value, true
+}
+
+// secretKeys are keys that would put a secret in the file.
+var secretKeys = map[string]string{
+	"password":               "password authentication is not supported: use key-pair authentication (private_key_path or private_key_env)",
+	"private_key":            "a private key never goes in trueup.yaml: name its file with private_key_path or an environment variable with private_key_env",
+	"private_key_passphrase": "a passphrase never goes in trueup.yaml: name an environment variable with private_key_passphrase_env",
+	"passphrase":             "a passphrase never goes in trueup.yaml: name an environment variable with private_key_passphrase_env",
+	"token":                  "tokens are not supported: use key-pair authentication",
+}
+
+func (p *parser) target(name string, k, v *yaml.Node) *Target {
+	t := &Target{Name: name, SQL: "sql"}
+	fields := map[string]*string{
+		"type": &t.Type, "sql": &t.SQL, "path": &t.Path,
+		"account": &t.Account, "user": &t.User, "role": &t.Role, "warehouse": &t.Warehouse,
+		"database": &t.Database, "schema": &t.Schema, "host": &t.Host,
+		"private_key_path": &t.PrivateKeyPath, "private_key_env": &t.PrivateKeyEnv,
+		"private_key_passphrase_env": &t.PassphraseEnv,
+	}
+	pos, vals := map[string]*yaml.Node{}, map[string]*yaml.Node{}
+	before := len(p.errs)
+	p.mapping(v, fmt.Sprintf("target %q", name), func(key string, kn, vn *yaml.Node) {
+		pos[key], vals[key] = kn, vn
+		if why, ok := secretKeys[key]; ok {
+			// Never echo the value.
+			p.errorf(kn, "target %q: %s", name, why)
+			return
+		}
+		switch key {
+		case "port":
+			if s, ok := p.scalar(vn, key); ok {
+				var n int
+				if _, err := fmt.Sscanf(s, "%d", &n); err != nil || n <= 0 || n > 65535 {
+					p.errorf(vn, "target %q: port must be a number from 1 to 65535", name)
+				}
+				t.Port = n
+			}
+			return
+		case "login_timeout":
+			if s, ok := p.scalar(vn, key); ok {
+				d, err := time.ParseDuration(s)
+				if err != nil || d <= 0 {
+					p.errorf(vn, "target %q: login_timeout must be a duration such as 30s", name)
+				}
+				t.LoginTimeout = d
+			}
+			return
+		}
+		dst, ok := fields[key]
+		if !ok {
+			p.errorf(kn, "target %q: unknown key %q", name, key)
+			return
+		}
+		if s, ok := p.scalar(vn, key); ok {
+			*dst = s
+		}
+	})
+	if len(p.errs) > before {
+		return nil
+	}
+	need := func(keys ...string) {
+		for _, key := range keys {
+			if *fields[key] == "" {
+				p.errorf(k, "target %q: %s is required for type %s", name, key, t.Type)
+			}
+		}
+	}
+	allowOnly := func(allowed ...string) {
+		ok := map[string]bool{"type": true, "sql": true}
+		for _, a := range allowed {
+			ok[a] = true
+		}
+		var keys []string
+		for key := range pos {
+			if !ok[key] {
+				keys = append(keys, key)
+			}
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			p.errorf(pos[key], "target %q: %s does not apply to type %s", name, key, t.Type)
+		}
+	}
+	switch t.Type {
+	case DuckDB:
+		need("path")
+		allowOnly("path")
+	case Snowflake:
+		need("account", "user", "role", "warehouse")
+		allowOnly("account", "user", "role", "warehouse", "database", "schema", "host", "port",
+			"private_key_path", "private_key_env", "private_key_passphrase_env", "login_timeout")
+		switch {
+		case t.PrivateKeyPath == "" && t.PrivateKeyEnv == "":
+			p.errorf(k, "target %q: key-pair authentication needs private_key_path or private_key_env", name)
+		case t.PrivateKeyPath != "" && t.PrivateKeyEnv != "":
+			p.errorf(pos["private_key_env"], "target %q: private_key_path and private_key_env are alternatives: give one", name)
+		}
+	case "":
+		p.errorf(k, "target %q: type is required (duckdb or snowflake)", name)
+	default:
+		p.errorf(vals["type"], "target %q: unknown type %q (expected duckdb or snowflake)", name, t.Type)
+	}
+	if len(p.errs) > before {
+		return nil
+	}
+	return t
+}
+
+// yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error with
+// the file and line.
+func yamlError(file string, err error) Error {
+	msg := err.Error()
+	var line int
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i:], "line %d", &line)
+	}
+	if line > 0 {
+		return Error{File: file, Line: line, Col: 1, Msg: msg}
+	}
+	return Error{File: file, Msg: msg}
+}
+
+// Describe is the target as it may be printed: names only, never secrets.
+func (t *Target) Describe() string {
+	switch t.Type {
+	case DuckDB:
+		return fmt.Sprintf("%s (duckdb %s)", t.Name, t.Path)
+	case Snowflake:
+		return fmt.Sprintf("%s (snowflake account %s, user %s, role %s, warehouse %s)", t.Name, t.Account, t.User, t.Role, t.Warehouse)
+	}
+	return t.Name
+}

@@ -1,0 +1,96 @@
+package deploy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing/fstest"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/ledgerloop/trueup/generator/migrations"
+)
+
+// Info is what a deployment records about where it came from.
+type Info struct {
+	// GitCommit is `git rev-parse HEAD` where trueup ran ("" when unknown).
+	GitCommit string
+}
+
+// Apply plans and applies the changes, in order: migrations through goose,
+// then the repeatable objects, then the record in AUDIT.DEPLOYMENTS. It
+// returns the plan it applied. A failed deploy leaves what it applied in
+// place; running it again plans from what the target then holds and
+// finishes the job.
+func Apply(ctx context.Context, t *Target, d *Desired, info Info) (*Changes, error) {
+	c, err := Plan(ctx, t, d)
+	if err != nil {
+		return nil, err
+	}
+	migrated := false
+	for _, ch := range c.Items {
+		switch ch.Action {
+		case Keep:
+		case Migrate:
+			if migrated {
+				continue
+			}
+			migrated = true
+			if err := migrate(ctx, t, d); err != nil {
+				return c, err
+			}
+		case Record:
+			if err := record(ctx, t, d, info, c.Pending()-1); err != nil {
+				return c, err
+			}
+		default:
+			for _, s := range ch.SQL {
+				if _, err := t.DB.ExecContext(ctx, s); err != nil {
+					return c, fmt.Errorf("deploy: %s %s %s: %w", ch.Action, ch.Kind, ch.Object, err)
+				}
+			}
+		}
+	}
+	return c, nil
+}
+
+// migrate runs the pending migrations with goose.
+func migrate(ctx context.Context, t *Target, d *Desired) error {
+	store, err := t.Warehouse.Store()
+	if err != nil {
+		return err
+	}
+	fsys := fstest.MapFS{}
+	for name, data := range d.Migrations {
+		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o644}
+	}
+	p, err := goose.NewProvider(goose.DialectCustom, t.DB, fsys, goose.WithStore(store), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("deploy: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		var pe *goose.PartialError
+		if errors.As(err, &pe) && pe.Failed != nil {
+			return fmt.Errorf("deploy: migration %s: %w", pe.Failed.Source.Path, pe.Err)
+		}
+		return fmt.Errorf("deploy: migrations: %w", err)
+	}
+	return nil
+}
+
+// record inserts the deployment's row.
+func record(ctx context.Context, t *Target, d *Desired, info Info, changes int) error {
+	r := d.R
+	commit := "NULL"
+	if info.GitCommit != "" {
+		commit = r.Str(info.GitCommit)
+	}
+	q := fmt.Sprintf(`INSERT INTO %s (deployed_at, deployed_by, target, git_commit, ruleset_version, sql_hash, migrations_hash, migration_version, changes)
+SELECT %s, %s, %s, %s, %s, %s, %s, %d, %d`,
+		r.Object(migrations.Deployments), r.Now(), t.Warehouse.CurrentUser(), r.Str(t.Name), commit,
+		r.Str(d.Plan.RulesetVersion), r.Str(d.SQLHash), r.Str(d.MigrationsHash), d.State.Latest(), changes)
+	if _, err := t.DB.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("deploy: record the deployment: %w", err)
+	}
+	return nil
+}

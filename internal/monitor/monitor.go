@@ -1,0 +1,292 @@
+// Package monitor reports on a running pipeline, through database/sql:
+// task runs and failures, loads, dynamic-table refreshes, freshness from
+// source commit to gold against the spec's target, the latest data-quality
+// results, and conflict rates per field. The report is data; the CLI
+// prints it as text or JSON.
+//
+// Freshness, as defined here: for every source event (a distinct source and
+// event id in silver.observations) observed in the window, the time from
+// its source commit (event_time) to the end of the task-graph run that
+// observed it (ops.batches.finished_at of the batch whose started_at..
+// finished_at holds the observation's observed_at): observation and
+// reconciliation run in the same graph run, so that is when the change is
+// visible in gold. Events whose run has not finished are counted apart.
+// A run whose reconcile task failed still ends (its finalizer always runs):
+// its failure is listed under failures, and its events are counted with
+// that run's end, which understates their lag.
+package monitor
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/ledgerloop/trueup/generator/dialect"
+	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/plan"
+)
+
+// Report is what monitor found.
+type Report struct {
+	Target string    `json:"target"`
+	Since  time.Time `json:"since"`
+	Until  time.Time `json:"until"`
+	Tasks  []Task    `json:"tasks"`
+	// Failures are the latest failed task runs, newest first (at most 20).
+	Failures  []Failure `json:"failures"`
+	Loads     []Load    `json:"loads"`
+	Refreshes []Refresh `json:"refreshes"`
+	Freshness Freshness `json:"freshness"`
+	// DQ is nil when the warehouse has no data-quality results table.
+	DQ        *DQ        `json:"dq"`
+	Conflicts []Conflict `json:"conflicts"`
+	// Notes say what could not be read, and why.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Task counts one task's runs in the window by state.
+type Task struct {
+	Task      string     `json:"task"`
+	Succeeded int64      `json:"succeeded"`
+	Failed    int64      `json:"failed"`
+	Skipped   int64      `json:"skipped"`
+	Other     int64      `json:"other"`
+	LastRun   *time.Time `json:"last_run"`
+}
+
+// Failure is one failed task run.
+type Failure struct {
+	Run   string     `json:"run"`
+	Task  string     `json:"task"`
+	At    *time.Time `json:"at"`
+	Error string     `json:"error"`
+}
+
+// Load counts the files loaded into one RAW table.
+type Load struct {
+	Table  string `json:"table"`
+	Files  int64  `json:"files"`
+	Rows   int64  `json:"rows"`
+	Errors int64  `json:"errors"`
+}
+
+// Refresh counts one dynamic table's refreshes.
+type Refresh struct {
+	Table  string     `json:"table"`
+	Count  int64      `json:"count"`
+	Failed int64      `json:"failed"`
+	Last   *time.Time `json:"last"`
+}
+
+// Freshness is the lag from source commit to gold, in seconds.
+type Freshness struct {
+	Events     int64   `json:"events"`
+	Unfinished int64   `json:"unfinished"`
+	P50        float64 `json:"p50_seconds"`
+	P95        float64 `json:"p95_seconds"`
+	Max        float64 `json:"max_seconds"`
+	Target     float64 `json:"target_seconds"`
+	// OverTarget counts events whose lag exceeded the target.
+	OverTarget int64 `json:"over_target"`
+	OK         bool  `json:"ok"`
+}
+
+// DQ is the latest batch's data-quality results.
+type DQ struct {
+	Batch    string        `json:"batch"`
+	Passed   int64         `json:"passed"`
+	Failed   int64         `json:"failed"`
+	Other    int64         `json:"other"`
+	Failures []CheckResult `json:"failures"`
+}
+
+// CheckResult is one check that did not pass.
+type CheckResult struct {
+	Check    string `json:"check"`
+	Subject  string `json:"subject,omitempty"`
+	Severity string `json:"severity"`
+	Status   string `json:"status"`
+}
+
+// Conflict is one field's conflict rate in gold.
+type Conflict struct {
+	Field     string  `json:"field"`
+	Customers int64   `json:"customers"`
+	Conflicts int64   `json:"conflicts"`
+	Rate      float64 `json:"rate"`
+}
+
+// Source is what differs between warehouses: where task runs, loads and
+// refreshes are logged.
+type Source interface {
+	Tasks(ctx context.Context, db *sql.DB, since, until time.Time) ([]Task, []Failure, error)
+	Loads(ctx context.Context, db *sql.DB, since, until time.Time) ([]Load, error)
+	Refreshes(ctx context.Context, db *sql.DB, since, until time.Time) ([]Refresh, error)
+	// DateDiffMillis is the SQL of b - a in milliseconds.
+	DateDiffMillis(a, b string) string
+	// Exists reports whether a table or view exists.
+	Exists(ctx context.Context, db *sql.DB, ref ir.Ref) (bool, error)
+}
+
+// Options are what Run needs.
+type Options struct {
+	Target string
+	DB     *sql.DB
+	Source Source
+	// R is the target's dialect, configured for the project.
+	R    dialect.Renderer
+	Plan *plan.Plan
+	// Now and Window bound the report: (Now-Window, Now].
+	Now    time.Time
+	Window time.Duration
+}
+
+// Run reads the report. A part that cannot be read becomes a note; the
+// rest is still reported.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Window <= 0 {
+		o.Window = 24 * time.Hour
+	}
+	rep := &Report{Target: o.Target, Until: o.Now.UTC(), Since: o.Now.UTC().Add(-o.Window),
+		Tasks: []Task{}, Failures: []Failure{}, Loads: []Load{}, Refreshes: []Refresh{}, Conflicts: []Conflict{}}
+	var err error
+	if rep.Tasks, rep.Failures, err = o.Source.Tasks(ctx, o.DB, rep.Since, rep.Until); err != nil {
+		rep.Notes = append(rep.Notes, "task runs: "+err.Error())
+	}
+	if rep.Loads, err = o.Source.Loads(ctx, o.DB, rep.Since, rep.Until); err != nil {
+		rep.Notes = append(rep.Notes, "loads: "+err.Error())
+	}
+	if rep.Refreshes, err = o.Source.Refreshes(ctx, o.DB, rep.Since, rep.Until); err != nil {
+		rep.Notes = append(rep.Notes, "dynamic-table refreshes: "+err.Error())
+	}
+	if rep.Freshness, err = freshness(ctx, o, rep.Since, rep.Until); err != nil {
+		rep.Notes = append(rep.Notes, "freshness: "+err.Error())
+	}
+	if rep.DQ, err = dq(ctx, o); err != nil {
+		rep.Notes = append(rep.Notes, "data quality: "+err.Error())
+	}
+	if rep.Conflicts, err = conflicts(ctx, o); err != nil {
+		rep.Notes = append(rep.Notes, "conflicts: "+err.Error())
+	}
+	return rep, nil
+}
+
+// ts is a UTC timestamp literal of the dialect.
+func ts(r dialect.Renderer, t time.Time) string {
+	return fmt.Sprintf("CAST(%s AS %s)", r.Str(t.UTC().Format("2006-01-02 15:04:05.000000")), r.Type(ir.Timestamp))
+}
+
+// FreshnessSQL is the query behind Freshness (see the package comment):
+// events, unfinished, p50, p95 and max lag in milliseconds, and events over
+// the target.
+func FreshnessSQL(r dialect.Renderer, src Source, since, until time.Time, target time.Duration) string {
+	lag := src.DateDiffMillis("e.event_time", "b.finished_at")
+	return fmt.Sprintf(`WITH events AS (
+  SELECT source, event_id, MIN(event_time) AS event_time, MIN(observed_at) AS observed_at
+  FROM %s
+  WHERE observed_at > %s AND observed_at <= %s
+  GROUP BY source, event_id
+), lags AS (
+  SELECT CASE WHEN b.finished_at IS NULL THEN NULL ELSE %s END AS lag_ms
+  FROM events e
+  LEFT JOIN %s b ON e.observed_at >= b.started_at AND e.observed_at <= b.finished_at
+)
+SELECT
+  COUNT(lag_ms),
+  COUNT(*) - COUNT(lag_ms),
+  PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY lag_ms),
+  PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY lag_ms),
+  MAX(lag_ms),
+  SUM(CASE WHEN lag_ms > %d THEN 1 ELSE 0 END)
+FROM lags`, r.Object(plan.Observations), ts(r, since), ts(r, until), lag, r.Object(plan.Batches), target.Milliseconds())
+}
+
+func freshness(ctx context.Context, o Options, since, until time.Time) (Freshness, error) {
+	target := o.Plan.Spec.Project.FreshnessTarget
+	f := Freshness{Target: target.Seconds(), OK: true}
+	for _, ref := range []ir.Ref{plan.Observations, plan.Batches} {
+		ok, err := o.Source.Exists(ctx, o.DB, ref)
+		if err != nil {
+			return f, err
+		}
+		if !ok {
+			return f, fmt.Errorf("%s does not exist (deploy first)", ref)
+		}
+	}
+	var p50, p95, mx sql.NullFloat64
+	var over sql.NullInt64
+	err := o.DB.QueryRowContext(ctx, FreshnessSQL(o.R, o.Source, since, until, target)).Scan(&f.Events, &f.Unfinished, &p50, &p95, &mx, &over)
+	if err != nil {
+		return f, err
+	}
+	f.P50, f.P95, f.Max, f.OverTarget = p50.Float64/1000, p95.Float64/1000, mx.Float64/1000, over.Int64
+	f.OK = f.OverTarget == 0
+	return f, nil
+}
+
+func dq(ctx context.Context, o Options) (*DQ, error) {
+	results := ir.Ref{Schema: plan.DQ, Name: "results"}
+	ok, err := o.Source.Exists(ctx, o.DB, results)
+	if err != nil || !ok {
+		return nil, err
+	}
+	t := o.R.Object(results)
+	q := fmt.Sprintf(`SELECT r.batch_id, r.check_name, r.subject, r.severity, r.status
+FROM %s r
+WHERE r.batch_id = (SELECT batch_id FROM %s ORDER BY checked_at DESC LIMIT 1)
+ORDER BY r.check_name, r.subject`, t, t)
+	rows, err := o.DB.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := &DQ{Failures: []CheckResult{}}
+	for rows.Next() {
+		var batch, check, subject, sev, status sql.NullString
+		if err := rows.Scan(&batch, &check, &subject, &sev, &status); err != nil {
+			return nil, err
+		}
+		out.Batch = batch.String
+		switch status.String {
+		case "pass":
+			out.Passed++
+		case "fail":
+			out.Failed++
+			out.Failures = append(out.Failures, CheckResult{Check: check.String, Subject: subject.String, Severity: sev.String, Status: status.String})
+		default:
+			out.Other++
+		}
+	}
+	return out, rows.Err()
+}
+
+func conflicts(ctx context.Context, o Options) ([]Conflict, error) {
+	out := []Conflict{}
+	view := ir.Ref{Schema: plan.GOLD, Name: "field_conflicts"}
+	ok, err := o.Source.Exists(ctx, o.DB, view)
+	if err != nil || !ok {
+		return out, err
+	}
+	rows, err := o.DB.QueryContext(ctx, "SELECT field, customers, conflicts FROM "+o.R.Object(view)+" ORDER BY field")
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Conflict
+		var customers, conflicts sql.NullInt64
+		if err := rows.Scan(&c.Field, &customers, &conflicts); err != nil {
+			return out, err
+		}
+		c.Customers, c.Conflicts = customers.Int64, conflicts.Int64
+		if c.Customers > 0 {
+			c.Rate = float64(c.Conflicts) / float64(c.Customers)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
