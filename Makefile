@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/trueup
 DEMO    := .landing/demo
 
-.PHONY: all build deps test test-short check-generated generate demo bench clean
+.PHONY: all build deps pg-deps test test-short check-generated generate demo bench clean
 
 all: build
 
@@ -18,8 +18,13 @@ deps: tests/sqlparser/node_modules/.package-lock.json
 tests/sqlparser/node_modules/.package-lock.json: tests/sqlparser/package.json tests/sqlparser/package-lock.json
 	npm ci --prefix tests/sqlparser --no-audit --no-fund --loglevel=error
 
-# Every test: golden SQL, the Snowflake parser, end-to-end runs on DuckDB.
-test: deps
+# The wal2json plugin for the real PostgreSQL test (Debian's package).
+pg-deps:
+	bash tests/postgres/install.sh
+
+# Every test: golden SQL, the Snowflake parser, end-to-end runs on DuckDB,
+# a real PostgreSQL server's WAL.
+test: deps pg-deps
 	$(GO) vet ./...
 	CI=$${CI:-true} $(GO) test -count=1 ./...
 
