@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,5 +100,21 @@ func TestRelink(t *testing.T) {
 	}
 	if got := query(t, db, "SELECT COUNT(*) FROM silver.crosswalk_changes"); got[0] != "2" {
 		t.Errorf("%s crosswalk changes, want 2 (the customer of cus_A did not change again)", got[0])
+	}
+}
+
+// TestMatchIgnoresInvalidValues: a placeholder email that fails the field's
+// validator never links records to a customer.
+func TestMatchIgnoresInvalidValues(t *testing.T) {
+	run := open(t, "../models")
+	landing := t.TempDir()
+	land(t, landing, "1.json", appEvent("c", 100, 0, "acct_1", "n/a"))
+	landAs(t, landing, "billing/customer", "1.json", stripeEvent("evt_1", "customer.created", day, "cus_X", " n/a", map[string]any{}))
+	landAs(t, landing, "crm/account", "1.json", crmCreate(1, 2*day, "001X", "N/A"))
+	runOnce(t, run, landing)
+	got := query(t, run.DB(), "SELECT record_key || ' ' || matched_by FROM silver.crosswalk ORDER BY 1")
+	want := []string{"001X unmatched", "acct_1 customer_link", "cus_X unmatched"}
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Errorf("crosswalk = %q, want %q", got, want)
 	}
 }

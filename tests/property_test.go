@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -1127,6 +1128,11 @@ func TestPropertyGoldIsPureFunction(t *testing.T) {
 	seeds := propertySeeds(t)
 	replay := os.Getenv("TRUEUP_PROPERTY_SEED") != ""
 	start := time.Now()
+	// Seeds that would start too close to the test binary's deadline (-timeout)
+	// are not run, and the test fails saying so, rather than the whole
+	// package dying in a timeout panic.
+	deadline, hasDeadline := t.Deadline()
+	var notRun atomic.Int64
 	t.Run("all", func(t *testing.T) {
 		for _, seed := range seeds[:min(2, len(seeds))] {
 			t.Run(fmt.Sprintf("sanity-dropped-event-seed=%d", seed), func(t *testing.T) {
@@ -1137,6 +1143,10 @@ func TestPropertyGoldIsPureFunction(t *testing.T) {
 		for _, seed := range seeds {
 			t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
 				t.Parallel()
+				if hasDeadline && time.Until(deadline) < propDeadlineMargin {
+					notRun.Add(1)
+					return
+				}
 				sc := propGenerate(seed)
 				d := propRandomDelivery(sc, nil)
 				if replay {
@@ -1157,8 +1167,17 @@ func TestPropertyGoldIsPureFunction(t *testing.T) {
 			})
 		}
 	})
-	t.Logf("%d seeds in %s", len(seeds), time.Since(start).Round(time.Millisecond))
+	ran := int64(len(seeds)) - notRun.Load()
+	t.Logf("%d seeds in %s", ran, time.Since(start).Round(time.Millisecond))
+	if notRun.Load() > 0 {
+		t.Errorf("%d of %d seeds did not run: %d ran in %s and the test deadline was near; "+
+			"run with a longer -timeout or fewer seeds (TRUEUP_PROPERTY_SEEDS)", notRun.Load(), len(seeds), ran, time.Since(start).Round(time.Second))
+	}
 }
+
+// propDeadlineMargin is the time left for the tests after this one when
+// the seeds stop starting.
+const propDeadlineMargin = 2 * time.Minute
 
 // propSanity keeps the comparison honest: a random delivery that misses one
 // event, the one that decided the first resolved value of gold, must be

@@ -74,9 +74,14 @@ func (b *builder) crosswalkSteps() []ir.SQL {
 	}
 	// canon renders, for one match field, a query of (source, record_key,
 	// value) over source state: the canonical value of every record.
+	// Only valid, non-null canonical values match: a placeholder such as
+	// "n/a" must not merge unrelated records.
 	canon := func(f ir.Fragments, fld *spec.Field) string {
-		return fmt.Sprintf(`SELECT source, record_key, %s AS value FROM (SELECT source, record_key, value AS raw_value FROM %s WHERE field = %s) AS r`,
-			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name))
+		return fmt.Sprintf(`SELECT source, record_key, value FROM (
+  SELECT source, record_key, %s AS value FROM (SELECT source, record_key, value AS raw_value FROM %s WHERE field = %s) AS r
+) AS c
+WHERE value IS NOT NULL AND %s`,
+			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, "value"))
 	}
 	linked := func(f ir.Fragments) string {
 		return fmt.Sprintf("SELECT source, record_key, value AS link FROM %s WHERE field = %s AND value IS NOT NULL", f.Object(SourceState), f.Str(FieldLink))

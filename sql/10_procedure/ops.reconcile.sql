@@ -36,8 +36,14 @@ BEGIN
     AND c.customer_id IN (SELECT c2.customer_id FROM TRUEUP.SILVER.CROSSWALK AS c2 JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c2.source AND q.record_key = c2.record_key)
   UNION
   SELECT v.source, v.record_key
-  FROM (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS v
-  JOIN (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS qv ON qv.value = v.value
+  FROM (SELECT source, record_key, value FROM (
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
+  ) AS c
+  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS v
+  JOIN (SELECT source, record_key, value FROM (
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
+  ) AS c
+  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS qv ON qv.value = v.value
   JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = qv.source AND q.record_key = qv.record_key
   WHERE v.value IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l WHERE l.source = v.source AND l.record_key = v.record_key);
@@ -57,8 +63,14 @@ BEGIN
   LEFT JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
   LEFT JOIN (
       SELECT v.source, v.record_key, MIN(l2.link) AS customer_id
-      FROM (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS v
-      JOIN (SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r) AS lv ON lv.value = v.value
+      FROM (SELECT source, record_key, value FROM (
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
+  ) AS c
+  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS v
+      JOIN (SELECT source, record_key, value FROM (
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
+  ) AS c
+  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS lv ON lv.value = v.value
       JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l2 ON l2.source = lv.source AND l2.record_key = lv.record_key
       GROUP BY v.source, v.record_key
     ) AS m1 ON m1.source = q.source AND m1.record_key = q.record_key;
