@@ -80,8 +80,13 @@ func PrintDQ(w io.Writer, rep local.DQReport) {
 			fmt.Fprintf(w, ", baseline %s over %d batches, z threshold %s", f64(c.Baseline), *c.History, f64(c.Threshold))
 		}
 		fmt.Fprintln(w)
-		for _, v := range c.Violations {
-			fmt.Fprintf(w, "        %s  %s  (%d in all)\n", v.Pointer, v.Detail, v.Total)
+		const shown = 5
+		for i, v := range c.Violations {
+			if i == shown {
+				fmt.Fprintf(w, "        ... %d more (trueup dq --json, or dq.violations)\n", v.Total-shown)
+				break
+			}
+			fmt.Fprintf(w, "        %s  %s\n", v.Pointer, v.Detail)
 		}
 	}
 	for b, n := range rep.Held {
