@@ -195,9 +195,15 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 	}
 	defer tx.Rollback()
 	var oldMD5 string
-	err = tx.QueryRowContext(ctx, `SELECT md5 FROM `+LoadHistory+` WHERE source = ? AND file_name = ?`, source, rel).Scan(&oldMD5)
+	var oldSize int64
+	err = tx.QueryRowContext(ctx, `SELECT md5, size FROM `+LoadHistory+` WHERE source = ? AND file_name = ?`, source, rel).Scan(&oldMD5, &oldSize)
 	switch {
 	case err == nil:
+		// A landed file is immutable: the same size means the same file,
+		// without reading it again at every pass.
+		if fi, err := os.Stat(path); err == nil && fi.Size() == oldSize {
+			return nil, nil
+		}
 		var cur string
 		if err := tx.QueryRowContext(ctx, `SELECT md5(content) FROM read_text(?)`, path).Scan(&cur); err != nil {
 			return nil, err
