@@ -290,3 +290,28 @@ func parseAll(t *testing.T, d *deploy.Desired, recs []deploy.Recorded) {
 	t.Logf("%d statements and bodies parsed", len(results))
 	_ = emit.SumFile
 }
+
+// TestSnowflakeDriftQueriesParse: drift against an empty account reports
+// everything missing, and every query it sends parses.
+func TestSnowflakeDriftQueriesParse(t *testing.T) {
+	_, d := snowflakeDesired(t)
+	rec := &deploy.Recorder{}
+	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
+	diffs, err := deploy.Drift(context.Background(), tg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[deploy.State]int{}
+	for _, x := range diffs {
+		states[x.State]++
+	}
+	if states[deploy.Pending] != 1 || states[deploy.Missing] == 0 {
+		t.Errorf("drift of an empty account: %v", states)
+	}
+	for _, s := range rec.Statements() {
+		if !s.Query {
+			t.Errorf("drift wrote: %s", s.SQL)
+		}
+	}
+	parseAll(t, d, rec.Statements())
+}

@@ -221,8 +221,12 @@ WHERE DATABASE_NAME = %s AND STATE = 'FAILED'
 ORDER BY COMPLETED_TIME DESC LIMIT 20`, s.is(), s.tsLTZ(since), s.tsLTZ(until), s.R.Str(strings.ToUpper(s.Database)))
 }
 
-// Tasks implements Source.
+// Tasks implements Source. TASK_HISTORY answers only for the last 7 days
+// (an error otherwise): a longer window is shortened.
 func (s Snowflake) Tasks(ctx context.Context, db *sql.DB, since, until time.Time) ([]Task, []Failure, error) {
+	if limit := until.Add(-7*24*time.Hour + time.Minute); since.Before(limit) {
+		since = limit
+	}
 	rows, err := db.QueryContext(ctx, s.TasksSQL(since, until))
 	if err != nil {
 		return nil, nil, err
@@ -262,7 +266,7 @@ func (s Snowflake) Loads(ctx context.Context, db *sql.DB, since, until time.Time
 // RefreshesSQL is the DYNAMIC_TABLE_REFRESH_HISTORY query.
 func (s Snowflake) RefreshesSQL(since time.Time) string {
 	return fmt.Sprintf(`SELECT NAME, COUNT(*), SUM(CASE WHEN STATE = 'FAILED' THEN 1 ELSE 0 END), MAX(REFRESH_END_TIME)
-FROM TABLE(%s.DYNAMIC_TABLE_REFRESH_HISTORY(DATA_TIMESTAMP_START => %s))
+FROM TABLE(%s.DYNAMIC_TABLE_REFRESH_HISTORY(DATA_TIMESTAMP_START => %s, RESULT_LIMIT => 10000))
 WHERE DATABASE_NAME = %s
 GROUP BY NAME ORDER BY NAME`, s.is(), s.tsLTZ(since), s.R.Str(strings.ToUpper(s.Database)))
 }
