@@ -2,10 +2,8 @@ package app
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -25,7 +23,7 @@ type migrationsStep struct {
 // planMigrations computes the migrations folder the spec needs.
 func planMigrations(out string, p *plan.Plan, dialectName string) (*migrationsStep, error) {
 	dir := filepath.ToSlash(filepath.Join(out, migrations.Dir))
-	onDisk, err := readMigrations(dir)
+	onDisk, err := migrations.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("generate: %w", err)
 	}
@@ -34,30 +32,6 @@ func planMigrations(out string, p *plan.Plan, dialectName string) (*migrationsSt
 		return nil, fmt.Errorf("generate: %w", err)
 	}
 	return &migrationsStep{dir: dir, onDisk: onDisk, res: res}, nil
-}
-
-// readMigrations reads the files generate owns in a migrations folder (a
-// missing folder is empty).
-func readMigrations(dir string) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		if e.IsDir() || !migrations.Owned(e.Name()) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out[e.Name()] = data
-	}
-	return out, nil
 }
 
 // diff is the unified diff of what generate would change in the folder.

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -72,7 +70,7 @@ func Load(models, dir, dialectName string) (*Desired, error) {
 		return nil, err
 	}
 	migDir := dir + "/" + migrations.Dir
-	migFiles, err := readDir(migDir)
+	migFiles, err := migrations.ReadDir(migDir)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", migDir, err)
 	}
@@ -119,28 +117,6 @@ func Load(models, dir, dialectName string) (*Desired, error) {
 func firstLine(b []byte) string {
 	line, _, _ := bytes.Cut(b, []byte("\n"))
 	return strings.TrimSpace(string(line))
-}
-
-func readDir(dir string) (map[string][]byte, error) {
-	out := map[string][]byte{}
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		if e.IsDir() || !migrations.Owned(e.Name()) {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			return nil, err
-		}
-		out[e.Name()] = data
-	}
-	return out, nil
 }
 
 // stateful kinds are created by migrations, not by their files.
