@@ -87,9 +87,9 @@ func (b *builder) simpleChecks() []ir.SQL {
 		}
 	}
 	lastPoint := func(f ir.Fragments) string {
-		return fmt.Sprintf(`SELECT t.* FROM %[1]s AS t
-JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM %[2]s GROUP BY customer_id) AS l
-  ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from`, f.Object(TimelineCandidates), f.Object(AsOfState))
+		return fmt.Sprintf(`SELECT t.* FROM %s AS t
+JOIN %s AS l
+  ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from`, f.Object(TimelineCandidates), lastPoints(f))
 	}
 	var checked []string
 	for _, fld := range b.s.Fields {
@@ -129,8 +129,6 @@ HAVING %s - MAX(%s) > %d`, f.Stream(ObservationsStreamOf()), f.TimestampToMillis
 	for _, c := range checks {
 		c := c
 		sev := b.s.CheckByName(c.name).Severity
-		n := len(steps)
-		defer func() { b.p.Checks[c.name] = steps[n : n+2] }()
 		steps = append(steps,
 			func(f ir.Fragments) string {
 				return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
@@ -149,6 +147,7 @@ FROM (
 ) AS s
 WHERE n <= %[7]d`, f.Object(DQViolations), f.BatchID(), f.Str(c.name), c.pointer, c.detail, c.from(f), ViolationSample)
 			})
+		b.p.Checks[c.name] = append([]ir.SQL(nil), steps[len(steps)-2:]...)
 	}
 	return steps
 }
@@ -171,11 +170,11 @@ func (b *builder) rateChecks() []ir.SQL {
 FROM (
   SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
   FROM %[1]s AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM %[2]s GROUP BY customer_id) AS l
+  JOIN %[2]s AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
   WHERE t.field = %[3]s
   GROUP BY t.customer_id
-) AS c`, f.Object(TimelineCandidates), f.Object(AsOfState), f.Str(fld.Name))
+) AS c`, f.Object(TimelineCandidates), lastPoints(f), f.Str(fld.Name))
 		}})
 	}
 	for _, src := range b.s.Sources {
@@ -189,8 +188,6 @@ FROM (
 	for _, s := range subjects {
 		s := s
 		c := b.s.CheckByName(s.check).For(s.name)
-		n := len(steps)
-		defer func() { b.p.Checks[s.check] = append(b.p.Checks[s.check], steps[n]) }()
 		steps = append(steps, func(f ir.Fragments) string {
 			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
 SELECT %[2]s, %[3]s, %[4]s, %[5]s,
@@ -217,6 +214,7 @@ FROM (
 				f.Object(DQResults), f.BatchID(), f.Str(s.check), f.Str(s.name), f.Str(c.Severity),
 				c.MinHistory, num(c.Floor), num(c.Z), acked(f, s.check), f.Now(), s.observed(f))
 		})
+		b.p.Checks[s.check] = append(b.p.Checks[s.check], steps[len(steps)-1])
 	}
 	return steps
 }

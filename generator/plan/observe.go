@@ -286,12 +286,9 @@ func (s stripe) asserted(f ir.Fragments, path []string) string {
 	return "ev.op = 'upsert'"
 }
 
-// normalize renders the canonical value of a raw text expression for a
-// field, as the source maps it.
-func normalize(f ir.Fragments, fld *spec.Field, fm *spec.FieldMap, v string) string {
-	if fm != nil && len(fm.Map) > 0 {
-		v = caseMap(f, v, fm.Map)
-	}
+// normalize renders the canonical value of a text expression for a field:
+// its normalizers, its value map and its type.
+func normalize(f ir.Fragments, fld *spec.Field, v string) string {
 	for _, n := range fld.Normalize {
 		switch n {
 		case "trim":

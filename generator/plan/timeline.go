@@ -91,7 +91,7 @@ func (b *builder) normalizedValue(f ir.Fragments, fld *spec.Field) string {
 	if len(bySource) > 0 {
 		v = fmt.Sprintf("(CASE source%s ELSE raw_value END)", strings.Join(bySource, ""))
 	}
-	return normalize(f, fld, nil, v)
+	return normalize(f, fld, v)
 }
 
 // resolveSteps re-resolve every queued customer over its whole timeline.
@@ -129,9 +129,6 @@ WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulese
 			steps = append(steps, b.candidates(fld))
 		}
 	}
-	last := func(f ir.Fragments) string {
-		return fmt.Sprintf("(SELECT customer_id, MAX(valid_from) AS valid_from FROM %s GROUP BY customer_id)", f.Object(AsOfState))
-	}
 	// Checks run on the staged resolution; every publishing statement below
 	// is a no-op when an error-level check failed (the batch is held back).
 	steps = append(steps, b.historyWork)
@@ -154,7 +151,7 @@ SELECT %s
 FROM %s AS t
 JOIN %s AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
 WHERE NOT %s`,
-				f.Object(FieldCandidates), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(TimelineCandidates), last(f), blocked(f))
+				f.Object(FieldCandidates), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(TimelineCandidates), lastPoints(f), blocked(f))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT %s", f.Object(CustomerFields), inQueue(f, "customer_id"), blocked(f))
@@ -234,6 +231,12 @@ WHERE NOT %[6]s
 		},
 	)
 	return steps
+}
+
+// lastPoints is, per queued customer, the last point of its timeline: the
+// present, which gold publishes.
+func lastPoints(f ir.Fragments) string {
+	return fmt.Sprintf("(SELECT customer_id, MAX(valid_from) AS valid_from FROM %s GROUP BY customer_id)", f.Object(AsOfState))
 }
 
 // asOfState fills silver.asof_state: for each queued customer and each

@@ -79,9 +79,6 @@ func (run *Runner) setup(ctx context.Context) error {
 	}
 	defer tx.Rollback()
 	for _, f := range emit.Files(run.plan, run.r) {
-		if f.Object.Kind == ir.KindDynamicTable {
-			// Created empty-or-current by its first refresh below.
-		}
 		for _, s := range f.Statements {
 			if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
 				return fmt.Errorf("setup: %s: %w", f.Path, err)
