@@ -71,6 +71,14 @@ type Fragments interface {
 	TimestampToMillis(expr string) string
 	// RegexpFull is true when the whole of expr matches the pattern.
 	RegexpFull(expr, pattern string) string
+	// AsOfJoin is a FROM-clause item joining the relation right (a table
+	// or a parenthesised query) as alias to the rows before it: for each
+	// left row, the one right row with the greatest rightTime <= leftTime
+	// among those equal on every pair of on (left expression, right
+	// expression). Left rows without such a row may be kept with NULLs or
+	// dropped: callers filter on a right column. Right rows must be unique
+	// on (on, rightTime) for the result to be deterministic.
+	AsOfJoin(right, alias string, on [][2]string, leftTime, rightTime string) string
 	// Now is the current time for bookkeeping columns (never for resolution).
 	Now() string
 	// BatchID is the identifier of the running task graph run.

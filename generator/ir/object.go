@@ -45,7 +45,11 @@ type Object struct {
 	// Deps are the objects that must exist before this one.
 	Deps []Ref
 
-	Columns      []Column      // table
+	Columns []Column // table
+	// Transient marks a table of scratch rows (a work table emptied by the
+	// task that fills it): dialects with Time Travel and Fail-safe keep no
+	// history of it.
+	Transient    bool
 	Query        SQL           // view, dynamic table
 	Stage        *Stage        // stage
 	Pipe         *Pipe         // pipe

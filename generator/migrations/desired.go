@@ -49,7 +49,7 @@ func Desired(p *plan.Plan) ([]Step, error) {
 		case ir.KindSequence:
 			out = append(out, Step{Op: OpCreateSequence, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment})
 		case ir.KindTable:
-			st := Step{Op: OpCreateTable, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment}
+			st := Step{Op: OpCreateTable, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment, Transient: o.Transient}
 			for _, c := range o.Columns {
 				col := Column{Name: c.Name, Type: TypeName(c.Type), NotNull: c.NotNull, Comment: c.Comment}
 				if c.Default != nil {

@@ -34,7 +34,7 @@ func Statements(r dialect.Renderer, steps []Step) ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, sqls(r.Render(&ir.Object{Kind: ir.KindTable, Ref: st.Ref(), Comment: st.Comment, Columns: cols}))...)
+			out = append(out, sqls(r.Render(&ir.Object{Kind: ir.KindTable, Ref: st.Ref(), Comment: st.Comment, Columns: cols, Transient: st.Transient}))...)
 		case OpAddColumn:
 			cols, err := irColumns(r.Name(), st)
 			if err != nil {

@@ -64,11 +64,13 @@ const (
 
 // Step is one dialect-neutral change.
 type Step struct {
-	Op      string   `json:"op"`
-	Schema  string   `json:"schema"`
-	Name    string   `json:"name,omitempty"`
-	Comment string   `json:"comment,omitempty"`
-	Columns []Column `json:"columns,omitempty"`
+	Op      string `json:"op"`
+	Schema  string `json:"schema"`
+	Name    string `json:"name,omitempty"`
+	Comment string `json:"comment,omitempty"`
+	// Transient: a work table of scratch rows (see ir.Object.Transient).
+	Transient bool     `json:"transient,omitempty"`
+	Columns   []Column `json:"columns,omitempty"`
 }
 
 // Ref is the object the step is about.

@@ -99,6 +99,11 @@ func (b *builder) derivedState(src *spec.Source, c *spec.Child) ir.SQL {
 		if c.Latest != nil {
 			latest = fmt.Sprintf("MAX(CASE WHEN field = %s THEN TRY_CAST(raw_value AS %s) END)", f.Str(ChildFieldName(c, c.Latest)), f.Type(ir.Decimal))
 		}
+		// The children's state at each point is in the work table already
+		// (their keys carry the parent record): choose the current child of
+		// each parent at each point, and map its values to fields.
+		child := fmt.Sprintf("SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM %s WHERE source = %s AND parent_key IS NOT NULL",
+			f.Object(AsOfState), f.Str(label))
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
 SELECT
   customer_id, valid_from, %[2]s, parent_key, field, 'set', raw_value,
@@ -111,14 +116,7 @@ SELECT
   event_time, event_id, order_key, %[5]s || ' ' || child_key
 FROM (
   SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, %[2]s AS source
-  FROM (
-    SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value, o.event_time, o.event_id, o.order_key
-    FROM (SELECT DISTINCT customer_id, valid_from FROM %[1]s) AS pt
-    JOIN %[6]s AS x ON x.customer_id = pt.customer_id AND x.source = %[2]s
-    JOIN %[7]s AS par ON par.source = %[8]s AND par.field = %[9]s AND par.value = x.record_key
-    JOIN %[10]s AS o ON o.source = %[8]s AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-  ) AS cs
+  FROM (%[6]s) AS cs
   JOIN (
     SELECT customer_id, valid_from, parent_key, child_key
     FROM (
@@ -126,24 +124,16 @@ FROM (
         customer_id, valid_from, parent_key, child_key,
         ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from, parent_key ORDER BY excluded, latest DESC NULLS LAST, child_key DESC) AS n
       FROM (
-        SELECT customer_id, valid_from, parent_key, child_key, %[11]s AS excluded, %[12]s AS latest
-        FROM (
-          SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value
-          FROM (SELECT DISTINCT customer_id, valid_from FROM %[1]s) AS pt
-          JOIN %[6]s AS x ON x.customer_id = pt.customer_id AND x.source = %[2]s
-          JOIN %[7]s AS par ON par.source = %[8]s AND par.field = %[9]s AND par.value = x.record_key
-          JOIN %[10]s AS o ON o.source = %[8]s AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
-          QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-        ) AS s
+        SELECT customer_id, valid_from, parent_key, child_key, %[7]s AS excluded, %[8]s AS latest
+        FROM (%[6]s) AS s
         GROUP BY customer_id, valid_from, parent_key, child_key
       ) AS k
     ) AS r
     WHERE n = 1
   ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
-  JOIN (VALUES %[13]s) AS m (child_field, field) ON m.child_field = cs.field
+  JOIN (VALUES %[9]s) AS m (child_field, field) ON m.child_field = cs.field
 ) AS d`,
 			f.Object(AsOfState), f.Str(src.Name), strings.Join(norm, ""), strings.Join(valid, ""), f.Str(c.Object),
-			f.Object(Crosswalk), f.Object(SourceState), f.Str(label), f.Str(FieldParent), f.Object(Observations),
-			excluded, latest, strings.Join(mapCases, ", "))
+			child, excluded, latest, strings.Join(mapCases, ", "))
 	}
 }

@@ -118,7 +118,7 @@ SELECT customer_id, 'version', COUNT(*) FROM %s WHERE valid_to IS NULL GROUP BY 
 		{spec.CheckOrphanLinks, func(f ir.Fragments) string {
 			return fmt.Sprintf(`SELECT x.* FROM %[1]s AS x
 WHERE x.customer_id IN (SELECT customer_id FROM %[2]s)
-  AND x.customer_id NOT IN (SELECT customer_id FROM %[3]s)`, f.Object(Crosswalk), f.Object(CustomerQueue), f.Object(HistoryWork))
+  AND x.customer_id NOT IN (SELECT customer_id FROM %[3]s)`, f.Object(Crosswalk), f.Object(ResolveSet), f.Object(HistoryWork))
 		}, "source || ':' || record_key", "'linked to ' || customer_id || ', which has no version'"},
 		{spec.CheckFreshness, func(f ir.Fragments) string {
 			return fmt.Sprintf(`SELECT source, MAX(event_time) AS newest FROM %s GROUP BY source

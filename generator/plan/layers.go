@@ -14,9 +14,9 @@ var (
 	ObservationsStream = ref(SILVER, "observations_stream")
 	Quarantine         = ref(SILVER, "quarantine")
 	SourceState        = ref(SILVER, "source_state")
-	RecordQueue        = ref(SILVER, "record_queue")
+	RecordQueue        = ref(SILVER, "work_records")
 	Crosswalk          = ref(SILVER, "crosswalk")
-	CrosswalkWork      = ref(SILVER, "crosswalk_work")
+	CrosswalkWork      = ref(SILVER, "work_crosswalk")
 	CrosswalkChanges   = ref(SILVER, "crosswalk_changes")
 	CustomerAliases    = ref(SILVER, "customer_aliases")
 	CustomerQueue      = ref(SILVER, "customer_queue")
@@ -195,9 +195,10 @@ func (b *builder) silver() {
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: SourceState, Deps: []ir.Ref{silver}, Columns: stateColumns,
 		Comment: "last-writer-wins register per (source, record, field), ordered by order_key"})
-	b.add(&ir.Object{Kind: ir.KindTable, Ref: RecordQueue, Deps: []ir.Ref{silver},
-		Columns: []ir.Column{notNull("source", ir.Text), notNull("record_key", ir.Text)},
-		Comment: "source records changed since the crosswalk last ran"})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: RecordQueue, Deps: []ir.Ref{silver}, Transient: true,
+		Columns: []ir.Column{notNull("source", ir.Text), notNull("record_key", ir.Text),
+			{Name: "from_time", Type: ir.Timestamp, Comment: "the earliest event time of the record's new observations; NULL when it has none"}},
+		Comment: "work table of the reconcile task: source records changed since the crosswalk last ran"})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: Crosswalk, Deps: []ir.Ref{silver},
 		Comment: "(source, record) to customer id",
 		Columns: []ir.Column{
@@ -205,7 +206,7 @@ func (b *builder) silver() {
 			col("link_value", ir.Text), {Name: "matched_by", Type: ir.Text, Comment: "the match rule that linked the record: customer_link, a match field, or unmatched"},
 			col("linked_at", ir.Timestamp),
 		}})
-	b.add(&ir.Object{Kind: ir.KindTable, Ref: CrosswalkWork, Deps: []ir.Ref{silver},
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: CrosswalkWork, Deps: []ir.Ref{silver}, Transient: true,
 		Comment: "work table of the reconcile task: the new links of the queued records",
 		Columns: []ir.Column{
 			notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("customer_id", ir.Text),
@@ -231,7 +232,8 @@ WHERE ch.old_customer_id NOT IN (SELECT customer_id FROM %[2]s)
   AND ch.changed_at = (SELECT MAX(changed_at) FROM %[1]s AS x WHERE x.source = ch.source AND x.record_key = ch.record_key)`, f.Object(CrosswalkChanges), f.Object(Crosswalk))
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: CustomerQueue, Deps: []ir.Ref{silver},
-		Columns: []ir.Column{notNull("customer_id", ir.Text)},
+		Columns: []ir.Column{notNull("customer_id", ir.Text),
+			{Name: "from_time", Type: ir.Timestamp, Comment: "resolve again from this event time on; NULL: the whole timeline"}},
 		Comment: "customers to resolve again"})
 }
 

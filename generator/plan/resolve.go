@@ -33,29 +33,40 @@ WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET %[4]s
 WHEN NOT MATCHED THEN INSERT (%[5]s)
 VALUES (%[6]s)`, f.Object(SourceState), f.Now(), f.Stream(stream), strings.Join(set, ", "), strings.Join(cols, ", "), strings.Join(vals, ", "))
 	}
+	// The state, before this batch, of the keys it observes: resolution
+	// starts from it where the batch only adds later observations.
+	before := func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, field, had, op, value, event_time, order_key, event_id)
+SELECT k.source, k.record_key, k.field, s.source IS NOT NULL, s.op, s.value, s.event_time, s.order_key, s.event_id
+FROM (SELECT DISTINCT source, record_key, field FROM %[2]s) AS k
+LEFT JOIN %[3]s AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field`, f.Object(StateBefore), f.Stream(stream), f.Object(SourceState))
+	}
 	queue := func(f ir.Fragments) string {
-		q := fmt.Sprintf(`INSERT INTO %s (source, record_key)
-SELECT DISTINCT source, record_key
-FROM %s`, f.Object(RecordQueue), f.Stream(stream))
 		var labels []string
+		var children strings.Builder
 		for _, src := range b.s.Sources {
 			for _, c := range src.Children {
 				labels = append(labels, c.Label(src))
 				// A changed child changes what its parent derives.
-				q += fmt.Sprintf(`
-UNION
-SELECT DISTINCT %[1]s, par.value
+				fmt.Fprintf(&children, `
+UNION ALL
+SELECT %[1]s, par.value, MIN(n.event_time)
 FROM %[2]s AS n
 JOIN %[3]s AS par ON par.source = n.source AND par.record_key = n.record_key AND par.field = %[4]s
-WHERE n.source = %[5]s AND par.value IS NOT NULL`, f.Str(src.Name), f.Stream(stream), f.Object(SourceState), f.Str(FieldParent), f.Str(c.Label(src)))
+WHERE n.source = %[5]s AND par.value IS NOT NULL
+GROUP BY par.value`, f.Str(src.Name), f.Stream(stream), f.Object(SourceState), f.Str(FieldParent), f.Str(c.Label(src)))
 			}
 		}
+		where := ""
 		if len(labels) > 0 {
-			q = strings.Replace(q, "FROM "+f.Stream(stream), "FROM "+f.Stream(stream)+"\nWHERE NOT "+inList(f, "source", labels...), 1)
+			where = "\nWHERE NOT " + inList(f, "source", labels...)
 		}
-		return q
+		return fmt.Sprintf(`INSERT INTO %s (source, record_key, from_time)
+SELECT source, record_key, MIN(event_time)
+FROM %s%s
+GROUP BY source, record_key%s`, f.Object(RecordQueue), f.Stream(stream), where, children.String())
 	}
-	return []ir.SQL{merge, queue}
+	return []ir.SQL{before, merge, queue}
 }
 
 // crosswalkSteps link each queued record to a customer through the spec's
@@ -107,13 +118,29 @@ WHERE v.value IS NOT NULL
 				f.Object(RecordQueue), f.Object(Crosswalk), f.Str(fld.Name), canon(f, fld), linked(f))
 		})
 	}
-	queueCustomers := func(f ir.Fragments) string {
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id)
-SELECT DISTINCT c.customer_id
-FROM %[2]s AS c
-JOIN %[3]s AS q ON q.source = c.source AND q.record_key = c.record_key`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(RecordQueue))
+	// A record whose customer changes changes both customers' whole
+	// timelines; a record with new observations changes its customer's
+	// from their earliest event time on.
+	queueMoved := func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, from_time)
+SELECT c.customer_id, CAST(NULL AS %[4]s)
+FROM %[2]s AS n
+JOIN %[3]s AS c ON c.source = n.source AND c.record_key = n.record_key
+WHERE c.customer_id <> n.customer_id
+UNION ALL
+SELECT n.customer_id, CAST(NULL AS %[4]s)
+FROM %[2]s AS n
+JOIN %[3]s AS c ON c.source = n.source AND c.record_key = n.record_key
+WHERE c.customer_id <> n.customer_id`, f.Object(CustomerQueue), f.Object(CrosswalkWork), f.Object(Crosswalk), f.Type(ir.Timestamp))
 	}
-	steps = append(steps, queueCustomers)
+	queueChanged := func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, from_time)
+SELECT c.customer_id, MIN(q.from_time)
+FROM %[2]s AS c
+JOIN %[3]s AS q ON q.source = c.source AND q.record_key = c.record_key
+WHERE q.from_time IS NOT NULL
+GROUP BY c.customer_id`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(RecordQueue))
+	}
 	steps = append(steps, func(f ir.Fragments) string {
 		customer := []string{"WHEN l.link IS NOT NULL THEN l.link"}
 		matchedBy := []string{"WHEN l.link IS NOT NULL THEN " + f.Str(spec.MatchLink)}
@@ -143,6 +170,7 @@ LEFT JOIN (%[5]s) AS l ON l.source = q.source AND l.record_key = q.record_key
 %[6]s`, f.Object(CrosswalkWork), strings.Join(customer, " "), strings.Join(matchedBy, " "), f.Object(RecordQueue), linked(f), strings.Join(joins, "\n"), f.Object(SourceState), f.Str(FieldRecord))
 	})
 	steps = append(steps,
+		queueMoved,
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
 SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, %[4]s
@@ -158,7 +186,7 @@ WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by
 WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
 VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, %[3]s)`, f.Object(Crosswalk), f.Object(CrosswalkWork), f.Now())
 		},
-		queueCustomers,
+		queueChanged,
 		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(CrosswalkWork) },
 		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(RecordQueue) },
 	)

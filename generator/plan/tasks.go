@@ -37,10 +37,10 @@ func (b *builder) tasks() {
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: RootTask, Deps: []ir.Ref{Batches},
 		Comment: "opens a batch when any source has new lines",
 		Task: &ir.Task{Root: true, Schedule: b.s.Project.Schedule, Warehouse: wh, When: rootWhen,
-			Steps: []ir.SQL{func(f ir.Fragments) string {
+			Steps: staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
 				return fmt.Sprintf("INSERT INTO %s (batch_id, started_at, ruleset_version) SELECT %s, %s, %s",
 					f.Object(Batches), f.BatchID(), f.Now(), f.Str(b.p.RulesetVersion))
-			}}}})
+			}})}})
 	var observe []ir.Ref
 	for _, src := range b.s.Sources {
 		st := LinesStreamOf(src.Name)
@@ -49,14 +49,15 @@ func (b *builder) tasks() {
 		b.add(&ir.Object{Kind: ir.KindTask, Ref: t, Deps: []ir.Ref{RootTask, st.Ref, Observations, Quarantine},
 			Comment: fmt.Sprintf("turns new lines of source %s into observations; flags what cannot be", src.Name),
 			Task: &ir.Task{Warehouse: wh, After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
-				Steps: b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) })}})
+				Steps: staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) }))}})
 	}
 	var steps []ir.SQL
-	steps = append(steps, b.stateSteps()...)
-	steps = append(steps, b.crosswalkSteps()...)
+	steps = append(steps, staged(StageState, b.stateSteps())...)
+	steps = append(steps, staged(StageCrosswalk, b.crosswalkSteps())...)
 	steps = append(steps, b.resolveSteps()...)
-	tables := []ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		AsOfState, TimelineCandidates, HistoryWork, History, Rulesets, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}
+	work := []ir.Ref{StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork}
+	tables := append([]ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
+		History, Rulesets, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}, work...)
 	// The same steps as a procedure: re-resolving customers by hand is
 	// INSERT INTO SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE().
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReconcileProc, Deps: tables,
@@ -68,24 +69,24 @@ func (b *builder) tasks() {
 	var reobserve []ir.SQL
 	for _, src := range b.s.Sources {
 		lines := LinesTable(src.Name)
-		reobserve = append(reobserve, b.observeSteps(src, func(f ir.Fragments) string {
+		reobserve = append(reobserve, staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string {
 			return fmt.Sprintf("(SELECT * FROM %s WHERE loaded_at >= %s)", f.Object(lines), f.Param("since"))
-		})...)
+		}))...)
 		tables = append(tables, lines)
 	}
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReobserveProc, Deps: append(tables, Quarantine),
 		Comment:   "re-observes the RAW lines loaded since a time; CALL OPS.RECONCILE() afterwards",
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}}, Steps: reobserve}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
-		Deps: append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-			AsOfState, TimelineCandidates, HistoryWork, History, Rulesets),
+		Deps: append(append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
+			History, Rulesets), work...),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
 		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs}, Steps: steps, Call: &ReconcileProc}})
 	root := RootTask
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: FinalizerTask, Deps: []ir.Ref{ReconcileTask},
 		Comment: "closes the batch, whatever happened to the other tasks",
 		Task: &ir.Task{Warehouse: wh, FinalizerOf: &root,
-			Steps: []ir.SQL{func(f ir.Fragments) string {
+			Steps: staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
 				return fmt.Sprintf("UPDATE %s SET finished_at = %s WHERE batch_id = %s", f.Object(Batches), f.Now(), f.BatchID())
-			}}}})
+			}})}})
 }

@@ -10,40 +10,66 @@ import (
 
 // Objects of the resolution timeline.
 var (
-	AsOfState          = ref(SILVER, "asof_state")
-	TimelineCandidates = ref(SILVER, "timeline_candidates")
-	HistoryWork        = ref(SILVER, "history_work")
+	StateBefore        = ref(SILVER, "work_state_before")
+	ResolveSet         = ref(SILVER, "work_resolve_set")
+	ResolveKeys        = ref(SILVER, "work_keys")
+	StateRows          = ref(SILVER, "work_state_rows")
+	AsOfState          = ref(SILVER, "work_point_state")
+	TimelineCandidates = ref(SILVER, "work_candidates")
+	HistoryWork        = ref(SILVER, "work_versions")
 	History            = ref(GOLD, "customer_master_history")
 	Rulesets           = ref(AUDIT, "rulesets")
 )
 
 // The resolution of a customer is computed at every point of its valid
-// time: every event time of an observation of one of its records. At each
-// point, each (source, record, field) holds its last-writer-wins value as of
-// that point; the rules rank those candidates; consecutive points that give
-// the same resolved record collapse into one version. The last point is the
+// time: every event time of an observation of one of its records (or of
+// their children). At each point, each (source, record, field) holds its
+// last-writer-wins value as of that point; the rules rank those
+// candidates; consecutive points that give the same resolved values,
+// winners and rules collapse into one version. The last point is the
 // current gold. Late data adds a point in the past and changes the versions
 // after it; system time (recorded_at, superseded_at) keeps the belief it
 // replaced.
+//
+// A batch recomputes each touched customer's timeline only from the
+// earliest event time its new observations bring (its from_time), starting
+// from the state and the version in force just before it (see suffix.go);
+// a customer whose records changed customer, or a new rule set, recomputes
+// the whole timeline.
 
 // timelineTables are the work tables of resolution (empty between runs) and
 // the history table.
 func (b *builder) timeline() {
 	silver, gold := ir.Ref{Schema: SILVER}, ir.Ref{Schema: GOLD}
-	b.add(&ir.Object{Kind: ir.KindTable, Ref: AsOfState, Deps: []ir.Ref{silver},
-		Comment: "work table of the reconcile task: source state of the queued customers at each point of their timelines",
-		Columns: []ir.Column{
-			notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp), notNull("source", ir.Text), notNull("record_key", ir.Text),
-			notNull("field", ir.Text), col("op", ir.Text), col("raw_value", ir.Text), col("value", ir.Text), col("valid", ir.Bool),
-			col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text),
-			{Name: "via", Type: ir.Text, Comment: "for a derived field, the child the value comes from"},
-		}})
+	work := func(r ir.Ref, comment string, cols ...ir.Column) {
+		b.add(&ir.Object{Kind: ir.KindTable, Ref: r, Deps: []ir.Ref{silver}, Transient: true, Columns: cols,
+			Comment: "work table of the reconcile task: " + comment})
+	}
+	work(StateBefore, "the source state, before this batch, of the keys the batch observes",
+		notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("field", ir.Text),
+		ir.Column{Name: "had", Type: ir.Bool, Comment: "the key had a state before this batch"},
+		col("op", ir.Text), col("value", ir.Text), col("event_time", ir.Timestamp), col("order_key", ir.Text), col("event_id", ir.Text))
+	work(ResolveSet, "the customers this run resolves, from which event time, and the version in force before it",
+		notNull("customer_id", ir.Text),
+		ir.Column{Name: "from_time", Type: ir.Timestamp, Comment: "resolved from this event time on; NULL: the whole timeline"},
+		ir.Column{Name: "prior_from", Type: ir.Timestamp, Comment: "valid_from of the version in force just before from_time"})
+	work(ResolveKeys, "every (source, record, field) of the customers resolved, and where its state comes from",
+		notNull("customer_id", ir.Text), notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("field", ir.Text),
+		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"},
+		ir.Column{Name: "mode", Type: ir.Text, Comment: "base: its state, unchanged; fast: its state before the batch and the batch; slow: its observations"})
+	work(StateRows, "the observations that make the resolved customers' state from their from_time on",
+		notNull("customer_id", ir.Text), notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("field", ir.Text),
+		col("op", ir.Text), col("value", ir.Text), notNull("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text))
+	work(AsOfState, "source state of the resolved customers at each point of their timelines from their from_time on",
+		notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp), notNull("source", ir.Text), notNull("record_key", ir.Text),
+		notNull("field", ir.Text), col("op", ir.Text), col("raw_value", ir.Text), col("value", ir.Text), col("valid", ir.Bool),
+		col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text),
+		ir.Column{Name: "via", Type: ir.Text, Comment: "for a derived field, the child the value comes from"},
+		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"})
 	tc := append([]ir.Column{notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp)}, candidateColumns[1:]...)
-	b.add(&ir.Object{Kind: ir.KindTable, Ref: TimelineCandidates, Deps: []ir.Ref{silver}, Columns: tc,
-		Comment: "work table of the reconcile task: ranked candidates at each point of the queued customers' timelines"})
+	work(TimelineCandidates, "ranked candidates at each point of the resolved customers' timelines", tc...)
 	hist := b.historyColumns()
-	b.add(&ir.Object{Kind: ir.KindTable, Ref: HistoryWork, Deps: []ir.Ref{silver}, Columns: hist,
-		Comment: "work table of the reconcile task: the recomputed versions of the queued customers"})
+	work(HistoryWork, "the recomputed versions of the resolved customers, from the version in force before their from_time", hist...)
 	full := append(append([]ir.Column{}, hist...),
 		ir.Column{Name: "recorded_at", Type: ir.Timestamp, NotNull: true, Comment: "system time: when trueup came to hold this version"},
 		ir.Column{Name: "superseded_at", Type: ir.Timestamp, Comment: "system time: when a later belief replaced it; NULL while current"},
@@ -94,26 +120,29 @@ func (b *builder) normalizedValue(f ir.Fragments, fld *spec.Field) string {
 	return normalize(f, fld, v)
 }
 
-// resolveSteps re-resolve every queued customer over its whole timeline.
+// resolveSteps re-resolve the queued customers from their from_time on,
+// check the staged result, and publish it unless an error-level check
+// holds the batch back.
 func (b *builder) resolveSteps() []ir.SQL {
-	inQueue := func(f ir.Fragments, col string) string {
-		return fmt.Sprintf("%s IN (SELECT customer_id FROM %s)", col, f.Object(CustomerQueue))
+	inSet := func(f ir.Fragments, col string) string {
+		return fmt.Sprintf("%s IN (SELECT customer_id FROM %s)", col, f.Object(ResolveSet))
 	}
 	v := b.p.RulesetVersion
 	steps := []ir.SQL{
-		// A new rule-set version re-resolves every customer, once.
+		// A new rule-set version re-resolves every customer's whole
+		// timeline, once.
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %s (customer_id)
-SELECT DISTINCT customer_id FROM %s
-WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(Rulesets), f.Str(v))
+			return fmt.Sprintf(`INSERT INTO %s (customer_id, from_time)
+SELECT DISTINCT customer_id, CAST(NULL AS %s) FROM %s
+WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(CustomerQueue), f.Type(ir.Timestamp), f.Object(Crosswalk), f.Object(Rulesets), f.Str(v))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`INSERT INTO %s (ruleset_version, label, definition, first_used_at)
 SELECT %s, %s, %s, %s
 WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulesets), f.Str(v), f.Str(b.s.Project.RulesetLabel), f.Str(RulesetText(b.s)), f.Now(), f.Object(Rulesets), f.Str(v))
 		},
-		b.asOfState,
 	}
+	steps = append(steps, b.suffixSteps()...)
 	for _, src := range b.s.Sources {
 		for _, c := range src.Children {
 			steps = append(steps, b.derivedState(src, c))
@@ -129,13 +158,14 @@ WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulese
 			steps = append(steps, b.candidates(fld))
 		}
 	}
+	steps = staged(StageResolve, steps)
 	// Checks run on the staged resolution; every publishing statement below
 	// is a no-op when an error-level check failed (the batch is held back).
-	steps = append(steps, b.historyWork)
-	steps = append(steps, b.checkSteps()...)
-	steps = append(steps,
+	steps = append(steps, staged(StageHistory, []ir.SQL{b.historyWork})...)
+	steps = append(steps, staged(StageChecks, b.checkSteps())...)
+	publish := []ir.SQL{
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT %s", f.Object(FieldCandidates), inQueue(f, "customer_id"), blocked(f))
+			return fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT %s", f.Object(FieldCandidates), inSet(f, "customer_id"), blocked(f))
 		},
 		func(f ir.Fragments) string {
 			var cols []string
@@ -153,48 +183,75 @@ JOIN %s AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
 WHERE NOT %s`,
 				f.Object(FieldCandidates), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(TimelineCandidates), lastPoints(f), blocked(f))
 		},
+		// Gold fields are written only where they changed: a MERGE that
+		// leaves equal rows alone, and a delete of the fields that lost
+		// every candidate.
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s WHERE %s AND NOT %s", f.Object(CustomerFields), inQueue(f, "customer_id"), blocked(f))
+			return fmt.Sprintf(`DELETE FROM %[1]s
+WHERE %[2]s
+  AND NOT %[4]s
+  AND NOT EXISTS (SELECT 1 FROM %[3]s AS w WHERE w.customer_id = %[1]s.customer_id AND w.field = %[1]s.field AND w.rank = 1)`,
+				f.Object(CustomerFields), inSet(f, "customer_id"), f.Object(FieldCandidates), blocked(f))
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
-SELECT
-  w.customer_id,
-  w.field,
-  CASE WHEN w.is_winner THEN w.value END,
-  CASE WHEN w.is_winner THEN w.source END,
-  CASE WHEN w.is_winner THEN w.record_key END,
-  CASE WHEN w.is_winner THEN w.event_time END,
-  CASE WHEN w.is_winner THEN w.event_id END,
-  w.decided_by,
-  w.ruleset_version,
-  st.candidates,
-  st.distinct_values,
-  st.distinct_values > 1
-FROM %[2]s AS w
-JOIN (
+			set := []string{}
+			for _, c := range customerFieldColumns[2:] {
+				set = append(set, fmt.Sprintf("%[1]s = n.%[1]s", c.Name))
+			}
+			var changed, vals, names []string
+			for _, c := range customerFieldColumns[2:] {
+				changed = append(changed, fmt.Sprintf("c.%[1]s IS DISTINCT FROM n.%[1]s", c.Name))
+			}
+			for _, c := range customerFieldColumns {
+				names = append(names, c.Name)
+				vals = append(vals, "n."+c.Name)
+			}
+			return fmt.Sprintf(`MERGE INTO %[1]s AS c
+USING (
   SELECT
-    customer_id,
-    field,
-    COUNT(*) AS candidates,
-    COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-  FROM %[2]s
-  WHERE %[3]s
-  GROUP BY customer_id, field
-) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-WHERE w.rank = 1 AND %[4]s AND NOT %[5]s`, f.Object(CustomerFields), f.Object(FieldCandidates), inQueue(f, "customer_id"), inQueue(f, "w.customer_id"), blocked(f))
+    w.customer_id,
+    w.field,
+    CASE WHEN w.is_winner THEN w.value END AS value,
+    CASE WHEN w.is_winner THEN w.source END AS source,
+    CASE WHEN w.is_winner THEN w.record_key END AS record_key,
+    CASE WHEN w.is_winner THEN w.event_time END AS event_time,
+    CASE WHEN w.is_winner THEN w.event_id END AS event_id,
+    w.decided_by AS rule,
+    w.ruleset_version,
+    st.candidates,
+    st.distinct_values,
+    st.distinct_values > 1 AS conflict
+  FROM %[2]s AS w
+  JOIN (
+    SELECT
+      customer_id,
+      field,
+      COUNT(*) AS candidates,
+      COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
+    FROM %[2]s
+    WHERE %[3]s
+    GROUP BY customer_id, field
+  ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
+  WHERE w.rank = 1 AND %[4]s AND NOT %[5]s
+) AS n
+ON c.customer_id = n.customer_id AND c.field = n.field
+WHEN MATCHED AND (%[6]s) THEN UPDATE SET %[7]s
+WHEN NOT MATCHED THEN INSERT (%[8]s)
+VALUES (%[9]s)`, f.Object(CustomerFields), f.Object(FieldCandidates), inSet(f, "customer_id"), inSet(f, "w.customer_id"), blocked(f),
+				strings.Join(changed, " OR "), strings.Join(set, ", "), strings.Join(names, ", "), strings.Join(vals, ", "))
 		},
-		// Versions no longer believed: close them in system time.
+		// Versions no longer believed: close them in system time. Only the
+		// version in force before from_time and those after it can be.
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`UPDATE %[1]s AS h
 SET superseded_at = %[2]s
 WHERE h.superseded_at IS NULL
-  AND %[3]s
+  AND EXISTS (SELECT 1 FROM %[3]s AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
   AND NOT %[5]s
   AND NOT EXISTS (
     SELECT 1 FROM %[4]s AS w
     WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
-  )`, f.Object(History), f.Now(), inQueue(f, "h.customer_id"), f.Object(HistoryWork), blocked(f))
+  )`, f.Object(History), f.Now(), f.Object(ResolveSet), f.Object(HistoryWork), blocked(f))
 		},
 		// Versions newly believed: record them.
 		func(f ir.Fragments) string {
@@ -219,82 +276,30 @@ WHERE NOT %[6]s
   WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
 )`, f.Object(History), strings.Join(quoted, ", "), strings.Join(sel, ", "), f.Now(), f.Object(HistoryWork), blocked(f))
 		},
-	)
-	steps = append(steps, b.heldSteps()...)
-	steps = append(steps,
-		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(AsOfState) },
-		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(TimelineCandidates) },
-		func(f ir.Fragments) string { return "DELETE FROM " + f.Object(HistoryWork) },
-		// A held batch keeps its customers queued for the next run.
-		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s WHERE NOT %s", f.Object(CustomerQueue), blocked(f))
-		},
-	)
-	return steps
+	}
+	publish = append(publish, b.heldSteps()...)
+	for _, w := range []ir.Ref{StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork} {
+		w := w
+		publish = append(publish, func(f ir.Fragments) string { return "DELETE FROM " + f.Object(w) })
+	}
+	// A held batch keeps its customers queued for the next run.
+	publish = append(publish, func(f ir.Fragments) string {
+		return fmt.Sprintf("DELETE FROM %s WHERE NOT %s", f.Object(CustomerQueue), blocked(f))
+	})
+	return append(steps, staged(StagePublish, publish)...)
 }
 
-// lastPoints is, per queued customer, the last point of its timeline: the
+// lastPoints is, per resolved customer, the last point of its timeline: the
 // present, which gold publishes.
 func lastPoints(f ir.Fragments) string {
 	return fmt.Sprintf("(SELECT customer_id, MAX(valid_from) AS valid_from FROM %s GROUP BY customer_id)", f.Object(AsOfState))
 }
 
-// asOfState fills silver.asof_state: for each queued customer and each
-// point of its timeline, the last-writer-wins observation of every (source,
-// record, field) of its records, with the canonical value and its validity.
-func (b *builder) asOfState(f ir.Fragments) string {
-	var norm, valid []string
-	for _, fld := range b.s.Fields {
-		n := b.normalizedValue(f, fld)
-		norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
-		valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
-	}
-	return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
-SELECT
-  customer_id, valid_from, source, record_key, field, op, raw_value,
-  CASE field%[2]s
-    ELSE raw_value
-  END,
-  CASE field%[3]s
-    ELSE TRUE
-  END,
-  event_time, event_id, order_key
-FROM (
-  SELECT pt.customer_id, pt.valid_from, o.source, o.record_key, o.field, o.op, o.value AS raw_value, o.event_time, o.event_id, o.order_key
-  FROM (
-    SELECT DISTINCT x.customer_id, o.event_time AS valid_from
-    FROM %[4]s AS x
-    JOIN %[5]s AS o ON o.source = x.source AND o.record_key = x.record_key
-    WHERE x.customer_id IN (SELECT customer_id FROM %[6]s)%[7]s
-  ) AS pt
-  JOIN %[4]s AS x ON x.customer_id = pt.customer_id
-  JOIN %[5]s AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-) AS s`, f.Object(AsOfState), strings.Join(norm, ""), strings.Join(valid, ""), f.Object(Crosswalk), f.Object(Observations), f.Object(CustomerQueue), b.childPoints(f))
-}
-
-// childPoints adds to the points of a customer's timeline the event times
-// of the children of its records.
-func (b *builder) childPoints(f ir.Fragments) string {
-	var out strings.Builder
-	for _, src := range b.s.Sources {
-		for _, c := range src.Children {
-			fmt.Fprintf(&out, `
-    UNION
-    SELECT DISTINCT x.customer_id, o.event_time AS valid_from
-    FROM %[1]s AS x
-    JOIN %[2]s AS par ON par.source = %[3]s AND par.field = %[4]s AND par.value = x.record_key
-    JOIN %[5]s AS o ON o.source = par.source AND o.record_key = par.record_key
-    WHERE x.source = %[6]s AND x.customer_id IN (SELECT customer_id FROM %[7]s)`,
-				f.Object(Crosswalk), f.Object(SourceState), f.Str(c.Label(src)), f.Str(FieldParent), f.Object(Observations), f.Str(src.Name), f.Object(CustomerQueue))
-		}
-	}
-	return out.String()
-}
-
-// historyWork pivots the winners at every point into one row per point,
-// collapses consecutive points that resolve to the same record, and sets
-// valid_to to the next version's start.
+// historyWork pivots the winners at every recomputed point into one row per
+// point, prepends the version in force before the customer's from_time,
+// collapses consecutive rows whose values, winners and rules are the same,
+// and sets valid_to to the next version's start. A re-asserted value opens
+// no version: a version keeps the event times of its first point.
 func (b *builder) historyWork(f ir.Fragments) string {
 	var pivot, hashParts, outCols []string
 	for _, fld := range b.s.Fields {
@@ -312,20 +317,21 @@ func (b *builder) historyWork(f ir.Fragments) string {
 			name := f.Ident(fld.Name + p.suffix)
 			pivot = append(pivot, fmt.Sprintf("      %s AS %s", p.expr, name))
 			outCols = append(outCols, name)
-			v := name
-			if p.suffix == "__event_time" {
-				v = fmt.Sprintf("CAST(%s AS %s)", name, f.Type(ir.Text))
+			if p.suffix != "__event_time" {
+				hashParts = append(hashParts, fmt.Sprintf("COALESCE('v' || %s, 'n')", name))
 			}
-			hashParts = append(hashParts, fmt.Sprintf("COALESCE('v' || %s, 'n')", v))
 		}
 	}
 	hash := fmt.Sprintf("MD5(%s || '|' || %s)", f.Str(b.p.RulesetVersion), strings.Join(hashParts, " || '|' || "))
-	var cols []string
+	var cols, prior []string
 	for _, c := range b.historyColumns() {
 		cols = append(cols, f.Ident(c.Name))
 	}
+	for _, c := range outCols {
+		prior = append(prior, "h."+c)
+	}
 	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s)
-SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, %[3]s, %[4]s
+SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ruleset_version, %[4]s
 FROM (
   SELECT
     v.*,
@@ -336,6 +342,7 @@ FROM (
       p.valid_from,
       p.is_deleted,
       %[5]s AS version_hash,
+      %[3]s AS ruleset_version,
       %[4]s
     FROM (
       SELECT
@@ -345,11 +352,18 @@ FROM (
 %[7]s
       FROM %[8]s AS pt
       LEFT JOIN %[9]s AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+      WHERE pt.parent_key IS NULL
       GROUP BY pt.customer_id, pt.valid_from
     ) AS p
+    UNION ALL
+    SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, h.ruleset_version, %[10]s
+    FROM %[11]s AS h
+    JOIN %[12]s AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
+    WHERE h.superseded_at IS NULL
   ) AS v
 ) AS c
 WHERE previous_hash IS NULL OR previous_hash <> version_hash`,
 		f.Object(HistoryWork), strings.Join(cols, ", "), f.Str(b.p.RulesetVersion), strings.Join(outCols, ", "),
-		hash, f.Str(FieldRecord), strings.Join(pivot, ",\n"), f.Object(AsOfState), f.Object(TimelineCandidates))
+		hash, f.Str(FieldRecord), strings.Join(pivot, ",\n"), f.Object(AsOfState), f.Object(TimelineCandidates),
+		strings.Join(prior, ", "), f.Object(History), f.Object(ResolveSet))
 }

@@ -10,6 +10,12 @@ AS
 $$
 BEGIN
   BEGIN TRANSACTION;
+  -- stage: state
+  INSERT INTO TRUEUP.SILVER.WORK_STATE_BEFORE (source, record_key, field, had, op, value, event_time, order_key, event_id)
+  SELECT k.source, k.record_key, k.field, s.source IS NOT NULL, s.op, s.value, s.event_time, s.order_key, s.event_id
+  FROM (SELECT DISTINCT source, record_key, field FROM TRUEUP.SILVER.OBSERVATIONS_STREAM) AS k
+  LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field;
+  -- stage: state
   MERGE INTO TRUEUP.SILVER.SOURCE_STATE AS s
   USING (
     SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
@@ -20,20 +26,24 @@ BEGIN
   WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
-  INSERT INTO TRUEUP.SILVER.RECORD_QUEUE (source, record_key)
-  SELECT DISTINCT source, record_key
+  -- stage: state
+  INSERT INTO TRUEUP.SILVER.WORK_RECORDS (source, record_key, from_time)
+  SELECT source, record_key, MIN(event_time)
   FROM TRUEUP.SILVER.OBSERVATIONS_STREAM
   WHERE NOT source IN ('billing:subscription')
-  UNION
-  SELECT DISTINCT 'billing', par.value
+  GROUP BY source, record_key
+  UNION ALL
+  SELECT 'billing', par.value, MIN(n.event_time)
   FROM TRUEUP.SILVER.OBSERVATIONS_STREAM AS n
   JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = n.source AND par.record_key = n.record_key AND par.field = '_parent'
-  WHERE n.source = 'billing:subscription' AND par.value IS NOT NULL;
-  INSERT INTO TRUEUP.SILVER.RECORD_QUEUE (source, record_key)
+  WHERE n.source = 'billing:subscription' AND par.value IS NOT NULL
+  GROUP BY par.value;
+  -- stage: crosswalk
+  INSERT INTO TRUEUP.SILVER.WORK_RECORDS (source, record_key)
   SELECT c.source, c.record_key
   FROM TRUEUP.SILVER.CROSSWALK AS c
   WHERE c.matched_by = 'email'
-    AND c.customer_id IN (SELECT c2.customer_id FROM TRUEUP.SILVER.CROSSWALK AS c2 JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c2.source AND q.record_key = c2.record_key)
+    AND c.customer_id IN (SELECT c2.customer_id FROM TRUEUP.SILVER.CROSSWALK AS c2 JOIN TRUEUP.SILVER.WORK_RECORDS AS q ON q.source = c2.source AND q.record_key = c2.record_key)
   UNION
   SELECT v.source, v.record_key
   FROM (SELECT source, record_key, value FROM (
@@ -44,21 +54,18 @@ BEGIN
     SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
   ) AS c
   WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS qv ON qv.value = v.value
-  JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = qv.source AND q.record_key = qv.record_key
+  JOIN TRUEUP.SILVER.WORK_RECORDS AS q ON q.source = qv.source AND q.record_key = qv.record_key
   WHERE v.value IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l WHERE l.source = v.source AND l.record_key = v.record_key);
-  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
-  SELECT DISTINCT c.customer_id
-  FROM TRUEUP.SILVER.CROSSWALK AS c
-  JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
-  INSERT INTO TRUEUP.SILVER.CROSSWALK_WORK (source, record_key, customer_id, link_value, matched_by)
+  -- stage: crosswalk
+  INSERT INTO TRUEUP.SILVER.WORK_CROSSWALK (source, record_key, customer_id, link_value, matched_by)
   SELECT
     q.source,
     q.record_key,
     CASE WHEN l.link IS NOT NULL THEN l.link WHEN m1.customer_id IS NOT NULL THEN m1.customer_id ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
     l.link,
     CASE WHEN l.link IS NOT NULL THEN 'customer_link' WHEN m1.customer_id IS NOT NULL THEN 'email' ELSE 'unmatched' END
-  FROM (SELECT DISTINCT source, record_key FROM TRUEUP.SILVER.RECORD_QUEUE) AS q
+  FROM (SELECT DISTINCT source, record_key FROM TRUEUP.SILVER.WORK_RECORDS) AS q
   JOIN TRUEUP.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
   LEFT JOIN (
@@ -74,26 +81,46 @@ BEGIN
       JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l2 ON l2.source = lv.source AND l2.record_key = lv.record_key
       GROUP BY v.source, v.record_key
     ) AS m1 ON m1.source = q.source AND m1.record_key = q.record_key;
-  INSERT INTO TRUEUP.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
-  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
-  FROM TRUEUP.SILVER.CROSSWALK_WORK AS n
+  -- stage: crosswalk
+  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT c.customer_id, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM TRUEUP.SILVER.WORK_CROSSWALK AS n
+  JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id
+  UNION ALL
+  SELECT n.customer_id, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM TRUEUP.SILVER.WORK_CROSSWALK AS n
   JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
   WHERE c.customer_id <> n.customer_id;
+  -- stage: crosswalk
+  INSERT INTO TRUEUP.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  FROM TRUEUP.SILVER.WORK_CROSSWALK AS n
+  JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id;
+  -- stage: crosswalk
   MERGE INTO TRUEUP.SILVER.CROSSWALK AS c
-  USING TRUEUP.SILVER.CROSSWALK_WORK AS n
+  USING TRUEUP.SILVER.WORK_CROSSWALK AS n
   ON c.source = n.source AND c.record_key = n.record_key
   WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
-  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
-  SELECT DISTINCT c.customer_id
+  -- stage: crosswalk
+  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT c.customer_id, MIN(q.from_time)
   FROM TRUEUP.SILVER.CROSSWALK AS c
-  JOIN TRUEUP.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
-  DELETE FROM TRUEUP.SILVER.CROSSWALK_WORK;
-  DELETE FROM TRUEUP.SILVER.RECORD_QUEUE;
-  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id)
-  SELECT DISTINCT customer_id FROM TRUEUP.SILVER.CROSSWALK
+  JOIN TRUEUP.SILVER.WORK_RECORDS AS q ON q.source = c.source AND q.record_key = c.record_key
+  WHERE q.from_time IS NOT NULL
+  GROUP BY c.customer_id;
+  -- stage: crosswalk
+  DELETE FROM TRUEUP.SILVER.WORK_CROSSWALK;
+  -- stage: crosswalk
+  DELETE FROM TRUEUP.SILVER.WORK_RECORDS;
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT DISTINCT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM TRUEUP.SILVER.CROSSWALK
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
+  -- stage: resolve
   INSERT INTO TRUEUP.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
   SELECT '2026-11 initial+be5dd9402eb9', '2026-11 initial', 'field "email" type=string normalize=["trim" "lower"] map={} accepted=[] valid="email" rule=valid(downgrade=false) rule=trust{"app":0.9,"billing":0.8,"crm":0.6}decay(exponential,half_life=4320h0m0s,over=0s,min=0.3,max=1) rule=most_recent
   field "company_name" type=string normalize=["trim"] map={} accepted=[] valid="" rule=non_null rule=priority["crm" "app" "billing"]
@@ -107,7 +134,72 @@ BEGIN
   source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{}child="subscription" "plan_tier"=["items" "data" "0" "price" "lookup_key"]{"starter_monthly":"starter","starter_annual":"starter","growth_monthly":"growth","growth_annual":"growth","enterprise_annual":"enterprise"}child="subscription" "seats"=["metadata" "seats"]{} child "subscription" object="subscription" key=["id"] parent=["customer"] exclude=["status"]["canceled" "incomplete_expired"] latest=["created"]
   ', SYSDATE()
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
-  INSERT INTO TRUEUP.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_RESOLVE_SET (customer_id, from_time, prior_from)
+  SELECT q.customer_id, q.from_time, MAX(h.valid_from)
+  FROM (
+    SELECT customer_id, CASE WHEN COUNT(from_time) = COUNT(*) THEN MIN(from_time) END AS from_time
+    FROM TRUEUP.SILVER.CUSTOMER_QUEUE
+    GROUP BY customer_id
+  ) AS q
+  LEFT JOIN TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h ON h.customer_id = q.customer_id AND h.superseded_at IS NULL AND h.valid_from < q.from_time
+  GROUP BY q.customer_id, q.from_time;
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_KEYS (customer_id, source, record_key, field, parent_key, mode)
+  SELECT k.customer_id, k.source, k.record_key, k.field, k.parent_key,
+    CASE
+      WHEN r.from_time IS NULL THEN 'slow'
+      WHEN b.source IS NOT NULL THEN CASE WHEN NOT b.had OR b.event_time < r.from_time THEN 'fast' ELSE 'slow' END
+      WHEN k.event_time < r.from_time THEN 'base'
+      ELSE 'slow'
+    END
+  FROM (
+    SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, CAST(NULL AS VARCHAR) AS parent_key
+    FROM TRUEUP.SILVER.CROSSWALK AS x
+    JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = x.source AND s.record_key = x.record_key
+    WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+    UNION ALL
+    SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, x.record_key AS parent_key
+    FROM TRUEUP.SILVER.CROSSWALK AS x
+    JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
+    JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = par.source AND s.record_key = par.record_key
+    WHERE x.source = 'billing' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+  ) AS k
+  JOIN TRUEUP.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
+  LEFT JOIN TRUEUP.SILVER.WORK_STATE_BEFORE AS b ON b.source = k.source AND b.record_key = k.record_key AND b.field = k.field;
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_STATE_ROWS (customer_id, source, record_key, field, op, value, event_time, event_id, order_key)
+  SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+  FROM (
+    SELECT k.customer_id, s.source, s.record_key, s.field, s.op, s.value, s.event_time, s.event_id, s.order_key
+    FROM TRUEUP.SILVER.WORK_KEYS AS k
+    JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field
+    WHERE k.mode = 'base'
+    UNION ALL
+    SELECT k.customer_id, b.source, b.record_key, b.field, b.op, b.value, b.event_time, b.event_id, b.order_key
+    FROM TRUEUP.SILVER.WORK_KEYS AS k
+    JOIN TRUEUP.SILVER.WORK_STATE_BEFORE AS b ON b.source = k.source AND b.record_key = k.record_key AND b.field = k.field
+    WHERE k.mode = 'fast' AND b.had
+    UNION ALL
+    SELECT k.customer_id, n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.event_id, n.order_key
+    FROM TRUEUP.SILVER.WORK_KEYS AS k
+    JOIN TRUEUP.SILVER.OBSERVATIONS_STREAM AS n ON n.source = k.source AND n.record_key = k.record_key AND n.field = k.field
+    WHERE k.mode = 'fast'
+    UNION ALL
+    SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+    FROM (
+      SELECT k.customer_id, o.source, o.record_key, o.field, o.op, o.value, o.event_time, o.event_id, o.order_key, r.from_time,
+        ROW_NUMBER() OVER (PARTITION BY k.customer_id, o.source, o.record_key, o.field, CASE WHEN o.event_time < r.from_time THEN 1 ELSE 0 END ORDER BY o.order_key DESC) AS n
+      FROM TRUEUP.SILVER.WORK_KEYS AS k
+      JOIN TRUEUP.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
+      JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = k.source AND o.record_key = k.record_key AND o.field = k.field
+      WHERE k.mode = 'slow'
+    ) AS sl
+    WHERE from_time IS NULL OR event_time >= from_time OR n = 1
+  ) AS u
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1;
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
     CASE field
@@ -128,26 +220,24 @@ BEGIN
       WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
       ELSE TRUE
     END,
-    event_time, event_id, order_key
+    event_time, event_id, order_key, parent_key
   FROM (
-    SELECT pt.customer_id, pt.valid_from, o.source, o.record_key, o.field, o.op, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+    SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
     FROM (
-      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
-      FROM TRUEUP.SILVER.CROSSWALK AS x
-      JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key
-      WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
-      UNION
-      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
-      FROM TRUEUP.SILVER.CROSSWALK AS x
-      JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
-      JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = par.source AND o.record_key = par.record_key
-      WHERE x.source = 'billing' AND x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
-    ) AS pt
-    JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id
-    JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-  ) AS s;
-  INSERT INTO TRUEUP.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
+      SELECT p.customer_id, p.valid_from, k.source, k.record_key, k.field, k.parent_key
+      FROM (
+        SELECT DISTINCT w.customer_id, w.event_time AS valid_from
+        FROM TRUEUP.SILVER.WORK_STATE_ROWS AS w
+        JOIN TRUEUP.SILVER.WORK_RESOLVE_SET AS q ON q.customer_id = w.customer_id
+        WHERE q.from_time IS NULL OR w.event_time >= q.from_time
+      ) AS p
+      JOIN TRUEUP.SILVER.WORK_KEYS AS k ON k.customer_id = p.customer_id
+    ) AS g
+    ASOF JOIN TRUEUP.SILVER.WORK_STATE_ROWS AS s MATCH_CONDITION (g.valid_from >= s.event_time) ON g.customer_id = s.customer_id AND g.source = s.source AND g.record_key = s.record_key AND g.field = s.field
+  ) AS x
+  WHERE event_time IS NOT NULL;
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
   SELECT
     customer_id, valid_from, 'billing', parent_key, field, 'set', raw_value,
     CASE field
@@ -163,14 +253,7 @@ BEGIN
     event_time, event_id, order_key, 'subscription' || ' ' || child_key
   FROM (
     SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, 'billing' AS source
-    FROM (
-      SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value, o.event_time, o.event_id, o.order_key
-      FROM (SELECT DISTINCT customer_id, valid_from FROM TRUEUP.SILVER.ASOF_STATE) AS pt
-      JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id AND x.source = 'billing'
-      JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
-      JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = 'billing:subscription' AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
-      QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-    ) AS cs
+    FROM (SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM TRUEUP.SILVER.WORK_POINT_STATE WHERE source = 'billing:subscription' AND parent_key IS NOT NULL) AS cs
     JOIN (
       SELECT customer_id, valid_from, parent_key, child_key
       FROM (
@@ -179,14 +262,7 @@ BEGIN
           ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from, parent_key ORDER BY excluded, latest DESC NULLS LAST, child_key DESC) AS n
         FROM (
           SELECT customer_id, valid_from, parent_key, child_key, MAX(CASE WHEN field = 'subscription.status' AND raw_value IN ('canceled', 'incomplete_expired') THEN 1 ELSE 0 END) AS excluded, MAX(CASE WHEN field = 'subscription.created' THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END) AS latest
-          FROM (
-            SELECT pt.customer_id, pt.valid_from, par.value AS parent_key, o.record_key AS child_key, o.field, o.value AS raw_value
-            FROM (SELECT DISTINCT customer_id, valid_from FROM TRUEUP.SILVER.ASOF_STATE) AS pt
-            JOIN TRUEUP.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id AND x.source = 'billing'
-            JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
-            JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = 'billing:subscription' AND o.record_key = par.record_key AND o.event_time <= pt.valid_from
-            QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-          ) AS s
+          FROM (SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM TRUEUP.SILVER.WORK_POINT_STATE WHERE source = 'billing:subscription' AND parent_key IS NOT NULL) AS s
           GROUP BY customer_id, valid_from, parent_key, child_key
         ) AS k
       ) AS r
@@ -194,7 +270,8 @@ BEGIN
     ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
     JOIN (VALUES ('subscription.status', 'billing_status'), ('subscription.items.data.0.price.lookup_key', 'plan_tier')) AS m (child_field, field) ON m.child_field = cs.field
   ) AS d;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'trust=' || CAST(CAST(s1 AS DECIMAL(38, 6)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -237,8 +314,8 @@ BEGIN
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM TRUEUP.SILVER.ASOF_STATE AS s
-          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'email'
         ) AS cand
       ) AS sc
@@ -246,7 +323,8 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'company_name', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -289,8 +367,8 @@ BEGIN
           CASE source WHEN 'crm' THEN 3 WHEN 'app' THEN 2 WHEN 'billing' THEN 1 ELSE 0 END AS s2
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM TRUEUP.SILVER.ASOF_STATE AS s
-          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'company_name'
         ) AS cand
       ) AS sc
@@ -298,7 +376,8 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'billing_status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'priority=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -338,8 +417,8 @@ BEGIN
           CASE source WHEN 'billing' THEN 3 WHEN 'app' THEN 2 WHEN 'crm' THEN 1 ELSE 0 END AS s1
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM TRUEUP.SILVER.ASOF_STATE AS s
-          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'billing_status'
         ) AS cand
       ) AS sc
@@ -347,7 +426,8 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'account_owner', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s3 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -393,8 +473,8 @@ BEGIN
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM TRUEUP.SILVER.ASOF_STATE AS s
-          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'account_owner'
         ) AS cand
       ) AS sc
@@ -402,7 +482,8 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'seats', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'frequency=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s3 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -448,8 +529,8 @@ BEGIN
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM TRUEUP.SILVER.ASOF_STATE AS s
-          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'seats'
         ) AS cand
       ) AS sc
@@ -457,7 +538,8 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'plan_tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'same_record_as=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -490,18 +572,19 @@ BEGIN
           CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END AS s1
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM TRUEUP.SILVER.ASOF_STATE AS s
-          JOIN TRUEUP.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'plan_tier'
         ) AS cand
-        LEFT JOIN TRUEUP.SILVER.TIMELINE_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'billing_status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
+        LEFT JOIN TRUEUP.SILVER.WORK_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'billing_status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
       ) AS sc
     ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO TRUEUP.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE)
-  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, '2026-11 initial+be5dd9402eb9', EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
+  -- stage: history
+  INSERT INTO TRUEUP.SILVER.WORK_VERSIONS (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE)
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ruleset_version, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
   FROM (
     SELECT
       v.*,
@@ -511,7 +594,8 @@ BEGIN
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('2026-11 initial+be5dd9402eb9' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(COMPANY_NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(BILLING_STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(PLAN_TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(ACCOUNT_OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
+        MD5('2026-11 initial+be5dd9402eb9' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
+        '2026-11 initial+be5dd9402eb9' AS ruleset_version,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
       FROM (
         SELECT
@@ -548,18 +632,26 @@ BEGIN
         MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS SEATS__RECORD_KEY,
         MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS SEATS__EVENT_TIME,
         MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN t.decided_by END) AS SEATS__RULE
-        FROM TRUEUP.SILVER.ASOF_STATE AS pt
-        LEFT JOIN TRUEUP.SILVER.TIMELINE_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        FROM TRUEUP.SILVER.WORK_POINT_STATE AS pt
+        LEFT JOIN TRUEUP.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        WHERE pt.parent_key IS NULL
         GROUP BY pt.customer_id, pt.valid_from
       ) AS p
+      UNION ALL
+      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.COMPANY_NAME, h.COMPANY_NAME__SOURCE, h.COMPANY_NAME__RECORD_KEY, h.COMPANY_NAME__EVENT_TIME, h.COMPANY_NAME__RULE, h.BILLING_STATUS, h.BILLING_STATUS__SOURCE, h.BILLING_STATUS__RECORD_KEY, h.BILLING_STATUS__EVENT_TIME, h.BILLING_STATUS__RULE, h.PLAN_TIER, h.PLAN_TIER__SOURCE, h.PLAN_TIER__RECORD_KEY, h.PLAN_TIER__EVENT_TIME, h.PLAN_TIER__RULE, h.ACCOUNT_OWNER, h.ACCOUNT_OWNER__SOURCE, h.ACCOUNT_OWNER__RECORD_KEY, h.ACCOUNT_OWNER__EVENT_TIME, h.ACCOUNT_OWNER__RULE, h.SEATS, h.SEATS__SOURCE, h.SEATS__RECORD_KEY, h.SEATS__EVENT_TIME, h.SEATS__RULE
+      FROM TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
+      JOIN TRUEUP.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
+      WHERE h.superseded_at IS NULL
     ) AS v
   ) AS c
   WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'invalid JSON') AS v) AS c;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', pointer, detail, total
   FROM (
@@ -567,11 +659,13 @@ BEGIN
     FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'invalid JSON') AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'null_record_keys', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'null_record_keys' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'missing record key') AS v) AS c;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'null_record_keys', pointer, detail, total
   FROM (
@@ -579,11 +673,13 @@ BEGIN
     FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'missing record key') AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'gap_events', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'gap_events' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'GAP%') AS v) AS c;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'gap_events', pointer, detail, total
   FROM (
@@ -591,64 +687,72 @@ BEGIN
     FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'GAP%') AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'invalid_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
-  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('email', 'billing_status', 'plan_tier', 'account_owner')) AS v) AS c;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'invalid_values', pointer, detail, total
   FROM (
     SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
-    FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('email', 'billing_status', 'plan_tier', 'account_owner')) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'duplicate_customers', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
-  FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+  FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
-  SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.HISTORY_WORK WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v) AS c;
+  SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v) AS c;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'duplicate_customers', pointer, detail, total
   FROM (
     SELECT customer_id || ' ' || field AS pointer, CAST(n AS VARCHAR) || ' winners' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field) AS n
-    FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
-  SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.HISTORY_WORK WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v
+  SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'orphan_links', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'orphan_links' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT x.* FROM TRUEUP.SILVER.CROSSWALK AS x
-  WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
-    AND x.customer_id NOT IN (SELECT customer_id FROM TRUEUP.SILVER.HISTORY_WORK)) AS v) AS c;
+  WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+    AND x.customer_id NOT IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_VERSIONS)) AS v) AS c;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'orphan_links', pointer, detail, total
   FROM (
     SELECT source || ':' || record_key AS pointer, 'linked to ' || customer_id || ', which has no version' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || record_key) AS n
     FROM (SELECT x.* FROM TRUEUP.SILVER.CROSSWALK AS x
-  WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
-    AND x.customer_id NOT IN (SELECT customer_id FROM TRUEUP.SILVER.HISTORY_WORK)) AS v
+  WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+    AND x.customer_id NOT IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_VERSIONS)) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'freshness', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'freshness' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT source, MAX(event_time) AS newest FROM TRUEUP.SILVER.OBSERVATIONS_STREAM GROUP BY source
   HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'freshness', pointer, detail, total
   FROM (
@@ -657,6 +761,7 @@ BEGIN
   HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'email', 'warn',
     CASE
@@ -671,8 +776,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'email'
     GROUP BY t.customer_id
@@ -687,6 +792,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'company_name', 'warn',
     CASE
@@ -701,8 +807,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'company_name'
     GROUP BY t.customer_id
@@ -717,6 +823,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'billing_status', 'warn',
     CASE
@@ -731,8 +838,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'billing_status'
     GROUP BY t.customer_id
@@ -747,6 +854,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'plan_tier', 'warn',
     CASE
@@ -761,8 +869,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'plan_tier'
     GROUP BY t.customer_id
@@ -777,6 +885,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'account_owner', 'warn',
     CASE
@@ -791,8 +900,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'account_owner'
     GROUP BY t.customer_id
@@ -807,6 +916,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'seats', 'warn',
     CASE
@@ -821,8 +931,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'seats'
     GROUP BY t.customer_id
@@ -837,6 +947,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'volume', 'app', 'warn',
     CASE
@@ -859,6 +970,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'volume', 'crm', 'warn',
     CASE
@@ -881,6 +993,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'volume', 'billing', 'warn',
     CASE
@@ -903,67 +1016,96 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
-  DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+  -- stage: publish
+  DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+  -- stage: publish
   INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
-  FROM TRUEUP.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+  FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
-  DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
-  INSERT INTO TRUEUP.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
-  SELECT
-    w.customer_id,
-    w.field,
-    CASE WHEN w.is_winner THEN w.value END,
-    CASE WHEN w.is_winner THEN w.source END,
-    CASE WHEN w.is_winner THEN w.record_key END,
-    CASE WHEN w.is_winner THEN w.event_time END,
-    CASE WHEN w.is_winner THEN w.event_id END,
-    w.decided_by,
-    w.ruleset_version,
-    st.candidates,
-    st.distinct_values,
-    st.distinct_values > 1
-  FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w
-  JOIN (
+  -- stage: publish
+  DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS
+  WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+    AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+    AND NOT EXISTS (SELECT 1 FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w WHERE w.customer_id = TRUEUP.GOLD.CUSTOMER_FIELDS.customer_id AND w.field = TRUEUP.GOLD.CUSTOMER_FIELDS.field AND w.rank = 1);
+  -- stage: publish
+  MERGE INTO TRUEUP.GOLD.CUSTOMER_FIELDS AS c
+  USING (
     SELECT
-      customer_id,
-      field,
-      COUNT(*) AS candidates,
-      COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-    FROM TRUEUP.GOLD.FIELD_CANDIDATES
-    WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
-    GROUP BY customer_id, field
-  ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-  WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+      w.customer_id,
+      w.field,
+      CASE WHEN w.is_winner THEN w.value END AS value,
+      CASE WHEN w.is_winner THEN w.source END AS source,
+      CASE WHEN w.is_winner THEN w.record_key END AS record_key,
+      CASE WHEN w.is_winner THEN w.event_time END AS event_time,
+      CASE WHEN w.is_winner THEN w.event_id END AS event_id,
+      w.decided_by AS rule,
+      w.ruleset_version,
+      st.candidates,
+      st.distinct_values,
+      st.distinct_values > 1 AS conflict
+    FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w
+    JOIN (
+      SELECT
+        customer_id,
+        field,
+        COUNT(*) AS candidates,
+        COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
+      FROM TRUEUP.GOLD.FIELD_CANDIDATES
+      WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+      GROUP BY customer_id, field
+    ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
+    WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+  ) AS n
+  ON c.customer_id = n.customer_id AND c.field = n.field
+  WHEN MATCHED AND (c.value IS DISTINCT FROM n.value OR c.source IS DISTINCT FROM n.source OR c.record_key IS DISTINCT FROM n.record_key OR c.event_time IS DISTINCT FROM n.event_time OR c.event_id IS DISTINCT FROM n.event_id OR c.rule IS DISTINCT FROM n.rule OR c.ruleset_version IS DISTINCT FROM n.ruleset_version OR c.candidates IS DISTINCT FROM n.candidates OR c.distinct_values IS DISTINCT FROM n.distinct_values OR c.conflict IS DISTINCT FROM n.conflict) THEN UPDATE SET value = n.value, source = n.source, record_key = n.record_key, event_time = n.event_time, event_id = n.event_id, rule = n.rule, ruleset_version = n.ruleset_version, candidates = n.candidates, distinct_values = n.distinct_values, conflict = n.conflict
+  WHEN NOT MATCHED THEN INSERT (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
+  VALUES (n.customer_id, n.field, n.value, n.source, n.record_key, n.event_time, n.event_id, n.rule, n.ruleset_version, n.candidates, n.distinct_values, n.conflict);
+  -- stage: publish
   UPDATE TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
   SET superseded_at = SYSDATE()
   WHERE h.superseded_at IS NULL
-    AND h.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE)
+    AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RESOLVE_SET AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
     AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
-      SELECT 1 FROM TRUEUP.SILVER.HISTORY_WORK AS w
+      SELECT 1 FROM TRUEUP.SILVER.WORK_VERSIONS AS w
       WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
     );
+  -- stage: publish
   INSERT INTO TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, recorded_at, superseded_at)
   SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.COMPANY_NAME, w.COMPANY_NAME__SOURCE, w.COMPANY_NAME__RECORD_KEY, w.COMPANY_NAME__EVENT_TIME, w.COMPANY_NAME__RULE, w.BILLING_STATUS, w.BILLING_STATUS__SOURCE, w.BILLING_STATUS__RECORD_KEY, w.BILLING_STATUS__EVENT_TIME, w.BILLING_STATUS__RULE, w.PLAN_TIER, w.PLAN_TIER__SOURCE, w.PLAN_TIER__RECORD_KEY, w.PLAN_TIER__EVENT_TIME, w.PLAN_TIER__RULE, w.ACCOUNT_OWNER, w.ACCOUNT_OWNER__SOURCE, w.ACCOUNT_OWNER__RECORD_KEY, w.ACCOUNT_OWNER__EVENT_TIME, w.ACCOUNT_OWNER__RULE, w.SEATS, w.SEATS__SOURCE, w.SEATS__RECORD_KEY, w.SEATS__EVENT_TIME, w.SEATS__RULE, SYSDATE(), NULL
-  FROM TRUEUP.SILVER.HISTORY_WORK AS w
+  FROM TRUEUP.SILVER.WORK_VERSIONS AS w
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
     SELECT 1 FROM TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
     WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
   );
+  -- stage: publish
   INSERT INTO TRUEUP.DQ.HELD (customer_id, batch_id)
   SELECT DISTINCT q.customer_id, SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM TRUEUP.SILVER.CUSTOMER_QUEUE AS q
   WHERE EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND q.customer_id NOT IN (SELECT customer_id FROM TRUEUP.DQ.HELD);
+  -- stage: publish
   DELETE FROM TRUEUP.DQ.HELD
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.CUSTOMER_QUEUE);
-  DELETE FROM TRUEUP.SILVER.ASOF_STATE;
-  DELETE FROM TRUEUP.SILVER.TIMELINE_CANDIDATES;
-  DELETE FROM TRUEUP.SILVER.HISTORY_WORK;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_STATE_BEFORE;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_RESOLVE_SET;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_KEYS;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_STATE_ROWS;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_POINT_STATE;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_CANDIDATES;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_VERSIONS;
+  -- stage: publish
   DELETE FROM TRUEUP.SILVER.CUSTOMER_QUEUE WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   COMMIT;
   RETURN 'done';

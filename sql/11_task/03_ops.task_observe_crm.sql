@@ -10,6 +10,7 @@ AS
 EXECUTE IMMEDIATE $$
 BEGIN
   BEGIN TRANSACTION;
+  -- stage: observe
   INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
@@ -46,6 +47,7 @@ BEGIN
   ) y WHERE reason IS NOT NULL
   ) flagged
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq);
+  -- stage: observe
   MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
   USING (
   WITH lines AS (

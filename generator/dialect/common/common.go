@@ -80,3 +80,13 @@ func toSet(words string) map[string]bool {
 	}
 	return m
 }
+
+// AsOfEqualities renders the equality pairs of an ASOF join, each followed
+// by " AND ".
+func AsOfEqualities(on [][2]string) string {
+	var b strings.Builder
+	for _, p := range on {
+		b.WriteString(p[0] + " = " + p[1] + " AND ")
+	}
+	return b.String()
+}

@@ -167,6 +167,12 @@ func (r *Renderer) BatchID() string { return "(SELECT batch_id FROM " + CurrentB
 // NextVal implements ir.Fragments.
 func (r *Renderer) NextVal(seq ir.Ref) string { return "nextval(" + r.Str(seq.String()) + ")" }
 
+// AsOfJoin implements ir.Fragments with DuckDB's ASOF JOIN, whose ON takes
+// the equalities and one inequality.
+func (r *Renderer) AsOfJoin(right, alias string, on [][2]string, leftTime, rightTime string) string {
+	return "ASOF JOIN " + right + " AS " + alias + " ON " + common.AsOfEqualities(on) + leftTime + " >= " + rightTime
+}
+
 // Param implements ir.Fragments: a session variable set by the runtime.
 func (r *Renderer) Param(name string) string { return "getvariable(" + r.Str(name) + ")" }
 

@@ -163,6 +163,23 @@ func (r *Renderer) RegexpFull(expr, pattern string) string {
 	return "REGEXP_LIKE(" + expr + ", " + r.Str(pattern) + ")"
 }
 
+// transientRetention keeps no Time Travel for a transient table.
+func transientRetention(o *ir.Object) string {
+	if o.Transient {
+		return " DATA_RETENTION_TIME_IN_DAYS = 0"
+	}
+	return ""
+}
+
+// AsOfJoin implements ir.Fragments with Snowflake's ASOF JOIN: the
+// inequality goes in MATCH_CONDITION, in parentheses and left column first;
+// ON takes equalities only
+// (https://docs.snowflake.com/en/sql-reference/constructs/asof-join).
+func (r *Renderer) AsOfJoin(right, alias string, on [][2]string, leftTime, rightTime string) string {
+	eq := strings.TrimSuffix(common.AsOfEqualities(on), " AND ")
+	return "ASOF JOIN " + right + " AS " + alias + " MATCH_CONDITION (" + leftTime + " >= " + rightTime + ") ON " + eq
+}
+
 // Now is UTC wall time as TIMESTAMP_NTZ.
 func (r *Renderer) Now() string { return "SYSDATE()" }
 
@@ -232,7 +249,13 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 			}
 			return " COMMENT " + r.Str(c.Comment)
 		})
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (\n%s\n)%s", name, cols, r.comment(o.Comment)), Parseable: true}}
+		kind := "TABLE"
+		if o.Transient {
+			// Scratch rows: no Fail-safe, no Time Travel
+			// (https://docs.snowflake.com/en/user-guide/tables-temp-transient).
+			kind = "TRANSIENT TABLE"
+		}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE %s IF NOT EXISTS %s (\n%s\n)%s%s", kind, name, cols, transientRetention(o), r.comment(o.Comment)), Parseable: true}}
 	case ir.KindFileFormat:
 		return []dialect.Statement{{SQL: fmt.Sprintf(`CREATE FILE FORMAT IF NOT EXISTS %s
   TYPE = CSV

@@ -10,6 +10,12 @@ AS
 $$
 BEGIN
   BEGIN TRANSACTION;
+  -- stage: state
+  INSERT INTO HOSTILE.SILVER.WORK_STATE_BEFORE (source, record_key, field, had, op, value, event_time, order_key, event_id)
+  SELECT k.source, k.record_key, k.field, s.source IS NOT NULL, s.op, s.value, s.event_time, s.order_key, s.event_id
+  FROM (SELECT DISTINCT source, record_key, field FROM HOSTILE.SILVER.OBSERVATIONS_STREAM) AS k
+  LEFT JOIN HOSTILE.SILVER.SOURCE_STATE AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field;
+  -- stage: state
   MERGE INTO HOSTILE.SILVER.SOURCE_STATE AS s
   USING (
     SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
@@ -20,44 +26,63 @@ BEGIN
   WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET op = n.op, value = n.value, event_time = n.event_time, order_key = n.order_key, event_id = n.event_id, load_seq = n.load_seq, updated_at = n.updated_at
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
-  INSERT INTO HOSTILE.SILVER.RECORD_QUEUE (source, record_key)
-  SELECT DISTINCT source, record_key
-  FROM HOSTILE.SILVER.OBSERVATIONS_STREAM;
-  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id)
-  SELECT DISTINCT c.customer_id
-  FROM HOSTILE.SILVER.CROSSWALK AS c
-  JOIN HOSTILE.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
-  INSERT INTO HOSTILE.SILVER.CROSSWALK_WORK (source, record_key, customer_id, link_value, matched_by)
+  -- stage: state
+  INSERT INTO HOSTILE.SILVER.WORK_RECORDS (source, record_key, from_time)
+  SELECT source, record_key, MIN(event_time)
+  FROM HOSTILE.SILVER.OBSERVATIONS_STREAM
+  GROUP BY source, record_key;
+  -- stage: crosswalk
+  INSERT INTO HOSTILE.SILVER.WORK_CROSSWALK (source, record_key, customer_id, link_value, matched_by)
   SELECT
     q.source,
     q.record_key,
     CASE WHEN l.link IS NOT NULL THEN l.link ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
     l.link,
     CASE WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
-  FROM (SELECT DISTINCT source, record_key FROM HOSTILE.SILVER.RECORD_QUEUE) AS q
+  FROM (SELECT DISTINCT source, record_key FROM HOSTILE.SILVER.WORK_RECORDS) AS q
   JOIN HOSTILE.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM HOSTILE.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
   ;
-  INSERT INTO HOSTILE.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
-  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
-  FROM HOSTILE.SILVER.CROSSWALK_WORK AS n
+  -- stage: crosswalk
+  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT c.customer_id, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM HOSTILE.SILVER.WORK_CROSSWALK AS n
+  JOIN HOSTILE.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id
+  UNION ALL
+  SELECT n.customer_id, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM HOSTILE.SILVER.WORK_CROSSWALK AS n
   JOIN HOSTILE.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
   WHERE c.customer_id <> n.customer_id;
+  -- stage: crosswalk
+  INSERT INTO HOSTILE.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  FROM HOSTILE.SILVER.WORK_CROSSWALK AS n
+  JOIN HOSTILE.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id <> n.customer_id;
+  -- stage: crosswalk
   MERGE INTO HOSTILE.SILVER.CROSSWALK AS c
-  USING HOSTILE.SILVER.CROSSWALK_WORK AS n
+  USING HOSTILE.SILVER.WORK_CROSSWALK AS n
   ON c.source = n.source AND c.record_key = n.record_key
   WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
-  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id)
-  SELECT DISTINCT c.customer_id
+  -- stage: crosswalk
+  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT c.customer_id, MIN(q.from_time)
   FROM HOSTILE.SILVER.CROSSWALK AS c
-  JOIN HOSTILE.SILVER.RECORD_QUEUE AS q ON q.source = c.source AND q.record_key = c.record_key;
-  DELETE FROM HOSTILE.SILVER.CROSSWALK_WORK;
-  DELETE FROM HOSTILE.SILVER.RECORD_QUEUE;
-  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id)
-  SELECT DISTINCT customer_id FROM HOSTILE.SILVER.CROSSWALK
+  JOIN HOSTILE.SILVER.WORK_RECORDS AS q ON q.source = c.source AND q.record_key = c.record_key
+  WHERE q.from_time IS NOT NULL
+  GROUP BY c.customer_id;
+  -- stage: crosswalk
+  DELETE FROM HOSTILE.SILVER.WORK_CROSSWALK;
+  -- stage: crosswalk
+  DELETE FROM HOSTILE.SILVER.WORK_RECORDS;
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT DISTINCT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM HOSTILE.SILVER.CROSSWALK
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'));
+  -- stage: resolve
   INSERT INTO HOSTILE.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
   SELECT ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'), ('it''s; DROP TABLE x; -- /* $' || '$ \\ é'), ('field "status" type=string normalize=["trim"] map={"can''celled":"can''cel;led","a$' || '$b":"--x","\\\\":"/*","ünï":"ü"} accepted=["can''cel;led" "--x" "/*" "ü" "$' || '$" "\\\\d" "ok"] valid="" rule=valid(downgrade=true) rule=priority["src"]
   field "note" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
@@ -65,7 +90,66 @@ BEGIN
   source "src" format=debezium table="pub''lic.acc;ounts" object="" key=["i''d"] customer=["meta\\"data" "acc$' || '$t"] "status"=["st''a\\"tus;--"]{"x''y":"ok"} "note"=["n\\\\o/*te*/"]{}
   '), SYSDATE()
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'));
-  INSERT INTO HOSTILE.SILVER.ASOF_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key)
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.WORK_RESOLVE_SET (customer_id, from_time, prior_from)
+  SELECT q.customer_id, q.from_time, MAX(h.valid_from)
+  FROM (
+    SELECT customer_id, CASE WHEN COUNT(from_time) = COUNT(*) THEN MIN(from_time) END AS from_time
+    FROM HOSTILE.SILVER.CUSTOMER_QUEUE
+    GROUP BY customer_id
+  ) AS q
+  LEFT JOIN HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h ON h.customer_id = q.customer_id AND h.superseded_at IS NULL AND h.valid_from < q.from_time
+  GROUP BY q.customer_id, q.from_time;
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.WORK_KEYS (customer_id, source, record_key, field, parent_key, mode)
+  SELECT k.customer_id, k.source, k.record_key, k.field, k.parent_key,
+    CASE
+      WHEN r.from_time IS NULL THEN 'slow'
+      WHEN b.source IS NOT NULL THEN CASE WHEN NOT b.had OR b.event_time < r.from_time THEN 'fast' ELSE 'slow' END
+      WHEN k.event_time < r.from_time THEN 'base'
+      ELSE 'slow'
+    END
+  FROM (
+    SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, CAST(NULL AS VARCHAR) AS parent_key
+    FROM HOSTILE.SILVER.CROSSWALK AS x
+    JOIN HOSTILE.SILVER.SOURCE_STATE AS s ON s.source = x.source AND s.record_key = x.record_key
+    WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
+  ) AS k
+  JOIN HOSTILE.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
+  LEFT JOIN HOSTILE.SILVER.WORK_STATE_BEFORE AS b ON b.source = k.source AND b.record_key = k.record_key AND b.field = k.field;
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.WORK_STATE_ROWS (customer_id, source, record_key, field, op, value, event_time, event_id, order_key)
+  SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+  FROM (
+    SELECT k.customer_id, s.source, s.record_key, s.field, s.op, s.value, s.event_time, s.event_id, s.order_key
+    FROM HOSTILE.SILVER.WORK_KEYS AS k
+    JOIN HOSTILE.SILVER.SOURCE_STATE AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field
+    WHERE k.mode = 'base'
+    UNION ALL
+    SELECT k.customer_id, b.source, b.record_key, b.field, b.op, b.value, b.event_time, b.event_id, b.order_key
+    FROM HOSTILE.SILVER.WORK_KEYS AS k
+    JOIN HOSTILE.SILVER.WORK_STATE_BEFORE AS b ON b.source = k.source AND b.record_key = k.record_key AND b.field = k.field
+    WHERE k.mode = 'fast' AND b.had
+    UNION ALL
+    SELECT k.customer_id, n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.event_id, n.order_key
+    FROM HOSTILE.SILVER.WORK_KEYS AS k
+    JOIN HOSTILE.SILVER.OBSERVATIONS_STREAM AS n ON n.source = k.source AND n.record_key = k.record_key AND n.field = k.field
+    WHERE k.mode = 'fast'
+    UNION ALL
+    SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+    FROM (
+      SELECT k.customer_id, o.source, o.record_key, o.field, o.op, o.value, o.event_time, o.event_id, o.order_key, r.from_time,
+        ROW_NUMBER() OVER (PARTITION BY k.customer_id, o.source, o.record_key, o.field, CASE WHEN o.event_time < r.from_time THEN 1 ELSE 0 END ORDER BY o.order_key DESC) AS n
+      FROM HOSTILE.SILVER.WORK_KEYS AS k
+      JOIN HOSTILE.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
+      JOIN HOSTILE.SILVER.OBSERVATIONS AS o ON o.source = k.source AND o.record_key = k.record_key AND o.field = k.field
+      WHERE k.mode = 'slow'
+    ) AS sl
+    WHERE from_time IS NULL OR event_time >= from_time OR n = 1
+  ) AS u
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1;
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
     CASE field
@@ -78,20 +162,24 @@ BEGIN
       WHEN 'note' THEN TRUE
       ELSE TRUE
     END,
-    event_time, event_id, order_key
+    event_time, event_id, order_key, parent_key
   FROM (
-    SELECT pt.customer_id, pt.valid_from, o.source, o.record_key, o.field, o.op, o.value AS raw_value, o.event_time, o.event_id, o.order_key
+    SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
     FROM (
-      SELECT DISTINCT x.customer_id, o.event_time AS valid_from
-      FROM HOSTILE.SILVER.CROSSWALK AS x
-      JOIN HOSTILE.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key
-      WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
-    ) AS pt
-    JOIN HOSTILE.SILVER.CROSSWALK AS x ON x.customer_id = pt.customer_id
-    JOIN HOSTILE.SILVER.OBSERVATIONS AS o ON o.source = x.source AND o.record_key = x.record_key AND o.event_time <= pt.valid_from
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY pt.customer_id, pt.valid_from, o.source, o.record_key, o.field ORDER BY o.order_key DESC) = 1
-  ) AS s;
-  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+      SELECT p.customer_id, p.valid_from, k.source, k.record_key, k.field, k.parent_key
+      FROM (
+        SELECT DISTINCT w.customer_id, w.event_time AS valid_from
+        FROM HOSTILE.SILVER.WORK_STATE_ROWS AS w
+        JOIN HOSTILE.SILVER.WORK_RESOLVE_SET AS q ON q.customer_id = w.customer_id
+        WHERE q.from_time IS NULL OR w.event_time >= q.from_time
+      ) AS p
+      JOIN HOSTILE.SILVER.WORK_KEYS AS k ON k.customer_id = p.customer_id
+    ) AS g
+    ASOF JOIN HOSTILE.SILVER.WORK_STATE_ROWS AS s MATCH_CONDITION (g.valid_from >= s.event_time) ON g.customer_id = s.customer_id AND g.source = s.source AND g.record_key = s.record_key AND g.field = s.field
+  ) AS x
+  WHERE event_time IS NOT NULL;
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'valid=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'priority=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -134,8 +222,8 @@ BEGIN
           CASE source WHEN 'src' THEN 1 ELSE 0 END AS s2
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM HOSTILE.SILVER.ASOF_STATE AS s
-          JOIN HOSTILE.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM HOSTILE.SILVER.WORK_POINT_STATE AS s
+          JOIN HOSTILE.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'status'
         ) AS cand
       ) AS sc
@@ -143,7 +231,8 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO HOSTILE.SILVER.TIMELINE_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'note', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'non_null=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR) || ' ' || 'most_recent=' || CAST(CAST(s2 AS DECIMAL(38, 0)) AS VARCHAR),
@@ -186,8 +275,8 @@ BEGIN
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-          FROM HOSTILE.SILVER.ASOF_STATE AS s
-          JOIN HOSTILE.SILVER.ASOF_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
+          FROM HOSTILE.SILVER.WORK_POINT_STATE AS s
+          JOIN HOSTILE.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
           WHERE s.field = 'note'
         ) AS cand
       ) AS sc
@@ -195,8 +284,9 @@ BEGIN
     ) AS w
     ) AS u
   ) AS ranked;
-  INSERT INTO HOSTILE.SILVER.HISTORY_WORK (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE)
-  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'), STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
+  -- stage: history
+  INSERT INTO HOSTILE.SILVER.WORK_VERSIONS (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE)
+  SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ruleset_version, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
   FROM (
     SELECT
       v.*,
@@ -206,7 +296,8 @@ BEGIN
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5(('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || NOTE, 'n') || '|' || COALESCE('v' || NOTE__SOURCE, 'n') || '|' || COALESCE('v' || NOTE__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(NOTE__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || NOTE__RULE, 'n')) AS version_hash,
+        MD5(('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || NOTE, 'n') || '|' || COALESCE('v' || NOTE__SOURCE, 'n') || '|' || COALESCE('v' || NOTE__RECORD_KEY, 'n') || '|' || COALESCE('v' || NOTE__RULE, 'n')) AS version_hash,
+        ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4') AS ruleset_version,
         STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE
       FROM (
         SELECT
@@ -223,18 +314,26 @@ BEGIN
         MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS NOTE__RECORD_KEY,
         MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS NOTE__EVENT_TIME,
         MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN t.decided_by END) AS NOTE__RULE
-        FROM HOSTILE.SILVER.ASOF_STATE AS pt
-        LEFT JOIN HOSTILE.SILVER.TIMELINE_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        FROM HOSTILE.SILVER.WORK_POINT_STATE AS pt
+        LEFT JOIN HOSTILE.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
+        WHERE pt.parent_key IS NULL
         GROUP BY pt.customer_id, pt.valid_from
       ) AS p
+      UNION ALL
+      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, h.ruleset_version, h.STATUS, h.STATUS__SOURCE, h.STATUS__RECORD_KEY, h.STATUS__EVENT_TIME, h.STATUS__RULE, h.NOTE, h.NOTE__SOURCE, h.NOTE__RECORD_KEY, h.NOTE__EVENT_TIME, h.NOTE__RULE
+      FROM HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
+      JOIN HOSTILE.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
+      WHERE h.superseded_at IS NULL
     ) AS v
   ) AS c
   WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason = 'invalid JSON') AS v) AS c;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', pointer, detail, total
   FROM (
@@ -242,11 +341,13 @@ BEGIN
     FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason = 'invalid JSON') AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'null_record_keys', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'null_record_keys' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason = 'missing record key') AS v) AS c;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'null_record_keys', pointer, detail, total
   FROM (
@@ -254,11 +355,13 @@ BEGIN
     FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason = 'missing record key') AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'gap_events', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'gap_events' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason LIKE 'GAP%') AS v) AS c;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'gap_events', pointer, detail, total
   FROM (
@@ -266,64 +369,72 @@ BEGIN
     FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason LIKE 'GAP%') AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'invalid_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
-  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('status')) AS v) AS c;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'invalid_values', pointer, detail, total
   FROM (
     SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
-    FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('status')) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'duplicate_customers', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
-  FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+  FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
-  SELECT customer_id, 'version', COUNT(*) FROM HOSTILE.SILVER.HISTORY_WORK WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v) AS c;
+  SELECT customer_id, 'version', COUNT(*) FROM HOSTILE.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v) AS c;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'duplicate_customers', pointer, detail, total
   FROM (
     SELECT customer_id || ' ' || field AS pointer, CAST(n AS VARCHAR) || ' winners' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field) AS n
-    FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
-  SELECT customer_id, 'version', COUNT(*) FROM HOSTILE.SILVER.HISTORY_WORK WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v
+  SELECT customer_id, 'version', COUNT(*) FROM HOSTILE.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'orphan_links', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'orphan_links' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT x.* FROM HOSTILE.SILVER.CROSSWALK AS x
-  WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
-    AND x.customer_id NOT IN (SELECT customer_id FROM HOSTILE.SILVER.HISTORY_WORK)) AS v) AS c;
+  WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
+    AND x.customer_id NOT IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_VERSIONS)) AS v) AS c;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'orphan_links', pointer, detail, total
   FROM (
     SELECT source || ':' || record_key AS pointer, 'linked to ' || customer_id || ', which has no version' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || record_key) AS n
     FROM (SELECT x.* FROM HOSTILE.SILVER.CROSSWALK AS x
-  WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
-    AND x.customer_id NOT IN (SELECT customer_id FROM HOSTILE.SILVER.HISTORY_WORK)) AS v
+  WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
+    AND x.customer_id NOT IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_VERSIONS)) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'freshness', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'freshness' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT source, MAX(event_time) AS newest FROM HOSTILE.SILVER.OBSERVATIONS_STREAM GROUP BY source
   HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'freshness', pointer, detail, total
   FROM (
@@ -332,6 +443,7 @@ BEGIN
   HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v
   ) AS s
   WHERE n <= 20;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'status', 'warn',
     CASE
@@ -346,8 +458,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'status'
     GROUP BY t.customer_id
@@ -362,6 +474,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'conflict_rate', 'note', 'warn',
     CASE
@@ -376,8 +489,8 @@ BEGIN
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
-    FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l
+    FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'note'
     GROUP BY t.customer_id
@@ -392,6 +505,7 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'volume', 'src', 'warn',
     CASE
@@ -414,67 +528,96 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
-  DELETE FROM HOSTILE.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+  -- stage: publish
+  DELETE FROM HOSTILE.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+  -- stage: publish
   INSERT INTO HOSTILE.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
-  FROM HOSTILE.SILVER.TIMELINE_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.ASOF_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+  FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
-  DELETE FROM HOSTILE.GOLD.CUSTOMER_FIELDS WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
-  INSERT INTO HOSTILE.GOLD.CUSTOMER_FIELDS (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
-  SELECT
-    w.customer_id,
-    w.field,
-    CASE WHEN w.is_winner THEN w.value END,
-    CASE WHEN w.is_winner THEN w.source END,
-    CASE WHEN w.is_winner THEN w.record_key END,
-    CASE WHEN w.is_winner THEN w.event_time END,
-    CASE WHEN w.is_winner THEN w.event_id END,
-    w.decided_by,
-    w.ruleset_version,
-    st.candidates,
-    st.distinct_values,
-    st.distinct_values > 1
-  FROM HOSTILE.GOLD.FIELD_CANDIDATES AS w
-  JOIN (
+  -- stage: publish
+  DELETE FROM HOSTILE.GOLD.CUSTOMER_FIELDS
+  WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
+    AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+    AND NOT EXISTS (SELECT 1 FROM HOSTILE.GOLD.FIELD_CANDIDATES AS w WHERE w.customer_id = HOSTILE.GOLD.CUSTOMER_FIELDS.customer_id AND w.field = HOSTILE.GOLD.CUSTOMER_FIELDS.field AND w.rank = 1);
+  -- stage: publish
+  MERGE INTO HOSTILE.GOLD.CUSTOMER_FIELDS AS c
+  USING (
     SELECT
-      customer_id,
-      field,
-      COUNT(*) AS candidates,
-      COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-    FROM HOSTILE.GOLD.FIELD_CANDIDATES
-    WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
-    GROUP BY customer_id, field
-  ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-  WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE) AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
+      w.customer_id,
+      w.field,
+      CASE WHEN w.is_winner THEN w.value END AS value,
+      CASE WHEN w.is_winner THEN w.source END AS source,
+      CASE WHEN w.is_winner THEN w.record_key END AS record_key,
+      CASE WHEN w.is_winner THEN w.event_time END AS event_time,
+      CASE WHEN w.is_winner THEN w.event_id END AS event_id,
+      w.decided_by AS rule,
+      w.ruleset_version,
+      st.candidates,
+      st.distinct_values,
+      st.distinct_values > 1 AS conflict
+    FROM HOSTILE.GOLD.FIELD_CANDIDATES AS w
+    JOIN (
+      SELECT
+        customer_id,
+        field,
+        COUNT(*) AS candidates,
+        COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
+      FROM HOSTILE.GOLD.FIELD_CANDIDATES
+      WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
+      GROUP BY customer_id, field
+    ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
+    WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+  ) AS n
+  ON c.customer_id = n.customer_id AND c.field = n.field
+  WHEN MATCHED AND (c.value IS DISTINCT FROM n.value OR c.source IS DISTINCT FROM n.source OR c.record_key IS DISTINCT FROM n.record_key OR c.event_time IS DISTINCT FROM n.event_time OR c.event_id IS DISTINCT FROM n.event_id OR c.rule IS DISTINCT FROM n.rule OR c.ruleset_version IS DISTINCT FROM n.ruleset_version OR c.candidates IS DISTINCT FROM n.candidates OR c.distinct_values IS DISTINCT FROM n.distinct_values OR c.conflict IS DISTINCT FROM n.conflict) THEN UPDATE SET value = n.value, source = n.source, record_key = n.record_key, event_time = n.event_time, event_id = n.event_id, rule = n.rule, ruleset_version = n.ruleset_version, candidates = n.candidates, distinct_values = n.distinct_values, conflict = n.conflict
+  WHEN NOT MATCHED THEN INSERT (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
+  VALUES (n.customer_id, n.field, n.value, n.source, n.record_key, n.event_time, n.event_id, n.rule, n.ruleset_version, n.candidates, n.distinct_values, n.conflict);
+  -- stage: publish
   UPDATE HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
   SET superseded_at = SYSDATE()
   WHERE h.superseded_at IS NULL
-    AND h.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE)
+    AND EXISTS (SELECT 1 FROM HOSTILE.SILVER.WORK_RESOLVE_SET AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
     AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
-      SELECT 1 FROM HOSTILE.SILVER.HISTORY_WORK AS w
+      SELECT 1 FROM HOSTILE.SILVER.WORK_VERSIONS AS w
       WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
     );
+  -- stage: publish
   INSERT INTO HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE, recorded_at, superseded_at)
   SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.STATUS, w.STATUS__SOURCE, w.STATUS__RECORD_KEY, w.STATUS__EVENT_TIME, w.STATUS__RULE, w.NOTE, w.NOTE__SOURCE, w.NOTE__RECORD_KEY, w.NOTE__EVENT_TIME, w.NOTE__RULE, SYSDATE(), NULL
-  FROM HOSTILE.SILVER.HISTORY_WORK AS w
+  FROM HOSTILE.SILVER.WORK_VERSIONS AS w
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
     SELECT 1 FROM HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
     WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
   );
+  -- stage: publish
   INSERT INTO HOSTILE.DQ.HELD (customer_id, batch_id)
   SELECT DISTINCT q.customer_id, SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM HOSTILE.SILVER.CUSTOMER_QUEUE AS q
   WHERE EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND q.customer_id NOT IN (SELECT customer_id FROM HOSTILE.DQ.HELD);
+  -- stage: publish
   DELETE FROM HOSTILE.DQ.HELD
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.CUSTOMER_QUEUE);
-  DELETE FROM HOSTILE.SILVER.ASOF_STATE;
-  DELETE FROM HOSTILE.SILVER.TIMELINE_CANDIDATES;
-  DELETE FROM HOSTILE.SILVER.HISTORY_WORK;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_STATE_BEFORE;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_RESOLVE_SET;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_KEYS;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_STATE_ROWS;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_POINT_STATE;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_CANDIDATES;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_VERSIONS;
+  -- stage: publish
   DELETE FROM HOSTILE.SILVER.CUSTOMER_QUEUE WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   COMMIT;
   RETURN 'done';

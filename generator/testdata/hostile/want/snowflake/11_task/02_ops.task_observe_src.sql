@@ -10,6 +10,7 @@ AS
 EXECUTE IMMEDIATE $$
 BEGIN
   BEGIN TRANSACTION;
+  -- stage: observe
   INSERT INTO HOSTILE.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
   SELECT 'src', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
@@ -43,6 +44,7 @@ BEGIN
   ) y WHERE reason IS NOT NULL
   ) flagged
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.SILVER.QUARANTINE AS q WHERE q.source = 'src' AND q.load_seq = flagged.load_seq);
+  -- stage: observe
   MERGE INTO HOSTILE.SILVER.OBSERVATIONS AS o
   USING (
   WITH lines AS (

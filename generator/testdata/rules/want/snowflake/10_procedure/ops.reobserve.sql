@@ -10,6 +10,7 @@ AS
 $$
 BEGIN
   BEGIN TRANSACTION;
+  -- stage: observe
   INSERT INTO RULES.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
   SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
@@ -43,6 +44,7 @@ BEGIN
   ) y WHERE reason IS NOT NULL
   ) flagged
   WHERE NOT EXISTS (SELECT 1 FROM RULES.SILVER.QUARANTINE AS q WHERE q.source = 'app' AND q.load_seq = flagged.load_seq);
+  -- stage: observe
   MERGE INTO RULES.SILVER.OBSERVATIONS AS o
   USING (
   WITH lines AS (
@@ -117,6 +119,7 @@ BEGIN
   ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  -- stage: observe
   INSERT INTO RULES.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
@@ -153,6 +156,7 @@ BEGIN
   ) y WHERE reason IS NOT NULL
   ) flagged
   WHERE NOT EXISTS (SELECT 1 FROM RULES.SILVER.QUARANTINE AS q WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq);
+  -- stage: observe
   MERGE INTO RULES.SILVER.OBSERVATIONS AS o
   USING (
   WITH lines AS (

@@ -1,0 +1,169 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ledgerloop/trueup/generator/ir"
+)
+
+// Modes of a key (source, record, field) of a resolved customer: where its
+// state from the customer's from_time on comes from.
+const (
+	// modeBase: no observation at or after from_time; its source state is
+	// its state at every recomputed point.
+	modeBase = "base"
+	// modeFast: every observation this batch brings is at or after
+	// from_time and every earlier one before it: its state before the batch
+	// and the batch's observations.
+	modeFast = "fast"
+	// modeSlow: observations on both sides of from_time (late data, a
+	// batch held back, a whole timeline): its observations from from_time
+	// on and the last one before it.
+	modeSlow = "slow"
+)
+
+// suffixSteps fill the work tables of resolution for the customers queued:
+// which customers from which event time, their keys, the observations that
+// make their state from then on, and that state at each point.
+//
+// No statement joins points with every earlier observation: the state at a
+// point comes from an ASOF join of the points with the ordered observations
+// of each key, and the observations read are those of the batch, the
+// current source state, and, for keys with late data only, the key's
+// observations.
+func (b *builder) suffixSteps() []ir.SQL {
+	stream := ObservationsStreamOf()
+	keyCols := func(a string) string {
+		return fmt.Sprintf("%[1]s.source, %[1]s.record_key, %[1]s.field", a)
+	}
+	sameKey := func(x, y string) string {
+		return fmt.Sprintf("%[1]s.source = %[2]s.source AND %[1]s.record_key = %[2]s.record_key AND %[1]s.field = %[2]s.field", x, y)
+	}
+	stateCols := func(a string) string {
+		return fmt.Sprintf("%[1]s.op, %[1]s.value, %[1]s.event_time, %[1]s.event_id, %[1]s.order_key", a)
+	}
+	resolveSet := func(f ir.Fragments) string {
+		// A customer queued more than once is resolved from the earliest
+		// from_time; any whole-timeline request wins.
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, from_time, prior_from)
+SELECT q.customer_id, q.from_time, MAX(h.valid_from)
+FROM (
+  SELECT customer_id, CASE WHEN COUNT(from_time) = COUNT(*) THEN MIN(from_time) END AS from_time
+  FROM %[2]s
+  GROUP BY customer_id
+) AS q
+LEFT JOIN %[3]s AS h ON h.customer_id = q.customer_id AND h.superseded_at IS NULL AND h.valid_from < q.from_time
+GROUP BY q.customer_id, q.from_time`, f.Object(ResolveSet), f.Object(CustomerQueue), f.Object(History))
+	}
+	keys := func(f ir.Fragments) string {
+		var children strings.Builder
+		for _, src := range b.s.Sources {
+			for _, c := range src.Children {
+				fmt.Fprintf(&children, `
+  UNION ALL
+  SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, x.record_key AS parent_key
+  FROM %[1]s AS x
+  JOIN %[2]s AS par ON par.source = %[3]s AND par.field = %[4]s AND par.value = x.record_key
+  JOIN %[2]s AS s ON s.source = par.source AND s.record_key = par.record_key
+  WHERE x.source = %[5]s AND x.customer_id IN (SELECT customer_id FROM %[6]s)`,
+					f.Object(Crosswalk), f.Object(SourceState), f.Str(c.Label(src)), f.Str(FieldParent), f.Str(src.Name), f.Object(ResolveSet))
+			}
+		}
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, parent_key, mode)
+SELECT k.customer_id, k.source, k.record_key, k.field, k.parent_key,
+  CASE
+    WHEN r.from_time IS NULL THEN %[7]s
+    WHEN b.source IS NOT NULL THEN CASE WHEN NOT b.had OR b.event_time < r.from_time THEN %[8]s ELSE %[7]s END
+    WHEN k.event_time < r.from_time THEN %[9]s
+    ELSE %[7]s
+  END
+FROM (
+  SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, CAST(NULL AS %[10]s) AS parent_key
+  FROM %[2]s AS x
+  JOIN %[3]s AS s ON s.source = x.source AND s.record_key = x.record_key
+  WHERE x.customer_id IN (SELECT customer_id FROM %[4]s)%[5]s
+) AS k
+JOIN %[4]s AS r ON r.customer_id = k.customer_id
+LEFT JOIN %[6]s AS b ON %[11]s`,
+			f.Object(ResolveKeys), f.Object(Crosswalk), f.Object(SourceState), f.Object(ResolveSet), children.String(), f.Object(StateBefore),
+			f.Str(modeSlow), f.Str(modeFast), f.Str(modeBase), f.Type(ir.Text), sameKey("b", "k"))
+	}
+	rows := func(f ir.Fragments) string {
+		// One row per key and event time (the last by order_key): the
+		// ASOF join below needs a unique right side.
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, op, value, event_time, event_id, order_key)
+SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+FROM (
+  SELECT k.customer_id, %[9]s, %[10]s
+  FROM %[2]s AS k
+  JOIN %[3]s AS s ON %[11]s
+  WHERE k.mode = %[6]s
+  UNION ALL
+  SELECT k.customer_id, %[12]s, %[13]s
+  FROM %[2]s AS k
+  JOIN %[4]s AS b ON %[14]s
+  WHERE k.mode = %[7]s AND b.had
+  UNION ALL
+  SELECT k.customer_id, %[15]s, %[16]s
+  FROM %[2]s AS k
+  JOIN %[5]s AS n ON %[17]s
+  WHERE k.mode = %[7]s
+  UNION ALL
+  SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+  FROM (
+    SELECT k.customer_id, %[18]s, %[19]s, r.from_time,
+      ROW_NUMBER() OVER (PARTITION BY k.customer_id, %[18]s, CASE WHEN o.event_time < r.from_time THEN 1 ELSE 0 END ORDER BY o.order_key DESC) AS n
+    FROM %[2]s AS k
+    JOIN %[20]s AS r ON r.customer_id = k.customer_id
+    JOIN %[21]s AS o ON %[22]s
+    WHERE k.mode = %[8]s
+  ) AS sl
+  WHERE from_time IS NULL OR event_time >= from_time OR n = 1
+) AS u
+QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1`,
+			f.Object(StateRows), f.Object(ResolveKeys), f.Object(SourceState), f.Object(StateBefore), f.Stream(stream),
+			f.Str(modeBase), f.Str(modeFast), f.Str(modeSlow),
+			keyCols("s"), stateCols("s"), sameKey("s", "k"),
+			keyCols("b"), stateCols("b"), sameKey("b", "k"),
+			keyCols("n"), stateCols("n"), sameKey("n", "k"),
+			keyCols("o"), stateCols("o"), f.Object(ResolveSet), f.Object(Observations), sameKey("o", "k"))
+	}
+	points := func(f ir.Fragments) string {
+		var norm, valid []string
+		for _, fld := range b.s.Fields {
+			n := b.normalizedValue(f, fld)
+			norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
+			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
+		}
+		on := [][2]string{{"g.customer_id", "s.customer_id"}, {"g.source", "s.source"}, {"g.record_key", "s.record_key"}, {"g.field", "s.field"}}
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+SELECT
+  customer_id, valid_from, source, record_key, field, op, raw_value,
+  CASE field%[2]s
+    ELSE raw_value
+  END,
+  CASE field%[3]s
+    ELSE TRUE
+  END,
+  event_time, event_id, order_key, parent_key
+FROM (
+  SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
+  FROM (
+    SELECT p.customer_id, p.valid_from, k.source, k.record_key, k.field, k.parent_key
+    FROM (
+      SELECT DISTINCT w.customer_id, w.event_time AS valid_from
+      FROM %[4]s AS w
+      JOIN %[5]s AS q ON q.customer_id = w.customer_id
+      WHERE q.from_time IS NULL OR w.event_time >= q.from_time
+    ) AS p
+    JOIN %[6]s AS k ON k.customer_id = p.customer_id
+  ) AS g
+  %[7]s
+) AS x
+WHERE event_time IS NOT NULL`,
+			f.Object(AsOfState), strings.Join(norm, ""), strings.Join(valid, ""), f.Object(StateRows), f.Object(ResolveSet), f.Object(ResolveKeys),
+			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"))
+	}
+	return []ir.SQL{resolveSet, keys, rows, points}
+}
