@@ -197,7 +197,8 @@ func (b *builder) silver() {
 		Comment: "last-writer-wins register per (source, record, field), ordered by order_key"})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: RecordQueue, Deps: []ir.Ref{silver}, Transient: true,
 		Columns: []ir.Column{notNull("source", ir.Text), notNull("record_key", ir.Text),
-			{Name: "from_time", Type: ir.Timestamp, Comment: "the earliest event time of the record's new observations; NULL when it has none"}},
+			{Name: "observed", Type: ir.Bool, Comment: "the batch observed the record (or one of its children)"},
+			{Name: "from_time", Type: ir.Timestamp, Comment: "the earliest event time of the record's new observations; NULL for the whole timeline (a child attached to it)"}},
 		Comment: "work table of the reconcile task: source records changed since the crosswalk last ran"})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: Crosswalk, Deps: []ir.Ref{silver},
 		Comment: "(source, record) to customer id",

@@ -47,22 +47,25 @@ LEFT JOIN %[3]s AS s ON s.source = k.source AND s.record_key = k.record_key AND 
 		for _, src := range b.s.Sources {
 			for _, c := range src.Children {
 				labels = append(labels, c.Label(src))
-				// A changed child changes what its parent derives.
+				// A changed child changes what its parent derives; a child
+				// newly attached to a parent brings its whole past.
 				fmt.Fprintf(&children, `
 UNION ALL
-SELECT %[1]s, par.value, MIN(n.event_time)
+SELECT %[1]s, par.value, TRUE,
+  CASE WHEN MAX(CASE WHEN b.source IS NOT NULL AND (NOT b.had OR b.value IS DISTINCT FROM par.value) THEN 1 ELSE 0 END) = 0 THEN MIN(n.event_time) END
 FROM %[2]s AS n
 JOIN %[3]s AS par ON par.source = n.source AND par.record_key = n.record_key AND par.field = %[4]s
+LEFT JOIN %[6]s AS b ON b.source = par.source AND b.record_key = par.record_key AND b.field = %[4]s
 WHERE n.source = %[5]s AND par.value IS NOT NULL
-GROUP BY par.value`, f.Str(src.Name), f.Stream(stream), f.Object(SourceState), f.Str(FieldParent), f.Str(c.Label(src)))
+GROUP BY par.value`, f.Str(src.Name), f.Stream(stream), f.Object(SourceState), f.Str(FieldParent), f.Str(c.Label(src)), f.Object(StateBefore))
 			}
 		}
 		where := ""
 		if len(labels) > 0 {
 			where = "\nWHERE NOT " + inList(f, "source", labels...)
 		}
-		return fmt.Sprintf(`INSERT INTO %s (source, record_key, from_time)
-SELECT source, record_key, MIN(event_time)
+		return fmt.Sprintf(`INSERT INTO %s (source, record_key, observed, from_time)
+SELECT source, record_key, TRUE, MIN(event_time)
 FROM %s%s
 GROUP BY source, record_key%s`, f.Object(RecordQueue), f.Stream(stream), where, children.String())
 	}
@@ -118,9 +121,9 @@ WHERE v.value IS NOT NULL
 				f.Object(RecordQueue), f.Object(Crosswalk), f.Str(fld.Name), canon(f, fld), linked(f))
 		})
 	}
-	// A record whose customer changes changes both customers' whole
-	// timelines; a record with new observations changes its customer's
-	// from their earliest event time on.
+	// A record whose customer changes, or that joins one, changes the
+	// customers' whole timelines; a record with new observations changes
+	// its customer's from their earliest event time on.
 	queueMoved := func(f ir.Fragments) string {
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, from_time)
 SELECT c.customer_id, CAST(NULL AS %[4]s)
@@ -130,15 +133,15 @@ WHERE c.customer_id <> n.customer_id
 UNION ALL
 SELECT n.customer_id, CAST(NULL AS %[4]s)
 FROM %[2]s AS n
-JOIN %[3]s AS c ON c.source = n.source AND c.record_key = n.record_key
-WHERE c.customer_id <> n.customer_id`, f.Object(CustomerQueue), f.Object(CrosswalkWork), f.Object(Crosswalk), f.Type(ir.Timestamp))
+LEFT JOIN %[3]s AS c ON c.source = n.source AND c.record_key = n.record_key
+WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id`, f.Object(CustomerQueue), f.Object(CrosswalkWork), f.Object(Crosswalk), f.Type(ir.Timestamp))
 	}
 	queueChanged := func(f ir.Fragments) string {
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, from_time)
-SELECT c.customer_id, MIN(q.from_time)
+SELECT c.customer_id, CASE WHEN COUNT(*) = COUNT(q.from_time) THEN MIN(q.from_time) END
 FROM %[2]s AS c
 JOIN %[3]s AS q ON q.source = c.source AND q.record_key = c.record_key
-WHERE q.from_time IS NOT NULL
+WHERE q.observed
 GROUP BY c.customer_id`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(RecordQueue))
 	}
 	steps = append(steps, func(f ir.Fragments) string {

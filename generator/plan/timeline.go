@@ -297,11 +297,27 @@ func lastPoints(f ir.Fragments) string {
 
 // historyWork pivots the winners at every recomputed point into one row per
 // point, prepends the version in force before the customer's from_time,
-// collapses consecutive rows whose values, winners and rules are the same,
-// and sets valid_to to the next version's start. A re-asserted value opens
-// no version: a version keeps the event times of its first point.
+// collapses consecutive rows whose values, winners and rules are the same
+// (their change key), and sets valid_to to the next version's start. A
+// re-asserted value opens no version: a version keeps the event times of
+// its first point. version_hash covers all of a row, event times included.
 func (b *builder) historyWork(f ir.Fragments) string {
-	var pivot, hashParts, outCols []string
+	var pivot, outCols []string
+	hash := func(q, ruleset string, withTimes bool) string {
+		var parts []string
+		for _, fld := range b.s.Fields {
+			for _, suffix := range []string{"", "__source", "__record_key", "__event_time", "__rule"} {
+				name := q + f.Ident(fld.Name+suffix)
+				switch {
+				case suffix != "__event_time":
+					parts = append(parts, fmt.Sprintf("COALESCE('v' || %s, 'n')", name))
+				case withTimes:
+					parts = append(parts, fmt.Sprintf("COALESCE('v' || CAST(%s AS %s), 'n')", name, f.Type(ir.Text)))
+				}
+			}
+		}
+		return fmt.Sprintf("MD5(%s || '|' || %s)", ruleset, strings.Join(parts, " || '|' || "))
+	}
 	for _, fld := range b.s.Fields {
 		pick := func(c string) string {
 			return fmt.Sprintf("MAX(CASE WHEN t.field = %s AND t.rank = 1 THEN %s END)", f.Str(fld.Name), c)
@@ -317,12 +333,8 @@ func (b *builder) historyWork(f ir.Fragments) string {
 			name := f.Ident(fld.Name + p.suffix)
 			pivot = append(pivot, fmt.Sprintf("      %s AS %s", p.expr, name))
 			outCols = append(outCols, name)
-			if p.suffix != "__event_time" {
-				hashParts = append(hashParts, fmt.Sprintf("COALESCE('v' || %s, 'n')", name))
-			}
 		}
 	}
-	hash := fmt.Sprintf("MD5(%s || '|' || %s)", f.Str(b.p.RulesetVersion), strings.Join(hashParts, " || '|' || "))
 	var cols, prior []string
 	for _, c := range b.historyColumns() {
 		cols = append(cols, f.Ident(c.Name))
@@ -330,18 +342,20 @@ func (b *builder) historyWork(f ir.Fragments) string {
 	for _, c := range outCols {
 		prior = append(prior, "h."+c)
 	}
+	v := f.Str(b.p.RulesetVersion)
 	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s)
 SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ruleset_version, %[4]s
 FROM (
   SELECT
     v.*,
-    LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+    LAG(change_key) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_key
   FROM (
     SELECT
       p.customer_id,
       p.valid_from,
       p.is_deleted,
       %[5]s AS version_hash,
+      %[13]s AS change_key,
       %[3]s AS ruleset_version,
       %[4]s
     FROM (
@@ -356,14 +370,14 @@ FROM (
       GROUP BY pt.customer_id, pt.valid_from
     ) AS p
     UNION ALL
-    SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, h.ruleset_version, %[10]s
+    SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, %[14]s, h.ruleset_version, %[10]s
     FROM %[11]s AS h
     JOIN %[12]s AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
     WHERE h.superseded_at IS NULL
   ) AS v
 ) AS c
-WHERE previous_hash IS NULL OR previous_hash <> version_hash`,
-		f.Object(HistoryWork), strings.Join(cols, ", "), f.Str(b.p.RulesetVersion), strings.Join(outCols, ", "),
-		hash, f.Str(FieldRecord), strings.Join(pivot, ",\n"), f.Object(AsOfState), f.Object(TimelineCandidates),
-		strings.Join(prior, ", "), f.Object(History), f.Object(ResolveSet))
+WHERE previous_key IS NULL OR previous_key <> change_key`,
+		f.Object(HistoryWork), strings.Join(cols, ", "), v, strings.Join(outCols, ", "),
+		hash("p.", v, true), f.Str(FieldRecord), strings.Join(pivot, ",\n"), f.Object(AsOfState), f.Object(TimelineCandidates),
+		strings.Join(prior, ", "), f.Object(History), f.Object(ResolveSet), hash("p.", v, false), hash("h.", "h.ruleset_version", false))
 }

@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/duckdb/duckdb-go/v2" // the database/sql driver "duckdb"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
@@ -44,18 +43,13 @@ type Runner struct {
 // Open opens (or creates) the database file (":memory:" or "" for an
 // in-memory database) and creates every object of the plan that is missing.
 func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
-	if path == ":memory:" {
-		path = ""
-	}
-	db, err := sql.Open("duckdb", path)
+	db, err := connect(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
-	// One connection: the batch id is a session variable, and one writer
-	// keeps load sequences monotonic. Transactions begin without the
-	// caller's context: a cancelled statement is interrupted through its own
-	// context, and the rollback then runs here, never concurrently with it.
-	db.SetMaxOpenConns(1)
+	// Transactions begin without the caller's context: a cancelled
+	// statement is interrupted through its own context, and the rollback
+	// then runs here, never concurrently with it.
 	r := &duckdb.Renderer{}
 	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
 	run := &Runner{db: db, plan: p, r: r}
@@ -392,8 +386,14 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
 	for i, step := range t.Task.Steps {
-		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
+		t0 := time.Now()
+		q := step(run.r)
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fail(fmt.Errorf("step %d: %w", i+1, err))
+		}
+		if os.Getenv("TRUEUP_TRACE") != "" {
+			line := strings.SplitN(q, "\n", 3)
+			fmt.Fprintf(os.Stderr, "TRACE %s %d %v %s\n", t.Ref, i+1, time.Since(t0), strings.Join(line[:min(2, len(line))], " "))
 		}
 	}
 	for _, s := range t.Task.Consumes {

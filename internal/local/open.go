@@ -1,23 +1,57 @@
 package local
 
 import (
+	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+
+	"github.com/duckdb/duckdb-go/v2"
 )
+
+// plannerSettings make every plan independent of the row estimates of
+// tables written earlier in the same transaction (DuckDB estimates them at
+// about zero rows): without them, an ASOF or inequality join over a work
+// table filled in the same reconcile is planned as a nested loop and costs
+// the product of its inputs.
+var plannerSettings = []string{
+	"SET asof_loop_join_threshold = 0",
+	"SET nested_loop_join_threshold = 0",
+	"SET merge_join_threshold = 0",
+}
+
+// connect opens the database with the planner settings applied to every
+// connection database/sql makes.
+func connect(path string) (*sql.DB, error) {
+	if path == ":memory:" {
+		path = ""
+	}
+	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
+		for _, s := range plannerSettings {
+			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+				return fmt.Errorf("%s: %w", s, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := sql.OpenDB(c)
+	// One connection: the batch id is a session variable, and one writer
+	// keeps load sequences monotonic.
+	db.SetMaxOpenConns(1)
+	return db, nil
+}
 
 // OpenDB opens (or creates) a DuckDB database file (":memory:" or "" for
 // an in-memory one) without creating anything in it: the database/sql
 // handle a deploy target uses. Use Open to run the pipeline.
 func OpenDB(path string) (*sql.DB, error) {
-	if path == ":memory:" {
-		path = ""
-	}
-	db, err := sql.Open("duckdb", path)
+	db, err := connect(path)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
-	// One writer, as the runtime has.
-	db.SetMaxOpenConns(1)
 	if err := db.Ping(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -4,5 +4,6 @@
 CREATE TRANSIENT TABLE IF NOT EXISTS TRUEUP.SILVER.WORK_RECORDS (
   SOURCE VARCHAR NOT NULL,
   RECORD_KEY VARCHAR NOT NULL,
-  FROM_TIME TIMESTAMP_NTZ COMMENT 'the earliest event time of the record''s new observations; NULL when it has none'
+  OBSERVED BOOLEAN COMMENT 'the batch observed the record (or one of its children)',
+  FROM_TIME TIMESTAMP_NTZ COMMENT 'the earliest event time of the record''s new observations; NULL for the whole timeline (a child attached to it)'
 ) DATA_RETENTION_TIME_IN_DAYS = 0 COMMENT = 'work table of the reconcile task: source records changed since the crosswalk last ran';

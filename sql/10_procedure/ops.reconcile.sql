@@ -27,15 +27,17 @@ BEGIN
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   -- stage: state
-  INSERT INTO TRUEUP.SILVER.WORK_RECORDS (source, record_key, from_time)
-  SELECT source, record_key, MIN(event_time)
+  INSERT INTO TRUEUP.SILVER.WORK_RECORDS (source, record_key, observed, from_time)
+  SELECT source, record_key, TRUE, MIN(event_time)
   FROM TRUEUP.SILVER.OBSERVATIONS_STREAM
   WHERE NOT source IN ('billing:subscription')
   GROUP BY source, record_key
   UNION ALL
-  SELECT 'billing', par.value, MIN(n.event_time)
+  SELECT 'billing', par.value, TRUE,
+    CASE WHEN MAX(CASE WHEN b.source IS NOT NULL AND (NOT b.had OR b.value IS DISTINCT FROM par.value) THEN 1 ELSE 0 END) = 0 THEN MIN(n.event_time) END
   FROM TRUEUP.SILVER.OBSERVATIONS_STREAM AS n
   JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = n.source AND par.record_key = n.record_key AND par.field = '_parent'
+  LEFT JOIN TRUEUP.SILVER.WORK_STATE_BEFORE AS b ON b.source = par.source AND b.record_key = par.record_key AND b.field = '_parent'
   WHERE n.source = 'billing:subscription' AND par.value IS NOT NULL
   GROUP BY par.value;
   -- stage: crosswalk
@@ -90,8 +92,8 @@ BEGIN
   UNION ALL
   SELECT n.customer_id, CAST(NULL AS TIMESTAMP_NTZ)
   FROM TRUEUP.SILVER.WORK_CROSSWALK AS n
-  JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
-  WHERE c.customer_id <> n.customer_id;
+  LEFT JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id;
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
   SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
@@ -107,10 +109,10 @@ BEGIN
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
-  SELECT c.customer_id, MIN(q.from_time)
+  SELECT c.customer_id, CASE WHEN COUNT(*) = COUNT(q.from_time) THEN MIN(q.from_time) END
   FROM TRUEUP.SILVER.CROSSWALK AS c
   JOIN TRUEUP.SILVER.WORK_RECORDS AS q ON q.source = c.source AND q.record_key = c.record_key
-  WHERE q.from_time IS NOT NULL
+  WHERE q.observed
   GROUP BY c.customer_id;
   -- stage: crosswalk
   DELETE FROM TRUEUP.SILVER.WORK_CROSSWALK;
@@ -588,13 +590,14 @@ BEGIN
   FROM (
     SELECT
       v.*,
-      LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+      LAG(change_key) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_key
     FROM (
       SELECT
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('2026-11 initial+be5dd9402eb9' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || COMPANY_NAME, 'n') || '|' || COALESCE('v' || COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || BILLING_STATUS, 'n') || '|' || COALESCE('v' || BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || PLAN_TIER, 'n') || '|' || COALESCE('v' || PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n')) AS version_hash,
+        MD5('2026-11 initial+be5dd9402eb9' || '|' || COALESCE('v' || p.EMAIL, 'n') || '|' || COALESCE('v' || p.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || p.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.EMAIL__RULE, 'n') || '|' || COALESCE('v' || p.COMPANY_NAME, 'n') || '|' || COALESCE('v' || p.COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || p.COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.COMPANY_NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || p.BILLING_STATUS, 'n') || '|' || COALESCE('v' || p.BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || p.BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.BILLING_STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || p.PLAN_TIER, 'n') || '|' || COALESCE('v' || p.PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || p.PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.PLAN_TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.ACCOUNT_OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || p.SEATS, 'n') || '|' || COALESCE('v' || p.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || p.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.SEATS__RULE, 'n')) AS version_hash,
+        MD5('2026-11 initial+be5dd9402eb9' || '|' || COALESCE('v' || p.EMAIL, 'n') || '|' || COALESCE('v' || p.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || p.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.EMAIL__RULE, 'n') || '|' || COALESCE('v' || p.COMPANY_NAME, 'n') || '|' || COALESCE('v' || p.COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || p.COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || p.BILLING_STATUS, 'n') || '|' || COALESCE('v' || p.BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || p.BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || p.PLAN_TIER, 'n') || '|' || COALESCE('v' || p.PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || p.PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || p.SEATS, 'n') || '|' || COALESCE('v' || p.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || p.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.SEATS__RULE, 'n')) AS change_key,
         '2026-11 initial+be5dd9402eb9' AS ruleset_version,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, COMPANY_NAME, COMPANY_NAME__SOURCE, COMPANY_NAME__RECORD_KEY, COMPANY_NAME__EVENT_TIME, COMPANY_NAME__RULE, BILLING_STATUS, BILLING_STATUS__SOURCE, BILLING_STATUS__RECORD_KEY, BILLING_STATUS__EVENT_TIME, BILLING_STATUS__RULE, PLAN_TIER, PLAN_TIER__SOURCE, PLAN_TIER__RECORD_KEY, PLAN_TIER__EVENT_TIME, PLAN_TIER__RULE, ACCOUNT_OWNER, ACCOUNT_OWNER__SOURCE, ACCOUNT_OWNER__RECORD_KEY, ACCOUNT_OWNER__EVENT_TIME, ACCOUNT_OWNER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE
       FROM (
@@ -638,13 +641,13 @@ BEGIN
         GROUP BY pt.customer_id, pt.valid_from
       ) AS p
       UNION ALL
-      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.COMPANY_NAME, h.COMPANY_NAME__SOURCE, h.COMPANY_NAME__RECORD_KEY, h.COMPANY_NAME__EVENT_TIME, h.COMPANY_NAME__RULE, h.BILLING_STATUS, h.BILLING_STATUS__SOURCE, h.BILLING_STATUS__RECORD_KEY, h.BILLING_STATUS__EVENT_TIME, h.BILLING_STATUS__RULE, h.PLAN_TIER, h.PLAN_TIER__SOURCE, h.PLAN_TIER__RECORD_KEY, h.PLAN_TIER__EVENT_TIME, h.PLAN_TIER__RULE, h.ACCOUNT_OWNER, h.ACCOUNT_OWNER__SOURCE, h.ACCOUNT_OWNER__RECORD_KEY, h.ACCOUNT_OWNER__EVENT_TIME, h.ACCOUNT_OWNER__RULE, h.SEATS, h.SEATS__SOURCE, h.SEATS__RECORD_KEY, h.SEATS__EVENT_TIME, h.SEATS__RULE
+      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, MD5(h.ruleset_version || '|' || COALESCE('v' || h.EMAIL, 'n') || '|' || COALESCE('v' || h.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || h.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.EMAIL__RULE, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || h.PLAN_TIER, 'n') || '|' || COALESCE('v' || h.PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || h.PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || h.SEATS, 'n') || '|' || COALESCE('v' || h.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || h.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.SEATS__RULE, 'n')), h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.COMPANY_NAME, h.COMPANY_NAME__SOURCE, h.COMPANY_NAME__RECORD_KEY, h.COMPANY_NAME__EVENT_TIME, h.COMPANY_NAME__RULE, h.BILLING_STATUS, h.BILLING_STATUS__SOURCE, h.BILLING_STATUS__RECORD_KEY, h.BILLING_STATUS__EVENT_TIME, h.BILLING_STATUS__RULE, h.PLAN_TIER, h.PLAN_TIER__SOURCE, h.PLAN_TIER__RECORD_KEY, h.PLAN_TIER__EVENT_TIME, h.PLAN_TIER__RULE, h.ACCOUNT_OWNER, h.ACCOUNT_OWNER__SOURCE, h.ACCOUNT_OWNER__RECORD_KEY, h.ACCOUNT_OWNER__EVENT_TIME, h.ACCOUNT_OWNER__RULE, h.SEATS, h.SEATS__SOURCE, h.SEATS__RECORD_KEY, h.SEATS__EVENT_TIME, h.SEATS__RULE
       FROM TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h
       JOIN TRUEUP.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
       WHERE h.superseded_at IS NULL
     ) AS v
   ) AS c
-  WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  WHERE previous_key IS NULL OR previous_key <> change_key;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', NULL, 'warn',

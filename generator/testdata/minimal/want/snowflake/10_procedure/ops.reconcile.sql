@@ -27,8 +27,8 @@ BEGIN
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   -- stage: state
-  INSERT INTO MINI.SILVER.WORK_RECORDS (source, record_key, from_time)
-  SELECT source, record_key, MIN(event_time)
+  INSERT INTO MINI.SILVER.WORK_RECORDS (source, record_key, observed, from_time)
+  SELECT source, record_key, TRUE, MIN(event_time)
   FROM MINI.SILVER.OBSERVATIONS_STREAM
   GROUP BY source, record_key;
   -- stage: crosswalk
@@ -52,8 +52,8 @@ BEGIN
   UNION ALL
   SELECT n.customer_id, CAST(NULL AS TIMESTAMP_NTZ)
   FROM MINI.SILVER.WORK_CROSSWALK AS n
-  JOIN MINI.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
-  WHERE c.customer_id <> n.customer_id;
+  LEFT JOIN MINI.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id;
   -- stage: crosswalk
   INSERT INTO MINI.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
   SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
@@ -69,10 +69,10 @@ BEGIN
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
   -- stage: crosswalk
   INSERT INTO MINI.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
-  SELECT c.customer_id, MIN(q.from_time)
+  SELECT c.customer_id, CASE WHEN COUNT(*) = COUNT(q.from_time) THEN MIN(q.from_time) END
   FROM MINI.SILVER.CROSSWALK AS c
   JOIN MINI.SILVER.WORK_RECORDS AS q ON q.source = c.source AND q.record_key = c.record_key
-  WHERE q.from_time IS NOT NULL
+  WHERE q.observed
   GROUP BY c.customer_id;
   -- stage: crosswalk
   DELETE FROM MINI.SILVER.WORK_CROSSWALK;
@@ -290,13 +290,14 @@ BEGIN
   FROM (
     SELECT
       v.*,
-      LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+      LAG(change_key) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_key
     FROM (
       SELECT
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('e97dc16daaa2' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || NAME, 'n') || '|' || COALESCE('v' || NAME__SOURCE, 'n') || '|' || COALESCE('v' || NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || NAME__RULE, 'n')) AS version_hash,
+        MD5('e97dc16daaa2' || '|' || COALESCE('v' || p.EMAIL, 'n') || '|' || COALESCE('v' || p.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || p.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.EMAIL__RULE, 'n') || '|' || COALESCE('v' || p.NAME, 'n') || '|' || COALESCE('v' || p.NAME__SOURCE, 'n') || '|' || COALESCE('v' || p.NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.NAME__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.NAME__RULE, 'n')) AS version_hash,
+        MD5('e97dc16daaa2' || '|' || COALESCE('v' || p.EMAIL, 'n') || '|' || COALESCE('v' || p.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || p.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.EMAIL__RULE, 'n') || '|' || COALESCE('v' || p.NAME, 'n') || '|' || COALESCE('v' || p.NAME__SOURCE, 'n') || '|' || COALESCE('v' || p.NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.NAME__RULE, 'n')) AS change_key,
         'e97dc16daaa2' AS ruleset_version,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE
       FROM (
@@ -320,13 +321,13 @@ BEGIN
         GROUP BY pt.customer_id, pt.valid_from
       ) AS p
       UNION ALL
-      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.NAME, h.NAME__SOURCE, h.NAME__RECORD_KEY, h.NAME__EVENT_TIME, h.NAME__RULE
+      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, MD5(h.ruleset_version || '|' || COALESCE('v' || h.EMAIL, 'n') || '|' || COALESCE('v' || h.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || h.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.EMAIL__RULE, 'n') || '|' || COALESCE('v' || h.NAME, 'n') || '|' || COALESCE('v' || h.NAME__SOURCE, 'n') || '|' || COALESCE('v' || h.NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.NAME__RULE, 'n')), h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.NAME, h.NAME__SOURCE, h.NAME__RECORD_KEY, h.NAME__EVENT_TIME, h.NAME__RULE
       FROM MINI.GOLD.CUSTOMER_MASTER_HISTORY AS h
       JOIN MINI.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
       WHERE h.superseded_at IS NULL
     ) AS v
   ) AS c
-  WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  WHERE previous_key IS NULL OR previous_key <> change_key;
   -- stage: checks
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', NULL, 'warn',

@@ -4,9 +4,12 @@
 CREATE TABLE IF NOT EXISTS silver.work_records (
   source VARCHAR NOT NULL,
   record_key VARCHAR NOT NULL,
+  observed BOOLEAN,
   from_time TIMESTAMP
 );
 
 COMMENT ON TABLE silver.work_records IS 'work table of the reconcile task: source records changed since the crosswalk last ran';
 
-COMMENT ON COLUMN silver.work_records.from_time IS 'the earliest event time of the record''s new observations; NULL when it has none';
+COMMENT ON COLUMN silver.work_records.observed IS 'the batch observed the record (or one of its children)';
+
+COMMENT ON COLUMN silver.work_records.from_time IS 'the earliest event time of the record''s new observations; NULL for the whole timeline (a child attached to it)';

@@ -27,8 +27,8 @@ BEGIN
   WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, order_key, event_id, load_seq, updated_at)
   VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.order_key, n.event_id, n.load_seq, n.updated_at);
   -- stage: state
-  INSERT INTO RULES.SILVER.WORK_RECORDS (source, record_key, from_time)
-  SELECT source, record_key, MIN(event_time)
+  INSERT INTO RULES.SILVER.WORK_RECORDS (source, record_key, observed, from_time)
+  SELECT source, record_key, TRUE, MIN(event_time)
   FROM RULES.SILVER.OBSERVATIONS_STREAM
   GROUP BY source, record_key;
   -- stage: crosswalk
@@ -52,8 +52,8 @@ BEGIN
   UNION ALL
   SELECT n.customer_id, CAST(NULL AS TIMESTAMP_NTZ)
   FROM RULES.SILVER.WORK_CROSSWALK AS n
-  JOIN RULES.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
-  WHERE c.customer_id <> n.customer_id;
+  LEFT JOIN RULES.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id;
   -- stage: crosswalk
   INSERT INTO RULES.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
   SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
@@ -69,10 +69,10 @@ BEGIN
   VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
   -- stage: crosswalk
   INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
-  SELECT c.customer_id, MIN(q.from_time)
+  SELECT c.customer_id, CASE WHEN COUNT(*) = COUNT(q.from_time) THEN MIN(q.from_time) END
   FROM RULES.SILVER.CROSSWALK AS c
   JOIN RULES.SILVER.WORK_RECORDS AS q ON q.source = c.source AND q.record_key = c.record_key
-  WHERE q.from_time IS NOT NULL
+  WHERE q.observed
   GROUP BY c.customer_id;
   -- stage: crosswalk
   DELETE FROM RULES.SILVER.WORK_CROSSWALK;
@@ -503,13 +503,14 @@ BEGIN
   FROM (
     SELECT
       v.*,
-      LAG(version_hash) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_hash
+      LAG(change_key) OVER (PARTITION BY customer_id ORDER BY valid_from) AS previous_key
     FROM (
       SELECT
         p.customer_id,
         p.valid_from,
         p.is_deleted,
-        MD5('every rule kind+db906708a883' || '|' || COALESCE('v' || EMAIL, 'n') || '|' || COALESCE('v' || EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || EMAIL__RULE, 'n') || '|' || COALESCE('v' || STATUS, 'n') || '|' || COALESCE('v' || STATUS__SOURCE, 'n') || '|' || COALESCE('v' || STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || STATUS__RULE, 'n') || '|' || COALESCE('v' || TIER, 'n') || '|' || COALESCE('v' || TIER__SOURCE, 'n') || '|' || COALESCE('v' || TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || TIER__RULE, 'n') || '|' || COALESCE('v' || SEATS, 'n') || '|' || COALESCE('v' || SEATS__SOURCE, 'n') || '|' || COALESCE('v' || SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || SEATS__RULE, 'n') || '|' || COALESCE('v' || VIP, 'n') || '|' || COALESCE('v' || VIP__SOURCE, 'n') || '|' || COALESCE('v' || VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || VIP__RULE, 'n') || '|' || COALESCE('v' || OWNER, 'n') || '|' || COALESCE('v' || OWNER__SOURCE, 'n') || '|' || COALESCE('v' || OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || OWNER__RULE, 'n')) AS version_hash,
+        MD5('every rule kind+db906708a883' || '|' || COALESCE('v' || p.EMAIL, 'n') || '|' || COALESCE('v' || p.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || p.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.EMAIL__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.EMAIL__RULE, 'n') || '|' || COALESCE('v' || p.STATUS, 'n') || '|' || COALESCE('v' || p.STATUS__SOURCE, 'n') || '|' || COALESCE('v' || p.STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.STATUS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.STATUS__RULE, 'n') || '|' || COALESCE('v' || p.TIER, 'n') || '|' || COALESCE('v' || p.TIER__SOURCE, 'n') || '|' || COALESCE('v' || p.TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.TIER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.TIER__RULE, 'n') || '|' || COALESCE('v' || p.SEATS, 'n') || '|' || COALESCE('v' || p.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || p.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.SEATS__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.SEATS__RULE, 'n') || '|' || COALESCE('v' || p.VIP, 'n') || '|' || COALESCE('v' || p.VIP__SOURCE, 'n') || '|' || COALESCE('v' || p.VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.VIP__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.VIP__RULE, 'n') || '|' || COALESCE('v' || p.OWNER, 'n') || '|' || COALESCE('v' || p.OWNER__SOURCE, 'n') || '|' || COALESCE('v' || p.OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || CAST(p.OWNER__EVENT_TIME AS VARCHAR), 'n') || '|' || COALESCE('v' || p.OWNER__RULE, 'n')) AS version_hash,
+        MD5('every rule kind+db906708a883' || '|' || COALESCE('v' || p.EMAIL, 'n') || '|' || COALESCE('v' || p.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || p.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.EMAIL__RULE, 'n') || '|' || COALESCE('v' || p.STATUS, 'n') || '|' || COALESCE('v' || p.STATUS__SOURCE, 'n') || '|' || COALESCE('v' || p.STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.STATUS__RULE, 'n') || '|' || COALESCE('v' || p.TIER, 'n') || '|' || COALESCE('v' || p.TIER__SOURCE, 'n') || '|' || COALESCE('v' || p.TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.TIER__RULE, 'n') || '|' || COALESCE('v' || p.SEATS, 'n') || '|' || COALESCE('v' || p.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || p.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.SEATS__RULE, 'n') || '|' || COALESCE('v' || p.VIP, 'n') || '|' || COALESCE('v' || p.VIP__SOURCE, 'n') || '|' || COALESCE('v' || p.VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.VIP__RULE, 'n') || '|' || COALESCE('v' || p.OWNER, 'n') || '|' || COALESCE('v' || p.OWNER__SOURCE, 'n') || '|' || COALESCE('v' || p.OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || p.OWNER__RULE, 'n')) AS change_key,
         'every rule kind+db906708a883' AS ruleset_version,
         EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, TIER, TIER__SOURCE, TIER__RECORD_KEY, TIER__EVENT_TIME, TIER__RULE, SEATS, SEATS__SOURCE, SEATS__RECORD_KEY, SEATS__EVENT_TIME, SEATS__RULE, VIP, VIP__SOURCE, VIP__RECORD_KEY, VIP__EVENT_TIME, VIP__RULE, OWNER, OWNER__SOURCE, OWNER__RECORD_KEY, OWNER__EVENT_TIME, OWNER__RULE
       FROM (
@@ -553,13 +554,13 @@ BEGIN
         GROUP BY pt.customer_id, pt.valid_from
       ) AS p
       UNION ALL
-      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.STATUS, h.STATUS__SOURCE, h.STATUS__RECORD_KEY, h.STATUS__EVENT_TIME, h.STATUS__RULE, h.TIER, h.TIER__SOURCE, h.TIER__RECORD_KEY, h.TIER__EVENT_TIME, h.TIER__RULE, h.SEATS, h.SEATS__SOURCE, h.SEATS__RECORD_KEY, h.SEATS__EVENT_TIME, h.SEATS__RULE, h.VIP, h.VIP__SOURCE, h.VIP__RECORD_KEY, h.VIP__EVENT_TIME, h.VIP__RULE, h.OWNER, h.OWNER__SOURCE, h.OWNER__RECORD_KEY, h.OWNER__EVENT_TIME, h.OWNER__RULE
+      SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, MD5(h.ruleset_version || '|' || COALESCE('v' || h.EMAIL, 'n') || '|' || COALESCE('v' || h.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || h.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.EMAIL__RULE, 'n') || '|' || COALESCE('v' || h.STATUS, 'n') || '|' || COALESCE('v' || h.STATUS__SOURCE, 'n') || '|' || COALESCE('v' || h.STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.STATUS__RULE, 'n') || '|' || COALESCE('v' || h.TIER, 'n') || '|' || COALESCE('v' || h.TIER__SOURCE, 'n') || '|' || COALESCE('v' || h.TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.TIER__RULE, 'n') || '|' || COALESCE('v' || h.SEATS, 'n') || '|' || COALESCE('v' || h.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || h.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.SEATS__RULE, 'n') || '|' || COALESCE('v' || h.VIP, 'n') || '|' || COALESCE('v' || h.VIP__SOURCE, 'n') || '|' || COALESCE('v' || h.VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.VIP__RULE, 'n') || '|' || COALESCE('v' || h.OWNER, 'n') || '|' || COALESCE('v' || h.OWNER__SOURCE, 'n') || '|' || COALESCE('v' || h.OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.OWNER__RULE, 'n')), h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.STATUS, h.STATUS__SOURCE, h.STATUS__RECORD_KEY, h.STATUS__EVENT_TIME, h.STATUS__RULE, h.TIER, h.TIER__SOURCE, h.TIER__RECORD_KEY, h.TIER__EVENT_TIME, h.TIER__RULE, h.SEATS, h.SEATS__SOURCE, h.SEATS__RECORD_KEY, h.SEATS__EVENT_TIME, h.SEATS__RULE, h.VIP, h.VIP__SOURCE, h.VIP__RECORD_KEY, h.VIP__EVENT_TIME, h.VIP__RULE, h.OWNER, h.OWNER__SOURCE, h.OWNER__RECORD_KEY, h.OWNER__EVENT_TIME, h.OWNER__RULE
       FROM RULES.GOLD.CUSTOMER_MASTER_HISTORY AS h
       JOIN RULES.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
       WHERE h.superseded_at IS NULL
     ) AS v
   ) AS c
-  WHERE previous_hash IS NULL OR previous_hash <> version_hash;
+  WHERE previous_key IS NULL OR previous_key <> change_key;
   -- stage: checks
   INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', NULL, 'warn',
