@@ -102,8 +102,11 @@ type Stream struct {
 	Ref   Ref
 	Table Ref
 	// SequenceColumn is the table's monotonic column, used by dialects
-	// that emulate streams with offsets.
+	// that emulate streams with offsets (which see inserts only).
 	SequenceColumn string
+	// Changes: the stream reports deletions and updates too (a standard
+	// stream); otherwise it is append-only.
+	Changes bool
 }
 
 // DynamicTable is a table kept equal to its query by the warehouse.

@@ -33,7 +33,7 @@ func (b *builder) tasks() {
 		rootWhen = append(rootWhen, LinesStreamOf(src.Name))
 	}
 	obs := ObservationsStreamOf()
-	rootWhen = append(rootWhen, obs)
+	rootWhen = append(rootWhen, obs, BackfillStreamOf())
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: RootTask, Deps: []ir.Ref{Batches},
 		Comment: "opens a batch when any source has new lines",
 		Task: &ir.Task{Root: true, Schedule: b.s.Project.Schedule, Warehouse: wh, When: rootWhen,
@@ -57,7 +57,7 @@ func (b *builder) tasks() {
 	steps = append(steps, b.resolveSteps()...)
 	work := []ir.Ref{StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		History, Rulesets, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}, work...)
+		History, Rulesets, Backfill, BackfillStream, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}, work...)
 	// The same steps as a procedure: re-resolving customers by hand is
 	// INSERT INTO SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE().
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReconcileProc, Deps: tables,
@@ -79,9 +79,9 @@ func (b *builder) tasks() {
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}}, Steps: reobserve}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-			History, Rulesets), work...),
+			History, Rulesets, Backfill, BackfillStream), work...),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
-		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs}, Steps: steps, Call: &ReconcileProc}})
+		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs, BackfillStreamOf()}, Steps: steps, Call: &ReconcileProc}})
 	root := RootTask
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: FinalizerTask, Deps: []ir.Ref{ReconcileTask},
 		Comment: "closes the batch, whatever happened to the other tasks",

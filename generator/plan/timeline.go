@@ -19,7 +19,17 @@ var (
 	HistoryWork        = ref(SILVER, "work_versions")
 	History            = ref(GOLD, "customer_master_history")
 	Rulesets           = ref(AUDIT, "rulesets")
+	Backfill           = ref(SILVER, "backfill")
+	BackfillSeq        = ref(SILVER, "backfill_seq")
+	BackfillStream     = ref(SILVER, "backfill_stream")
 )
+
+// BackfillStreamOf is the stream that wakes the task graph while a
+// backfill is under way: each run's slice deletes rows from the backfill,
+// which the next run sees as changes.
+func BackfillStreamOf() *ir.Stream {
+	return &ir.Stream{Ref: BackfillStream, Table: Backfill, SequenceColumn: "seq", Changes: true}
+}
 
 // The resolution of a customer is computed at every point of its valid
 // time: every event time of an observation of one of its records (or of
@@ -76,6 +86,15 @@ func (b *builder) timeline() {
 	)
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: History, Deps: []ir.Ref{gold}, Columns: full,
 		Comment: "bitemporal history of the customer master: valid time from event times, system time from processing"})
+	b.add(&ir.Object{Kind: ir.KindSequence, Ref: BackfillSeq, Deps: []ir.Ref{silver}, Comment: "order of backfill rows"})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: Backfill, Deps: []ir.Ref{silver, BackfillSeq},
+		Comment: "customers still to re-resolve under the current rule-set version, a slice per run",
+		Columns: []ir.Column{
+			{Name: "seq", Type: ir.Int, NotNull: true, Default: func(f ir.Fragments) string { return f.NextVal(BackfillSeq) }},
+			notNull("customer_id", ir.Text), notNull("ruleset_version", ir.Text), col("queued_at", ir.Timestamp),
+		}})
+	bs := BackfillStreamOf()
+	b.add(&ir.Object{Kind: ir.KindStream, Ref: bs.Ref, Deps: []ir.Ref{Backfill}, Stream: bs, Comment: "changes of the backfill queue"})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: Rulesets, Deps: []ir.Ref{{Schema: AUDIT}},
 		Comment: "every rule-set version that resolved customers, with its definition",
 		Columns: []ir.Column{
@@ -130,19 +149,41 @@ func (b *builder) resolveSteps() []ir.SQL {
 	v := b.p.RulesetVersion
 	steps := []ir.SQL{
 		// A new rule-set version re-resolves every customer's whole
-		// timeline, once.
+		// timeline, a slice per run: the backfill queue is filled once (the
+		// one statement that reads the whole crosswalk, and only then),
+		// older versions' leftovers are dropped, and each run moves up to
+		// backfill_slice customers to the queue. Meanwhile every gold and
+		// history row names the version that decided it.
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %s (customer_id, from_time)
-SELECT DISTINCT customer_id, CAST(NULL AS %s) FROM %s
-WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(CustomerQueue), f.Type(ir.Timestamp), f.Object(Crosswalk), f.Object(Rulesets), f.Str(v))
+			return fmt.Sprintf(`INSERT INTO %s (customer_id, ruleset_version, queued_at)
+SELECT DISTINCT customer_id, %s, %s FROM %s
+WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Backfill), f.Str(v), f.Now(), f.Object(Crosswalk), f.Object(Rulesets), f.Str(v))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`INSERT INTO %s (ruleset_version, label, definition, first_used_at)
 SELECT %s, %s, %s, %s
 WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulesets), f.Str(v), f.Str(b.s.Project.RulesetLabel), f.Str(RulesetText(b.s)), f.Now(), f.Object(Rulesets), f.Str(v))
 		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("DELETE FROM %s WHERE ruleset_version <> %s", f.Object(Backfill), f.Str(v))
+		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %s (customer_id, from_time)
+SELECT customer_id, CAST(NULL AS %s)
+FROM (SELECT customer_id FROM %s ORDER BY customer_id LIMIT %d) AS s`, f.Object(CustomerQueue), f.Type(ir.Timestamp), f.Object(Backfill), b.s.Project.BackfillSlice)
+		},
 	}
 	steps = append(steps, b.suffixSteps()...)
+	// Customers resolved over their whole timeline leave the backfill;
+	// the stream of its changes is consumed, so that it wakes the graph
+	// again only after this run's deletions.
+	steps = append(steps,
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("DELETE FROM %s WHERE customer_id IN (SELECT customer_id FROM %s WHERE from_time IS NULL)", f.Object(Backfill), f.Object(ResolveSet))
+		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("INSERT INTO %[1]s (customer_id, from_time) SELECT customer_id, CAST(NULL AS %[3]s) FROM %[2]s WHERE 1 = 0", f.Object(CustomerQueue), f.Stream(BackfillStreamOf()), f.Type(ir.Timestamp))
+		})
 	for _, src := range b.s.Sources {
 		for _, c := range src.Children {
 			steps = append(steps, b.derivedState(src, c))

@@ -45,7 +45,8 @@ func (l *loader) project(sec section, s *Spec) {
 	p.Pos = pos(f, sec.key)
 	p.Schedule = defaultSchedule
 	p.FreshnessTarget = defaultFreshness
-	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "ruleset", "stage"}
+	p.BackfillSlice = DefaultBackfillSlice
+	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "backfill_slice", "ruleset", "stage"}
 	l.mapping(f, sec.val, "project", known, func(key string, k, v *yaml.Node) {
 		what := "project." + key
 		switch key {
@@ -59,6 +60,13 @@ func (l *loader) project(sec section, s *Spec) {
 			p.Schedule = l.duration(f, v, what)
 		case "freshness_target":
 			p.FreshnessTarget = l.duration(f, v, what)
+		case "backfill_slice":
+			x := l.float(f, v, what)
+			if x != float64(int(x)) || x < 1 || x > 1e9 {
+				l.errf(f, v, "%s: want a whole number of customers from 1 to 1000000000, got %s", what, v.Value)
+			} else {
+				p.BackfillSlice = int(x)
+			}
 		case "ruleset":
 			p.RulesetLabel = l.str(f, v, what)
 		case "stage":

@@ -15,6 +15,10 @@ const (
 	defaultFreshness = 10 * time.Minute
 )
 
+// DefaultBackfillSlice is how many customers a run re-resolves at most
+// after a rule-set change, when the spec does not say.
+const DefaultBackfillSlice = 100000
+
 var (
 	fieldTypes  = []string{TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeTimestamp}
 	normalizers = []string{"trim", "lower", "upper"}

@@ -104,6 +104,9 @@ type Project struct {
 	Warehouse          string
 	Schedule           time.Duration
 	FreshnessTarget    time.Duration
+	// BackfillSlice is how many customers a run re-resolves at most from
+	// the backfill queue a new rule-set version fills.
+	BackfillSlice      int
 	RulesetLabel       string
 	StageURL           string
 	StorageIntegration string

@@ -435,6 +435,18 @@ SELECT ?, COALESCE(MAX(batch_id), ''), now() FROM `+run.r.Object(plan.Batches), 
 type Result struct {
 	Loaded []LoadedFile
 	Batch  Batch
+	// Backfill counts the runs a rule-set backfill took in this pass (after
+	// the first) and the customers it still has to re-resolve.
+	BackfillRuns int
+	BackfillLeft int64
+}
+
+// BackfillLeft is how many customers the rule-set backfill has yet to
+// re-resolve.
+func (run *Runner) BackfillLeft(ctx context.Context) (int64, error) {
+	var n int64
+	err := run.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+run.r.Object(plan.Backfill)).Scan(&n)
+	return n, err
 }
 
 // RunOnce loads what has landed and runs the graph until the streams are
@@ -450,6 +462,27 @@ func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) 
 	if err == nil && !res.Batch.Ran {
 		err = run.refreshIfStale(ctx)
 	}
+	if err != nil {
+		return res, err
+	}
+	// A rule-set backfill goes on, a slice per run, until it is done (as
+	// the backfill stream wakes the graph in the warehouse); a run that
+	// moves nothing ends the pass (a batch held back, say).
+	left, err := run.BackfillLeft(ctx)
+	for err == nil && left > 0 && ctx.Err() == nil {
+		var b Batch
+		if b, err = run.RunGraph(ctx, true); err != nil {
+			break
+		}
+		res.Batch, res.BackfillRuns = b, res.BackfillRuns+1
+		var now int64
+		if now, err = run.BackfillLeft(ctx); err == nil && now >= left {
+			left = now
+			break
+		}
+		left = now
+	}
+	res.BackfillLeft = left
 	return res, err
 }
 

@@ -119,8 +119,8 @@ BEGIN
   -- stage: crosswalk
   DELETE FROM TRUEUP.SILVER.WORK_RECORDS;
   -- stage: resolve
-  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
-  SELECT DISTINCT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM TRUEUP.SILVER.CROSSWALK
+  INSERT INTO TRUEUP.SILVER.BACKFILL (customer_id, ruleset_version, queued_at)
+  SELECT DISTINCT customer_id, '2026-11 initial+be5dd9402eb9', SYSDATE() FROM TRUEUP.SILVER.CROSSWALK
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
   -- stage: resolve
   INSERT INTO TRUEUP.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
@@ -136,6 +136,12 @@ BEGIN
   source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{}child="subscription" "plan_tier"=["items" "data" "0" "price" "lookup_key"]{"starter_monthly":"starter","starter_annual":"starter","growth_monthly":"growth","growth_annual":"growth","enterprise_annual":"enterprise"}child="subscription" "seats"=["metadata" "seats"]{} child "subscription" object="subscription" key=["id"] parent=["customer"] exclude=["status"]["canceled" "incomplete_expired"] latest=["created"]
   ', SYSDATE()
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
+  -- stage: resolve
+  DELETE FROM TRUEUP.SILVER.BACKFILL WHERE ruleset_version <> '2026-11 initial+be5dd9402eb9';
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM (SELECT customer_id FROM TRUEUP.SILVER.BACKFILL ORDER BY customer_id LIMIT 100000) AS s;
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.WORK_RESOLVE_SET (customer_id, from_time, prior_from)
   SELECT q.customer_id, q.from_time, MAX(h.valid_from)
@@ -238,6 +244,10 @@ BEGIN
     ASOF JOIN TRUEUP.SILVER.WORK_STATE_ROWS AS s MATCH_CONDITION (g.valid_from >= s.event_time) ON g.customer_id = s.customer_id AND g.source = s.source AND g.record_key = s.record_key AND g.field = s.field
   ) AS x
   WHERE event_time IS NOT NULL;
+  -- stage: resolve
+  DELETE FROM TRUEUP.SILVER.BACKFILL WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET WHERE from_time IS NULL);
+  -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time) SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM TRUEUP.SILVER.BACKFILL_STREAM WHERE 1 = 0;
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
   SELECT

@@ -287,8 +287,12 @@ ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.Object(o.Pipe.Stage))
 			Bodies: []string{copyStmt},
 		}}
 	case ir.KindStream:
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STREAM IF NOT EXISTS %s\n  ON TABLE %s\n  APPEND_ONLY = TRUE%s",
-			name, r.Object(o.Stream.Table), r.comment(o.Comment))}}
+		appendOnly := "TRUE"
+		if o.Stream.Changes {
+			appendOnly = "FALSE"
+		}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STREAM IF NOT EXISTS %s\n  ON TABLE %s\n  APPEND_ONLY = %s%s",
+			name, r.Object(o.Stream.Table), appendOnly, r.comment(o.Comment))}}
 	case ir.KindView:
 		q := o.Query(r)
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s%s\nAS\n%s", name, r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}

@@ -79,8 +79,8 @@ BEGIN
   -- stage: crosswalk
   DELETE FROM HOSTILE.SILVER.WORK_RECORDS;
   -- stage: resolve
-  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
-  SELECT DISTINCT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM HOSTILE.SILVER.CROSSWALK
+  INSERT INTO HOSTILE.SILVER.BACKFILL (customer_id, ruleset_version, queued_at)
+  SELECT DISTINCT customer_id, ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'), SYSDATE() FROM HOSTILE.SILVER.CROSSWALK
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'));
   -- stage: resolve
   INSERT INTO HOSTILE.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
@@ -90,6 +90,12 @@ BEGIN
   source "src" format=debezium table="pub''lic.acc;ounts" object="" key=["i''d"] customer=["meta\\"data" "acc$' || '$t"] "status"=["st''a\\"tus;--"]{"x''y":"ok"} "note"=["n\\\\o/*te*/"]{}
   '), SYSDATE()
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.AUDIT.RULESETS WHERE ruleset_version = ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4'));
+  -- stage: resolve
+  DELETE FROM HOSTILE.SILVER.BACKFILL WHERE ruleset_version <> ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4');
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM (SELECT customer_id FROM HOSTILE.SILVER.BACKFILL ORDER BY customer_id LIMIT 100000) AS s;
   -- stage: resolve
   INSERT INTO HOSTILE.SILVER.WORK_RESOLVE_SET (customer_id, from_time, prior_from)
   SELECT q.customer_id, q.from_time, MAX(h.valid_from)
@@ -178,6 +184,10 @@ BEGIN
     ASOF JOIN HOSTILE.SILVER.WORK_STATE_ROWS AS s MATCH_CONDITION (g.valid_from >= s.event_time) ON g.customer_id = s.customer_id AND g.source = s.source AND g.record_key = s.record_key AND g.field = s.field
   ) AS x
   WHERE event_time IS NOT NULL;
+  -- stage: resolve
+  DELETE FROM HOSTILE.SILVER.BACKFILL WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET WHERE from_time IS NULL);
+  -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id, from_time) SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM HOSTILE.SILVER.BACKFILL_STREAM WHERE 1 = 0;
   -- stage: resolve
   INSERT INTO HOSTILE.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT

@@ -79,8 +79,8 @@ BEGIN
   -- stage: crosswalk
   DELETE FROM RULES.SILVER.WORK_RECORDS;
   -- stage: resolve
-  INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
-  SELECT DISTINCT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM RULES.SILVER.CROSSWALK
+  INSERT INTO RULES.SILVER.BACKFILL (customer_id, ruleset_version, queued_at)
+  SELECT DISTINCT customer_id, 'every rule kind+db906708a883', SYSDATE() FROM RULES.SILVER.CROSSWALK
   WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+db906708a883');
   -- stage: resolve
   INSERT INTO RULES.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
@@ -95,6 +95,12 @@ BEGIN
   source "crm" format=salesforce_cdc table="" object="Account" key=["Id"] customer=["App_Id__c"] "email"=["Email__c"]{} "status"=["Status__c"]{"Closed":"canceled","Open":"active"} "tier"=["Tier__c"]{} "seats"=["Seats__c"]{} "owner"=["Owner" "Email"]{}
   ', SYSDATE()
   WHERE NOT EXISTS (SELECT 1 FROM RULES.AUDIT.RULESETS WHERE ruleset_version = 'every rule kind+db906708a883');
+  -- stage: resolve
+  DELETE FROM RULES.SILVER.BACKFILL WHERE ruleset_version <> 'every rule kind+db906708a883';
+  -- stage: resolve
+  INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
+  SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM (SELECT customer_id FROM RULES.SILVER.BACKFILL ORDER BY customer_id LIMIT 100000) AS s;
   -- stage: resolve
   INSERT INTO RULES.SILVER.WORK_RESOLVE_SET (customer_id, from_time, prior_from)
   SELECT q.customer_id, q.from_time, MAX(h.valid_from)
@@ -191,6 +197,10 @@ BEGIN
     ASOF JOIN RULES.SILVER.WORK_STATE_ROWS AS s MATCH_CONDITION (g.valid_from >= s.event_time) ON g.customer_id = s.customer_id AND g.source = s.source AND g.record_key = s.record_key AND g.field = s.field
   ) AS x
   WHERE event_time IS NOT NULL;
+  -- stage: resolve
+  DELETE FROM RULES.SILVER.BACKFILL WHERE customer_id IN (SELECT customer_id FROM RULES.SILVER.WORK_RESOLVE_SET WHERE from_time IS NULL);
+  -- stage: resolve
+  INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id, from_time) SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM RULES.SILVER.BACKFILL_STREAM WHERE 1 = 0;
   -- stage: resolve
   INSERT INTO RULES.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
