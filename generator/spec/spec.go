@@ -99,11 +99,11 @@ const MatchLink = "customer_link"
 
 // Project holds pipeline-wide settings.
 type Project struct {
-	Name               string
-	Database           string
-	Warehouse          string
-	Schedule           time.Duration
-	FreshnessTarget    time.Duration
+	Name            string
+	Database        string
+	Warehouse       string
+	Schedule        time.Duration
+	FreshnessTarget time.Duration
 	// BackfillSlice is how many customers a run re-resolves at most from
 	// the backfill queue a new rule-set version fills.
 	BackfillSlice      int

@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
 	"github.com/ledgerloop/trueup/generator/emit"
