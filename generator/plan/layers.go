@@ -19,6 +19,7 @@ var (
 	CrosswalkWork      = ref(SILVER, "work_crosswalk")
 	CrosswalkChanges   = ref(SILVER, "crosswalk_changes")
 	CustomerAliases    = ref(SILVER, "customer_aliases")
+	MatchKeys          = ref(SILVER, "match_keys")
 	CustomerQueue      = ref(SILVER, "customer_queue")
 	FieldCandidates    = ref(GOLD, "field_candidates")
 	CustomerFields     = ref(GOLD, "customer_fields")
@@ -212,6 +213,11 @@ func (b *builder) silver() {
 		Columns: []ir.Column{
 			notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("customer_id", ir.Text),
 			col("link_value", ir.Text), col("matched_by", ir.Text),
+		}})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: MatchKeys, Deps: []ir.Ref{silver},
+		Comment: "the canonical value of every match field of every record, with the customer link it carries: identity matching looks values up here",
+		Columns: []ir.Column{
+			notNull("field", ir.Text), notNull("value", ir.Text), notNull("source", ir.Text), notNull("record_key", ir.Text), col("link", ir.Text),
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: CrosswalkChanges, Deps: []ir.Ref{silver},
 		Comment: "every change of a source record's customer, with the match rule that caused it",

@@ -87,18 +87,50 @@ func (b *builder) crosswalkSteps() []ir.SQL {
 		}
 	}
 	// canon renders, for one match field, a query of (source, record_key,
-	// value) over source state: the canonical value of every record.
-	// Only valid, non-null canonical values match: a placeholder such as
-	// "n/a" must not merge unrelated records.
-	canon := func(f ir.Fragments, fld *spec.Field) string {
-		return fmt.Sprintf(`SELECT source, record_key, value FROM (
-  SELECT source, record_key, %s AS value FROM (SELECT source, record_key, value AS raw_value FROM %s WHERE field = %s) AS r
+	// value, link) over the source state rows r: the canonical value of
+	// each record, and the customer link it carries. Only valid, non-null
+	// canonical values match: a placeholder such as "n/a" must not merge
+	// unrelated records.
+	canon := func(f ir.Fragments, fld *spec.Field, where string) string {
+		return fmt.Sprintf(`SELECT c.source, c.record_key, c.value, l.value AS link FROM (
+  SELECT source, record_key, %[1]s AS value FROM (SELECT source, record_key, value AS raw_value FROM %[2]s AS r WHERE field = %[3]s%[5]s) AS r
 ) AS c
-WHERE value IS NOT NULL AND %s`,
-			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, "value"))
+LEFT JOIN %[2]s AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = %[6]s AND l.value IS NOT NULL
+WHERE c.value IS NOT NULL AND %[4]s`,
+			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, "c.value"), where, f.Str(FieldLink))
 	}
 	linked := func(f ir.Fragments) string {
 		return fmt.Sprintf("SELECT source, record_key, value AS link FROM %s WHERE field = %s AND value IS NOT NULL", f.Object(SourceState), f.Str(FieldLink))
+	}
+	if len(matchFields) > 0 {
+		// The match keys follow the source state: rebuilt whole with a new
+		// rule set (it decides the canonical values), else only for the
+		// records this batch changed.
+		newRuleset := func(f ir.Fragments) string {
+			return fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)", f.Object(Rulesets), f.Str(b.p.RulesetVersion))
+		}
+		steps = append(steps,
+			func(f ir.Fragments) string {
+				return fmt.Sprintf(`DELETE FROM %[1]s AS m
+WHERE %[3]s
+  OR EXISTS (SELECT 1 FROM %[2]s AS q WHERE q.source = m.source AND q.record_key = m.record_key)`, f.Object(MatchKeys), f.Object(RecordQueue), newRuleset(f))
+			})
+		for _, fld := range matchFields {
+			fld := fld
+			steps = append(steps, func(f ir.Fragments) string {
+				return fmt.Sprintf(`INSERT INTO %[1]s (field, value, source, record_key, link)
+SELECT %[2]s, value, source, record_key, link FROM (
+%[3]s
+) AS k
+UNION ALL
+SELECT %[2]s, value, source, record_key, link FROM (
+%[4]s
+) AS k
+WHERE %[5]s`, f.Object(MatchKeys), f.Str(fld.Name),
+					canon(f, fld, fmt.Sprintf(" AND EXISTS (SELECT 1 FROM %s AS q WHERE q.source = r.source AND q.record_key = r.record_key) AND NOT %s", f.Object(RecordQueue), newRuleset(f))),
+					canon(f, fld, ""), newRuleset(f))
+			})
+		}
 	}
 	for _, fld := range matchFields {
 		fld := fld
@@ -112,13 +144,12 @@ FROM %[2]s AS c
 WHERE c.matched_by = %[3]s
   AND c.customer_id IN (SELECT c2.customer_id FROM %[2]s AS c2 JOIN %[1]s AS q ON q.source = c2.source AND q.record_key = c2.record_key)
 UNION
-SELECT v.source, v.record_key
-FROM (%[4]s) AS v
-JOIN (%[4]s) AS qv ON qv.value = v.value
-JOIN %[1]s AS q ON q.source = qv.source AND q.record_key = qv.record_key
-WHERE v.value IS NOT NULL
-  AND NOT EXISTS (SELECT 1 FROM (%[5]s) AS l WHERE l.source = v.source AND l.record_key = v.record_key)`,
-				f.Object(RecordQueue), f.Object(Crosswalk), f.Str(fld.Name), canon(f, fld), linked(f))
+SELECT m.source, m.record_key
+FROM %[4]s AS m
+JOIN %[4]s AS qm ON qm.field = m.field AND qm.value = m.value
+JOIN %[1]s AS q ON q.source = qm.source AND q.record_key = qm.record_key
+WHERE m.field = %[3]s AND m.link IS NULL`,
+				f.Object(RecordQueue), f.Object(Crosswalk), f.Str(fld.Name), f.Object(MatchKeys))
 		})
 	}
 	// A record whose customer changes, or that joins one, changes the
@@ -151,12 +182,12 @@ GROUP BY c.customer_id`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(
 		for i, fld := range matchFields {
 			a := fmt.Sprintf("m%d", i+1)
 			joins = append(joins, fmt.Sprintf(`LEFT JOIN (
-    SELECT v.source, v.record_key, MIN(l2.link) AS customer_id
-    FROM (%[1]s) AS v
-    JOIN (%[1]s) AS lv ON lv.value = v.value
-    JOIN (%[2]s) AS l2 ON l2.source = lv.source AND l2.record_key = lv.record_key
-    GROUP BY v.source, v.record_key
-  ) AS %[3]s ON %[3]s.source = q.source AND %[3]s.record_key = q.record_key`, canon(f, fld), linked(f), a))
+    SELECT qm.source, qm.record_key, MIN(lm.link) AS customer_id
+    FROM %[1]s AS qm
+    JOIN %[1]s AS lm ON lm.field = qm.field AND lm.value = qm.value AND lm.link IS NOT NULL
+    WHERE qm.field = %[2]s AND EXISTS (SELECT 1 FROM %[4]s AS q WHERE q.source = qm.source AND q.record_key = qm.record_key)
+    GROUP BY qm.source, qm.record_key
+  ) AS %[3]s ON %[3]s.source = q.source AND %[3]s.record_key = q.record_key`, f.Object(MatchKeys), f.Str(fld.Name), a, f.Object(RecordQueue)))
 			customer = append(customer, fmt.Sprintf("WHEN %[1]s.customer_id IS NOT NULL THEN %[1]s.customer_id", a))
 			matchedBy = append(matchedBy, fmt.Sprintf("WHEN %s.customer_id IS NOT NULL THEN %s", a, f.Str(fld.Name)))
 		}

@@ -57,7 +57,7 @@ func (b *builder) tasks() {
 	steps = append(steps, b.resolveSteps()...)
 	work := []ir.Ref{StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		History, Rulesets, Backfill, BackfillStream, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}, work...)
+		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}, work...)
 	// The same steps as a procedure: re-resolving customers by hand is
 	// INSERT INTO SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE().
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReconcileProc, Deps: tables,
@@ -79,7 +79,7 @@ func (b *builder) tasks() {
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}}, Steps: reobserve}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-			History, Rulesets, Backfill, BackfillStream), work...),
+			History, Rulesets, Backfill, BackfillStream, MatchKeys), work...),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
 		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs, BackfillStreamOf()}, Steps: steps, Call: &ReconcileProc}})
 	root := RootTask

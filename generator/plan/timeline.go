@@ -228,11 +228,11 @@ WHERE NOT %s`,
 		// leaves equal rows alone, and a delete of the fields that lost
 		// every candidate.
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`DELETE FROM %[1]s
+			return fmt.Sprintf(`DELETE FROM %[1]s AS cf
 WHERE %[2]s
   AND NOT %[4]s
-  AND NOT EXISTS (SELECT 1 FROM %[3]s AS w WHERE w.customer_id = %[1]s.customer_id AND w.field = %[1]s.field AND w.rank = 1)`,
-				f.Object(CustomerFields), inSet(f, "customer_id"), f.Object(FieldCandidates), blocked(f))
+  AND NOT EXISTS (SELECT 1 FROM %[3]s AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1)`,
+				f.Object(CustomerFields), inSet(f, "cf.customer_id"), f.Object(FieldCandidates), blocked(f))
 		},
 		func(f ir.Fragments) string {
 			set := []string{}

@@ -41,24 +41,39 @@ BEGIN
   WHERE n.source = 'billing:subscription' AND par.value IS NOT NULL
   GROUP BY par.value;
   -- stage: crosswalk
+  DELETE FROM TRUEUP.SILVER.MATCH_KEYS AS m
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9')
+    OR EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RECORDS AS q WHERE q.source = m.source AND q.record_key = m.record_key);
+  -- stage: crosswalk
+  INSERT INTO TRUEUP.SILVER.MATCH_KEYS (field, value, source, record_key, link)
+  SELECT 'email', value, source, record_key, link FROM (
+  SELECT c.source, c.record_key, c.value, l.value AS link FROM (
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email' AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RECORDS AS q WHERE q.source = r.source AND q.record_key = r.record_key) AND NOT NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9')) AS r
+  ) AS c
+  LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = '_link' AND l.value IS NOT NULL
+  WHERE c.value IS NOT NULL AND (c.value IS NULL OR (REGEXP_LIKE(c.value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
+  ) AS k
+  UNION ALL
+  SELECT 'email', value, source, record_key, link FROM (
+  SELECT c.source, c.record_key, c.value, l.value AS link FROM (
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email') AS r
+  ) AS c
+  LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = '_link' AND l.value IS NOT NULL
+  WHERE c.value IS NOT NULL AND (c.value IS NULL OR (REGEXP_LIKE(c.value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
+  ) AS k
+  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
+  -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.WORK_RECORDS (source, record_key)
   SELECT c.source, c.record_key
   FROM TRUEUP.SILVER.CROSSWALK AS c
   WHERE c.matched_by = 'email'
     AND c.customer_id IN (SELECT c2.customer_id FROM TRUEUP.SILVER.CROSSWALK AS c2 JOIN TRUEUP.SILVER.WORK_RECORDS AS q ON q.source = c2.source AND q.record_key = c2.record_key)
   UNION
-  SELECT v.source, v.record_key
-  FROM (SELECT source, record_key, value FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
-  ) AS c
-  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS v
-  JOIN (SELECT source, record_key, value FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
-  ) AS c
-  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS qv ON qv.value = v.value
-  JOIN TRUEUP.SILVER.WORK_RECORDS AS q ON q.source = qv.source AND q.record_key = qv.record_key
-  WHERE v.value IS NOT NULL
-    AND NOT EXISTS (SELECT 1 FROM (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l WHERE l.source = v.source AND l.record_key = v.record_key);
+  SELECT m.source, m.record_key
+  FROM TRUEUP.SILVER.MATCH_KEYS AS m
+  JOIN TRUEUP.SILVER.MATCH_KEYS AS qm ON qm.field = m.field AND qm.value = m.value
+  JOIN TRUEUP.SILVER.WORK_RECORDS AS q ON q.source = qm.source AND q.record_key = qm.record_key
+  WHERE m.field = 'email' AND m.link IS NULL;
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.WORK_CROSSWALK (source, record_key, customer_id, link_value, matched_by)
   SELECT
@@ -71,17 +86,11 @@ BEGIN
   JOIN TRUEUP.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
   LEFT JOIN (
-      SELECT v.source, v.record_key, MIN(l2.link) AS customer_id
-      FROM (SELECT source, record_key, value FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
-  ) AS c
-  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS v
-      JOIN (SELECT source, record_key, value FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = 'email') AS r
-  ) AS c
-  WHERE value IS NOT NULL AND (value IS NULL OR (REGEXP_LIKE(value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))) AS lv ON lv.value = v.value
-      JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l2 ON l2.source = lv.source AND l2.record_key = lv.record_key
-      GROUP BY v.source, v.record_key
+      SELECT qm.source, qm.record_key, MIN(lm.link) AS customer_id
+      FROM TRUEUP.SILVER.MATCH_KEYS AS qm
+      JOIN TRUEUP.SILVER.MATCH_KEYS AS lm ON lm.field = qm.field AND lm.value = qm.value AND lm.link IS NOT NULL
+      WHERE qm.field = 'email' AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RECORDS AS q WHERE q.source = qm.source AND q.record_key = qm.record_key)
+      GROUP BY qm.source, qm.record_key
     ) AS m1 ON m1.source = q.source AND m1.record_key = q.record_key;
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
@@ -1038,10 +1047,10 @@ BEGIN
   JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   -- stage: publish
-  DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS
-  WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+  DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS AS cf
+  WHERE cf.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
     AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
-    AND NOT EXISTS (SELECT 1 FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w WHERE w.customer_id = TRUEUP.GOLD.CUSTOMER_FIELDS.customer_id AND w.field = TRUEUP.GOLD.CUSTOMER_FIELDS.field AND w.rank = 1);
+    AND NOT EXISTS (SELECT 1 FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
   -- stage: publish
   MERGE INTO TRUEUP.GOLD.CUSTOMER_FIELDS AS c
   USING (

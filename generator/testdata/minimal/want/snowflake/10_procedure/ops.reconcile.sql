@@ -548,10 +548,10 @@ BEGIN
   JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM MINI.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
   WHERE NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   -- stage: publish
-  DELETE FROM MINI.GOLD.CUSTOMER_FIELDS
-  WHERE customer_id IN (SELECT customer_id FROM MINI.SILVER.WORK_RESOLVE_SET)
+  DELETE FROM MINI.GOLD.CUSTOMER_FIELDS AS cf
+  WHERE cf.customer_id IN (SELECT customer_id FROM MINI.SILVER.WORK_RESOLVE_SET)
     AND NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
-    AND NOT EXISTS (SELECT 1 FROM MINI.GOLD.FIELD_CANDIDATES AS w WHERE w.customer_id = MINI.GOLD.CUSTOMER_FIELDS.customer_id AND w.field = MINI.GOLD.CUSTOMER_FIELDS.field AND w.rank = 1);
+    AND NOT EXISTS (SELECT 1 FROM MINI.GOLD.FIELD_CANDIDATES AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
   -- stage: publish
   MERGE INTO MINI.GOLD.CUSTOMER_FIELDS AS c
   USING (
