@@ -107,6 +107,9 @@ func PrintReport(w io.Writer, rep *monitor.Report) {
 			fmt.Fprintf(w, "  %s %s%s\n", f.Severity, f.Check, subj)
 		}
 	}
+	if b := rep.Backfill; b != nil {
+		fmt.Fprintf(w, "\nbackfill: %d customers left to re-resolve under rule set %s (since %s)\n", b.Left, b.RulesetVersion, b.Since.Format(time.RFC3339))
+	}
 	if len(rep.Conflicts) > 0 {
 		fmt.Fprintf(w, "\n%-16s %9s %9s %6s\n", "field", "customers", "conflicts", "rate")
 		for _, c := range rep.Conflicts {

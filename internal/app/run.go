@@ -91,6 +91,9 @@ func printPass(w io.Writer, res local.Result) {
 		}
 	}
 	fmt.Fprintf(w, "batch %s: %d tasks, %d failed, %s\n", res.Batch.ID, len(res.Batch.Tasks), failed, total.Round(time.Millisecond))
+	if res.BackfillRuns > 0 || res.BackfillLeft > 0 {
+		fmt.Fprintf(w, "rule-set backfill: %d more runs, %d customers left\n", res.BackfillRuns, res.BackfillLeft)
+	}
 }
 
 // PrintSummary writes the summary of gold.

@@ -41,8 +41,18 @@ type Report struct {
 	// DQ is nil when the warehouse has no data-quality results table.
 	DQ        *DQ        `json:"dq"`
 	Conflicts []Conflict `json:"conflicts"`
+	// Backfill is the rule-set backfill under way, nil when there is none.
+	Backfill *Backfill `json:"backfill"`
 	// Notes say what could not be read, and why.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Backfill is the progress of re-resolving every customer under a new
+// rule-set version, a slice per run.
+type Backfill struct {
+	RulesetVersion string    `json:"ruleset_version"`
+	Left           int64     `json:"left"`
+	Since          time.Time `json:"since"`
 }
 
 // Task counts one task's runs in the window by state.
@@ -172,6 +182,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.Conflicts, err = conflicts(ctx, o); err != nil {
 		rep.Notes = append(rep.Notes, "conflicts: "+err.Error())
 	}
+	if rep.Backfill, err = backfill(ctx, o); err != nil {
+		rep.Notes = append(rep.Notes, "backfill: "+err.Error())
+	}
 	return rep, nil
 }
 
@@ -289,4 +302,20 @@ func conflicts(ctx context.Context, o Options) ([]Conflict, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+func backfill(ctx context.Context, o Options) (*Backfill, error) {
+	ok, err := o.Source.Exists(ctx, o.DB, plan.Backfill)
+	if err != nil || !ok {
+		return nil, err
+	}
+	var b Backfill
+	var v sql.NullString
+	var since sql.NullTime
+	err = o.DB.QueryRowContext(ctx, "SELECT MAX(ruleset_version), COUNT(*), MIN(queued_at) FROM "+o.R.Object(plan.Backfill)).Scan(&v, &b.Left, &since)
+	if err != nil || b.Left == 0 {
+		return nil, err
+	}
+	b.RulesetVersion, b.Since = v.String, since.Time.UTC()
+	return &b, nil
 }

@@ -170,3 +170,26 @@ func TestMonitorLocalRun(t *testing.T) {
 		}
 	}
 }
+
+// TestMonitorBackfill: a backfill under way is reported with what is left
+// and since when; none is reported once it is done.
+func TestMonitorBackfill(t *testing.T) {
+	run, p, r := openLocal(t)
+	db := run.DB()
+	o := monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r}, R: r, Plan: p, Window: time.Hour}
+	rep, err := monitor.Run(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Backfill != nil {
+		t.Errorf("backfill %+v on an empty database", rep.Backfill)
+	}
+	exec(t, db, "INSERT INTO silver.backfill (customer_id, ruleset_version, queued_at) VALUES ('a', 'v2', TIMESTAMP '2026-03-01 10:00:00'), ('b', 'v2', TIMESTAMP '2026-03-01 10:00:00')")
+	if rep, err = monitor.Run(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	want := monitor.Backfill{RulesetVersion: "v2", Left: 2, Since: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
+	if rep.Backfill == nil || *rep.Backfill != want {
+		t.Errorf("backfill = %+v, want %+v", rep.Backfill, want)
+	}
+}
