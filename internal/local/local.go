@@ -385,14 +385,8 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
 	for i, step := range t.Task.Steps {
-		t0 := time.Now()
-		q := step(run.r)
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
 			return fail(fmt.Errorf("step %d: %w", i+1, err))
-		}
-		if os.Getenv("TRUEUP_TRACE") != "" {
-			line := strings.SplitN(q, "\n", 3)
-			fmt.Fprintf(os.Stderr, "TRACE %s %d %v %s\n", t.Ref, i+1, time.Since(t0), strings.Join(line[:min(2, len(line))], " "))
 		}
 	}
 	for _, s := range t.Task.Consumes {
