@@ -137,7 +137,7 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, 
 			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
 		}
 		on := [][2]string{{"g.customer_id", "s.customer_id"}, {"g.source", "s.source"}, {"g.record_key", "s.record_key"}, {"g.field", "s.field"}}
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
 SELECT
   customer_id, valid_from, source, record_key, field, op, raw_value,
   CASE field%[2]s
@@ -146,7 +146,8 @@ SELECT
   CASE field%[3]s
     ELSE TRUE
   END,
-  event_time, event_id, order_key, parent_key
+  event_time, event_id, order_key, parent_key,
+  MAX(CASE WHEN field = %[8]s AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
 FROM (
   SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
   FROM (
@@ -163,7 +164,7 @@ FROM (
 ) AS x
 WHERE event_time IS NOT NULL`,
 			f.Object(AsOfState), strings.Join(norm, ""), strings.Join(valid, ""), f.Object(StateRows), f.Object(ResolveSet), f.Object(ResolveKeys),
-			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"))
+			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"), f.Str(FieldRecord))
 	}
 	return []ir.SQL{resolveSet, keys, rows, points}
 }

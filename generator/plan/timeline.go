@@ -75,7 +75,8 @@ func (b *builder) timeline() {
 		notNull("field", ir.Text), col("op", ir.Text), col("raw_value", ir.Text), col("value", ir.Text), col("valid", ir.Bool),
 		col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text),
 		ir.Column{Name: "via", Type: ir.Text, Comment: "for a derived field, the child the value comes from"},
-		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"})
+		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"},
+		ir.Column{Name: "live", Type: ir.Bool, Comment: "the record (for a derived field, the parent) is not deleted at this point: its values are candidates"})
 	tc := append([]ir.Column{notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp)}, candidateColumns[1:]...)
 	work(TimelineCandidates, "ranked candidates at each point of the resolved customers' timelines", tc...)
 	hist := b.historyColumns()

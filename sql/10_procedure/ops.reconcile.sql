@@ -216,7 +216,7 @@ BEGIN
   ) AS u
   QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1;
   -- stage: resolve
-  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
     CASE field
@@ -237,7 +237,8 @@ BEGIN
       WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
       ELSE TRUE
     END,
-    event_time, event_id, order_key, parent_key
+    event_time, event_id, order_key, parent_key,
+    MAX(CASE WHEN field = '_record' AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
   FROM (
     SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
     FROM (
@@ -258,7 +259,7 @@ BEGIN
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time) SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM TRUEUP.SILVER.BACKFILL_STREAM WHERE 1 = 0;
   -- stage: resolve
-  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
+  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via, live)
   SELECT
     customer_id, valid_from, 'billing', parent_key, field, 'set', raw_value,
     CASE field
@@ -271,7 +272,9 @@ BEGIN
       WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
       ELSE TRUE
     END,
-    event_time, event_id, order_key, 'subscription' || ' ' || child_key
+    event_time, event_id, order_key, 'subscription' || ' ' || child_key, live
+  FROM (
+  SELECT d.*, COALESCE(rec.live, FALSE) AS live
   FROM (
     SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, 'billing' AS source
     FROM (SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM TRUEUP.SILVER.WORK_POINT_STATE WHERE source = 'billing:subscription' AND parent_key IS NOT NULL) AS cs
@@ -290,7 +293,9 @@ BEGIN
       WHERE n = 1
     ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
     JOIN (VALUES ('subscription.status', 'billing_status'), ('subscription.items.data.0.price.lookup_key', 'plan_tier')) AS m (child_field, field) ON m.child_field = cs.field
-  ) AS d;
+  ) AS d
+  LEFT JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = d.customer_id AND rec.valid_from = d.valid_from AND rec.source = 'billing' AND rec.record_key = d.parent_key AND rec.field = '_record' AND rec.parent_key IS NULL
+  ) AS dl;
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
@@ -336,8 +341,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'email'
+          WHERE s.field = 'email' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -389,8 +393,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'company_name'
+          WHERE s.field = 'company_name' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -439,8 +442,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'billing_status'
+          WHERE s.field = 'billing_status' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -495,8 +497,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'account_owner'
+          WHERE s.field = 'account_owner' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -551,8 +552,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'seats'
+          WHERE s.field = 'seats' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -594,8 +594,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'plan_tier'
+          WHERE s.field = 'plan_tier' AND s.live
         ) AS cand
         LEFT JOIN TRUEUP.SILVER.WORK_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'billing_status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
       ) AS sc

@@ -155,7 +155,7 @@ BEGIN
   ) AS u
   QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1;
   -- stage: resolve
-  INSERT INTO MINI.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+  INSERT INTO MINI.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
     CASE field
@@ -168,7 +168,8 @@ BEGIN
       WHEN 'name' THEN TRUE
       ELSE TRUE
     END,
-    event_time, event_id, order_key, parent_key
+    event_time, event_id, order_key, parent_key,
+    MAX(CASE WHEN field = '_record' AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
   FROM (
     SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
     FROM (
@@ -233,8 +234,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM MINI.SILVER.WORK_POINT_STATE AS s
-          JOIN MINI.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'email'
+          WHERE s.field = 'email' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -286,8 +286,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM MINI.SILVER.WORK_POINT_STATE AS s
-          JOIN MINI.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'name'
+          WHERE s.field = 'name' AND s.live
         ) AS cand
       ) AS sc
     ) AS r

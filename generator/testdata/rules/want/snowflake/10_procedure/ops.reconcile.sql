@@ -160,7 +160,7 @@ BEGIN
   ) AS u
   QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1;
   -- stage: resolve
-  INSERT INTO RULES.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+  INSERT INTO RULES.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
   SELECT
     customer_id, valid_from, source, record_key, field, op, raw_value,
     CASE field
@@ -181,7 +181,8 @@ BEGIN
       WHEN 'owner' THEN TRUE
       ELSE TRUE
     END,
-    event_time, event_id, order_key, parent_key
+    event_time, event_id, order_key, parent_key,
+    MAX(CASE WHEN field = '_record' AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
   FROM (
     SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
     FROM (
@@ -246,8 +247,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'email'
+          WHERE s.field = 'email' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -299,8 +299,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'status'
+          WHERE s.field = 'status' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -352,8 +351,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'seats'
+          WHERE s.field = 'seats' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -402,8 +400,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'vip'
+          WHERE s.field = 'vip' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -455,8 +452,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'owner'
+          WHERE s.field = 'owner' AND s.live
         ) AS cand
       ) AS sc
     ) AS r
@@ -498,8 +494,7 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert'
-          WHERE s.field = 'tier'
+          WHERE s.field = 'tier' AND s.live
         ) AS cand
         LEFT JOIN RULES.SILVER.WORK_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
       ) AS sc
