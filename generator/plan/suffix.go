@@ -62,7 +62,7 @@ GROUP BY q.customer_id, q.from_time`, f.Object(ResolveSet), f.Object(CustomerQue
 			for _, c := range src.Children {
 				fmt.Fprintf(&children, `
   UNION ALL
-  SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, x.record_key AS parent_key
+  SELECT x.customer_id, s.source, s.record_key, s.field, x.record_key AS parent_key, s.op, s.value, s.event_time, s.event_id, s.order_key
   FROM %[1]s AS x
   JOIN %[2]s AS par ON par.source = %[3]s AND par.field = %[4]s AND par.value = x.record_key
   JOIN %[2]s AS s ON s.source = par.source AND s.record_key = par.record_key
@@ -70,16 +70,19 @@ GROUP BY q.customer_id, q.from_time`, f.Object(ResolveSet), f.Object(CustomerQue
 					f.Object(Crosswalk), f.Object(SourceState), f.Str(c.Label(src)), f.Str(FieldParent), f.Str(src.Name), f.Object(ResolveSet))
 			}
 		}
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, parent_key, mode)
+		// The current state comes along: it is the state of the keys in
+		// base mode.
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, parent_key, mode, op, value, event_time, event_id, order_key)
 SELECT k.customer_id, k.source, k.record_key, k.field, k.parent_key,
   CASE
     WHEN r.from_time IS NULL THEN %[7]s
     WHEN b.source IS NOT NULL THEN CASE WHEN NOT b.had OR b.event_time < r.from_time THEN %[8]s ELSE %[7]s END
     WHEN k.event_time < r.from_time THEN %[9]s
     ELSE %[7]s
-  END
+  END,
+  k.op, k.value, k.event_time, k.event_id, k.order_key
 FROM (
-  SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, CAST(NULL AS %[10]s) AS parent_key
+  SELECT x.customer_id, s.source, s.record_key, s.field, CAST(NULL AS %[10]s) AS parent_key, s.op, s.value, s.event_time, s.event_id, s.order_key
   FROM %[2]s AS x
   JOIN %[3]s AS s ON s.source = x.source AND s.record_key = x.record_key
   WHERE x.customer_id IN (SELECT customer_id FROM %[4]s)%[5]s
@@ -95,36 +98,35 @@ LEFT JOIN %[6]s AS b ON %[11]s`,
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, op, value, event_time, event_id, order_key)
 SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
 FROM (
-  SELECT k.customer_id, %[9]s, %[10]s
+  SELECT k.customer_id, %[8]s, %[9]s
   FROM %[2]s AS k
-  JOIN %[3]s AS s ON %[11]s
+  WHERE k.mode = %[5]s
+  UNION ALL
+  SELECT k.customer_id, %[10]s, %[11]s
+  FROM %[2]s AS k
+  JOIN %[3]s AS b ON %[12]s
+  WHERE k.mode = %[6]s AND b.had
+  UNION ALL
+  SELECT k.customer_id, %[13]s, %[14]s
+  FROM %[2]s AS k
+  JOIN %[4]s AS n ON %[15]s
   WHERE k.mode = %[6]s
-  UNION ALL
-  SELECT k.customer_id, %[12]s, %[13]s
-  FROM %[2]s AS k
-  JOIN %[4]s AS b ON %[14]s
-  WHERE k.mode = %[7]s AND b.had
-  UNION ALL
-  SELECT k.customer_id, %[15]s, %[16]s
-  FROM %[2]s AS k
-  JOIN %[5]s AS n ON %[17]s
-  WHERE k.mode = %[7]s
   UNION ALL
   SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
   FROM (
-    SELECT k.customer_id, %[18]s, %[19]s, r.from_time,
-      ROW_NUMBER() OVER (PARTITION BY k.customer_id, %[18]s, CASE WHEN o.event_time < r.from_time THEN 1 ELSE 0 END ORDER BY o.order_key DESC) AS n
+    SELECT k.customer_id, %[16]s, %[17]s, r.from_time,
+      ROW_NUMBER() OVER (PARTITION BY k.customer_id, %[16]s, CASE WHEN o.event_time < r.from_time THEN 1 ELSE 0 END ORDER BY o.order_key DESC) AS n
     FROM %[2]s AS k
-    JOIN %[20]s AS r ON r.customer_id = k.customer_id
-    JOIN %[21]s AS o ON %[22]s
-    WHERE k.mode = %[8]s
+    JOIN %[18]s AS r ON r.customer_id = k.customer_id
+    JOIN %[19]s AS o ON %[20]s
+    WHERE k.mode = %[7]s
   ) AS sl
   WHERE from_time IS NULL OR event_time >= from_time OR n = 1
 ) AS u
 QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1`,
-			f.Object(StateRows), f.Object(ResolveKeys), f.Object(SourceState), f.Object(StateBefore), f.Stream(stream),
+			f.Object(StateRows), f.Object(ResolveKeys), f.Object(StateBefore), f.Stream(stream),
 			f.Str(modeBase), f.Str(modeFast), f.Str(modeSlow),
-			keyCols("s"), stateCols("s"), sameKey("s", "k"),
+			keyCols("k"), stateCols("k"),
 			keyCols("b"), stateCols("b"), sameKey("b", "k"),
 			keyCols("n"), stateCols("n"), sameKey("n", "k"),
 			keyCols("o"), stateCols("o"), f.Object(ResolveSet), f.Object(Observations), sameKey("o", "k"))

@@ -66,7 +66,8 @@ func (b *builder) timeline() {
 	work(ResolveKeys, "every (source, record, field) of the customers resolved, and where its state comes from",
 		notNull("customer_id", ir.Text), notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("field", ir.Text),
 		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"},
-		ir.Column{Name: "mode", Type: ir.Text, Comment: "base: its state, unchanged; fast: its state before the batch and the batch; slow: its observations"})
+		ir.Column{Name: "mode", Type: ir.Text, Comment: "base: its state, unchanged; fast: its state before the batch and the batch; slow: its observations"},
+		col("op", ir.Text), col("value", ir.Text), col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text))
 	work(StateRows, "the observations that make the resolved customers' state from their from_time on",
 		notNull("customer_id", ir.Text), notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("field", ir.Text),
 		col("op", ir.Text), col("value", ir.Text), notNull("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text))

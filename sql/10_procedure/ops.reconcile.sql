@@ -162,21 +162,22 @@ BEGIN
   LEFT JOIN TRUEUP.GOLD.CUSTOMER_MASTER_HISTORY AS h ON h.customer_id = q.customer_id AND h.superseded_at IS NULL AND h.valid_from < q.from_time
   GROUP BY q.customer_id, q.from_time;
   -- stage: resolve
-  INSERT INTO TRUEUP.SILVER.WORK_KEYS (customer_id, source, record_key, field, parent_key, mode)
+  INSERT INTO TRUEUP.SILVER.WORK_KEYS (customer_id, source, record_key, field, parent_key, mode, op, value, event_time, event_id, order_key)
   SELECT k.customer_id, k.source, k.record_key, k.field, k.parent_key,
     CASE
       WHEN r.from_time IS NULL THEN 'slow'
       WHEN b.source IS NOT NULL THEN CASE WHEN NOT b.had OR b.event_time < r.from_time THEN 'fast' ELSE 'slow' END
       WHEN k.event_time < r.from_time THEN 'base'
       ELSE 'slow'
-    END
+    END,
+    k.op, k.value, k.event_time, k.event_id, k.order_key
   FROM (
-    SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, CAST(NULL AS VARCHAR) AS parent_key
+    SELECT x.customer_id, s.source, s.record_key, s.field, CAST(NULL AS VARCHAR) AS parent_key, s.op, s.value, s.event_time, s.event_id, s.order_key
     FROM TRUEUP.SILVER.CROSSWALK AS x
     JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = x.source AND s.record_key = x.record_key
     WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
     UNION ALL
-    SELECT x.customer_id, s.source, s.record_key, s.field, s.event_time, x.record_key AS parent_key
+    SELECT x.customer_id, s.source, s.record_key, s.field, x.record_key AS parent_key, s.op, s.value, s.event_time, s.event_id, s.order_key
     FROM TRUEUP.SILVER.CROSSWALK AS x
     JOIN TRUEUP.SILVER.SOURCE_STATE AS par ON par.source = 'billing:subscription' AND par.field = '_parent' AND par.value = x.record_key
     JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = par.source AND s.record_key = par.record_key
@@ -188,9 +189,8 @@ BEGIN
   INSERT INTO TRUEUP.SILVER.WORK_STATE_ROWS (customer_id, source, record_key, field, op, value, event_time, event_id, order_key)
   SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
   FROM (
-    SELECT k.customer_id, s.source, s.record_key, s.field, s.op, s.value, s.event_time, s.event_id, s.order_key
+    SELECT k.customer_id, k.source, k.record_key, k.field, k.op, k.value, k.event_time, k.event_id, k.order_key
     FROM TRUEUP.SILVER.WORK_KEYS AS k
-    JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field
     WHERE k.mode = 'base'
     UNION ALL
     SELECT k.customer_id, b.source, b.record_key, b.field, b.op, b.value, b.event_time, b.event_id, b.order_key

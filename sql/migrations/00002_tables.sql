@@ -70,7 +70,12 @@ CREATE TRANSIENT TABLE IF NOT EXISTS TRUEUP.SILVER.WORK_KEYS (
   RECORD_KEY VARCHAR NOT NULL,
   FIELD VARCHAR NOT NULL,
   PARENT_KEY VARCHAR COMMENT 'for a child''s key, the parent record',
-  MODE VARCHAR COMMENT 'base: its state, unchanged; fast: its state before the batch and the batch; slow: its observations'
+  MODE VARCHAR COMMENT 'base: its state, unchanged; fast: its state before the batch and the batch; slow: its observations',
+  OP VARCHAR,
+  VALUE VARCHAR,
+  EVENT_TIME TIMESTAMP_NTZ,
+  EVENT_ID VARCHAR,
+  ORDER_KEY VARCHAR
 ) DATA_RETENTION_TIME_IN_DAYS = 0 COMMENT = 'work table of the reconcile task: every (source, record, field) of the customers resolved, and where its state comes from';
 -- +goose StatementEnd
 

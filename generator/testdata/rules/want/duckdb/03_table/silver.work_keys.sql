@@ -7,7 +7,12 @@ CREATE TABLE IF NOT EXISTS silver.work_keys (
   record_key VARCHAR NOT NULL,
   field VARCHAR NOT NULL,
   parent_key VARCHAR,
-  mode VARCHAR
+  mode VARCHAR,
+  op VARCHAR,
+  value VARCHAR,
+  event_time TIMESTAMP,
+  event_id VARCHAR,
+  order_key VARCHAR
 );
 
 COMMENT ON TABLE silver.work_keys IS 'work table of the reconcile task: every (source, record, field) of the customers resolved, and where its state comes from';
