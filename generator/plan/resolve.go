@@ -69,7 +69,10 @@ SELECT source, record_key, TRUE, MIN(event_time)
 FROM %s%s
 GROUP BY source, record_key%s`, f.Object(RecordQueue), f.Stream(stream), where, children.String())
 	}
-	return []ir.SQL{before, merge, queue}
+	tick := func(f ir.Fragments) string {
+		return fmt.Sprintf("INSERT INTO %s (now) SELECT %s", f.Object(Clock), f.Now())
+	}
+	return []ir.SQL{tick, before, merge, queue}
 }
 
 // crosswalkSteps link each queued record to a customer through the spec's

@@ -10,6 +10,7 @@ import (
 
 // Objects of the resolution timeline.
 var (
+	Clock              = ref(SILVER, "work_clock")
 	StateBefore        = ref(SILVER, "work_state_before")
 	ResolveSet         = ref(SILVER, "work_resolve_set")
 	ResolveKeys        = ref(SILVER, "work_keys")
@@ -55,6 +56,8 @@ func (b *builder) timeline() {
 		b.add(&ir.Object{Kind: ir.KindTable, Ref: r, Deps: []ir.Ref{silver}, Transient: true, Columns: cols,
 			Comment: "work table of the reconcile task: " + comment})
 	}
+	work(Clock, "the time this run records in system time, read once: closing a version and opening the next agree on it",
+		notNull("now", ir.Timestamp))
 	work(StateBefore, "the source state, before this batch, of the keys the batch observes",
 		notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("field", ir.Text),
 		ir.Column{Name: "had", Type: ir.Bool, Comment: "the key had a state before this batch"},
@@ -294,7 +297,7 @@ WHERE h.superseded_at IS NULL
   AND NOT EXISTS (
     SELECT 1 FROM %[4]s AS w
     WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
-  )`, f.Object(History), f.Now(), f.Object(ResolveSet), f.Object(HistoryWork), blocked(f))
+  )`, f.Object(History), clock(f), f.Object(ResolveSet), f.Object(HistoryWork), blocked(f))
 		},
 		// Versions newly believed: record them.
 		func(f ir.Fragments) string {
@@ -317,11 +320,11 @@ WHERE NOT %[6]s
   AND NOT EXISTS (
   SELECT 1 FROM %[1]s AS h
   WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
-)`, f.Object(History), strings.Join(quoted, ", "), strings.Join(sel, ", "), f.Now(), f.Object(HistoryWork), blocked(f))
+)`, f.Object(History), strings.Join(quoted, ", "), strings.Join(sel, ", "), clock(f), f.Object(HistoryWork), blocked(f))
 		},
 	}
 	publish = append(publish, b.heldSteps()...)
-	for _, w := range []ir.Ref{StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork} {
+	for _, w := range []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork} {
 		w := w
 		publish = append(publish, func(f ir.Fragments) string { return "DELETE FROM " + f.Object(w) })
 	}
@@ -330,6 +333,12 @@ WHERE NOT %[6]s
 		return fmt.Sprintf("DELETE FROM %s WHERE NOT %s", f.Object(CustomerQueue), blocked(f))
 	})
 	return append(steps, staged(StagePublish, publish)...)
+}
+
+// clock is the run's system time (SYSDATE is evaluated per statement in
+// Snowflake: https://docs.snowflake.com/en/sql-reference/functions/sysdate).
+func clock(f ir.Fragments) string {
+	return fmt.Sprintf("(SELECT now FROM %s)", f.Object(Clock))
 }
 
 // lastPoints is, per resolved customer, the last point of its timeline: the

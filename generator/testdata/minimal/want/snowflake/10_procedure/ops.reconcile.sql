@@ -11,6 +11,8 @@ $$
 BEGIN
   BEGIN TRANSACTION;
   -- stage: state
+  INSERT INTO MINI.SILVER.WORK_CLOCK (now) SELECT SYSDATE();
+  -- stage: state
   INSERT INTO MINI.SILVER.WORK_STATE_BEFORE (source, record_key, field, had, op, value, event_time, order_key, event_id)
   SELECT k.source, k.record_key, k.field, s.source IS NOT NULL, s.op, s.value, s.event_time, s.order_key, s.event_id
   FROM (SELECT DISTINCT source, record_key, field FROM MINI.SILVER.OBSERVATIONS_STREAM) AS k
@@ -586,7 +588,7 @@ BEGIN
   VALUES (n.customer_id, n.field, n.value, n.source, n.record_key, n.event_time, n.event_id, n.rule, n.ruleset_version, n.candidates, n.distinct_values, n.conflict);
   -- stage: publish
   UPDATE MINI.GOLD.CUSTOMER_MASTER_HISTORY AS h
-  SET superseded_at = SYSDATE()
+  SET superseded_at = (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   WHERE h.superseded_at IS NULL
     AND EXISTS (SELECT 1 FROM MINI.SILVER.WORK_RESOLVE_SET AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
     AND NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
@@ -596,7 +598,7 @@ BEGIN
     );
   -- stage: publish
   INSERT INTO MINI.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE, recorded_at, superseded_at)
-  SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.NAME, w.NAME__SOURCE, w.NAME__RECORD_KEY, w.NAME__EVENT_TIME, w.NAME__RULE, SYSDATE(), NULL
+  SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.NAME, w.NAME__SOURCE, w.NAME__RECORD_KEY, w.NAME__EVENT_TIME, w.NAME__RULE, (SELECT now FROM MINI.SILVER.WORK_CLOCK), NULL
   FROM MINI.SILVER.WORK_VERSIONS AS w
   WHERE NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
@@ -613,6 +615,8 @@ BEGIN
   DELETE FROM MINI.DQ.HELD
   WHERE NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
     AND customer_id IN (SELECT customer_id FROM MINI.SILVER.CUSTOMER_QUEUE);
+  -- stage: publish
+  DELETE FROM MINI.SILVER.WORK_CLOCK;
   -- stage: publish
   DELETE FROM MINI.SILVER.WORK_STATE_BEFORE;
   -- stage: publish
