@@ -46,12 +46,19 @@ func (b *builder) dqTables() {
 		Columns: []ir.Column{
 			notNull("check_name", ir.Text), notNull("batch_id", ir.Text), col("reason", ir.Text), col("acked_by", ir.Text), col("acked_at", ir.Timestamp),
 		}})
-	b.add(&ir.Object{Kind: ir.KindView, Ref: DQLatest, Deps: []ir.Ref{DQResults},
+	b.add(&ir.Object{Kind: ir.KindView, Ref: DQLatest, Deps: []ir.Ref{DQResults, Batches},
 		Comment: "the results of the latest batch that ran checks",
 		Query: func(f ir.Fragments) string {
+			// The batch that started last, not the largest id: Snowflake's
+			// batch ids (task graph run ids) are not ordered.
 			return fmt.Sprintf(`SELECT *
 FROM %[1]s
-WHERE batch_id = (SELECT MAX(batch_id) FROM %[1]s)`, f.Object(DQResults))
+WHERE batch_id = (
+  SELECT b.batch_id FROM %[2]s AS b
+  WHERE b.batch_id IN (SELECT batch_id FROM %[1]s)
+  ORDER BY b.started_at DESC, b.batch_id DESC
+  LIMIT 1
+)`, f.Object(DQResults), f.Object(Batches))
 		}})
 }
 
@@ -69,7 +76,10 @@ func (b *builder) checkSteps() []ir.SQL {
 // acked is true when a failure of the check is acknowledged for a batch
 // whose customers are still held.
 func acked(f ir.Fragments, check string) string {
-	return fmt.Sprintf("EXISTS (SELECT 1 FROM %s AS a WHERE a.check_name = %s AND a.batch_id IN (SELECT batch_id FROM %s))",
+	// An uncorrelated scalar subquery, not EXISTS: this sits in a CASE of a
+	// select list, where Snowflake documents only scalar subqueries
+	// (https://docs.snowflake.com/en/user-guide/querying-subqueries).
+	return fmt.Sprintf("(SELECT COUNT(*) FROM %s AS a WHERE a.check_name = %s AND a.batch_id IN (SELECT batch_id FROM %s)) > 0",
 		f.Object(DQAcks), f.Str(check), f.Object(DQHeld))
 }
 

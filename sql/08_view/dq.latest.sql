@@ -5,4 +5,9 @@ CREATE OR REPLACE VIEW TRUEUP.DQ.LATEST COMMENT = 'the results of the latest bat
 AS
 SELECT *
 FROM TRUEUP.DQ.RESULTS
-WHERE batch_id = (SELECT MAX(batch_id) FROM TRUEUP.DQ.RESULTS);
+WHERE batch_id = (
+  SELECT b.batch_id FROM TRUEUP.OPS.BATCHES AS b
+  WHERE b.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.RESULTS)
+  ORDER BY b.started_at DESC, b.batch_id DESC
+  LIMIT 1
+);

@@ -342,7 +342,7 @@ BEGIN
   -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'parse_failures', NULL, 'warn',
-    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason = 'invalid JSON') AS v) AS c;
   -- stage: checks
@@ -356,7 +356,7 @@ BEGIN
   -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'null_record_keys', NULL, 'warn',
-    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'null_record_keys' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'null_record_keys' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason = 'missing record key') AS v) AS c;
   -- stage: checks
@@ -370,7 +370,7 @@ BEGIN
   -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'gap_events', NULL, 'warn',
-    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'gap_events' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'gap_events' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM HOSTILE.SILVER.QUARANTINE WHERE (batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') OR batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) AND reason LIKE 'GAP%') AS v) AS c;
   -- stage: checks
@@ -384,7 +384,7 @@ BEGIN
   -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'invalid_values', NULL, 'warn',
-    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
   JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
@@ -402,7 +402,7 @@ BEGIN
   -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'duplicate_customers', NULL, 'error',
-    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
   JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
@@ -424,7 +424,7 @@ BEGIN
   -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'orphan_links', NULL, 'error',
-    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'orphan_links' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'orphan_links' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT x.* FROM HOSTILE.SILVER.CROSSWALK AS x
   WHERE x.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
@@ -442,7 +442,7 @@ BEGIN
   -- stage: checks
   INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), 'freshness', NULL, 'warn',
-    CASE WHEN n = 0 THEN 'pass' WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'freshness' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END,
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'freshness' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT source, MAX(event_time) AS newest FROM HOSTILE.SILVER.OBSERVATIONS_STREAM GROUP BY source
   HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
@@ -461,7 +461,7 @@ BEGIN
     CASE
       WHEN x IS NULL THEN 'skipped'
       WHEN h < 10 THEN 'skipped'
-      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
     x, 3, m, h, SYSDATE()
@@ -492,7 +492,7 @@ BEGIN
     CASE
       WHEN x IS NULL THEN 'skipped'
       WHEN h < 10 THEN 'skipped'
-      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
     x, 3, m, h, SYSDATE()
@@ -523,7 +523,7 @@ BEGIN
     CASE
       WHEN x IS NULL THEN 'skipped'
       WHEN h < 10 THEN 'skipped'
-      WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN EXISTS (SELECT 1 FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) THEN 'acknowledged' ELSE 'fail' END
+      WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
     x, 3, m, h, SYSDATE()

@@ -4,6 +4,11 @@
 CREATE OR REPLACE VIEW dq.latest AS
 SELECT *
 FROM dq.results
-WHERE batch_id = (SELECT MAX(batch_id) FROM dq.results);
+WHERE batch_id = (
+  SELECT b.batch_id FROM ops.batches AS b
+  WHERE b.batch_id IN (SELECT batch_id FROM dq.results)
+  ORDER BY b.started_at DESC, b.batch_id DESC
+  LIMIT 1
+);
 
 COMMENT ON VIEW dq.latest IS 'the results of the latest batch that ran checks';

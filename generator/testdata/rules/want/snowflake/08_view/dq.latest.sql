@@ -5,4 +5,9 @@ CREATE OR REPLACE VIEW RULES.DQ.LATEST COMMENT = 'the results of the latest batc
 AS
 SELECT *
 FROM RULES.DQ.RESULTS
-WHERE batch_id = (SELECT MAX(batch_id) FROM RULES.DQ.RESULTS);
+WHERE batch_id = (
+  SELECT b.batch_id FROM RULES.OPS.BATCHES AS b
+  WHERE b.batch_id IN (SELECT batch_id FROM RULES.DQ.RESULTS)
+  ORDER BY b.started_at DESC, b.batch_id DESC
+  LIMIT 1
+);
