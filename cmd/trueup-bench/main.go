@@ -88,7 +88,7 @@ func run(args []string) int {
 		{"peak", c.PeakEvents < 0}, {"small", c.SmallEvents < 0}, {"runs", c.Runs < 1}, {"heavy", c.Heavy < 0},
 		{"events-per-customer", !(c.EventsPerCustomer >= 0)}, {"threads", c.Local.Threads < 0},
 		{"late", !(c.Late >= 0 && c.Late <= 1)}, {"duplicates", !(c.Duplicates >= 0 && c.Duplicates <= 1)}, {"conflicts", !(c.Conflicts >= 0 && c.Conflicts <= 1)},
-		{"timeout", *timeout < 0},
+		{"timeout", *timeout < 0}, {"memory-limit", !local.ValidMemoryLimit(c.Local.MemoryLimit)},
 	} {
 		if f.bad {
 			v := fs.Lookup(f.name).Value.String()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/internal/app"
+	"github.com/ledgerloop/trueup/internal/local"
 )
 
 func newRoot() *cobra.Command {
@@ -61,6 +62,8 @@ func newRoot() *cobra.Command {
 	run.Flags().StringVar(&runOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
 	run.Flags().StringVar(&runOpts.Landing, "landing", "landing", "local landing folder (one folder per source below it)")
 	run.Flags().BoolVar(&runOpts.Once, "once", false, "process what has landed and exit")
+	run.Flags().StringVar(&runOpts.Local.MemoryLimit, "memory-limit", local.DefaultMemoryLimit, "DuckDB memory_limit: past it, DuckDB spills to disk")
+	run.Flags().IntVar(&runOpts.Local.Threads, "threads", 0, "DuckDB threads (0: one per core)")
 	root.AddCommand(run)
 
 	exp := app.ExplainOptions{}

@@ -124,6 +124,7 @@ type bulk struct {
 	epochUs int64
 	// batchKey separates batches of different options on the same state.
 	batchKey uint64
+	repUsers []string
 }
 
 // bulkID is a customer's identity in every source: a pure function of the
@@ -138,7 +139,7 @@ type bulkID struct {
 
 func newBulk(sources []Source, opt Options) *bulk {
 	w := &world{seed: uint64(opt.Seed), start: opt.Start, end: opt.Start.Add(window), fields: worldFields(sources)}
-	b := &bulk{w: w, opt: opt, epochUs: opt.Start.Add(-bulkEpochBefore).UnixMicro()}
+	b := &bulk{w: w, opt: opt, epochUs: opt.Start.Add(-bulkEpochBefore).UnixMicro(), repUsers: bulkRepUsers()}
 	for i, s := range sources {
 		bs := &bulkSource{s: s, i: i}
 		switch s.Format {
@@ -638,7 +639,7 @@ func (b *bulk) salesforceEvent(bs *bulkSource, id *bulkID, t time.Time, create b
 	}
 	rec := &crmRec{vals: vals, link: id.acct, typ: "Customer"}
 	ms := t.UnixMilli()
-	user := pick(r, b.repUsers())
+	user := b.repUsers[r.IntN(len(b.repUsers))]
 	var body *obj
 	changed, nulled := []string{}, []string{}
 	kind := "CREATE"
@@ -709,7 +710,8 @@ func indexDot(s string) int {
 	return -1
 }
 
-func (b *bulk) repUsers() []string {
+// bulkRepUsers are the Salesforce users of the sales reps.
+func bulkRepUsers() []string {
 	out := make([]string, len(repNames))
 	for i := range repNames {
 		out[i] = sfID("005", "Dn", 40000+uint64(i)*7919)

@@ -62,6 +62,13 @@
 //
 // Source-record keys follow the producers: the Salesforce record id is only
 // in ChangeEventHeader.recordIds (change event bodies carry no Id field).
+//
+// # Bulk volume
+//
+// Options.Mode ModeState and ModeBatch write the same formats at the
+// volumes benchmarks need (a state of millions of customers, a batch of
+// millions of events on it), streamed file by file and in parallel, with a
+// simpler world: see bulk.go.
 package sample
 
 import (

@@ -76,6 +76,9 @@ type Run struct {
 	Lines       int64
 	Stages      []Stage
 	Statements  []local.StatementProfile `json:",omitempty"`
+	// Interrupted says why the run did not finish: its figures are what
+	// it had done by then.
+	Interrupted string `json:",omitempty"`
 }
 
 // Floor is the bare load of a batch's files into one table.
@@ -94,6 +97,8 @@ type Measurement struct {
 	Lines     int
 	Runs      []Run
 	Floor     *Floor `json:",omitempty"`
+	// Partial is a run that did not finish (the benchmark was stopped).
+	Partial *Run `json:",omitempty"`
 }
 
 // MinWall and MaxWall are the fastest and slowest runs.
@@ -262,6 +267,8 @@ func (c *Config) scale(ctx context.Context, p *plan.Plan, n int) (*Scale, error)
 		os.Remove(statePath + ".wal")
 		r, err := c.measure(ctx, p, statePath, stateDir, false)
 		if err != nil {
+			r.Interrupted = err.Error()
+			sc.State = r
 			return sc, fmt.Errorf("state: %w", err)
 		}
 		sc.State = r
@@ -283,6 +290,8 @@ func (c *Config) scale(ctx context.Context, p *plan.Plan, n int) (*Scale, error)
 			r, err := c.measure(ctx, p, runPath, j.dir, i == 0)
 			removeDB(runPath)
 			if err != nil {
+				r.Interrupted = err.Error()
+				j.m.Partial = &r
 				return sc, fmt.Errorf("%s: %w", j.m.Name, err)
 			}
 			c.logf("scale %d: %s, run %d: %s", n, j.m.Name, i+1, r.Wall.Round(time.Millisecond))
@@ -394,8 +403,8 @@ func (c *Config) measure(ctx context.Context, p *plan.Plan, dbPath, landing stri
 	return r, err
 }
 
-// floor loads the files of a landing folder into one table of a new
-// database file, as the runner's load does but without its history: the
+// floor loads the lines of a landing folder's files into one table of a
+// new database file, without the runner's load history or parsing: the
 // least any pipeline over these files costs.
 func (c *Config) floor(ctx context.Context, dbPath, landing string) (Floor, error) {
 	var fl Floor
@@ -437,18 +446,18 @@ func (c *Config) floor(ctx context.Context, dbPath, landing string) (Floor, erro
 	local.ResetPeakRSS()
 	cpu := local.ProcessCPU()
 	start := time.Now()
-	for _, f := range files {
+	// One statement over every file, DuckDB's CSV reader as a line reader
+	// (no delimiter, quote or escape can occur in a JSON line): the
+	// fastest bare load found here, faster than read_text and a split.
+	if len(files) > 0 {
 		res, err := db.ExecContext(ctx, `INSERT INTO lines
-SELECT ?, i, line FROM (
-  SELECT i, rtrim(parts[i], chr(13)) AS line
-  FROM (SELECT string_split(content, chr(10)) AS parts FROM read_text(?)) t, range(1, len(parts) + 1) r(i)
-)
-WHERE line <> ''`, f, f)
+SELECT filename, NULL, line
+FROM read_csv(?, columns = {'line': 'VARCHAR'}, header = false, delim = chr(1), quote = '', escape = '',
+  auto_detect = false, max_line_size = 16777216, filename = true)`, files)
 		if err != nil {
 			return fl, err
 		}
-		n, _ := res.RowsAffected()
-		fl.Lines += n
+		fl.Lines, _ = res.RowsAffected()
 	}
 	if _, err := db.ExecContext(ctx, "CHECKPOINT"); err != nil {
 		return fl, err

@@ -164,7 +164,7 @@ func Report(w io.Writer, res *Result, mach Machine, commands []string) error {
 	p("# Benchmarks\n\n")
 	p("Written by `make bench` (`go run ./cmd/trueup-bench`): the local pipeline (DuckDB) on a state of customers, then one batch of events on a copy of that state, statement by statement with DuckDB's profiler. ")
 	p("Rows read is the sum of the rows the table scans of each statement emitted (DESIGN.md §11.6); rows scanned counts them before the scans' filters. ")
-	p("The floor is the bare load of the same batch files into one table of a new database file (read_text, split into lines).\n\n")
+	p("The floor is the bare load of the same batch files' lines into one table of a new database file (one statement, DuckDB's CSV reader used as a line reader, then a checkpoint).\n\n")
 	p("## Machine\n\n")
 	p("| | |\n| --- | --- |\n")
 	p("| CPUs (nproc) | %d |\n| memory (MemTotal) | %s |\n| CPU | %s |\n| OS | %s |\n| Go | %s |\n| DuckDB | %s |\n| started | %s |\n| took | %s |\n\n",
@@ -212,11 +212,19 @@ func Report(w io.Writer, res *Result, mach Machine, commands []string) error {
 			if s.StateReused {
 				reused = " (measured when the state database was built; reused since)"
 			}
+			if s.State.Interrupted != "" {
+				reused = fmt.Sprintf(" (stopped after %s: %s; the figures are what it had done)", dur(s.State.Wall), s.State.Interrupted)
+			}
 			p("### Running the state once%s\n\n%s lines: %s, %s events/s, peak RSS %s, database %s.\n\n",
 				reused, count(s.StateLines), dur(s.State.Wall), rate(s.StateLines, s.State.Wall), bytes(s.State.PeakRSS), bytes(s.StateDBSize))
 			stageTable(bw, []Run{s.State}, s.StateLines, nil)
 		}
 		for _, m := range []*Measurement{s.Peak, s.Small, s.Late, s.Current} {
+			if m != nil && m.Partial != nil {
+				p("### %s: %s lines on %s customers, stopped\n\n", title(m.Name), count(m.Lines), count(m.Customers))
+				p("%d runs finished; one stopped after %s (%s). What it had done:\n\n", len(m.Runs), dur(m.Partial.Wall), m.Partial.Interrupted)
+				stageTable(bw, []Run{*m.Partial}, m.Lines, m.Floor)
+			}
 			if m == nil || len(m.Runs) == 0 {
 				continue
 			}

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -106,6 +107,12 @@ func (run *Runner) Close() error {
 	return run.db.Close()
 }
 
+var memoryLimit = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)? ?(b|kb|mb|gb|tb|kib|mib|gib|tib)$`)
+
+// ValidMemoryLimit reports whether s is a size DuckDB takes as
+// memory_limit ("3GB", "512 MiB").
+func ValidMemoryLimit(s string) bool { return memoryLimit.MatchString(s) }
+
 // dsn adds the settings to the path as DuckDB's connection parameters, so
 // that every connection the pool opens has them.
 func (o Options) dsn(path string) (string, error) {
@@ -113,10 +120,8 @@ func (o Options) dsn(path string) (string, error) {
 	if limit == "" {
 		limit = DefaultMemoryLimit
 	}
-	for _, c := range limit {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '.' || c == ' ') {
-			return "", fmt.Errorf("open %s: memory limit %q: want a size such as 3GB", path, o.MemoryLimit)
-		}
+	if !ValidMemoryLimit(limit) {
+		return "", fmt.Errorf("open %s: memory limit %q: want a size such as 3GB", path, o.MemoryLimit)
 	}
 	if o.Threads < 0 {
 		return "", fmt.Errorf("open %s: threads %d: want 0 (one per core) or more", path, o.Threads)

@@ -9,10 +9,19 @@ import (
 // an in-memory one) without creating anything in it: the database/sql
 // handle a deploy target uses. Use Open to run the pipeline.
 func OpenDB(path string) (*sql.DB, error) {
+	return OpenDBWith(path, Options{})
+}
+
+// OpenDBWith is OpenDB with DuckDB's settings.
+func OpenDBWith(path string, o Options) (*sql.DB, error) {
 	if path == ":memory:" {
 		path = ""
 	}
-	db, err := sql.Open("duckdb", path)
+	dsn, err := o.dsn(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open("duckdb", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
