@@ -141,7 +141,7 @@ func Targets(res *Result) []Target {
 			}
 		}
 	}
-	out = append(out, Target{What: "peak RSS ≤ 4 GB", Known: peakRSS > 0, OK: peakRSS <= 4*gib, Measured: bytes(peakRSS) + " (every run, states included)"})
+	out = append(out, Target{What: "peak RSS ≤ 4 GB", Known: peakRSS > 0, OK: peakRSS <= 4*gib, Measured: size(peakRSS) + " (every run, states included)"})
 	out = append(out, Target{What: "max/min spread of the runs < 10×", Known: spread > 0, OK: spread < 10, Measured: fmt.Sprintf("largest %.2f× (%s)", spread, spreadOf)})
 	return out
 }
@@ -216,7 +216,7 @@ func Report(w io.Writer, res *Result, mach Machine, commands []string) error {
 				reused = fmt.Sprintf(" (stopped after %s: %s; the figures are what it had done)", dur(s.State.Wall), s.State.Interrupted)
 			}
 			p("### Running the state once%s\n\n%s lines: %s, %s events/s, peak RSS %s, database %s.\n\n",
-				reused, count(s.StateLines), dur(s.State.Wall), rate(s.StateLines, s.State.Wall), bytes(s.State.PeakRSS), bytes(s.StateDBSize))
+				reused, count(s.StateLines), dur(s.State.Wall), rate(s.StateLines, s.State.Wall), size(s.State.PeakRSS), size(s.StateDBSize))
 			stageTable(bw, []Run{s.State}, s.StateLines, nil)
 		}
 		for _, m := range []*Measurement{s.Peak, s.Small, s.Late, s.Current} {
@@ -276,7 +276,7 @@ func stageTable(w io.Writer, runs []Run, lines int, floor *Floor) {
 			span += "–" + dur(hi)
 		}
 		fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", name, b.Statements, span, ratio, dur(b.CPU), rate(lines, lo),
-			bytes(b.PeakRSS), bytes(b.DBSize), count(int(b.RowsRead)), count(int(b.RowsScanned)))
+			size(b.PeakRSS), size(b.DBSize), count(int(b.RowsRead)), count(int(b.RowsScanned)))
 	}
 	for _, s := range runs[best].Stages {
 		name := s.Name
@@ -380,7 +380,7 @@ func count(n int) string {
 	return b.String()
 }
 
-func bytes(n int64) string {
+func size(n int64) string {
 	switch {
 	case n <= 0:
 		return "–"
