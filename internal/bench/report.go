@@ -21,7 +21,10 @@ type Machine struct {
 	OS      string
 	Go      string
 	DuckDB  string
-	Started time.Time
+	// LoadStart and LoadEnd are /proc/loadavg when the benchmark started
+	// and when the report was written: other work on the machine shows in
+	// every figure.
+	LoadStart, LoadEnd string
 }
 
 // ThisMachine reads what it can of the machine.
@@ -29,11 +32,22 @@ func ThisMachine() Machine {
 	m := Machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version(), Memory: "unknown", CPU: "unknown"}
 	m.Memory = procField("/proc/meminfo", "MemTotal:", m.Memory)
 	m.CPU = procField("/proc/cpuinfo", "model name", m.CPU)
+	m.LoadStart = LoadAverage()
 	if db, err := local.OpenDB(""); err == nil {
 		_ = db.QueryRow("SELECT library_version FROM pragma_version()").Scan(&m.DuckDB)
 		db.Close()
 	}
 	return m
+}
+
+// LoadAverage is the first three fields of /proc/loadavg ("" without it).
+func LoadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func procField(file, prefix, def string) string {
@@ -167,8 +181,8 @@ func Report(w io.Writer, res *Result, mach Machine, commands []string) error {
 	p("The floor is the bare load of the same batch files' lines into one table of a new database file (one statement, DuckDB's CSV reader used as a line reader, then a checkpoint).\n\n")
 	p("## Machine\n\n")
 	p("| | |\n| --- | --- |\n")
-	p("| CPUs (nproc) | %d |\n| memory (MemTotal) | %s |\n| CPU | %s |\n| OS | %s |\n| Go | %s |\n| DuckDB | %s |\n| started | %s |\n| took | %s |\n\n",
-		mach.CPUs, mach.Memory, mach.CPU, mach.OS, mach.Go, mach.DuckDB, res.Started.UTC().Format(time.RFC3339), dur(res.Elapsed))
+	p("| CPUs (nproc) | %d |\n| memory (MemTotal) | %s |\n| CPU | %s |\n| OS | %s |\n| Go | %s |\n| DuckDB | %s |\n| started | %s |\n| took | %s |\n| load average (1, 5, 15 min) at start, at end | %s; %s |\n\n",
+		mach.CPUs, mach.Memory, mach.CPU, mach.OS, mach.Go, mach.DuckDB, res.Started.UTC().Format(time.RFC3339), dur(res.Elapsed), orDash(mach.LoadStart), orDash(LoadAverage()))
 	p("## Commands\n\n```\n%s\n```\n\n", strings.Join(commands, "\n"))
 	p("## Configuration\n\n")
 	scales := make([]string, len(c.Scales))
