@@ -134,5 +134,11 @@ func run(args []string) int {
 	if err != nil {
 		return 1
 	}
+	for _, s := range res.Scales {
+		if s.Skipped != "" {
+			fmt.Fprintf(os.Stderr, "trueup-bench: state of %d customers not completed: %s\n", s.Customers, s.Skipped)
+			return 1
+		}
+	}
 	return 0
 }

@@ -72,8 +72,9 @@ const (
 	bulkLinesPerFile = 50_000
 	bulkWeek         = 7 * day
 	batchWindow      = 5 * time.Minute
-	// bulkEpoch precedes every bulk event time (late ones included), so
-	// sequences derived from time stay positive.
+	// bulkEpochBefore is how long before Options.Start the epoch of
+	// sequences derived from time lies: before every bulk event time,
+	// late ones included, so that they stay positive.
 	bulkEpochBefore = 60 * day
 )
 
@@ -82,7 +83,7 @@ const (
 	streamBulkID = iota + 101
 	streamBulkPlan
 	streamBulkValue
-	streamBulkState
+	streamBulkRedelivery
 )
 
 // Bulk event kinds: one per record type a source carries.
@@ -513,7 +514,7 @@ func (b *bulk) batchEvents(bs *bulkSource, lo, hi int, emit func(*obj)) (events,
 	for j := lo; j < hi; j++ {
 		orig, redelivered := j, false
 		for orig > 0 {
-			r := b.w.rng(b.batchKey^nameHash(bs.s.Name)^streamBulkState, uint64(orig))
+			r := b.w.rng(b.batchKey^nameHash(bs.s.Name)^streamBulkRedelivery, uint64(orig))
 			if !chance(r, b.opt.DuplicateShare) {
 				break
 			}
