@@ -15,16 +15,16 @@ import (
 
 // Machine describes where the benchmark ran.
 type Machine struct {
-	CPUs    int
-	Memory  string // MemTotal from /proc/meminfo
-	CPU     string // model name from /proc/cpuinfo
-	OS      string
-	Go      string
-	DuckDB  string
-	// LoadStart and LoadEnd are /proc/loadavg when the benchmark started
-	// and when the report was written: other work on the machine shows in
-	// every figure.
-	LoadStart, LoadEnd string
+	CPUs   int
+	Memory string // MemTotal from /proc/meminfo
+	CPU    string // model name from /proc/cpuinfo
+	OS     string
+	Go     string
+	DuckDB string
+	// LoadStart is /proc/loadavg when the benchmark started (the report
+	// adds it when written): other work on the machine shows in every
+	// figure.
+	LoadStart string
 }
 
 // ThisMachine reads what it can of the machine.
