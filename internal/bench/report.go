@@ -98,8 +98,8 @@ func Targets(res *Result) []Target {
 	if peak != nil && peak.Floor != nil {
 		ratio := float64(peak.MinWall()) / float64(peak.Floor.Wall)
 		t.Known, t.OK = true, ratio <= 3
-		t.Measured = fmt.Sprintf("%d lines on %s customers: %s (%s events/s), floor %s: %.1f×",
-			peak.Lines, count(peak.Customers), dur(peak.MinWall()), rate(peak.Lines, peak.MinWall()), dur(peak.Floor.Wall), ratio)
+		t.Measured = fmt.Sprintf("%s on %s customers: %s (%s events/s), floor %s: %.1f×",
+			linesOf(peak.Lines), count(peak.Customers), dur(peak.MinWall()), rate(peak.Lines, peak.MinWall()), dur(peak.Floor.Wall), ratio)
 	}
 	out = append(out, t)
 
@@ -197,7 +197,7 @@ func Report(w io.Writer, res *Result, mach Machine, commands []string) error {
 	if c.Local.Threads > 0 {
 		threads = fmt.Sprint(c.Local.Threads)
 	}
-	p("states of %s customers, %g events per customer on average (creations included), one customer with %d events; ", strings.Join(scales, " and "), c.EventsPerCustomer, c.Heavy)
+	p("states of %s customers, %g events per customer on average (creations included), one customer with %s events; ", strings.Join(scales, " and "), c.EventsPerCustomer, count(c.Heavy))
 	p("peak batch %s lines, small batch %s lines, %g late, %g redelivered, conflict rate %g; %d runs each; DuckDB memory_limit %s, threads %s; seed %d.\n\n",
 		count(c.PeakEvents), count(c.SmallEvents), c.Late, c.Duplicates, c.Conflicts, c.Runs, limit, threads, c.Seed)
 
@@ -235,14 +235,14 @@ func Report(w io.Writer, res *Result, mach Machine, commands []string) error {
 		}
 		for _, m := range []*Measurement{s.Peak, s.Small, s.Late, s.Current} {
 			if m != nil && m.Partial != nil {
-				p("### %s: %s lines on %s customers, stopped\n\n", title(m.Name), count(m.Lines), count(m.Customers))
+				p("### %s: %s on %s customers, stopped\n\n", title(m.Name), linesOf(m.Lines), count(m.Customers))
 				p("%d runs finished; one stopped after %s (%s). What it had done:\n\n", len(m.Runs), dur(m.Partial.Wall), m.Partial.Interrupted)
 				stageTable(bw, []Run{*m.Partial}, m.Lines, m.Floor)
 			}
 			if m == nil || len(m.Runs) == 0 {
 				continue
 			}
-			p("### %s: %s lines on %s customers\n\n", title(m.Name), count(m.Lines), count(m.Customers))
+			p("### %s: %s on %s customers\n\n", title(m.Name), linesOf(m.Lines), count(m.Customers))
 			p("%d runs: %s to %s (spread %.2f×), %s events/s at best", len(m.Runs), dur(m.MinWall()), dur(m.MaxWall()),
 				float64(m.MaxWall())/float64(m.MinWall()), rate(m.Lines, m.MinWall()))
 			if m.Floor != nil {
@@ -373,7 +373,19 @@ func rate(lines int, d time.Duration) string {
 	if d <= 0 {
 		return "–"
 	}
-	return count(int(float64(lines) / d.Seconds()))
+	r := float64(lines) / d.Seconds()
+	if r < 10 {
+		return fmt.Sprintf("%.2f", r)
+	}
+	return count(int(r))
+}
+
+// linesOf is "1 line" or "N lines".
+func linesOf(n int) string {
+	if n == 1 {
+		return "1 line"
+	}
+	return count(n) + " lines"
 }
 
 // count writes n with thin groups of three digits (1,234,567).
