@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/trueup
 DEMO    := .landing/demo
 
-.PHONY: all build deps pg-deps test test-short check-generated generate demo bench clean
+.PHONY: all build deps pg-deps test test-short check-generated generate demo bench bench-quick bench-go clean
 
 all: build
 
@@ -45,7 +45,21 @@ demo: build
 	$(BIN) sample --out $(DEMO)/landing --customers 200 --seed 7
 	$(BIN) run --local --once --db $(DEMO)/trueup.duckdb --landing $(DEMO)/landing
 
+# The benchmark program: states of 100K and 1M customers, a peak and a
+# small batch on each, beside the bare load of the same files; writes
+# BENCHMARKS.md. Landing files and state databases are kept in
+# $(BENCH_WORK) and reused. bench-quick is a small configuration.
+BENCH_WORK ?= $(or $(TMPDIR),/tmp)/trueup-bench
+BENCH_ARGS ?=
+
 bench:
+	$(GO) run ./cmd/trueup-bench -work $(BENCH_WORK) $(BENCH_ARGS)
+
+bench-quick:
+	$(GO) run ./cmd/trueup-bench -quick -work $(BENCH_WORK) $(BENCH_ARGS)
+
+# The Go benchmarks (go test -bench).
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/internal/app"
+	"github.com/ledgerloop/trueup/internal/local"
 )
 
 func newRoot() *cobra.Command {
@@ -61,6 +62,8 @@ func newRoot() *cobra.Command {
 	run.Flags().StringVar(&runOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
 	run.Flags().StringVar(&runOpts.Landing, "landing", "landing", "local landing folder (one folder per source below it)")
 	run.Flags().BoolVar(&runOpts.Once, "once", false, "process what has landed and exit")
+	run.Flags().StringVar(&runOpts.Local.MemoryLimit, "memory-limit", local.DefaultMemoryLimit, "DuckDB memory_limit: past it, DuckDB spills to disk")
+	run.Flags().IntVar(&runOpts.Local.Threads, "threads", 0, "DuckDB threads (0: one per core)")
 	root.AddCommand(run)
 
 	exp := app.ExplainOptions{}
@@ -141,6 +144,15 @@ func newRoot() *cobra.Command {
 	sample.Flags().StringVar(&smp.Out, "out", "landing", "landing folder to write")
 	sample.Flags().IntVar(&smp.Customers, "customers", 50, "number of customers")
 	sample.Flags().Int64Var(&smp.Seed, "seed", 1, "random seed: the same seed writes the same files")
+	sample.Flags().StringVar(&smp.Start, "start", "", "logical start of event times, RFC 3339 (default 2026-01-01T00:00:00Z)")
+	sample.Flags().StringVar(&smp.Mode, "mode", "world", "world (four weeks of life cycles), state (bulk: --customers customers) or batch (bulk: --events lines on the customers of that state)")
+	sample.Flags().Float64Var(&smp.EventsPerCustomer, "events-per-customer", 0, "state: average events per customer, creations included (default 6)")
+	sample.Flags().IntVar(&smp.HeavyEvents, "heavy", 0, "state: number of events of the first customer (one long history)")
+	sample.Flags().IntVar(&smp.Events, "events", 0, "batch: number of lines, redeliveries included")
+	sample.Flags().IntVar(&smp.BatchCustomers, "batch-customers", 0, "batch: put the events on the first N customers of the state only")
+	sample.Flags().Float64Var(&smp.LateShare, "late", 0, "batch: share of events older than every other event of their customer")
+	sample.Flags().Float64Var(&smp.DuplicateShare, "duplicates", 0, "batch: share of lines that redeliver an earlier event (same event id)")
+	sample.Flags().Float64Var(&smp.ConflictRate, "conflicts", 0, "state and batch: share of asserted values that differ from the truth")
 	root.AddCommand(sample)
 	addDeployCommands(root, &models)
 	return root

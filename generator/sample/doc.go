@@ -371,6 +371,16 @@ func quote(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			// A run of bytes that need no escape, written at once.
+			j := i + 1
+			for j < len(s) && s[j] >= 0x20 && s[j] != '"' && s[j] != '\\' {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j - 1
+			continue
+		}
 		switch {
 		case c == '"':
 			b.WriteString(`\"`)

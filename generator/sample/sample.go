@@ -62,6 +62,13 @@
 //
 // Source-record keys follow the producers: the Salesforce record id is only
 // in ChangeEventHeader.recordIds (change event bodies carry no Id field).
+//
+// # Bulk volume
+//
+// Options.Mode ModeState and ModeBatch write the same formats at the
+// volumes benchmarks need (a state of millions of customers, a batch of
+// millions of events on it), streamed file by file and in parallel, with a
+// simpler world: see bulk.go.
 package sample
 
 import (
@@ -69,6 +76,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -133,9 +141,35 @@ type ChildPath struct {
 
 // Options controls the size and the randomness of the sample.
 type Options struct {
-	Customers int       // app accounts; 0 means DefaultCustomers
+	Customers int       // app accounts (of the state, in ModeBatch); 0 means DefaultCustomers
 	Seed      int64     // seeds every random choice
 	Start     time.Time // logical start of event times; zero means 2026-01-01T00:00:00Z
+
+	// Mode is ModeWorld (the life-cycle world, the zero value), ModeState
+	// or ModeBatch (bulk volume; see bulk.go). The fields below apply to
+	// the bulk modes only.
+	Mode string
+	// EventsPerCustomer is a state's average number of events per
+	// customer over all sources, creations included (at least one per
+	// record: four for the company spec); 0 means DefaultEventsPerCustomer.
+	EventsPerCustomer float64
+	// HeavyEvents, when > 0, is the number of events of a state's first
+	// customer (acct_00000001): one long history.
+	HeavyEvents int
+	// Events is the number of lines of a batch, redeliveries included.
+	Events int
+	// BatchCustomers, when > 0, puts a batch's events on the state's first
+	// BatchCustomers customers only.
+	BatchCustomers int
+	// LateShare is the share of a batch's events whose event time is
+	// older than every other event of their customer.
+	LateShare float64
+	// DuplicateShare is the share of a batch's lines that redeliver an
+	// earlier event of the batch (the same event id).
+	DuplicateShare float64
+	// ConflictRate is the share of the values a source asserts that differ
+	// from the customer's truth, so that sources disagree.
+	ConflictRate float64
 }
 
 // Summary reports what Write wrote.
@@ -177,9 +211,15 @@ func Write(dir string, sources []Source, opt Options) (Summary, error) {
 	if opt.Customers < 0 {
 		return Summary{}, fmt.Errorf("sample: customers %d: %w", opt.Customers, ErrInvalidSource)
 	}
+	if err := opt.validateBulk(); err != nil {
+		return Summary{}, err
+	}
 	opt = opt.withDefaults()
 	if err := validate(sources); err != nil {
 		return Summary{}, err
+	}
+	if opt.Mode != ModeWorld {
+		return writeBulk(dir, sources, opt)
 	}
 	w := newWorld(sources, opt)
 	sum := Summary{Events: map[string]int{}}
@@ -215,6 +255,48 @@ func Write(dir string, sources []Source, opt Options) (Summary, error) {
 	}
 	slices.Sort(sum.Files)
 	return sum, nil
+}
+
+// validateBulk checks the bulk options: known mode, shares in [0, 1], no
+// bulk option in the world mode.
+func (opt Options) validateBulk() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("sample: %s: %w", fmt.Sprintf(format, args...), ErrInvalidSource)
+	}
+	switch opt.Mode {
+	case ModeWorld:
+		if opt.EventsPerCustomer != 0 || opt.HeavyEvents != 0 || opt.Events != 0 || opt.BatchCustomers != 0 ||
+			opt.LateShare != 0 || opt.DuplicateShare != 0 || opt.ConflictRate != 0 {
+			return bad("events per customer, heavy events, events, batch customers and the late, duplicate and conflict shares apply to the state and batch modes only")
+		}
+		return nil
+	case ModeState, ModeBatch:
+	default:
+		return bad("mode %q: want %q, %q or %q", opt.Mode, "world", ModeState, ModeBatch)
+	}
+	for _, x := range []struct {
+		name string
+		v    float64
+	}{{"late share", opt.LateShare}, {"duplicate share", opt.DuplicateShare}, {"conflict rate", opt.ConflictRate}} {
+		if !(x.v >= 0 && x.v <= 1) {
+			return bad("%s %g: want a share between 0 and 1", x.name, x.v)
+		}
+	}
+	switch {
+	case !(opt.EventsPerCustomer >= 0) || math.IsInf(opt.EventsPerCustomer, 0):
+		return bad("events per customer %g: want 0 or more", opt.EventsPerCustomer)
+	case opt.HeavyEvents < 0:
+		return bad("heavy events %d: want 0 or more", opt.HeavyEvents)
+	case opt.Events < 0:
+		return bad("events %d: want 0 or more", opt.Events)
+	case opt.BatchCustomers < 0:
+		return bad("batch customers %d: want 0 or more", opt.BatchCustomers)
+	case opt.Mode == ModeState && (opt.Events != 0 || opt.BatchCustomers != 0 || opt.LateShare != 0 || opt.DuplicateShare != 0):
+		return bad("events, batch customers and the late and duplicate shares apply to a batch, not a state")
+	case opt.Mode == ModeBatch && (opt.EventsPerCustomer != 0 || opt.HeavyEvents != 0):
+		return bad("events per customer and heavy events apply to a state, not a batch")
+	}
+	return nil
 }
 
 // withDefaults fills in the zero Customers and Start.

@@ -111,22 +111,7 @@ func newWorld(sources []Source, opt Options) *world {
 		end:     opt.Start.Add(window),
 		switchT: opt.Start.Add(identitySwitch),
 	}
-	w.fields = slices.Clone(knownFields)
-	var extra []string
-	for _, s := range sources {
-		for f := range s.Fields {
-			if !slices.Contains(w.fields, f) && !slices.Contains(extra, f) {
-				extra = append(extra, f)
-			}
-		}
-		for f := range s.ChildFields {
-			if !slices.Contains(w.fields, f) && !slices.Contains(extra, f) {
-				extra = append(extra, f)
-			}
-		}
-	}
-	slices.Sort(extra)
-	w.fields = append(w.fields, extra...)
+	w.fields = worldFields(sources)
 
 	g := w.rng(streamWorld, 0)
 	for i, n := range repNames {
@@ -179,6 +164,27 @@ func newWorld(sources []Source, opt Options) *world {
 		w.genChanges(c)
 	}
 	return w
+}
+
+// worldFields are the known fields, then the other fields the sources map,
+// sorted.
+func worldFields(sources []Source) []string {
+	fields := slices.Clone(knownFields)
+	var extra []string
+	for _, s := range sources {
+		for f := range s.Fields {
+			if !slices.Contains(fields, f) && !slices.Contains(extra, f) {
+				extra = append(extra, f)
+			}
+		}
+		for f := range s.ChildFields {
+			if !slices.Contains(fields, f) && !slices.Contains(extra, f) {
+				extra = append(extra, f)
+			}
+		}
+	}
+	slices.Sort(extra)
+	return append(fields, extra...)
 }
 
 func acctID(n int) string {

@@ -81,7 +81,7 @@ func connect(o TargetOptions, withSQL bool) (*connected, error) {
 			return nil, err
 		}
 		c.target.Warehouse = deploy.DuckDB{}
-		if c.target.DB, err = local.OpenDB(t.Path); err != nil {
+		if c.target.DB, err = local.OpenDBWith(t.Path, local.Options{MemoryLimit: t.MemoryLimit, Threads: t.Threads}); err != nil {
 			return nil, fmt.Errorf("target %q: %w", t.Name, err)
 		}
 	case config.Snowflake:

@@ -16,6 +16,8 @@ type RunOptions struct {
 	DB      string
 	Landing string
 	Once    bool
+	// Local are DuckDB's settings (memory limit, threads).
+	Local local.Options
 	// Quiet leaves out the per-pass lines (the summary is still printed).
 	Quiet bool
 }
@@ -23,11 +25,17 @@ type RunOptions struct {
 // RunLocal runs the pipeline on the local DuckDB database: once, or polling
 // on the spec's schedule until ctx is cancelled. It ends with a summary.
 func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
+	if o.Local.MemoryLimit != "" && !local.ValidMemoryLimit(o.Local.MemoryLimit) {
+		return fmt.Errorf("run: --memory-limit %q: want a size such as 3GB or 512MB", o.Local.MemoryLimit)
+	}
+	if o.Local.Threads < 0 {
+		return fmt.Errorf("run: --threads %d: want 0 (one per core) or more", o.Local.Threads)
+	}
 	p, err := generator.Compile(o.Models)
 	if err != nil {
 		return err
 	}
-	run, err := local.Open(ctx, o.DB, p)
+	run, err := local.OpenWith(ctx, o.DB, p, o.Local)
 	if err != nil {
 		return err
 	}

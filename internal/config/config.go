@@ -5,6 +5,8 @@
 //	  dev:
 //	    type: duckdb
 //	    path: trueup.duckdb
+//	    memory_limit: 3GB # optional, the default
+//	    threads: 2        # optional, default one per core
 //	  prod:
 //	    type: snowflake
 //	    account: myorg-myaccount
@@ -24,7 +26,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +58,11 @@ type Target struct {
 
 	// DuckDB.
 	Path string
+	// MemoryLimit is DuckDB's memory_limit ("3GB"; "" for the runner's
+	// default, local.DefaultMemoryLimit).
+	MemoryLimit string
+	// Threads is DuckDB's threads (0 for one per core).
+	Threads int
 
 	// Snowflake.
 	Account   string
@@ -203,6 +212,9 @@ var secretKeys = map[string]string{
 	"token":                  "tokens are not supported: use key-pair authentication",
 }
 
+// memoryLimit is the shape of a DuckDB memory_limit.
+var memoryLimit = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)? ?(b|kb|mb|gb|tb|kib|mib|gib|tib)$`)
+
 func (p *parser) target(name string, k, v *yaml.Node) *Target {
 	t := &Target{Name: name, SQL: "sql"}
 	fields := map[string]*string{
@@ -229,6 +241,23 @@ func (p *parser) target(name string, k, v *yaml.Node) *Target {
 					p.errorf(vn, "target %q: port must be a number from 1 to 65535", name)
 				}
 				t.Port = n
+			}
+			return
+		case "memory_limit":
+			if s, ok := p.scalar(vn, key); ok {
+				if !memoryLimit.MatchString(s) {
+					p.errorf(vn, "target %q: memory_limit must be a size such as 3GB or 512MB", name)
+				}
+				t.MemoryLimit = s
+			}
+			return
+		case "threads":
+			if s, ok := p.scalar(vn, key); ok {
+				n, err := strconv.Atoi(s)
+				if err != nil || n <= 0 || n > 1024 {
+					p.errorf(vn, "target %q: threads must be a number from 1 to 1024", name)
+				}
+				t.Threads = n
 			}
 			return
 		case "login_timeout":
@@ -279,7 +308,7 @@ func (p *parser) target(name string, k, v *yaml.Node) *Target {
 	switch t.Type {
 	case DuckDB:
 		need("path")
-		allowOnly("path")
+		allowOnly("path", "memory_limit", "threads")
 	case Snowflake:
 		need("account", "user", "role", "warehouse")
 		allowOnly("account", "user", "role", "warehouse", "database", "schema", "host", "port",

@@ -10,6 +10,8 @@ func TestParseTargets(t *testing.T) {
   dev:
     type: duckdb
     path: trueup.duckdb
+    memory_limit: 2GB
+    threads: 2
   prod:
     type: snowflake
     account: myorg-acct1
@@ -26,7 +28,7 @@ func TestParseTargets(t *testing.T) {
 	}
 	dev, _ := cfg.Lookup("dev")
 	prod, _ := cfg.Lookup("prod")
-	if dev.Path != "trueup.duckdb" || dev.SQL != "sql" || prod.PrivateKeyEnv != "TRUEUP_PRIVATE_KEY" || prod.LoginTimeout.Seconds() != 30 {
+	if dev.Path != "trueup.duckdb" || dev.SQL != "sql" || dev.MemoryLimit != "2GB" || dev.Threads != 2 || prod.PrivateKeyEnv != "TRUEUP_PRIVATE_KEY" || prod.LoginTimeout.Seconds() != 30 {
 		t.Fatalf("%+v %+v", dev, prod)
 	}
 	if _, err := cfg.Lookup("staging"); err == nil || !strings.Contains(err.Error(), "defined: dev, prod") {

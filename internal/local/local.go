@@ -12,9 +12,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,14 +40,44 @@ type Runner struct {
 	db   *sql.DB
 	plan *plan.Plan
 	r    *duckdb.Renderer
+	// profile, when set, receives each statement's profile (SetProfile).
+	profile    func(StatementProfile)
+	profileDir string
 }
 
+// Options are DuckDB's settings for a runner.
+type Options struct {
+	// MemoryLimit is DuckDB's memory_limit ("3GB"); "" means
+	// DefaultMemoryLimit. Past it DuckDB spills to disk.
+	MemoryLimit string
+	// Threads is DuckDB's threads setting; 0 leaves DuckDB's default (one
+	// per core).
+	Threads int
+}
+
+// DefaultMemoryLimit keeps the buffer manager under 3 GB so that the
+// process, with what DuckDB allocates outside it, stays under 4 GB.
+const DefaultMemoryLimit = "3GB"
+
 // Open opens (or creates) the database file (":memory:" or "" for an
-// in-memory database) and creates every object of the plan that is missing.
+// in-memory database) and creates every object of the plan that is
+// missing, with the default Options.
 func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
-	db, err := connect(path)
+	return OpenWith(ctx, path, p, Options{})
+}
+
+// OpenWith is Open with DuckDB's settings.
+func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runner, error) {
+	if path == ":memory:" {
+		path = ""
+	}
+	dsn, err := o.dsn(path)
 	if err != nil {
 		return nil, err
+	}
+	db, err := connect(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	// Transactions begin without the caller's context: a cancelled
 	// statement is interrupted through its own context, and the rollback
@@ -63,7 +96,39 @@ func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
 func (run *Runner) DB() *sql.DB { return run.db }
 
 // Close closes the database.
-func (run *Runner) Close() error { return run.db.Close() }
+func (run *Runner) Close() error {
+	if run.profileDir != "" {
+		os.RemoveAll(run.profileDir)
+	}
+	return run.db.Close()
+}
+
+var memoryLimit = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)? ?(b|kb|mb|gb|tb|kib|mib|gib|tib)$`)
+
+// ValidMemoryLimit reports whether s is a size DuckDB takes as
+// memory_limit ("3GB", "512 MiB").
+func ValidMemoryLimit(s string) bool { return memoryLimit.MatchString(s) }
+
+// dsn adds the settings to the path as DuckDB's connection parameters, so
+// that every connection the pool opens has them.
+func (o Options) dsn(path string) (string, error) {
+	limit := o.MemoryLimit
+	if limit == "" {
+		limit = DefaultMemoryLimit
+	}
+	if !ValidMemoryLimit(limit) {
+		return "", fmt.Errorf("open %s: memory limit %q: want a size such as 3GB", path, o.MemoryLimit)
+	}
+	if o.Threads < 0 {
+		return "", fmt.Errorf("open %s: threads %d: want 0 (one per core) or more", path, o.Threads)
+	}
+	q := url.Values{}
+	q.Set("memory_limit", limit)
+	if o.Threads > 0 {
+		q.Set("threads", strconv.Itoa(o.Threads))
+	}
+	return path + "?" + q.Encode(), nil
+}
 
 func (run *Runner) setup(ctx context.Context) error {
 	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
@@ -184,9 +249,13 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := run.enableProfiling(ctx, tx); err != nil {
+		return nil, err
+	}
+	prof := StatementProfile{Task: StageLoad, Stage: StageLoad, Head: source + "/" + rel}
 	var oldMD5 string
 	var oldSize int64
-	err = tx.QueryRowContext(ctx, `SELECT md5, size FROM `+LoadHistory+` WHERE source = ? AND file_name = ?`, source, rel).Scan(&oldMD5, &oldSize)
+	err = run.profileQueryRow(ctx, tx, &prof, []any{&oldMD5, &oldSize}, `SELECT md5, size FROM `+LoadHistory+` WHERE source = ? AND file_name = ?`, source, rel)
 	switch {
 	case err == nil:
 		// A landed file is immutable: the same size means the same file,
@@ -206,7 +275,7 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 		return nil, err
 	}
 	table := run.r.Object(plan.LinesTable(source))
-	res, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
+	res, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
 SELECT ?, i, line, now()
 FROM (
   SELECT i, rtrim(parts[i], chr(13)) AS line
@@ -218,13 +287,17 @@ ORDER BY i`, rel, path)
 		return nil, err
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+LoadHistory+` (source, file_name, size, md5, lines, first_load_seq, last_load_seq, loaded_at)
+	if _, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+LoadHistory+` (source, file_name, size, md5, lines, first_load_seq, last_load_seq, loaded_at)
 SELECT ?, ?, size, md5(content), ?, (SELECT MIN(load_seq) FROM `+table+` WHERE file_name = ?), (SELECT MAX(load_seq) FROM `+table+` WHERE file_name = ?), now()
 FROM read_text(?)`, source, rel, n, rel, rel, path); err != nil {
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := run.commit(tx, &prof); err != nil {
 		return nil, err
+	}
+	if run.profile != nil {
+		prof.Rows = n
+		run.profile(prof)
 	}
 	return &LoadedFile{Source: source, File: rel, Lines: n}, nil
 }
@@ -374,6 +447,9 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 		return fail(err)
 	}
 	defer tx.Rollback()
+	if err := run.enableProfiling(ctx, tx); err != nil {
+		return fail(err)
+	}
 	for _, s := range t.Task.Consumes {
 		q := fmt.Sprintf(`UPDATE %s SET reading_to = (SELECT COALESCE(MAX(%s), 0) FROM %s) WHERE stream_name = ?`,
 			duckdb.StreamOffsets, run.r.Ident(s.SequenceColumn), run.r.Object(s.Table))
@@ -385,8 +461,14 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
 	for i, step := range t.Task.Steps {
-		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
+		q := step(run.r)
+		prof := StatementProfile{Task: tr.Task, Step: i + 1}
+		if _, err := run.profileExec(ctx, tx, &prof, q); err != nil {
 			return fail(fmt.Errorf("step %d: %w", i+1, err))
+		}
+		if run.profile != nil {
+			prof.Stage, prof.Head, prof.SQL = StageOf(t, q), headOf(q), q
+			run.profile(prof)
 		}
 	}
 	for _, s := range t.Task.Consumes {
@@ -395,11 +477,33 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 			return fail(err)
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	var commitProf StatementProfile
+	if err := run.commit(tx, &commitProf); err != nil {
 		return fail(err)
+	}
+	if run.profile != nil && commitProf.Wall > 0 {
+		commitProf.Task, commitProf.Step, commitProf.Head = tr.Task, len(t.Task.Steps)+1, "COMMIT"
+		commitProf.Stage = StageOf(t, "")
+		if commitProf.Stage == StageReconcile {
+			commitProf.Stage = StageCommit
+		}
+		run.profile(commitProf)
 	}
 	tr.Duration = time.Since(start)
 	return tr
+}
+
+// commit commits tx; when profiling, its time (the WAL written, a
+// checkpoint) is added to p.
+func (run *Runner) commit(tx *sql.Tx, p *StatementProfile) error {
+	if run.profile == nil {
+		return tx.Commit()
+	}
+	m := startMeasure()
+	err := tx.Commit()
+	p.Wall += time.Since(m.start)
+	p.CPU += ProcessCPU() - m.cpu
+	return err
 }
 
 // Refresh recomputes every dynamic table from its query.

@@ -20,13 +20,11 @@ var plannerSettings = []string{
 	"SET merge_join_threshold = 0",
 }
 
-// connect opens the database with the planner settings applied to every
-// connection database/sql makes.
-func connect(path string) (*sql.DB, error) {
-	if path == ":memory:" {
-		path = ""
-	}
-	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
+// connect opens the database named by dsn (a path with DuckDB's settings
+// as parameters) with the planner settings applied to every connection
+// database/sql makes.
+func connect(dsn string) (*sql.DB, error) {
+	c, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
 		for _, s := range plannerSettings {
 			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
 				return fmt.Errorf("%s: %w", s, err)
@@ -35,7 +33,7 @@ func connect(path string) (*sql.DB, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
 	db := sql.OpenDB(c)
 	// One connection: the batch id is a session variable, and one writer
@@ -48,9 +46,21 @@ func connect(path string) (*sql.DB, error) {
 // an in-memory one) without creating anything in it: the database/sql
 // handle a deploy target uses. Use Open to run the pipeline.
 func OpenDB(path string) (*sql.DB, error) {
-	db, err := connect(path)
+	return OpenDBWith(path, Options{})
+}
+
+// OpenDBWith is OpenDB with DuckDB's settings.
+func OpenDBWith(path string, o Options) (*sql.DB, error) {
+	if path == ":memory:" {
+		path = ""
+	}
+	dsn, err := o.dsn(path)
 	if err != nil {
 		return nil, err
+	}
+	db, err := connect(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if err := db.Ping(); err != nil {
 		db.Close()

@@ -1,0 +1,68 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestExecuteAndReport measures a tiny configuration twice: the second time
+// reuses the landing files and the state database, and the report has
+// every section, the targets and a floor for each batch.
+func TestExecuteAndReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the pipeline")
+	}
+	c := Config{Models: "../../models", Work: t.TempDir(), Scales: []int{20, 40}, EventsPerCustomer: 5, Heavy: 30,
+		PeakEvents: 60, SmallEvents: 10, Runs: 1, Late: 0.1, Duplicates: 0.1, Conflicts: 0.1, Seed: 1}
+	ctx := context.Background()
+	res, err := Execute(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Scales {
+		if s.Skipped != "" {
+			t.Fatalf("scale %d: %s", s.Customers, s.Skipped)
+		}
+		if s.StateReused || s.WriteState == 0 || s.State.Wall == 0 || s.State.Lines != int64(s.StateLines) {
+			t.Errorf("scale %d: state %+v", s.Customers, s)
+		}
+		for _, m := range []*Measurement{s.Peak, s.Small, s.Late, s.Current} {
+			if m == nil || len(m.Runs) != 1 || m.Floor == nil || m.Floor.Lines != int64(m.Lines) || m.Runs[0].Lines != int64(m.Lines) {
+				t.Fatalf("scale %d: measurement %+v", s.Customers, m)
+			}
+			if len(m.Runs[0].Statements) == 0 || m.Runs[0].RowsRead == 0 || m.Runs[0].Stages[0].Name != "load" {
+				t.Errorf("scale %d: %s: %d statements, %d rows read, stages %+v", s.Customers, m.Name, len(m.Runs[0].Statements), m.Runs[0].RowsRead, m.Runs[0].Stages)
+			}
+		}
+	}
+	c.Scales = c.Scales[:1]
+	again, err := Execute(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := again.Scales[0]; !s.StateReused || s.WriteState != 0 || s.WriteBatches != 0 {
+		t.Errorf("second run: state reused %v, writing took %s and %s", s.StateReused, s.WriteState, s.WriteBatches)
+	}
+	var b bytes.Buffer
+	if err := Report(&b, res, ThisMachine(), []string{"trueup-bench -quick"}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"## Machine", "| CPUs (nproc) |", "## Commands", "trueup-bench -quick", "## Targets",
+		"peak RSS ≤ 4 GB", "## State of 40 customers", "### Peak batch: 60 lines on 40 customers", "× the floor", "| load |", "| **total** |",
+		"### One late event on the heavy customer"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if n := len(Targets(res)); n != 5 {
+		t.Errorf("%d targets, want 5", n)
+	}
+	for _, tg := range Targets(res) {
+		if !tg.Known {
+			t.Errorf("target %q not measured", tg.What)
+		}
+	}
+}
