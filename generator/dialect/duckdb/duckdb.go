@@ -79,8 +79,20 @@ func (r *Renderer) Type(t ir.Type) string {
 // ParseJSON implements ir.Fragments.
 func (r *Renderer) ParseJSON(expr string) string { return "TRY_CAST(" + expr + " AS JSON)" }
 
-// jsonPath renders a JSONPath with every key quoted.
+// jsonPath renders a JSONPath with every key quoted. DuckDB reads the
+// quoted key "*" as a wildcard: a path with such a key is written as a
+// JSON pointer instead (RFC 6901, where ~ and / are escaped), which
+// addresses the same value unless a digits-only segment meets an object.
 func (r *Renderer) jsonPath(path []string) string {
+	for _, seg := range path {
+		if seg == "*" {
+			var b strings.Builder
+			for _, seg := range path {
+				b.WriteString("/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(seg))
+			}
+			return b.String()
+		}
+	}
 	var b strings.Builder
 	b.WriteString("$")
 	for _, seg := range path {
@@ -93,6 +105,16 @@ func (r *Renderer) jsonPath(path []string) string {
 		b.WriteString(`"`)
 	}
 	return b.String()
+}
+
+// elements is the JSONPath of the elements of the array at path of doc,
+// and the document it applies to.
+func (r *Renderer) elements(doc string, path []string) (string, string) {
+	p := r.jsonPath(path)
+	if strings.HasPrefix(p, "/") {
+		return fmt.Sprintf("json_extract(%s, %s)", doc, r.Str(p)), r.Str("$[*]")
+	}
+	return doc, r.Str(p + "[*]")
 }
 
 // ParseJSONValues implements ir.Fragments: json_extract with a list of
@@ -145,12 +167,14 @@ func (r *Renderer) JSONHas(doc string, path []string) string {
 
 // JSONArrayHas implements ir.Fragments.
 func (r *Renderer) JSONArrayHas(doc string, path []string, s string) string {
-	return fmt.Sprintf("COALESCE(list_contains(json_extract_string(%s, %s), %s), FALSE)", doc, r.Str(r.jsonPath(path)+"[*]"), r.Str(s))
+	d, elems := r.elements(doc, path)
+	return fmt.Sprintf("COALESCE(list_contains(json_extract_string(%s, %s), %s), FALSE)", d, elems, r.Str(s))
 }
 
 // FlattenArray implements ir.Fragments.
 func (r *Renderer) FlattenArray(doc string, path []string, alias string) string {
-	return fmt.Sprintf("unnest(json_extract_string(%s, %s)) AS %s (value)", doc, r.Str(r.jsonPath(path)+"[*]"), alias)
+	d, elems := r.elements(doc, path)
+	return fmt.Sprintf("unnest(json_extract_string(%s, %s)) AS %s (value)", d, elems, alias)
 }
 
 // ArrayElement implements ir.Fragments.
