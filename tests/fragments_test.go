@@ -201,3 +201,18 @@ func fragmentDB(t *testing.T) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// TestUTC checks on DuckDB that UTC gives an instant's UTC wall time
+// whatever the session's time zone.
+func TestUTC(t *testing.T) {
+	r := &duckdb.Renderer{}
+	db := fragmentDB(t)
+	if _, err := db.Exec(`SET TimeZone = 'America/New_York'`); err != nil {
+		t.Fatal(err)
+	}
+	got := query(t, db, fmt.Sprintf(`SELECT CAST(%s AS VARCHAR) || ' ' || CAST(%s <= %s AS VARCHAR)`,
+		r.UTC(`TIMESTAMPTZ '2026-01-01 10:00:00+02'`), r.UTC("now()"), r.Now()))
+	if len(got) != 1 || got[0] != "2026-01-01 08:00:00 true" {
+		t.Errorf("got %q, want 2026-01-01 08:00:00 true", got)
+	}
+}

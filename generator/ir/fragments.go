@@ -92,6 +92,9 @@ type Fragments interface {
 	RegexpFull(expr, pattern string) string
 	// Now is the current time for bookkeeping columns (never for resolution).
 	Now() string
+	// UTC converts an instant (a TimestampTZ expr) to the UTC Timestamp
+	// that Now would have given at that instant.
+	UTC(expr string) string
 	// BatchID is the identifier of the running task graph run.
 	BatchID() string
 	// NextVal draws from a sequence.

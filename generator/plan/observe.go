@@ -43,7 +43,7 @@ type format interface {
 	// once per event, before the rows are multiplied by field.
 	events(f ir.Fragments, d *lineDoc, paths [][]string) string
 	// flagged is the SELECT over lines of the lines to flag, with columns
-	// load_seq, file_name, file_row, reason, detail, event_ms.
+	// load_seq, file_name, file_row, loaded_at, reason, detail, event_ms.
 	flagged(f ir.Fragments, d *lineDoc) string
 }
 
@@ -110,7 +110,7 @@ func (d *lineDoc) parsed() string { return "(l.jv IS NOT NULL)" }
 // lines renders the CTE the statement reads, once every path is known.
 func (d *lineDoc) lines(f ir.Fragments, from string) string {
 	return fmt.Sprintf(`WITH lines AS (
-  SELECT load_seq, file_name, file_row, %s AS jv
+  SELECT load_seq, file_name, file_row, loaded_at, %s AS jv
   FROM %s
 )`, f.ParseJSONValues("line", d.paths), from)
 }
@@ -169,7 +169,7 @@ func (x debezium) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
   %[2]s AS seq,
   CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
 FROM %[3]s AS b`, f.TextToDecimal("b.ts_text"), f.TextToDecimal("b.lsn"), derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, %[1]s AS parsed,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
   %[2]s AS op_code,
   %[3]s AS ts_text,
   %[4]s AS lsn,
@@ -203,9 +203,9 @@ WHERE k.tbl = %s`, derived(x.base(f, d, paths)), f.Str(x.src.Table))))
 }
 
 func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
       WHEN tbl <> %[1]s THEN 'event for another table'
@@ -243,7 +243,7 @@ func (s salesforce) base(f ir.Fragments, d *lineDoc, paths [][]string, events bo
   %[2]s AS seq,
   %[3]s AS sub_seq
 FROM %[4]s AS b`, f.TextToDecimal("b.ts_text"), f.TextToDecimal("b.commit_text"), f.TextToDecimal("b.seq_text"), derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, %[1]s AS parsed,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
   %[2]s AS change_type,
   %[3]s AS entity,
   %[4]s AS ts_text,
@@ -301,9 +301,9 @@ FROM %[3]s AS e,
 }
 
 func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
       WHEN entity IS NULL OR entity <> %[1]s THEN 'event for another object'
@@ -333,7 +333,7 @@ func (s stripe) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
   0 AS seq,
   0 AS sub_seq
 FROM %[5]s AS b`, f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".deleted"), f.TextToDecimal("b.created_text"), derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, %[1]s AS parsed,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
   %[2]s AS event_type,
   %[3]s AS created_text,
   %[4]s AS event_id,
@@ -361,9 +361,9 @@ func (s stripe) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
 // flagged: events of other types (subscriptions, invoices) are not flagged:
 // they stay in RAW for the feeds that read them.
 func (s stripe) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
       WHEN op IS NULL THEN NULL
@@ -441,6 +441,15 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 // cannot be observed, then add new observations, both reading the same
 // relation (the RAW stream, in one transaction) given by from. Each
 // statement parses each line once.
+//
+// A line is flagged once. Its load sequence identifies it within its
+// source, but the sequences of all sources interleave in the quarantine,
+// so the anti-join on it alone would prune nothing but for the source with
+// the highest numbers. The flagging time bounds it for all sources: a line
+// is flagged after it was loaded, and the anti-join reads only the
+// quarantine rows flagged since a day before the batch's oldest load. (A
+// clock off by more than that could flag a line twice; it could not lose
+// one.)
 func (b *builder) observeSteps(src *spec.Source, from ir.SQL) []ir.SQL {
 	fm := formatOf(src)
 	flag := func(f ir.Fragments) string {
@@ -452,7 +461,10 @@ FROM (
 %[5]s
 %[6]s
 ) flagged
-WHERE NOT EXISTS (SELECT 1 FROM %[1]s AS q WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), d.lines(f, from(f)), flagged, f.BatchID())
+WHERE NOT EXISTS (
+  SELECT 1 FROM %[1]s AS q
+  WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq AND q.flagged_at >= %[8]s - INTERVAL '1 day'
+)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), d.lines(f, from(f)), flagged, f.BatchID(), f.UTC("flagged.loaded_at"))
 	}
 	observe := func(f ir.Fragments) string {
 		entries := []entry{{name: FieldRecord}, {name: FieldLink, path: src.Customer, trim: true}}

@@ -56,7 +56,7 @@ FROM %[6]s AS b`,
 		// the 16 hexadecimal digits of the 64-bit number.
 		f.HexToNumber("LPAD(SPLIT_PART(b.lsn, '/', 1), 8, '0') || LPAD(SPLIT_PART(b.lsn, '/', 2), 8, '0')"),
 		derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, %[1]s AS parsed,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
   %[2]s AS action,
   COALESCE(%[3]s, '') || '.' || COALESCE(%[4]s, '') AS tbl,
   %[5]s AS ts,
@@ -115,9 +115,9 @@ WHERE k.parsed
 // flagged: transaction bookkeeping (B, C) and logical messages (M) are not
 // flagged; changes of other tables are (add-tables keeps them out).
 func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
       WHEN action IN ('B', 'C', 'M') THEN NULL

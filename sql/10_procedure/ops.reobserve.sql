@@ -14,12 +14,12 @@ BEGIN
   SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN tbl <> 'public.accounts' THEN 'event for another table'
@@ -38,7 +38,7 @@ BEGIN
         CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
@@ -50,12 +50,15 @@ BEGIN
     ) AS x
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'app' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q
+    WHERE q.source = 'app' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -89,7 +92,7 @@ BEGIN
           CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
         FROM (
           SELECT
-            l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
@@ -162,12 +165,12 @@ BEGIN
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN entity IS NULL OR entity <> 'Account' THEN 'event for another object'
@@ -186,7 +189,7 @@ BEGIN
         TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
           l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
           l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
@@ -201,12 +204,15 @@ BEGIN
     ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q
+    WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -243,7 +249,7 @@ BEGIN
             TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
           FROM (
             SELECT
-              l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+              l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
               l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
               l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
               l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
@@ -324,12 +330,12 @@ BEGIN
   SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN op IS NULL THEN NULL
@@ -347,7 +353,7 @@ BEGIN
         0 AS sub_seq
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           l.jv['type']::VARCHAR AS event_type,
           l.jv['created']::VARCHAR AS created_text,
           l.jv['id']::VARCHAR AS event_id,
@@ -357,12 +363,15 @@ BEGIN
     ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q
+    WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -385,7 +394,7 @@ BEGIN
         0 AS sub_seq
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           l.jv['type']::VARCHAR AS event_type,
           l.jv['created']::VARCHAR AS created_text,
           l.jv['id']::VARCHAR AS event_id,
@@ -446,7 +455,7 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (

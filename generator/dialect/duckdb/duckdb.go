@@ -227,6 +227,9 @@ func (r *Renderer) RegexpFull(expr, pattern string) string {
 // Now implements ir.Fragments.
 func (r *Renderer) Now() string { return "CAST(timezone('UTC', now()) AS TIMESTAMP)" }
 
+// UTC implements ir.Fragments.
+func (r *Renderer) UTC(expr string) string { return "CAST(timezone('UTC', " + expr + ") AS TIMESTAMP)" }
+
 // BatchID implements ir.Fragments.
 func (r *Renderer) BatchID() string { return "(SELECT batch_id FROM " + CurrentBatch + ")" }
 

@@ -190,6 +190,13 @@ func (r *Renderer) RegexpFull(expr, pattern string) string {
 // Now is UTC wall time as TIMESTAMP_NTZ.
 func (r *Renderer) Now() string { return "SYSDATE()" }
 
+// UTC implements ir.Fragments: the two-argument CONVERT_TIMEZONE returns a
+// TIMESTAMP_TZ in the target zone, whose wall time the cast keeps
+// (https://docs.snowflake.com/en/sql-reference/functions/convert_timezone).
+func (r *Renderer) UTC(expr string) string {
+	return "CONVERT_TIMEZONE('UTC', " + expr + ")::TIMESTAMP_NTZ"
+}
+
 // BatchID is the task graph run.
 func (r *Renderer) BatchID() string {
 	return "SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')"

@@ -14,12 +14,12 @@ BEGIN
   SELECT 'src', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN tbl <> 'pub''lic.acc;ounts' THEN 'event for another table'
@@ -38,7 +38,7 @@ BEGIN
         CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
@@ -50,12 +50,15 @@ BEGIN
     ) AS x
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.SILVER.QUARANTINE AS q WHERE q.source = 'src' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM HOSTILE.SILVER.QUARANTINE AS q
+    WHERE q.source = 'src' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   INSERT INTO HOSTILE.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -81,7 +84,7 @@ BEGIN
           CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
         FROM (
           SELECT
-            l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,

@@ -14,12 +14,12 @@ BEGIN
   SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN op IS NULL THEN NULL
@@ -37,7 +37,7 @@ BEGIN
         0 AS sub_seq
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           l.jv['type']::VARCHAR AS event_type,
           l.jv['created']::VARCHAR AS created_text,
           l.jv['id']::VARCHAR AS event_id,
@@ -47,12 +47,15 @@ BEGIN
     ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM MINI.SILVER.QUARANTINE AS q WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM MINI.SILVER.QUARANTINE AS q
+    WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   INSERT INTO MINI.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -73,7 +76,7 @@ BEGIN
         0 AS sub_seq
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           l.jv['type']::VARCHAR AS event_type,
           l.jv['created']::VARCHAR AS created_text,
           l.jv['id']::VARCHAR AS event_id,

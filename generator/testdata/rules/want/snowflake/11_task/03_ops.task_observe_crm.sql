@@ -14,12 +14,12 @@ BEGIN
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.CRM_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN entity IS NULL OR entity <> 'Account' THEN 'event for another object'
@@ -38,7 +38,7 @@ BEGIN
         TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
           l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
           l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
           l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
@@ -53,12 +53,15 @@ BEGIN
     ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM RULES.SILVER.QUARANTINE AS q WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM RULES.SILVER.QUARANTINE AS q
+    WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   INSERT INTO RULES.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.CRM_LINES_STREAM
   ),
   ev AS (
@@ -93,7 +96,7 @@ BEGIN
             TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
           FROM (
             SELECT
-              l.load_seq, l.file_name, l.file_row, (l.jv IS NOT NULL) AS parsed,
+              l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
               l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
               l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
               l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
