@@ -32,8 +32,8 @@ func fieldType(t string) ir.Type {
 }
 
 // format is how one producer's events become observations. Its SQL reads
-// the "lines" CTE as l (load_seq, file_name, file_row and jv, the parsed
-// values of the line's document: see lineDoc).
+// the "lines" CTE as l (load_seq, file_name, file_row, loaded_at and jv,
+// the values read from the line's document: see lineDoc).
 type format interface {
 	// events is the SELECT over lines of one row per event and record, with
 	// columns load_seq, file_name, file_row, op (upsert, delete or something
@@ -73,8 +73,8 @@ func inList(f ir.Fragments, expr string, values ...string) string {
 
 // lineDoc collects the paths one statement reads from the document of each
 // landed line, so that each line is parsed once: the "lines" CTE holds the
-// parsed values (column jv, ir.Fragments.ParseJSONValues) and every value
-// is read from them, never by parsing the line or a sub-document again.
+// values at those paths (column jv, ir.Fragments.ParseJSONValues), and
+// every value is read from them, never from the line again.
 type lineDoc struct {
 	paths [][]string
 	index map[string]int
