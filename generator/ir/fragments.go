@@ -34,7 +34,21 @@ type Fragments interface {
 	Type(t Type) string
 	// ParseJSON parses text into a document, NULL when the text is not JSON.
 	ParseJSON(expr string) string
-	// JSONGet returns the sub-document at path (NULL when absent).
+	// ParseJSONValues parses the text expr once and reads from it the
+	// documents at paths, for JSONValue; a statement that reads many values
+	// of one line parses it once this way instead of reading each value of
+	// ParseJSON's document (which some dialects parse again at every read).
+	// The result is NULL exactly when ParseJSON(expr) is.
+	ParseJSONValues(expr string, paths [][]string) string
+	// JSONValues reads the documents at paths from a document, for
+	// JSONValue.
+	JSONValues(doc string, paths [][]string) string
+	// JSONValue is JSONGet(doc, path) of the document that values were read
+	// from (by ParseJSONValues or JSONValues), path being the i-th (from 0)
+	// of the paths they were read with.
+	JSONValue(values string, i int, path []string) string
+	// JSONGet returns the sub-document at path (NULL when absent). In the
+	// JSON fragments an empty path is the document itself.
 	JSONGet(doc string, path []string) string
 	// JSONText returns the value at path as text: strings unquoted, numbers
 	// and booleans in their JSON spelling, objects as JSON text; NULL when
@@ -55,6 +69,11 @@ type Fragments interface {
 	// without the value field is skipped; on a repeated name the last wins.
 	// NULL or an empty object when the path holds no array or an empty one.
 	JSONPairsObject(doc string, path []string, nameField, valueField string) string
+	// TextToDecimal is TRY_CAST(expr AS Type(Decimal)) of a text expr: the
+	// number the text spells, rounded to an integer; NULL when it spells no
+	// number or one out of the Decimal range. expr may be evaluated more
+	// than once: pass a column.
+	TextToDecimal(expr string) string
 	// HexToNumber converts text of 1 to 16 hexadecimal digits (either case)
 	// to the integer it spells, exactly (Decimal range); NULL for any other
 	// text.
@@ -81,6 +100,9 @@ type Fragments interface {
 	AsOfJoin(right, alias string, on [][2]string, leftTime, rightTime string) string
 	// Now is the current time for bookkeeping columns (never for resolution).
 	Now() string
+	// UTC converts an instant (a TimestampTZ expr) to the UTC Timestamp
+	// that Now would have given at that instant.
+	UTC(expr string) string
 	// BatchID is the identifier of the running task graph run.
 	BatchID() string
 	// NextVal draws from a sequence.

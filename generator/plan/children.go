@@ -47,30 +47,32 @@ type stripeChild struct {
 	c *spec.Child
 }
 
-func (s stripeChild) base(f ir.Fragments) string {
+// base is the SELECT over lines of every line with its op (upsert for an
+// event of the child's object, else NULL), event time, id, the child's
+// record key and the values at paths of the child object.
+func (s stripeChild) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
 	prefix := s.src.Object + "." + s.c.Object + "."
 	return fmt.Sprintf(`SELECT
-      l.load_seq, l.file_name, l.file_row, l.doc,
-      %[1]s AS rec,
-      %[2]s AS event_type,
-      CASE WHEN SUBSTR(%[2]s, 1, %[10]d) = %[3]s AND %[4]s = %[5]s THEN 'upsert' END AS op,
-      TRY_CAST(%[6]s AS %[7]s) * 1000 AS event_ms,
-      0 AS seq,
-      0 AS sub_seq,
-      %[8]s AS event_id,
-      %[9]s AS record_key
-    FROM lines l`,
-		f.JSONGet("l.doc", p("data", "object")), f.JSONText("l.doc", p("type")),
-		f.Str(prefix), f.JSONText("l.doc", p("data", "object", "object")), f.Str(s.c.Object),
-		f.JSONText("l.doc", p("created")), f.Type(ir.Decimal), f.JSONText("l.doc", p("id")),
-		f.JSONText(f.JSONGet("l.doc", p("data", "object")), s.c.Key), len([]rune(prefix)))
+  b.*,
+  CASE WHEN SUBSTR(b.event_type, 1, %[1]d) = %[2]s AND b.object_type = %[3]s THEN 'upsert' END AS op,
+  %[4]s * 1000 AS event_ms,
+  0 AS seq,
+  0 AS sub_seq
+FROM %[5]s AS b`, len([]rune(prefix)), f.Str(prefix), f.Str(s.c.Object), f.TextToDecimal("b.created_text"), derived(fmt.Sprintf(`SELECT
+  l.load_seq, l.file_name, l.file_row,
+  %[1]s AS event_type,
+  %[2]s AS object_type,
+  %[3]s AS created_text,
+  %[4]s AS event_id,
+  %[5]s AS record_key%[6]s
+FROM lines AS l`,
+		d.text(f, "type"), d.text(f, "data", "object", "object"), d.text(f, "created"), d.text(f, "id"),
+		d.text(f, join(p("data", "object"), s.c.Key)...),
+		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }))))
 }
 
-func (s stripeChild) events(f ir.Fragments) string {
-	return fmt.Sprintf(`SELECT h.* FROM (
-    %s
-  ) h
-  WHERE h.doc IS NOT NULL AND h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL`, s.base(f))
+func (s stripeChild) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	return snapshotEvents(s.base(f, d, paths), paths)
 }
 
 // derivedState fills silver.asof_state with the fields a source derives

@@ -31,20 +31,20 @@ func fieldType(t string) ir.Type {
 	return ir.Text
 }
 
-// format is how one producer's events become observations. Its SQL reads the
-// "lines" CTE (load_seq, file_name, file_row, doc) and yields, per event:
-// load_seq, file_name, file_row, doc, rec (the record document), op
-// (upsert, delete or something to flag), event_ms, seq, sub_seq, event_id,
-// record_key and reason (NULL for a good event).
+// format is how one producer's events become observations. Its SQL reads
+// the "lines" CTE as l (load_seq, file_name, file_row, loaded_at and jv,
+// the values read from the line's document: see lineDoc).
 type format interface {
-	// events is the SELECT over "lines" (one row per event and record).
-	events(f ir.Fragments) string
-	// reason is the SELECT over "lines" of lines to flag, with columns
-	// load_seq, file_name, file_row, reason, detail, event_ms.
-	flagged(f ir.Fragments) string
-	// asserted is the condition, over the events row, that the event asserts
-	// the value at path.
-	asserted(f ir.Fragments, path []string) string
+	// events is the SELECT over lines of one row per event and record, with
+	// columns load_seq, file_name, file_row, op (upsert, delete or something
+	// not to observe), event_ms, seq, sub_seq, event_id, record_key and, for
+	// the i-th of paths (paths of the record document), v<i>, the value as
+	// text, and a<i>, whether the event asserts it. Every value is computed
+	// once per event, before the rows are multiplied by field.
+	events(f ir.Fragments, d *lineDoc, paths [][]string) string
+	// flagged is the SELECT over lines of the lines to flag, with columns
+	// load_seq, file_name, file_row, loaded_at, reason, detail, event_ms.
+	flagged(f ir.Fragments, d *lineDoc) string
 }
 
 func formatOf(src *spec.Source) format {
@@ -71,48 +71,143 @@ func inList(f ir.Fragments, expr string, values ...string) string {
 	return fmt.Sprintf("%s IN (%s)", expr, strings.Join(q, ", "))
 }
 
+// lineDoc collects the paths one statement reads from the document of each
+// landed line, so that each line is parsed once: the "lines" CTE holds the
+// values at those paths (column jv, ir.Fragments.ParseJSONValues), and
+// every value is read from them, never from the line again.
+type lineDoc struct {
+	paths [][]string
+	index map[string]int
+}
+
+func newLineDoc() *lineDoc { return &lineDoc{index: map[string]int{}} }
+
+// get is the document at path of the line read as l, NULL when absent.
+func (d *lineDoc) get(f ir.Fragments, path ...string) string {
+	k := fmt.Sprintf("%q", path)
+	i, ok := d.index[k]
+	if !ok {
+		i = len(d.paths)
+		d.paths = append(d.paths, path)
+		d.index[k] = i
+	}
+	return f.JSONValue("l.jv", i, path)
+}
+
+// text is the value at path as text (ir.Fragments.JSONText).
+func (d *lineDoc) text(f ir.Fragments, path ...string) string {
+	return f.JSONText(d.get(f, path...), nil)
+}
+
+// has is true when path is present (ir.Fragments.JSONHas).
+func (d *lineDoc) has(f ir.Fragments, path ...string) string {
+	return f.JSONHas(d.get(f, path...), nil)
+}
+
+// parsed is true when the line is JSON.
+func (d *lineDoc) parsed() string { return "(l.jv IS NOT NULL)" }
+
+// lines renders the CTE the statement reads, once every path is known.
+func (d *lineDoc) lines(f ir.Fragments, from string) string {
+	return fmt.Sprintf(`WITH lines AS (
+  SELECT load_seq, file_name, file_row, loaded_at, %s AS jv
+  FROM %s
+)`, f.ParseJSONValues("line", d.paths), from)
+}
+
+func join(base []string, path []string) []string {
+	return append(append([]string{}, base...), path...)
+}
+
+// derived renders a query as the body of a derived table, indented under
+// its parentheses.
+func derived(q string) string {
+	return "(\n  " + strings.ReplaceAll(q, "\n", "\n  ") + "\n)"
+}
+
+// valueColumns renders, for each of paths, the expressions given by
+// value(i) and asserted(i) as select-list items v<i> and a<i>.
+func valueColumns(paths [][]string, value, asserted func(i int) string) string {
+	var b strings.Builder
+	for i := range paths {
+		fmt.Fprintf(&b, ",\n  %s AS v%d,\n  %s AS a%d", value(i), i, asserted(i), i)
+	}
+	return b.String()
+}
+
+// docColumns renders, for each of paths, doc(path) as select-list item
+// d<i>.
+func docColumns(paths [][]string, doc func(path []string) string) string {
+	var b strings.Builder
+	for i, path := range paths {
+		fmt.Fprintf(&b, ",\n  %s AS d%d", doc(path), i)
+	}
+	return b.String()
+}
+
+// column names qualifier.name<i>.
+func column(qualifier, name string, i int) string { return fmt.Sprintf("%s.%s%d", qualifier, name, i) }
+
 // debezium reads the Debezium JSON envelope, bare or wrapped in
 // {schema, payload}.
 type debezium struct{ src *spec.Source }
 
-// env unwraps {schema, payload} (Kafka Connect with schemas enabled).
-func (d debezium) env(f ir.Fragments, doc string) string {
-	return fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", f.JSONHas(doc, p("payload", "op")), f.JSONGet(doc, p("payload")), doc)
+// at is the document at path of the envelope: under payload when the line
+// wraps it in {schema, payload} (Kafka Connect with schemas enabled).
+func (x debezium) at(f ir.Fragments, d *lineDoc, path ...string) string {
+	return fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", d.has(f, "payload", "op"), d.get(f, join(p("payload"), path)...), d.get(f, path...))
 }
 
-func (d debezium) events(f ir.Fragments) string {
-	table := d.src.Table
+// base is the SELECT over lines of every line with its op code, event
+// time, LSN, table and record key (the after image's, the before image's
+// for a delete), and the documents at paths of the after image (d<i>).
+func (x debezium) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	text := func(path ...string) string { return f.JSONText(x.at(f, d, path...), nil) }
 	return fmt.Sprintf(`SELECT
-    e.*,
-    CASE e.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
-    CASE WHEN e.op_code = 'd' THEN %[1]s ELSE %[2]s END AS rec,
-    %[3]s AS record_key,
-    'lsn:' || COALESCE(e.lsn, '') || ':' || e.tbl || ':' || COALESCE(%[3]s, '') AS event_id,
-    0 AS sub_seq
-  FROM (
-    SELECT
-      l.*,
-      %[4]s AS op_code,
-      TRY_CAST(%[5]s AS %[6]s) AS event_ms,
-      TRY_CAST(%[7]s AS %[6]s) AS seq,
-      %[7]s AS lsn,
-      COALESCE(%[8]s, '') || '.' || COALESCE(%[9]s, '') AS tbl
-    FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, %[10]s AS doc FROM lines WHERE lines.doc IS NOT NULL) l
-  ) e
-  WHERE e.tbl = %[11]s`,
-		f.JSONGet("e.doc", p("before")), f.JSONGet("e.doc", p("after")),
-		f.JSONText(fmt.Sprintf("CASE WHEN e.op_code = 'd' THEN %s ELSE %s END", f.JSONGet("e.doc", p("before")), f.JSONGet("e.doc", p("after"))), d.src.Key),
-		f.JSONText("l.doc", p("op")), f.JSONText("l.doc", p("source", "ts_ms")), f.Type(ir.Decimal),
-		f.JSONText("l.doc", p("source", "lsn")), f.JSONText("l.doc", p("source", "schema")), f.JSONText("l.doc", p("source", "table")),
-		d.env(f, "lines.doc"), f.Str(table))
+  b.*,
+  %[1]s AS event_ms,
+  %[2]s AS seq,
+  CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+FROM %[3]s AS b`, f.TextToDecimal("b.ts_text"), f.TextToDecimal("b.lsn"), derived(fmt.Sprintf(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
+  %[2]s AS op_code,
+  %[3]s AS ts_text,
+  %[4]s AS lsn,
+  COALESCE(%[5]s, '') || '.' || COALESCE(%[6]s, '') AS tbl,
+  %[7]s AS key_before,
+  %[8]s AS key_after%[9]s
+FROM lines AS l`,
+		d.parsed(), text("op"), text("source", "ts_ms"), text("source", "lsn"), text("source", "schema"), text("source", "table"),
+		text(join(p("before"), x.src.Key)...), text(join(p("after"), x.src.Key)...),
+		docColumns(paths, func(path []string) string { return x.at(f, d, join(p("after"), path)...) }))))
 }
 
-func (d debezium) flagged(f ir.Fragments) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+// events: a snapshot asserts every column present in after, except TOAST
+// columns that did not change; a delete asserts no column.
+func (x debezium) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	return fmt.Sprintf(`SELECT
+  e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq, e.event_id, e.record_key%[1]s
+FROM %[2]s AS e`,
+		valueColumns(paths,
+			func(i int) string { return f.JSONText(column("e", "d", i), nil) },
+			func(i int) string {
+				return fmt.Sprintf("(e.op = 'upsert' AND %s AND COALESCE(%s, '') <> '__debezium_unavailable_value')", f.JSONHas(column("e", "d", i), nil), f.JSONText(column("e", "d", i), nil))
+			}),
+		derived(fmt.Sprintf(`SELECT
+  k.*,
+  CASE k.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
+  'lsn:' || COALESCE(k.lsn, '') || ':' || k.tbl || ':' || COALESCE(k.record_key, '') AS event_id,
+  0 AS sub_seq
+FROM %s AS k
+WHERE k.tbl = %s`, derived(x.base(f, d, paths)), f.Str(x.src.Table))))
+}
+
+func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
-      WHEN doc IS NULL THEN 'invalid JSON'
+      WHEN NOT parsed THEN 'invalid JSON'
       WHEN tbl <> %[1]s THEN 'event for another table'
       WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
       WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
@@ -120,170 +215,165 @@ func (d debezium) flagged(f ir.Fragments) string {
       WHEN record_key IS NULL THEN 'missing record key'
       WHEN lsn IS NULL THEN 'missing source.lsn'
     END AS reason,
-    CASE WHEN doc IS NULL THEN NULL ELSE tbl END AS detail
-  FROM (
-    SELECT
-      l.load_seq, l.file_name, l.file_row, l.doc,
-      %[2]s AS op_code,
-      TRY_CAST(%[3]s AS %[4]s) AS event_ms,
-      %[5]s AS lsn,
-      COALESCE(%[6]s, '') || '.' || COALESCE(%[7]s, '') AS tbl,
-      %[8]s AS record_key
-    FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, %[9]s AS doc FROM lines) l
-  ) x
-) y WHERE reason IS NOT NULL`,
-		f.Str(d.src.Table),
-		f.JSONText("l.doc", p("op")), f.JSONText("l.doc", p("source", "ts_ms")), f.Type(ir.Decimal), f.JSONText("l.doc", p("source", "lsn")),
-		f.JSONText("l.doc", p("source", "schema")), f.JSONText("l.doc", p("source", "table")),
-		f.JSONText(fmt.Sprintf("CASE WHEN %s = 'd' THEN %s ELSE %s END", f.JSONText("l.doc", p("op")), f.JSONGet("l.doc", p("before")), f.JSONGet("l.doc", p("after"))), d.src.Key),
-		d.env(f, "lines.doc"))
-}
-
-// asserted: a snapshot asserts every column present in after, except
-// TOAST columns that did not change.
-func (d debezium) asserted(f ir.Fragments, path []string) string {
-	return fmt.Sprintf("(ev.op = 'upsert' AND %s AND COALESCE(%s, '') <> '__debezium_unavailable_value')",
-		f.JSONHas("ev.rec", path), f.JSONText("ev.rec", path))
+    CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
+  FROM %[2]s AS x
+) y WHERE reason IS NOT NULL`, f.Str(x.src.Table), strings.ReplaceAll(derived(x.base(f, d, nil)), "\n", "\n  "))
 }
 
 // salesforce reads change events as the Pub/Sub API delivers them.
 type salesforce struct{ src *spec.Source }
 
-func (s salesforce) header(f ir.Fragments, doc string) string {
-	return f.JSONGet(doc, p("payload", "ChangeEventHeader"))
-}
+// hdr is a path of the change event header.
+func hdr(path ...string) []string { return join(p("payload", "ChangeEventHeader"), path) }
 
-func (s salesforce) base(f ir.Fragments) string {
+// base is the SELECT over lines of every line with its header's values and,
+// for events, the changed and nulled field lists and the documents at
+// paths of the payload (the record, d<i>).
+func (s salesforce) base(f ir.Fragments, d *lineDoc, paths [][]string, events bool) string {
+	var extra string
+	if events {
+		extra = fmt.Sprintf(",\n  %s AS changed,\n  %s AS nulled", d.get(f, hdr("changedFields")...), d.get(f, hdr("nulledFields")...)) +
+			docColumns(paths, func(path []string) string { return d.get(f, join(p("payload"), path)...) })
+	} else {
+		extra = fmt.Sprintf(",\n  %s AS has_record_id,\n  %s AS record_ids_text", d.has(f, hdr("recordIds", "0")...), d.text(f, hdr("recordIds")...))
+	}
 	return fmt.Sprintf(`SELECT
-      l.load_seq, l.file_name, l.file_row, l.doc,
-      %[1]s AS rec,
-      %[2]s AS hdr,
-      %[3]s AS change_type,
-      %[4]s AS entity,
-      TRY_CAST(%[5]s AS %[8]s) AS event_ms,
-      TRY_CAST(%[6]s AS %[8]s) AS seq,
-      TRY_CAST(%[7]s AS %[8]s) AS sub_seq,
-      %[9]s AS replay_id
-    FROM lines l`,
-		f.JSONGet("l.doc", p("payload")), s.header(f, "l.doc"),
-		f.JSONText("l.doc", p("payload", "ChangeEventHeader", "changeType")),
-		f.JSONText("l.doc", p("payload", "ChangeEventHeader", "entityName")),
-		f.JSONText("l.doc", p("payload", "ChangeEventHeader", "commitTimestamp")),
-		f.JSONText("l.doc", p("payload", "ChangeEventHeader", "commitNumber")),
-		f.JSONText("l.doc", p("payload", "ChangeEventHeader", "sequenceNumber")),
-		f.Type(ir.Decimal),
-		f.JSONText("l.doc", p("event", "replayId")))
+  b.*,
+  %[1]s AS event_ms,
+  %[2]s AS seq,
+  %[3]s AS sub_seq
+FROM %[4]s AS b`, f.TextToDecimal("b.ts_text"), f.TextToDecimal("b.commit_text"), f.TextToDecimal("b.seq_text"), derived(fmt.Sprintf(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
+  %[2]s AS change_type,
+  %[3]s AS entity,
+  %[4]s AS ts_text,
+  %[5]s AS commit_text,
+  %[6]s AS seq_text,
+  %[7]s AS replay_id,
+  %[8]s AS record_ids%[9]s
+FROM lines AS l`,
+		d.parsed(), d.text(f, hdr("changeType")...), d.text(f, hdr("entityName")...), d.text(f, hdr("commitTimestamp")...),
+		d.text(f, hdr("commitNumber")...), d.text(f, hdr("sequenceNumber")...), d.text(f, "event", "replayId"), d.get(f, hdr("recordIds")...), extra)))
 }
 
-func (s salesforce) events(f ir.Fragments) string {
+// events: CREATE and UNDELETE assert the fields they carry; UPDATE asserts
+// changedFields and nulledFields only: an absent field is unchanged. One
+// event names one or more records.
+func (s salesforce) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	asserted := func(i int) string {
+		names := []string{strings.Join(paths[i], ".")}
+		if len(paths[i]) > 1 {
+			names = append(names, paths[i][0])
+		}
+		var listed []string
+		for _, n := range names {
+			listed = append(listed, f.JSONArrayHas("h.changed", nil, n), f.JSONArrayHas("h.nulled", nil, n))
+		}
+		return fmt.Sprintf("(h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (%s) ELSE %s END)",
+			strings.Join(listed, " OR "), f.JSONHas(column("h", "d", i), nil))
+	}
+	var vs []string
+	for i := range paths {
+		vs = append(vs, column("e", "v", i), column("e", "a", i))
+	}
+	cols := ""
+	if len(vs) > 0 {
+		cols = ", " + strings.Join(vs, ", ")
+	}
+	perEvent := fmt.Sprintf(`SELECT
+  h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.replay_id, h.record_ids%[1]s
+FROM %[2]s AS h`,
+		valueColumns(paths, func(i int) string { return f.JSONText(column("h", "d", i), nil) }, asserted),
+		derived(fmt.Sprintf(`SELECT
+  c.*,
+  CASE WHEN c.change_type = 'DELETE' THEN 'delete' ELSE 'upsert' END AS op
+FROM %s AS c
+WHERE c.entity = %s
+  AND c.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
+  AND c.event_ms IS NOT NULL
+  AND c.replay_id IS NOT NULL`, derived(s.base(f, d, paths, true)), f.Str(s.src.Object))))
 	return fmt.Sprintf(`SELECT
-    h.*,
-    CASE WHEN h.change_type = 'DELETE' THEN 'delete' ELSE 'upsert' END AS op,
-    %[1]s AS record_key,
-    'replay:' || h.replay_id || ':' || %[1]s AS event_id
-  FROM (
-    %[2]s
-  ) h,
-  %[3]s
-  WHERE h.doc IS NOT NULL
-    AND h.entity = %[4]s
-    AND h.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
-    AND h.event_ms IS NOT NULL
-    AND h.replay_id IS NOT NULL`,
-		f.ArrayElement("rid"), s.base(f), f.FlattenArray("h.hdr", p("recordIds"), "rid"), f.Str(s.src.Object))
+  e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq,
+  %[1]s AS record_key,
+  'replay:' || e.replay_id || ':' || %[1]s AS event_id%[2]s
+FROM %[3]s AS e,
+%[4]s`, f.ArrayElement("rid"), cols, derived(perEvent), f.FlattenArray("e.record_ids", nil, "rid"))
 }
 
-func (s salesforce) flagged(f ir.Fragments) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
-      WHEN doc IS NULL THEN 'invalid JSON'
+      WHEN NOT parsed THEN 'invalid JSON'
       WHEN entity IS NULL OR entity <> %[1]s THEN 'event for another object'
       WHEN change_type LIKE 'GAP%%' THEN change_type || ': values were not sent, re-sync needed'
       WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
       WHEN event_ms IS NULL THEN 'missing commitTimestamp'
       WHEN replay_id IS NULL THEN 'missing event.replayId'
-      WHEN NOT %[2]s THEN 'missing recordIds'
+      WHEN NOT has_record_id THEN 'missing recordIds'
     END AS reason,
-    CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE %[3]s END AS detail
-  FROM (
-    %[4]s
-  ) h
-) y WHERE reason IS NOT NULL`,
-		f.Str(s.src.Object),
-		f.JSONHas("hdr", p("recordIds", "0")),
-		f.JSONText("hdr", p("recordIds")),
-		s.base(f))
-}
-
-// asserted: CREATE and UNDELETE assert the fields they carry; UPDATE asserts
-// changedFields and nulledFields only: an absent field is unchanged.
-func (s salesforce) asserted(f ir.Fragments, path []string) string {
-	names := []string{strings.Join(path, ".")}
-	if len(path) > 1 {
-		names = append(names, path[0])
-	}
-	var listed []string
-	for _, n := range names {
-		listed = append(listed, f.JSONArrayHas("ev.hdr", p("changedFields"), n), f.JSONArrayHas("ev.hdr", p("nulledFields"), n))
-	}
-	return fmt.Sprintf("(ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (%s) ELSE %s END)",
-		strings.Join(listed, " OR "), f.JSONHas("ev.rec", path))
+    CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
+  FROM %[2]s AS h
+) y WHERE reason IS NOT NULL`, f.Str(s.src.Object), strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "))
 }
 
 // stripe reads Stripe event objects.
 type stripe struct{ src *spec.Source }
 
-func (s stripe) base(f ir.Fragments) string {
+// base is the SELECT over lines of every line with its event type, op,
+// event time, id and record key, and the values at paths of the object
+// as text (d<i>).
+func (s stripe) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
 	obj := s.src.Object
 	return fmt.Sprintf(`SELECT
-      l.load_seq, l.file_name, l.file_row, l.doc,
-      %[1]s AS rec,
-      %[2]s AS event_type,
-      CASE WHEN %[2]s IN (%[3]s, %[4]s) THEN 'upsert' WHEN %[2]s = %[5]s THEN 'delete' END AS op,
-      TRY_CAST(%[6]s AS %[7]s) * 1000 AS event_ms,
-      0 AS seq,
-      0 AS sub_seq,
-      %[8]s AS event_id,
-      %[9]s AS record_key
-    FROM lines l`,
-		f.JSONGet("l.doc", p("data", "object")), f.JSONText("l.doc", p("type")),
-		f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".deleted"),
-		f.JSONText("l.doc", p("created")), f.Type(ir.Decimal), f.JSONText("l.doc", p("id")),
-		f.JSONText(f.JSONGet("l.doc", p("data", "object")), s.src.Key))
+  b.*,
+  CASE WHEN b.event_type IN (%[1]s, %[2]s) THEN 'upsert' WHEN b.event_type = %[3]s THEN 'delete' END AS op,
+  %[4]s * 1000 AS event_ms,
+  0 AS seq,
+  0 AS sub_seq
+FROM %[5]s AS b`, f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".deleted"), f.TextToDecimal("b.created_text"), derived(fmt.Sprintf(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
+  %[2]s AS event_type,
+  %[3]s AS created_text,
+  %[4]s AS event_id,
+  %[5]s AS record_key%[6]s
+FROM lines AS l`,
+		d.parsed(), d.text(f, "type"), d.text(f, "created"), d.text(f, "id"), d.text(f, join(p("data", "object"), s.src.Key)...),
+		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }))))
 }
 
-func (s stripe) events(f ir.Fragments) string {
-	return fmt.Sprintf(`SELECT h.* FROM (
-    %s
-  ) h
-  WHERE h.doc IS NOT NULL AND h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL`, s.base(f))
+// snapshotEvents are the events of a base (with columns op, event_ms,
+// seq, sub_seq, event_id, record_key and the values d<i>) whose every event
+// carries the whole object: an absent key is null.
+func snapshotEvents(base string, paths [][]string) string {
+	return fmt.Sprintf(`SELECT
+  h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.event_id, h.record_key%s
+FROM %s AS h
+WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL`,
+		valueColumns(paths, func(i int) string { return column("h", "d", i) }, func(int) string { return "h.op = 'upsert'" }), derived(base))
+}
+
+func (s stripe) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	return snapshotEvents(s.base(f, d, paths), paths)
 }
 
 // flagged: events of other types (subscriptions, invoices) are not flagged:
 // they stay in RAW for the feeds that read them.
-func (s stripe) flagged(f ir.Fragments) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+func (s stripe) flagged(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
-      WHEN doc IS NULL THEN 'invalid JSON'
+      WHEN NOT parsed THEN 'invalid JSON'
       WHEN op IS NULL THEN NULL
       WHEN event_id IS NULL THEN 'missing id'
       WHEN event_ms IS NULL THEN 'missing created'
       WHEN record_key IS NULL THEN 'missing record key'
     END AS reason,
     event_type AS detail
-  FROM (
-    %s
-  ) h
-) y WHERE reason IS NOT NULL`, s.base(f))
-}
-
-// asserted: a Stripe object is a full snapshot: an absent key is null.
-func (s stripe) asserted(f ir.Fragments, path []string) string {
-	return "ev.op = 'upsert'"
+  FROM %s AS h
+) y WHERE reason IS NOT NULL`, strings.ReplaceAll(derived(s.base(f, d, nil)), "\n", "\n  "))
 }
 
 // normalize renders the canonical value of a text expression for a field:
@@ -349,80 +439,120 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 
 // observeSteps are the statements of a source's observe task: flag what
 // cannot be observed, then add new observations, both reading the same
-// relation (the RAW stream, in one transaction) given by from.
+// relation (the RAW stream, in one transaction) given by from. Each
+// statement parses each line once.
+//
+// A line is flagged once. Its load sequence identifies it within its
+// source, but the sequences of all sources interleave in the quarantine,
+// so the anti-join on it alone would prune nothing but for the source with
+// the highest numbers. The flagging time bounds it for all sources: a line
+// is flagged after it was loaded, and the anti-join reads only the
+// quarantine rows flagged since a day before the batch's oldest load. (A
+// clock off by more than that could flag a line twice; it could not lose
+// one.)
 func (b *builder) observeSteps(src *spec.Source, from ir.SQL) []ir.SQL {
 	fm := formatOf(src)
-	lines := func(f ir.Fragments) string {
-		return fmt.Sprintf(`WITH lines AS (
-  SELECT load_seq, file_name, file_row, %s AS doc
-  FROM %s
-)`, f.ParseJSON("line"), from(f))
-	}
 	flag := func(f ir.Fragments) string {
+		d := newLineDoc()
+		flagged := fm.flagged(f, d)
 		return fmt.Sprintf(`INSERT INTO %[1]s (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
 SELECT %[2]s, load_seq, file_name, file_row, reason, detail, %[3]s, %[4]s, %[7]s
 FROM (
 %[5]s
 %[6]s
 ) flagged
-WHERE NOT EXISTS (SELECT 1 FROM %[1]s AS q WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), lines(f), fm.flagged(f), f.BatchID())
+WHERE NOT EXISTS (
+  SELECT 1 FROM %[1]s AS q
+  WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq AND q.flagged_at >= %[8]s - INTERVAL '1 day'
+)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), d.lines(f, from(f)), flagged, f.BatchID(), f.UTC("flagged.loaded_at"))
 	}
 	observe := func(f ir.Fragments) string {
-		entries := []entry{
-			{FieldRecord, "CAST(NULL AS " + f.Type(ir.Text) + ")", "TRUE"},
-			{FieldLink, fmt.Sprintf("NULLIF(TRIM(%s), '')", f.JSONText("ev.rec", src.Customer)), fm.asserted(f, src.Customer)},
-		}
+		entries := []entry{{name: FieldRecord}, {name: FieldLink, path: src.Customer, trim: true}}
 		for _, m := range src.Fields {
 			if m.Child == "" {
-				entries = append(entries, entry{m.Field, f.JSONText("ev.rec", m.Path), fm.asserted(f, m.Path)})
+				entries = append(entries, entry{name: m.Field, path: m.Path})
 			}
 		}
-		return observeStatement(f, src.Name, fm, lines(f), entries)
+		return observeStatement(f, src.Name, fm, from(f), entries)
 	}
 	steps := []ir.SQL{flag, observe}
 	for _, c := range src.Children {
 		c := c
 		cf := stripeChild{stripe{src}, c}
 		steps = append(steps, func(f ir.Fragments) string {
-			entries := []entry{
-				{FieldRecord, "CAST(NULL AS " + f.Type(ir.Text) + ")", "TRUE"},
-				{FieldParent, fmt.Sprintf("NULLIF(TRIM(%s), '')", f.JSONText("ev.rec", c.Parent)), cf.asserted(f, c.Parent)},
-			}
+			entries := []entry{{name: FieldRecord}, {name: FieldParent, path: c.Parent, trim: true}}
 			for _, path := range childPaths(src, c) {
-				entries = append(entries, entry{ChildFieldName(c, path), f.JSONText("ev.rec", path), cf.asserted(f, path)})
+				entries = append(entries, entry{name: ChildFieldName(c, path), path: path})
 			}
-			return observeStatement(f, c.Label(src), cf, lines(f), entries)
+			return observeStatement(f, c.Label(src), cf, from(f), entries)
 		})
 	}
 	return steps
 }
 
-// entry is one observed field of an event: its name, its value and the
-// condition under which the event asserts it.
-type entry struct{ name, value, asserted string }
+// entry is one observed field of an event: its name and the path of its
+// value in the record document (nil for _record, which has no value and is
+// always asserted); trim turns a blank value into NULL.
+type entry struct {
+	name string
+	path []string
+	trim bool
+}
 
-// observeStatement merges one row per (event, record, asserted entry) of the
-// events of fm into SILVER.OBSERVATIONS under the source label, skipping
-// those already observed (same event identity).
-func observeStatement(f ir.Fragments, label string, fm format, lines string, entries []entry) string {
+// observeStatement inserts one row per (event, record, asserted entry) of
+// the events of fm into SILVER.OBSERVATIONS under the source label, but
+// none already there. An observation's identity is (source, event id,
+// record key, field, event time): a redelivery of an event carries the
+// source position and commit time of the original, so the anti-join that
+// skips what is already observed has the event time among its equalities,
+// which restricts the rows of SILVER.OBSERVATIONS it reads to the batch's
+// range of event times (engines prune by the min and max of the batch's
+// join keys). Within the batch the first line loaded of each identity is
+// kept. An INSERT rather than a MERGE: the observe tasks of all sources
+// write the table in parallel.
+func observeStatement(f ir.Fragments, label string, fm format, from string, entries []entry) string {
+	var paths [][]string
+	index := map[string]int{}
+	col := map[string]int{}
+	for _, e := range entries {
+		if e.path == nil {
+			continue
+		}
+		k := fmt.Sprintf("%q", e.path)
+		i, ok := index[k]
+		if !ok {
+			i = len(paths)
+			paths = append(paths, e.path)
+			index[k] = i
+		}
+		col[e.name] = i
+	}
 	var names, values, asserted []string
 	for _, e := range entries {
 		names = append(names, fmt.Sprintf("(%s)", f.Str(e.name)))
-		values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.value))
-		asserted = append(asserted, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), e.asserted))
+		v, a := "CAST(NULL AS "+f.Type(ir.Text)+")", "TRUE"
+		if e.path != nil {
+			v, a = fmt.Sprintf("ev.v%d", col[e.name]), fmt.Sprintf("ev.a%d", col[e.name])
+			if e.trim {
+				v = fmt.Sprintf("NULLIF(TRIM(%s), '')", v)
+			}
+		}
+		values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), v))
+		asserted = append(asserted, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), a))
 	}
+	d := newLineDoc()
+	events := fm.events(f, d, paths)
 	orderKey := fmt.Sprintf("LPAD(CAST(event_ms AS %[1]s), 15, '0') || '|' || LPAD(CAST(COALESCE(seq, 0) AS %[1]s), 20, '0') || '|' || LPAD(CAST(COALESCE(sub_seq, 0) AS %[1]s), 10, '0') || '|' || event_id", f.Type(ir.Text))
 	cols := "source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at"
-	var ins []string
+	var sel []string
 	for _, c := range strings.Split(cols, ", ") {
-		ins = append(ins, "n."+c)
+		sel = append(sel, "n."+c)
 	}
-	return fmt.Sprintf(`MERGE INTO %[1]s AS o
-USING (
+	return fmt.Sprintf(`INSERT INTO %[1]s (%[12]s)
+SELECT %[13]s
+FROM (
 %[2]s,
-ev AS (
-  %[3]s
-)
+ev AS %[3]s
 SELECT
   %[4]s AS source,
   record_key,
@@ -450,13 +580,14 @@ FROM (
   WHERE ev.record_key IS NOT NULL
 ) AS x
 WHERE is_asserted AND (op = 'upsert' OR field = %[5]s)
-QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
 ) AS n
-ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-WHEN NOT MATCHED THEN INSERT (%[12]s)
-VALUES (%[13]s)`,
-		f.Object(Observations), lines, fm.events(f), f.Str(label), f.Str(FieldRecord),
+WHERE NOT EXISTS (
+  SELECT 1 FROM %[1]s AS o
+  WHERE o.source = %[4]s AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+)`,
+		f.Object(Observations), d.lines(f, from), derived(events), f.Str(label), f.Str(FieldRecord),
 		f.MillisToTimestamp("event_ms"), orderKey, f.Now(),
 		strings.Join(values, ""), strings.Join(asserted, ""), strings.Join(names, ", "),
-		cols, strings.Join(ins, ", "))
+		cols, strings.Join(sel, ", "))
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/spec"
@@ -40,75 +41,85 @@ const lsnPattern = `[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}`
 // ISO (wal2json's include-timestamp).
 const timestampPattern = `[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?[+-][0-9]{2}(:[0-9]{2})?`
 
-// base is the SELECT over "lines" of every parsed line with its action,
-// table, event time, sequence, the new row (cols) and the replica identity
+// base is the SELECT over lines of every line with its action, table,
+// event time, sequence, the new row (cols) and the replica identity
 // (ident) as objects column -> value.
-func (w wal2json) base(f ir.Fragments) string {
-	ts := f.JSONText("l.doc", p("timestamp"))
-	lsn := f.JSONText("l.doc", p("lsn"))
+func (w wal2json) base(f ir.Fragments, d *lineDoc) string {
 	return fmt.Sprintf(`SELECT
-      l.load_seq, l.file_name, l.file_row, l.doc,
-      %[1]s AS action,
-      COALESCE(%[2]s, '') || '.' || COALESCE(%[3]s, '') AS tbl,
-      CASE WHEN %[4]s THEN CAST(%[5]s AS %[6]s) END AS event_ms,
-      %[7]s AS lsn,
-      CASE WHEN %[8]s THEN CAST(%[9]s AS %[6]s) END AS seq,
-      %[10]s AS cols,
-      %[11]s AS ident
-    FROM lines l`,
-		f.JSONText("l.doc", p("action")), f.JSONText("l.doc", p("schema")), f.JSONText("l.doc", p("table")),
-		f.RegexpFull(ts, timestampPattern), f.TimestampTextToMillis(ts), f.Type(ir.Decimal),
-		lsn, f.RegexpFull(lsn, lsnPattern),
+  b.*,
+  CASE WHEN %[1]s THEN CAST(%[2]s AS %[3]s) END AS event_ms,
+  CASE WHEN %[4]s THEN CAST(%[5]s AS %[3]s) END AS seq
+FROM %[6]s AS b`,
+		f.RegexpFull("b.ts", timestampPattern), f.TimestampTextToMillis("b.ts"), f.Type(ir.Decimal),
+		f.RegexpFull("b.lsn", lsnPattern),
 		// X/Y is X * 2^32 + Y: the two halves, each padded to 8 digits, are
 		// the 16 hexadecimal digits of the 64-bit number.
-		f.HexToNumber(fmt.Sprintf("LPAD(SPLIT_PART(%[1]s, '/', 1), 8, '0') || LPAD(SPLIT_PART(%[1]s, '/', 2), 8, '0')", lsn)),
-		f.JSONPairsObject("l.doc", p("columns"), "name", "value"),
-		f.JSONPairsObject("l.doc", p("identity"), "name", "value"))
+		f.HexToNumber("LPAD(SPLIT_PART(b.lsn, '/', 1), 8, '0') || LPAD(SPLIT_PART(b.lsn, '/', 2), 8, '0')"),
+		derived(fmt.Sprintf(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
+  %[2]s AS action,
+  COALESCE(%[3]s, '') || '.' || COALESCE(%[4]s, '') AS tbl,
+  %[5]s AS ts,
+  %[6]s AS lsn,
+  %[7]s AS cols,
+  %[8]s AS ident
+FROM lines AS l`,
+			d.parsed(), d.text(f, "action"), d.text(f, "schema"), d.text(f, "table"), d.text(f, "timestamp"), d.text(f, "lsn"),
+			f.JSONPairsObject(d.get(f, "columns"), nil, "name", "value"),
+			f.JSONPairsObject(d.get(f, "identity"), nil, "name", "value"))))
 }
 
 // keyed adds the record key of the change (the new row's, or the
-// identity's for a delete) and of the old row (the identity's).
-func (w wal2json) keyed(f ir.Fragments) string {
+// identity's for a delete) and of the old row (the identity's), and, for
+// events, the values at paths of the new row, read at once (cv).
+func (w wal2json) keyed(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	cv := ""
+	if len(paths) > 0 {
+		cv = fmt.Sprintf(",\n  %s AS cv", f.JSONValues("b.cols", paths))
+	}
 	return fmt.Sprintf(`SELECT
-      b.*,
-      CASE WHEN b.action = 'D' THEN %[1]s ELSE %[2]s END AS change_key,
-      %[1]s AS old_key
-    FROM (
-    %[3]s
-    ) b`, f.JSONText("b.ident", w.src.Key), f.JSONText("b.cols", w.src.Key), w.base(f))
+  b.*,
+  CASE WHEN b.action = 'D' THEN %[1]s ELSE %[2]s END AS change_key,
+  %[1]s AS old_key%[3]s
+FROM %[4]s AS b`, f.JSONText("b.ident", w.src.Key), f.JSONText("b.cols", w.src.Key), cv, derived(w.base(f, d)))
 }
 
-func (w wal2json) events(f ir.Fragments) string {
+// events: an insert or update asserts the columns it carries; an absent
+// column (an unchanged TOAST value) is unchanged. A delete, and the delete
+// of the old key of an update that changes the key, assert no column.
+func (w wal2json) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	value := func(i int) string { return f.JSONValue("k.cv", i, paths[i]) }
 	return fmt.Sprintf(`SELECT
-    x.*,
-    'lsn:' || x.lsn || ':' || x.tbl || ':' || x.record_key AS event_id,
-    0 AS sub_seq
-  FROM (
-    SELECT
-      k.load_seq, k.file_name, k.file_row, k.doc, k.action, k.tbl, k.event_ms, k.lsn, k.seq,
-      CASE WHEN r.part = 'old' OR k.action = 'D' THEN 'delete' ELSE 'upsert' END AS op,
-      CASE WHEN r.part = 'old' OR k.action = 'D' THEN k.ident ELSE k.cols END AS rec,
-      CASE WHEN r.part = 'old' THEN k.old_key ELSE k.change_key END AS record_key
-    FROM (
-    %[1]s
-    ) k CROSS JOIN (VALUES ('new'), ('old')) AS r (part)
-    WHERE k.doc IS NOT NULL
-      AND k.action IN ('I', 'U', 'D')
-      AND k.tbl = %[2]s
-      AND k.event_ms IS NOT NULL
-      AND k.seq IS NOT NULL
-      AND (r.part = 'new' OR (k.action = 'U' AND k.old_key <> k.change_key))
-  ) x`, w.keyed(f), f.Str(w.src.Table))
+  x.*,
+  'lsn:' || x.lsn || ':' || x.tbl || ':' || x.record_key AS event_id,
+  0 AS sub_seq
+FROM %[1]s AS x`, derived(fmt.Sprintf(`SELECT
+  k.load_seq, k.file_name, k.file_row, k.action, k.tbl, k.event_ms, k.lsn, k.seq,
+  CASE WHEN r.part = 'old' OR k.action = 'D' THEN 'delete' ELSE 'upsert' END AS op,
+  CASE WHEN r.part = 'old' THEN k.old_key ELSE k.change_key END AS record_key%[1]s
+FROM %[2]s AS k CROSS JOIN (VALUES ('new'), ('old')) AS r (part)
+WHERE k.parsed
+  AND k.action IN ('I', 'U', 'D')
+  AND k.tbl = %[3]s
+  AND k.event_ms IS NOT NULL
+  AND k.seq IS NOT NULL
+  AND (r.part = 'new' OR (k.action = 'U' AND k.old_key <> k.change_key))`,
+		valueColumns(paths,
+			func(i int) string { return f.JSONText(value(i), nil) },
+			func(i int) string {
+				return fmt.Sprintf("(r.part = 'new' AND k.action <> 'D' AND %s)", f.JSONHas(value(i), nil))
+			}),
+		derived(w.keyed(f, d, paths)), f.Str(w.src.Table))))
 }
 
 // flagged: transaction bookkeeping (B, C) and logical messages (M) are not
 // flagged; changes of other tables are (add-tables keeps them out).
-func (w wal2json) flagged(f ir.Fragments) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms,
     CASE
-      WHEN doc IS NULL THEN 'invalid JSON'
+      WHEN NOT parsed THEN 'invalid JSON'
       WHEN action IN ('B', 'C', 'M') THEN NULL
       WHEN action IS NULL OR action NOT IN ('I', 'U', 'D', 'T') THEN 'unknown action'
       WHEN tbl <> %[1]s THEN 'event for another table'
@@ -117,15 +128,7 @@ func (w wal2json) flagged(f ir.Fragments) string {
       WHEN seq IS NULL THEN 'missing lsn'
       WHEN change_key IS NULL THEN 'missing record key'
     END AS reason,
-    CASE WHEN doc IS NULL THEN NULL ELSE COALESCE(action, '') || ' ' || tbl END AS detail
-  FROM (
-    %[2]s
-  ) k
-) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), w.keyed(f))
-}
-
-// asserted: an insert or update asserts the columns it carries; an absent
-// column (an unchanged TOAST value) is unchanged.
-func (w wal2json) asserted(f ir.Fragments, path []string) string {
-	return fmt.Sprintf("(ev.op = 'upsert' AND %s)", f.JSONHas("ev.rec", path))
+    CASE WHEN NOT parsed THEN NULL ELSE COALESCE(action, '') || ' ' || tbl END AS detail
+  FROM %[2]s AS k
+) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), strings.ReplaceAll(derived(w.keyed(f, d, nil)), "\n", "\n  "))
 }

@@ -15,14 +15,14 @@ BEGIN
   SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
-        WHEN doc IS NULL THEN 'invalid JSON'
+        WHEN NOT parsed THEN 'invalid JSON'
         WHEN tbl <> 'public.accounts' THEN 'event for another table'
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
@@ -30,46 +30,89 @@ BEGIN
         WHEN record_key IS NULL THEN 'missing record key'
         WHEN lsn IS NULL THEN 'missing source.lsn'
       END AS reason,
-      CASE WHEN doc IS NULL THEN NULL ELSE tbl END AS detail
+      CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['op']::VARCHAR AS op_code,
-        TRY_CAST(l.doc['source']['ts_ms']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        l.doc['source']['lsn']::VARCHAR AS lsn,
-        COALESCE(l.doc['source']['schema']::VARCHAR, '') || '.' || COALESCE(l.doc['source']['table']::VARCHAR, '') AS tbl,
-        (CASE WHEN l.doc['op']::VARCHAR = 'd' THEN l.doc['before'] ELSE l.doc['after'] END)['id']::VARCHAR AS record_key
-      FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, CASE WHEN (lines.doc['payload']['op'] IS NOT NULL) THEN lines.doc['payload'] ELSE lines.doc END AS doc FROM lines) l
-    ) x
+        b.*,
+        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+        TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+        CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
+          COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)::VARCHAR AS key_before,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)::VARCHAR AS key_after
+        FROM lines AS l
+      ) AS b
+    ) AS x
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'app' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q
+    WHERE q.source = 'app' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   -- stage: observe
-  MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
     SELECT
-      e.*,
-      CASE e.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
-      CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END AS rec,
-      (CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END)['id']::VARCHAR AS record_key,
-      'lsn:' || COALESCE(e.lsn, '') || ':' || e.tbl || ':' || COALESCE((CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END)['id']::VARCHAR, '') AS event_id,
-      0 AS sub_seq
+      e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq, e.event_id, e.record_key,
+      e.d0::VARCHAR AS v0,
+      (e.op = 'upsert' AND (e.d0 IS NOT NULL) AND COALESCE(e.d0::VARCHAR, '') <> '__debezium_unavailable_value') AS a0,
+      e.d1::VARCHAR AS v1,
+      (e.op = 'upsert' AND (e.d1 IS NOT NULL) AND COALESCE(e.d1::VARCHAR, '') <> '__debezium_unavailable_value') AS a1,
+      e.d2::VARCHAR AS v2,
+      (e.op = 'upsert' AND (e.d2 IS NOT NULL) AND COALESCE(e.d2::VARCHAR, '') <> '__debezium_unavailable_value') AS a2,
+      e.d3::VARCHAR AS v3,
+      (e.op = 'upsert' AND (e.d3 IS NOT NULL) AND COALESCE(e.d3::VARCHAR, '') <> '__debezium_unavailable_value') AS a3,
+      e.d4::VARCHAR AS v4,
+      (e.op = 'upsert' AND (e.d4 IS NOT NULL) AND COALESCE(e.d4::VARCHAR, '') <> '__debezium_unavailable_value') AS a4,
+      e.d5::VARCHAR AS v5,
+      (e.op = 'upsert' AND (e.d5 IS NOT NULL) AND COALESCE(e.d5::VARCHAR, '') <> '__debezium_unavailable_value') AS a5,
+      e.d6::VARCHAR AS v6,
+      (e.op = 'upsert' AND (e.d6 IS NOT NULL) AND COALESCE(e.d6::VARCHAR, '') <> '__debezium_unavailable_value') AS a6
     FROM (
       SELECT
-        l.*,
-        l.doc['op']::VARCHAR AS op_code,
-        TRY_CAST(l.doc['source']['ts_ms']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(l.doc['source']['lsn']::VARCHAR AS NUMBER(38, 0)) AS seq,
-        l.doc['source']['lsn']::VARCHAR AS lsn,
-        COALESCE(l.doc['source']['schema']::VARCHAR, '') || '.' || COALESCE(l.doc['source']['table']::VARCHAR, '') AS tbl
-      FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, CASE WHEN (lines.doc['payload']['op'] IS NOT NULL) THEN lines.doc['payload'] ELSE lines.doc END AS doc FROM lines WHERE lines.doc IS NOT NULL) l
-    ) e
-    WHERE e.tbl = 'public.accounts'
+        k.*,
+        CASE k.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
+        'lsn:' || COALESCE(k.lsn, '') || ':' || k.tbl || ':' || COALESCE(k.record_key, '') AS event_id,
+        0 AS sub_seq
+      FROM (
+        SELECT
+          b.*,
+          TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+          TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+          CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+        FROM (
+          SELECT
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
+            COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)::VARCHAR AS key_before,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)::VARCHAR AS key_after,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END AS d0,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['email'] ELSE l.jv['after']['email'] END AS d1,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['name'] ELSE l.jv['after']['name'] END AS d2,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['status'] ELSE l.jv['after']['status'] END AS d3,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['plan'] ELSE l.jv['after']['plan'] END AS d4,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['owner_email'] ELSE l.jv['after']['owner_email'] END AS d5,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['seats'] ELSE l.jv['after']['seats'] END AS d6
+          FROM lines AS l
+        ) AS b
+      ) AS k
+      WHERE k.tbl = 'public.accounts'
+    ) AS e
   )
   SELECT
     'app' AS source,
@@ -92,102 +135,151 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_link' THEN NULLIF(TRIM(ev.rec['id']::VARCHAR), '')
-          WHEN 'email' THEN ev.rec['email']::VARCHAR
-          WHEN 'company_name' THEN ev.rec['name']::VARCHAR
-          WHEN 'billing_status' THEN ev.rec['status']::VARCHAR
-          WHEN 'plan_tier' THEN ev.rec['plan']::VARCHAR
-          WHEN 'account_owner' THEN ev.rec['owner_email']::VARCHAR
-          WHEN 'seats' THEN ev.rec['seats']::VARCHAR
+          WHEN '_link' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'email' THEN ev.v1
+          WHEN 'company_name' THEN ev.v2
+          WHEN 'billing_status' THEN ev.v3
+          WHEN 'plan_tier' THEN ev.v4
+          WHEN 'account_owner' THEN ev.v5
+          WHEN 'seats' THEN ev.v6
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_link' THEN (ev.op = 'upsert' AND (ev.rec['id'] IS NOT NULL) AND COALESCE(ev.rec['id']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'email' THEN (ev.op = 'upsert' AND (ev.rec['email'] IS NOT NULL) AND COALESCE(ev.rec['email']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'company_name' THEN (ev.op = 'upsert' AND (ev.rec['name'] IS NOT NULL) AND COALESCE(ev.rec['name']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'billing_status' THEN (ev.op = 'upsert' AND (ev.rec['status'] IS NOT NULL) AND COALESCE(ev.rec['status']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'plan_tier' THEN (ev.op = 'upsert' AND (ev.rec['plan'] IS NOT NULL) AND COALESCE(ev.rec['plan']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'account_owner' THEN (ev.op = 'upsert' AND (ev.rec['owner_email'] IS NOT NULL) AND COALESCE(ev.rec['owner_email']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'seats' THEN (ev.op = 'upsert' AND (ev.rec['seats'] IS NOT NULL) AND COALESCE(ev.rec['seats']::VARCHAR, '') <> '__debezium_unavailable_value')
+          WHEN '_link' THEN ev.a0
+          WHEN 'email' THEN ev.a1
+          WHEN 'company_name' THEN ev.a2
+          WHEN 'billing_status' THEN ev.a3
+          WHEN 'plan_tier' THEN ev.a4
+          WHEN 'account_owner' THEN ev.a5
+          WHEN 'seats' THEN ev.a6
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('company_name'), ('billing_status'), ('plan_tier'), ('account_owner'), ('seats')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'app' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   -- stage: observe
   INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
-        WHEN doc IS NULL THEN 'invalid JSON'
+        WHEN NOT parsed THEN 'invalid JSON'
         WHEN entity IS NULL OR entity <> 'Account' THEN 'event for another object'
         WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
         WHEN event_ms IS NULL THEN 'missing commitTimestamp'
         WHEN replay_id IS NULL THEN 'missing event.replayId'
-        WHEN NOT (hdr['recordIds'][0] IS NOT NULL) THEN 'missing recordIds'
+        WHEN NOT has_record_id THEN 'missing recordIds'
       END AS reason,
-      CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE hdr['recordIds']::VARCHAR END AS detail
+      CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['payload'] AS rec,
-        l.doc['payload']['ChangeEventHeader'] AS hdr,
-        l.doc['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-        l.doc['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS NUMBER(38, 0)) AS seq,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS NUMBER(38, 0)) AS sub_seq,
-        l.doc['event']['replayId']::VARCHAR AS replay_id
-      FROM lines l
-    ) h
+        b.*,
+        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+        TRY_CAST(b.commit_text AS NUMBER(38, 0)) AS seq,
+        TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
+          l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
+          l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
+          l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
+          l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
+          l.jv['event']['replayId']::VARCHAR AS replay_id,
+          l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
+          (l.jv['payload']['ChangeEventHeader']['recordIds'][0] IS NOT NULL) AS has_record_id,
+          l.jv['payload']['ChangeEventHeader']['recordIds']::VARCHAR AS record_ids_text
+        FROM lines AS l
+      ) AS b
+    ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q
+    WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   -- stage: observe
-  MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
     SELECT
-      h.*,
-      CASE WHEN h.change_type = 'DELETE' THEN 'delete' ELSE 'upsert' END AS op,
+      e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq,
       rid.value::VARCHAR AS record_key,
-      'replay:' || h.replay_id || ':' || rid.value::VARCHAR AS event_id
+      'replay:' || e.replay_id || ':' || rid.value::VARCHAR AS event_id, e.v0, e.a0, e.v1, e.a1, e.v2, e.a2, e.v3, e.a3, e.v4, e.a4, e.v5, e.a5, e.v6, e.a6
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['payload'] AS rec,
-        l.doc['payload']['ChangeEventHeader'] AS hdr,
-        l.doc['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-        l.doc['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS NUMBER(38, 0)) AS seq,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS NUMBER(38, 0)) AS sub_seq,
-        l.doc['event']['replayId']::VARCHAR AS replay_id
-      FROM lines l
-    ) h,
-    LATERAL FLATTEN(INPUT => h.hdr['recordIds']) AS rid
-    WHERE h.doc IS NOT NULL
-      AND h.entity = 'Account'
-      AND h.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
-      AND h.event_ms IS NOT NULL
-      AND h.replay_id IS NOT NULL
+        h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.replay_id, h.record_ids,
+        h.d0::VARCHAR AS v0,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d0 IS NOT NULL) END) AS a0,
+        h.d1::VARCHAR AS v1,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d1 IS NOT NULL) END) AS a1,
+        h.d2::VARCHAR AS v2,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Name'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Name'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d2 IS NOT NULL) END) AS a2,
+        h.d3::VARCHAR AS v3,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d3 IS NOT NULL) END) AS a3,
+        h.d4::VARCHAR AS v4,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d4 IS NOT NULL) END) AS a4,
+        h.d5::VARCHAR AS v5,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d5 IS NOT NULL) END) AS a5,
+        h.d6::VARCHAR AS v6,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d6 IS NOT NULL) END) AS a6
+      FROM (
+        SELECT
+          c.*,
+          CASE WHEN c.change_type = 'DELETE' THEN 'delete' ELSE 'upsert' END AS op
+        FROM (
+          SELECT
+            b.*,
+            TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+            TRY_CAST(b.commit_text AS NUMBER(38, 0)) AS seq,
+            TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
+          FROM (
+            SELECT
+              l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+              l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
+              l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
+              l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
+              l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
+              l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
+              l.jv['event']['replayId']::VARCHAR AS replay_id,
+              l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
+              l.jv['payload']['ChangeEventHeader']['changedFields'] AS changed,
+              l.jv['payload']['ChangeEventHeader']['nulledFields'] AS nulled,
+              l.jv['payload']['App_Account_Id__c'] AS d0,
+              l.jv['payload']['Billing_Email__c'] AS d1,
+              l.jv['payload']['Name'] AS d2,
+              l.jv['payload']['Billing_Status__c'] AS d3,
+              l.jv['payload']['Plan_Tier__c'] AS d4,
+              l.jv['payload']['Owner_Email__c'] AS d5,
+              l.jv['payload']['Seats__c'] AS d6
+            FROM lines AS l
+          ) AS b
+        ) AS c
+        WHERE c.entity = 'Account'
+          AND c.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
+          AND c.event_ms IS NOT NULL
+          AND c.replay_id IS NOT NULL
+      ) AS h
+    ) AS e,
+    LATERAL FLATTEN(INPUT => e.record_ids) AS rid
   )
   SELECT
     'crm' AS source,
@@ -210,46 +302,47 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_link' THEN NULLIF(TRIM(ev.rec['App_Account_Id__c']::VARCHAR), '')
-          WHEN 'email' THEN ev.rec['Billing_Email__c']::VARCHAR
-          WHEN 'company_name' THEN ev.rec['Name']::VARCHAR
-          WHEN 'billing_status' THEN ev.rec['Billing_Status__c']::VARCHAR
-          WHEN 'plan_tier' THEN ev.rec['Plan_Tier__c']::VARCHAR
-          WHEN 'account_owner' THEN ev.rec['Owner_Email__c']::VARCHAR
-          WHEN 'seats' THEN ev.rec['Seats__c']::VARCHAR
+          WHEN '_link' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'email' THEN ev.v1
+          WHEN 'company_name' THEN ev.v2
+          WHEN 'billing_status' THEN ev.v3
+          WHEN 'plan_tier' THEN ev.v4
+          WHEN 'account_owner' THEN ev.v5
+          WHEN 'seats' THEN ev.v6
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_link' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['App_Account_Id__c'] IS NOT NULL) END)
-          WHEN 'email' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Billing_Email__c'] IS NOT NULL) END)
-          WHEN 'company_name' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Name'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Name'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Name'] IS NOT NULL) END)
-          WHEN 'billing_status' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Billing_Status__c'] IS NOT NULL) END)
-          WHEN 'plan_tier' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Plan_Tier__c'] IS NOT NULL) END)
-          WHEN 'account_owner' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Owner_Email__c'] IS NOT NULL) END)
-          WHEN 'seats' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Seats__c'] IS NOT NULL) END)
+          WHEN '_link' THEN ev.a0
+          WHEN 'email' THEN ev.a1
+          WHEN 'company_name' THEN ev.a2
+          WHEN 'billing_status' THEN ev.a3
+          WHEN 'plan_tier' THEN ev.a4
+          WHEN 'account_owner' THEN ev.a5
+          WHEN 'seats' THEN ev.a6
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('company_name'), ('billing_status'), ('plan_tier'), ('account_owner'), ('seats')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'crm' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   -- stage: observe
   INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
   SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
-        WHEN doc IS NULL THEN 'invalid JSON'
+        WHEN NOT parsed THEN 'invalid JSON'
         WHEN op IS NULL THEN NULL
         WHEN event_id IS NULL THEN 'missing id'
         WHEN event_ms IS NULL THEN 'missing created'
@@ -258,42 +351,68 @@ BEGIN
       event_type AS detail
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['data']['object'] AS rec,
-        l.doc['type']::VARCHAR AS event_type,
-        CASE WHEN l.doc['type']::VARCHAR IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN l.doc['type']::VARCHAR = 'customer.deleted' THEN 'delete' END AS op,
-        TRY_CAST(l.doc['created']::VARCHAR AS NUMBER(38, 0)) * 1000 AS event_ms,
+        b.*,
+        CASE WHEN b.event_type IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN b.event_type = 'customer.deleted' THEN 'delete' END AS op,
+        TRY_CAST(b.created_text AS NUMBER(38, 0)) * 1000 AS event_ms,
         0 AS seq,
-        0 AS sub_seq,
-        l.doc['id']::VARCHAR AS event_id,
-        (l.doc['data']['object'])['id']::VARCHAR AS record_key
-      FROM lines l
-    ) h
+        0 AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.jv['type']::VARCHAR AS event_type,
+          l.jv['created']::VARCHAR AS created_text,
+          l.jv['id']::VARCHAR AS event_id,
+          l.jv['data']['object']['id']::VARCHAR AS record_key
+        FROM lines AS l
+      ) AS b
+    ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.QUARANTINE AS q
+    WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   -- stage: observe
-  MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
-    SELECT h.* FROM (
+    SELECT
+      h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.event_id, h.record_key,
+      h.d0 AS v0,
+      h.op = 'upsert' AS a0,
+      h.d1 AS v1,
+      h.op = 'upsert' AS a1,
+      h.d2 AS v2,
+      h.op = 'upsert' AS a2,
+      h.d3 AS v3,
+      h.op = 'upsert' AS a3
+    FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['data']['object'] AS rec,
-        l.doc['type']::VARCHAR AS event_type,
-        CASE WHEN l.doc['type']::VARCHAR IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN l.doc['type']::VARCHAR = 'customer.deleted' THEN 'delete' END AS op,
-        TRY_CAST(l.doc['created']::VARCHAR AS NUMBER(38, 0)) * 1000 AS event_ms,
+        b.*,
+        CASE WHEN b.event_type IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN b.event_type = 'customer.deleted' THEN 'delete' END AS op,
+        TRY_CAST(b.created_text AS NUMBER(38, 0)) * 1000 AS event_ms,
         0 AS seq,
-        0 AS sub_seq,
-        l.doc['id']::VARCHAR AS event_id,
-        (l.doc['data']['object'])['id']::VARCHAR AS record_key
-      FROM lines l
-    ) h
-    WHERE h.doc IS NOT NULL AND h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
+        0 AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.jv['type']::VARCHAR AS event_type,
+          l.jv['created']::VARCHAR AS created_text,
+          l.jv['id']::VARCHAR AS event_id,
+          l.jv['data']['object']['id']::VARCHAR AS record_key,
+          l.jv['data']['object']['metadata']['account_id']::VARCHAR AS d0,
+          l.jv['data']['object']['email']::VARCHAR AS d1,
+          l.jv['data']['object']['name']::VARCHAR AS d2,
+          l.jv['data']['object']['metadata']['seats']::VARCHAR AS d3
+        FROM lines AS l
+      ) AS b
+    ) AS h
+    WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
   )
   SELECT
     'billing' AS source,
@@ -316,49 +435,70 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_link' THEN NULLIF(TRIM(ev.rec['metadata']['account_id']::VARCHAR), '')
-          WHEN 'email' THEN ev.rec['email']::VARCHAR
-          WHEN 'company_name' THEN ev.rec['name']::VARCHAR
-          WHEN 'seats' THEN ev.rec['metadata']['seats']::VARCHAR
+          WHEN '_link' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'email' THEN ev.v1
+          WHEN 'company_name' THEN ev.v2
+          WHEN 'seats' THEN ev.v3
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_link' THEN ev.op = 'upsert'
-          WHEN 'email' THEN ev.op = 'upsert'
-          WHEN 'company_name' THEN ev.op = 'upsert'
-          WHEN 'seats' THEN ev.op = 'upsert'
+          WHEN '_link' THEN ev.a0
+          WHEN 'email' THEN ev.a1
+          WHEN 'company_name' THEN ev.a2
+          WHEN 'seats' THEN ev.a3
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('company_name'), ('seats')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'billing' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   -- stage: observe
-  MERGE INTO TRUEUP.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
-    SELECT h.* FROM (
+    SELECT
+      h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.event_id, h.record_key,
+      h.d0 AS v0,
+      h.op = 'upsert' AS a0,
+      h.d1 AS v1,
+      h.op = 'upsert' AS a1,
+      h.d2 AS v2,
+      h.op = 'upsert' AS a2,
+      h.d3 AS v3,
+      h.op = 'upsert' AS a3
+    FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['data']['object'] AS rec,
-        l.doc['type']::VARCHAR AS event_type,
-        CASE WHEN SUBSTR(l.doc['type']::VARCHAR, 1, 22) = 'customer.subscription.' AND l.doc['data']['object']['object']::VARCHAR = 'subscription' THEN 'upsert' END AS op,
-        TRY_CAST(l.doc['created']::VARCHAR AS NUMBER(38, 0)) * 1000 AS event_ms,
+        b.*,
+        CASE WHEN SUBSTR(b.event_type, 1, 22) = 'customer.subscription.' AND b.object_type = 'subscription' THEN 'upsert' END AS op,
+        TRY_CAST(b.created_text AS NUMBER(38, 0)) * 1000 AS event_ms,
         0 AS seq,
-        0 AS sub_seq,
-        l.doc['id']::VARCHAR AS event_id,
-        (l.doc['data']['object'])['id']::VARCHAR AS record_key
-      FROM lines l
-    ) h
-    WHERE h.doc IS NOT NULL AND h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
+        0 AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row,
+          l.jv['type']::VARCHAR AS event_type,
+          l.jv['data']['object']['object']::VARCHAR AS object_type,
+          l.jv['created']::VARCHAR AS created_text,
+          l.jv['id']::VARCHAR AS event_id,
+          l.jv['data']['object']['id']::VARCHAR AS record_key,
+          l.jv['data']['object']['customer']::VARCHAR AS d0,
+          l.jv['data']['object']['status']::VARCHAR AS d1,
+          l.jv['data']['object']['created']::VARCHAR AS d2,
+          l.jv['data']['object']['items']['data'][0]['price']['lookup_key']::VARCHAR AS d3
+        FROM lines AS l
+      ) AS b
+    ) AS h
+    WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
   )
   SELECT
     'billing:subscription' AS source,
@@ -381,27 +521,28 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_parent' THEN NULLIF(TRIM(ev.rec['customer']::VARCHAR), '')
-          WHEN 'subscription.status' THEN ev.rec['status']::VARCHAR
-          WHEN 'subscription.created' THEN ev.rec['created']::VARCHAR
-          WHEN 'subscription.items.data.0.price.lookup_key' THEN ev.rec['items']['data'][0]['price']['lookup_key']::VARCHAR
+          WHEN '_parent' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'subscription.status' THEN ev.v1
+          WHEN 'subscription.created' THEN ev.v2
+          WHEN 'subscription.items.data.0.price.lookup_key' THEN ev.v3
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_parent' THEN ev.op = 'upsert'
-          WHEN 'subscription.status' THEN ev.op = 'upsert'
-          WHEN 'subscription.created' THEN ev.op = 'upsert'
-          WHEN 'subscription.items.data.0.price.lookup_key' THEN ev.op = 'upsert'
+          WHEN '_parent' THEN ev.a0
+          WHEN 'subscription.status' THEN ev.a1
+          WHEN 'subscription.created' THEN ev.a2
+          WHEN 'subscription.items.data.0.price.lookup_key' THEN ev.a3
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_parent'), ('subscription.status'), ('subscription.created'), ('subscription.items.data.0.price.lookup_key')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM TRUEUP.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'billing:subscription' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   COMMIT;
   RETURN 'done';
 EXCEPTION

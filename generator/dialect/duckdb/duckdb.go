@@ -79,8 +79,20 @@ func (r *Renderer) Type(t ir.Type) string {
 // ParseJSON implements ir.Fragments.
 func (r *Renderer) ParseJSON(expr string) string { return "TRY_CAST(" + expr + " AS JSON)" }
 
-// jsonPath renders a JSONPath with every key quoted.
+// jsonPath renders a JSONPath with every key quoted. DuckDB reads the
+// quoted key "*" as a wildcard: a path with such a key is written as a
+// JSON pointer instead (RFC 6901, where ~ and / are escaped), which
+// addresses the same value unless a digits-only segment meets an object.
 func (r *Renderer) jsonPath(path []string) string {
+	for _, seg := range path {
+		if seg == "*" {
+			var b strings.Builder
+			for _, seg := range path {
+				b.WriteString("/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(seg))
+			}
+			return b.String()
+		}
+	}
 	var b strings.Builder
 	b.WriteString("$")
 	for _, seg := range path {
@@ -95,8 +107,47 @@ func (r *Renderer) jsonPath(path []string) string {
 	return b.String()
 }
 
+// elements is the JSONPath of the elements of the array at path of doc,
+// and the document it applies to.
+func (r *Renderer) elements(doc string, path []string) (string, string) {
+	p := r.jsonPath(path)
+	if strings.HasPrefix(p, "/") {
+		return fmt.Sprintf("json_extract(%s, %s)", doc, r.Str(p)), r.Str("$[*]")
+	}
+	return doc, r.Str(p + "[*]")
+}
+
+// ParseJSONValues implements ir.Fragments: json_extract with a list of
+// paths parses the text once and returns the list of documents (NULL for
+// an absent path, the JSON text null for a null); TRY turns a parse error
+// into NULL, and the same parser decides what TRY_CAST(... AS JSON)
+// accepts.
+func (r *Renderer) ParseJSONValues(expr string, paths [][]string) string {
+	return "TRY(" + r.JSONValues(expr, paths) + ")"
+}
+
+// JSONValues implements ir.Fragments.
+func (r *Renderer) JSONValues(doc string, paths [][]string) string {
+	var ps []string
+	for _, p := range paths {
+		ps = append(ps, r.Str(r.jsonPath(p)))
+	}
+	if len(ps) == 0 {
+		ps = []string{r.Str("$")}
+	}
+	return fmt.Sprintf("json_extract(%s, [%s])", doc, strings.Join(ps, ", "))
+}
+
+// JSONValue implements ir.Fragments: lists are indexed from 1.
+func (r *Renderer) JSONValue(values string, i int, path []string) string {
+	return fmt.Sprintf("%s[%d]", paren(values), i+1)
+}
+
 // JSONGet implements ir.Fragments.
 func (r *Renderer) JSONGet(doc string, path []string) string {
+	if len(path) == 0 {
+		return doc
+	}
 	return fmt.Sprintf("json_extract(%s, %s)", doc, r.Str(r.jsonPath(path)))
 }
 
@@ -105,19 +156,25 @@ func (r *Renderer) JSONText(doc string, path []string) string {
 	return fmt.Sprintf("json_extract_string(%s, %s)", doc, r.Str(r.jsonPath(path)))
 }
 
-// JSONHas implements ir.Fragments.
+// JSONHas implements ir.Fragments; a document is never SQL NULL when
+// present (a JSON null is the text null).
 func (r *Renderer) JSONHas(doc string, path []string) string {
+	if len(path) == 0 {
+		return "(" + doc + " IS NOT NULL)"
+	}
 	return fmt.Sprintf("COALESCE(json_exists(%s, %s), FALSE)", doc, r.Str(r.jsonPath(path)))
 }
 
 // JSONArrayHas implements ir.Fragments.
 func (r *Renderer) JSONArrayHas(doc string, path []string, s string) string {
-	return fmt.Sprintf("COALESCE(list_contains(json_extract_string(%s, %s), %s), FALSE)", doc, r.Str(r.jsonPath(path)+"[*]"), r.Str(s))
+	d, elems := r.elements(doc, path)
+	return fmt.Sprintf("COALESCE(list_contains(json_extract_string(%s, %s), %s), FALSE)", d, elems, r.Str(s))
 }
 
 // FlattenArray implements ir.Fragments.
 func (r *Renderer) FlattenArray(doc string, path []string, alias string) string {
-	return fmt.Sprintf("unnest(json_extract_string(%s, %s)) AS %s (value)", doc, r.Str(r.jsonPath(path)+"[*]"), alias)
+	d, elems := r.elements(doc, path)
+	return fmt.Sprintf("unnest(json_extract_string(%s, %s)) AS %s (value)", d, elems, alias)
 }
 
 // ArrayElement implements ir.Fragments.
@@ -130,6 +187,15 @@ func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueFi
 	value := r.Str(r.jsonPath([]string{valueField}))
 	return fmt.Sprintf("(SELECT json_group_object(json_extract_string(trueup_pair.e, %[2]s), json_extract(trueup_pair.e, %[3]s)) FROM unnest(TRY_CAST(json_extract(%[1]s, %[4]s) AS JSON[])) AS trueup_pair (e) WHERE json_extract_string(trueup_pair.e, %[2]s) IS NOT NULL AND json_exists(trueup_pair.e, %[3]s))",
 		doc, name, value, r.Str(r.jsonPath(path)))
+}
+
+// TextToDecimal implements ir.Fragments. DuckDB 1.5.6 casts text to a
+// DECIMAL wider than 18 digits about a hundred times more slowly than to
+// BIGINT: text of at most 18 digits (every timestamp and sequence number a
+// source sends) takes the BIGINT cast, which gives the same value; other
+// text takes the DECIMAL cast itself.
+func (r *Renderer) TextToDecimal(expr string) string {
+	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, '-?[0-9]{1,18}') THEN CAST(CAST(%[1]s AS BIGINT) AS DECIMAL(38, 0)) ELSE TRY_CAST(%[1]s AS DECIMAL(38, 0)) END", expr)
 }
 
 // HexToNumber implements ir.Fragments: DuckDB reads 0x literals as
@@ -161,6 +227,9 @@ func (r *Renderer) RegexpFull(expr, pattern string) string {
 // Now implements ir.Fragments.
 func (r *Renderer) Now() string { return "CAST(timezone('UTC', now()) AS TIMESTAMP)" }
 
+// UTC implements ir.Fragments.
+func (r *Renderer) UTC(expr string) string { return "CAST(timezone('UTC', " + expr + ") AS TIMESTAMP)" }
+
 // BatchID implements ir.Fragments.
 func (r *Renderer) BatchID() string { return "(SELECT batch_id FROM " + CurrentBatch + ")" }
 
@@ -183,6 +252,17 @@ func (r *Renderer) Stream(s *ir.Stream) string {
 	key := r.Str(s.Ref.String())
 	return fmt.Sprintf("(SELECT * FROM %s WHERE %s > (SELECT consumed_to FROM %s WHERE stream_name = %s) AND %s <= (SELECT reading_to FROM %s WHERE stream_name = %s))",
 		r.Object(s.Table), col, StreamOffsets, key, col, StreamOffsets, key)
+}
+
+// paren wraps an expression in parentheses unless it is a plain
+// (qualified) name.
+func paren(s string) string {
+	for _, c := range s {
+		if !(c == '_' || c == '.' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return "(" + s + ")"
+		}
+	}
+	return s
 }
 
 func isIndex(s string) bool {

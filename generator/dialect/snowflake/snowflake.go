@@ -86,9 +86,13 @@ func (r *Renderer) Type(t ir.Type) string {
 // ParseJSON implements ir.Fragments.
 func (r *Renderer) ParseJSON(expr string) string { return "TRY_PARSE_JSON(" + expr + ")" }
 
+// pathExpr matches a name followed by path segments as path writes them,
+// which a further segment or cast needs no parentheses around.
+var pathExpr = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.]*(\[([0-9]+|'(?:[^'\\]|''|\\.)*')\])*$`)
+
 func (r *Renderer) path(doc string, path []string) string {
 	var b strings.Builder
-	if plain(doc) {
+	if plain(doc) || pathExpr.MatchString(doc) {
 		b.WriteString(doc)
 	} else {
 		b.WriteString("(" + doc + ")")
@@ -102,6 +106,21 @@ func (r *Renderer) path(doc string, path []string) string {
 	}
 	return b.String()
 }
+
+// ParseJSONValues implements ir.Fragments: the VARIANT is the parsed
+// document, and path access on it does not parse again.
+func (r *Renderer) ParseJSONValues(expr string, paths [][]string) string { return r.ParseJSON(expr) }
+
+// JSONValues implements ir.Fragments: the document itself.
+func (r *Renderer) JSONValues(doc string, paths [][]string) string {
+	if plain(doc) {
+		return doc
+	}
+	return "(" + doc + ")"
+}
+
+// JSONValue implements ir.Fragments.
+func (r *Renderer) JSONValue(values string, i int, path []string) string { return r.path(values, path) }
 
 // JSONGet implements ir.Fragments.
 func (r *Renderer) JSONGet(doc string, path []string) string { return r.path(doc, path) }
@@ -134,6 +153,11 @@ func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueFi
 	name := r.path("trueup_pair", []string{nameField}) + "::VARCHAR"
 	return fmt.Sprintf("REDUCE(AS_ARRAY(%[1]s), OBJECT_CONSTRUCT(), (trueup_acc, trueup_pair) -> IFF(trueup_acc[%[2]s] IS NOT NULL, trueup_acc, OBJECT_INSERT(trueup_acc, %[2]s, %[3]s)))",
 		r.path(doc, path), name, r.path("trueup_pair", []string{valueField}))
+}
+
+// TextToDecimal implements ir.Fragments.
+func (r *Renderer) TextToDecimal(expr string) string {
+	return "TRY_CAST(" + expr + " AS NUMBER(38, 0))"
 }
 
 // HexToNumber implements ir.Fragments with the hexadecimal format model,
@@ -182,6 +206,13 @@ func (r *Renderer) AsOfJoin(right, alias string, on [][2]string, leftTime, right
 
 // Now is UTC wall time as TIMESTAMP_NTZ.
 func (r *Renderer) Now() string { return "SYSDATE()" }
+
+// UTC implements ir.Fragments: the two-argument CONVERT_TIMEZONE returns a
+// TIMESTAMP_TZ in the target zone, whose wall time the cast keeps
+// (https://docs.snowflake.com/en/sql-reference/functions/convert_timezone).
+func (r *Renderer) UTC(expr string) string {
+	return "CONVERT_TIMEZONE('UTC', " + expr + ")::TIMESTAMP_NTZ"
+}
 
 // BatchID is the task graph run.
 func (r *Renderer) BatchID() string {

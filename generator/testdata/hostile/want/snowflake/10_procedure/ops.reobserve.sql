@@ -15,14 +15,14 @@ BEGIN
   SELECT 'src', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
-        WHEN doc IS NULL THEN 'invalid JSON'
+        WHEN NOT parsed THEN 'invalid JSON'
         WHEN tbl <> 'pub''lic.acc;ounts' THEN 'event for another table'
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
@@ -30,46 +30,77 @@ BEGIN
         WHEN record_key IS NULL THEN 'missing record key'
         WHEN lsn IS NULL THEN 'missing source.lsn'
       END AS reason,
-      CASE WHEN doc IS NULL THEN NULL ELSE tbl END AS detail
+      CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['op']::VARCHAR AS op_code,
-        TRY_CAST(l.doc['source']['ts_ms']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        l.doc['source']['lsn']::VARCHAR AS lsn,
-        COALESCE(l.doc['source']['schema']::VARCHAR, '') || '.' || COALESCE(l.doc['source']['table']::VARCHAR, '') AS tbl,
-        (CASE WHEN l.doc['op']::VARCHAR = 'd' THEN l.doc['before'] ELSE l.doc['after'] END)['i''d']::VARCHAR AS record_key
-      FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, CASE WHEN (lines.doc['payload']['op'] IS NOT NULL) THEN lines.doc['payload'] ELSE lines.doc END AS doc FROM lines) l
-    ) x
+        b.*,
+        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+        TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+        CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
+          COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END)::VARCHAR AS key_before,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END)::VARCHAR AS key_after
+        FROM lines AS l
+      ) AS b
+    ) AS x
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.SILVER.QUARANTINE AS q WHERE q.source = 'src' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM HOSTILE.SILVER.QUARANTINE AS q
+    WHERE q.source = 'src' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   -- stage: observe
-  MERGE INTO HOSTILE.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO HOSTILE.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
     SELECT
-      e.*,
-      CASE e.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
-      CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END AS rec,
-      (CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END)['i''d']::VARCHAR AS record_key,
-      'lsn:' || COALESCE(e.lsn, '') || ':' || e.tbl || ':' || COALESCE((CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END)['i''d']::VARCHAR, '') AS event_id,
-      0 AS sub_seq
+      e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq, e.event_id, e.record_key,
+      e.d0::VARCHAR AS v0,
+      (e.op = 'upsert' AND (e.d0 IS NOT NULL) AND COALESCE(e.d0::VARCHAR, '') <> '__debezium_unavailable_value') AS a0,
+      e.d1::VARCHAR AS v1,
+      (e.op = 'upsert' AND (e.d1 IS NOT NULL) AND COALESCE(e.d1::VARCHAR, '') <> '__debezium_unavailable_value') AS a1,
+      e.d2::VARCHAR AS v2,
+      (e.op = 'upsert' AND (e.d2 IS NOT NULL) AND COALESCE(e.d2::VARCHAR, '') <> '__debezium_unavailable_value') AS a2
     FROM (
       SELECT
-        l.*,
-        l.doc['op']::VARCHAR AS op_code,
-        TRY_CAST(l.doc['source']['ts_ms']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(l.doc['source']['lsn']::VARCHAR AS NUMBER(38, 0)) AS seq,
-        l.doc['source']['lsn']::VARCHAR AS lsn,
-        COALESCE(l.doc['source']['schema']::VARCHAR, '') || '.' || COALESCE(l.doc['source']['table']::VARCHAR, '') AS tbl
-      FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, CASE WHEN (lines.doc['payload']['op'] IS NOT NULL) THEN lines.doc['payload'] ELSE lines.doc END AS doc FROM lines WHERE lines.doc IS NOT NULL) l
-    ) e
-    WHERE e.tbl = 'pub''lic.acc;ounts'
+        k.*,
+        CASE k.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
+        'lsn:' || COALESCE(k.lsn, '') || ':' || k.tbl || ':' || COALESCE(k.record_key, '') AS event_id,
+        0 AS sub_seq
+      FROM (
+        SELECT
+          b.*,
+          TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+          TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+          CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+        FROM (
+          SELECT
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
+            COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END)::VARCHAR AS key_before,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END)::VARCHAR AS key_after,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['meta"data'][('acc$' || '$t')] ELSE l.jv['after']['meta"data'][('acc$' || '$t')] END AS d0,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['st''a"tus;--'] ELSE l.jv['after']['st''a"tus;--'] END AS d1,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['n\\o/*te*/'] ELSE l.jv['after']['n\\o/*te*/'] END AS d2
+          FROM lines AS l
+        ) AS b
+      ) AS k
+      WHERE k.tbl = 'pub''lic.acc;ounts'
+    ) AS e
   )
   SELECT
     'src' AS source,
@@ -92,25 +123,26 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_link' THEN NULLIF(TRIM(ev.rec['meta"data'][('acc$' || '$t')]::VARCHAR), '')
-          WHEN 'status' THEN ev.rec['st''a"tus;--']::VARCHAR
-          WHEN 'note' THEN ev.rec['n\\o/*te*/']::VARCHAR
+          WHEN '_link' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'status' THEN ev.v1
+          WHEN 'note' THEN ev.v2
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_link' THEN (ev.op = 'upsert' AND (ev.rec['meta"data'][('acc$' || '$t')] IS NOT NULL) AND COALESCE(ev.rec['meta"data'][('acc$' || '$t')]::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'status' THEN (ev.op = 'upsert' AND (ev.rec['st''a"tus;--'] IS NOT NULL) AND COALESCE(ev.rec['st''a"tus;--']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'note' THEN (ev.op = 'upsert' AND (ev.rec['n\\o/*te*/'] IS NOT NULL) AND COALESCE(ev.rec['n\\o/*te*/']::VARCHAR, '') <> '__debezium_unavailable_value')
+          WHEN '_link' THEN ev.a0
+          WHEN 'status' THEN ev.a1
+          WHEN 'note' THEN ev.a2
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('status'), ('note')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM HOSTILE.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'src' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   COMMIT;
   RETURN 'done';
 EXCEPTION

@@ -15,14 +15,14 @@ BEGIN
   SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM MINI.RAW.BILLING_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
-        WHEN doc IS NULL THEN 'invalid JSON'
+        WHEN NOT parsed THEN 'invalid JSON'
         WHEN op IS NULL THEN NULL
         WHEN event_id IS NULL THEN 'missing id'
         WHEN event_ms IS NULL THEN 'missing created'
@@ -31,42 +31,65 @@ BEGIN
       event_type AS detail
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['data']['object'] AS rec,
-        l.doc['type']::VARCHAR AS event_type,
-        CASE WHEN l.doc['type']::VARCHAR IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN l.doc['type']::VARCHAR = 'customer.deleted' THEN 'delete' END AS op,
-        TRY_CAST(l.doc['created']::VARCHAR AS NUMBER(38, 0)) * 1000 AS event_ms,
+        b.*,
+        CASE WHEN b.event_type IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN b.event_type = 'customer.deleted' THEN 'delete' END AS op,
+        TRY_CAST(b.created_text AS NUMBER(38, 0)) * 1000 AS event_ms,
         0 AS seq,
-        0 AS sub_seq,
-        l.doc['id']::VARCHAR AS event_id,
-        (l.doc['data']['object'])['id']::VARCHAR AS record_key
-      FROM lines l
-    ) h
+        0 AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.jv['type']::VARCHAR AS event_type,
+          l.jv['created']::VARCHAR AS created_text,
+          l.jv['id']::VARCHAR AS event_id,
+          l.jv['data']['object']['id']::VARCHAR AS record_key
+        FROM lines AS l
+      ) AS b
+    ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM MINI.SILVER.QUARANTINE AS q WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM MINI.SILVER.QUARANTINE AS q
+    WHERE q.source = 'billing' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   -- stage: observe
-  MERGE INTO MINI.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO MINI.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM MINI.RAW.BILLING_LINES_STREAM
   ),
   ev AS (
-    SELECT h.* FROM (
+    SELECT
+      h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.event_id, h.record_key,
+      h.d0 AS v0,
+      h.op = 'upsert' AS a0,
+      h.d1 AS v1,
+      h.op = 'upsert' AS a1,
+      h.d2 AS v2,
+      h.op = 'upsert' AS a2
+    FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['data']['object'] AS rec,
-        l.doc['type']::VARCHAR AS event_type,
-        CASE WHEN l.doc['type']::VARCHAR IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN l.doc['type']::VARCHAR = 'customer.deleted' THEN 'delete' END AS op,
-        TRY_CAST(l.doc['created']::VARCHAR AS NUMBER(38, 0)) * 1000 AS event_ms,
+        b.*,
+        CASE WHEN b.event_type IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN b.event_type = 'customer.deleted' THEN 'delete' END AS op,
+        TRY_CAST(b.created_text AS NUMBER(38, 0)) * 1000 AS event_ms,
         0 AS seq,
-        0 AS sub_seq,
-        l.doc['id']::VARCHAR AS event_id,
-        (l.doc['data']['object'])['id']::VARCHAR AS record_key
-      FROM lines l
-    ) h
-    WHERE h.doc IS NOT NULL AND h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
+        0 AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.jv['type']::VARCHAR AS event_type,
+          l.jv['created']::VARCHAR AS created_text,
+          l.jv['id']::VARCHAR AS event_id,
+          l.jv['data']['object']['id']::VARCHAR AS record_key,
+          l.jv['data']['object']['metadata']['account_id']::VARCHAR AS d0,
+          l.jv['data']['object']['email']::VARCHAR AS d1,
+          l.jv['data']['object']['name']::VARCHAR AS d2
+        FROM lines AS l
+      ) AS b
+    ) AS h
+    WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
   )
   SELECT
     'billing' AS source,
@@ -89,25 +112,26 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_link' THEN NULLIF(TRIM(ev.rec['metadata']['account_id']::VARCHAR), '')
-          WHEN 'email' THEN ev.rec['email']::VARCHAR
-          WHEN 'name' THEN ev.rec['name']::VARCHAR
+          WHEN '_link' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'email' THEN ev.v1
+          WHEN 'name' THEN ev.v2
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_link' THEN ev.op = 'upsert'
-          WHEN 'email' THEN ev.op = 'upsert'
-          WHEN 'name' THEN ev.op = 'upsert'
+          WHEN '_link' THEN ev.a0
+          WHEN 'email' THEN ev.a1
+          WHEN 'name' THEN ev.a2
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('name')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM MINI.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'billing' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   COMMIT;
 EXCEPTION
   WHEN OTHER THEN

@@ -15,14 +15,14 @@ BEGIN
   SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.APP_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
-        WHEN doc IS NULL THEN 'invalid JSON'
+        WHEN NOT parsed THEN 'invalid JSON'
         WHEN tbl <> 'public.accounts' THEN 'event for another table'
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
@@ -30,46 +30,89 @@ BEGIN
         WHEN record_key IS NULL THEN 'missing record key'
         WHEN lsn IS NULL THEN 'missing source.lsn'
       END AS reason,
-      CASE WHEN doc IS NULL THEN NULL ELSE tbl END AS detail
+      CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['op']::VARCHAR AS op_code,
-        TRY_CAST(l.doc['source']['ts_ms']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        l.doc['source']['lsn']::VARCHAR AS lsn,
-        COALESCE(l.doc['source']['schema']::VARCHAR, '') || '.' || COALESCE(l.doc['source']['table']::VARCHAR, '') AS tbl,
-        (CASE WHEN l.doc['op']::VARCHAR = 'd' THEN l.doc['before'] ELSE l.doc['after'] END)['id']::VARCHAR AS record_key
-      FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, CASE WHEN (lines.doc['payload']['op'] IS NOT NULL) THEN lines.doc['payload'] ELSE lines.doc END AS doc FROM lines) l
-    ) x
+        b.*,
+        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+        TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+        CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
+          COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)::VARCHAR AS key_before,
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)::VARCHAR AS key_after
+        FROM lines AS l
+      ) AS b
+    ) AS x
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM RULES.SILVER.QUARANTINE AS q WHERE q.source = 'app' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM RULES.SILVER.QUARANTINE AS q
+    WHERE q.source = 'app' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   -- stage: observe
-  MERGE INTO RULES.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO RULES.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.APP_LINES_STREAM
   ),
   ev AS (
     SELECT
-      e.*,
-      CASE e.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
-      CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END AS rec,
-      (CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END)['id']::VARCHAR AS record_key,
-      'lsn:' || COALESCE(e.lsn, '') || ':' || e.tbl || ':' || COALESCE((CASE WHEN e.op_code = 'd' THEN e.doc['before'] ELSE e.doc['after'] END)['id']::VARCHAR, '') AS event_id,
-      0 AS sub_seq
+      e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq, e.event_id, e.record_key,
+      e.d0::VARCHAR AS v0,
+      (e.op = 'upsert' AND (e.d0 IS NOT NULL) AND COALESCE(e.d0::VARCHAR, '') <> '__debezium_unavailable_value') AS a0,
+      e.d1::VARCHAR AS v1,
+      (e.op = 'upsert' AND (e.d1 IS NOT NULL) AND COALESCE(e.d1::VARCHAR, '') <> '__debezium_unavailable_value') AS a1,
+      e.d2::VARCHAR AS v2,
+      (e.op = 'upsert' AND (e.d2 IS NOT NULL) AND COALESCE(e.d2::VARCHAR, '') <> '__debezium_unavailable_value') AS a2,
+      e.d3::VARCHAR AS v3,
+      (e.op = 'upsert' AND (e.d3 IS NOT NULL) AND COALESCE(e.d3::VARCHAR, '') <> '__debezium_unavailable_value') AS a3,
+      e.d4::VARCHAR AS v4,
+      (e.op = 'upsert' AND (e.d4 IS NOT NULL) AND COALESCE(e.d4::VARCHAR, '') <> '__debezium_unavailable_value') AS a4,
+      e.d5::VARCHAR AS v5,
+      (e.op = 'upsert' AND (e.d5 IS NOT NULL) AND COALESCE(e.d5::VARCHAR, '') <> '__debezium_unavailable_value') AS a5,
+      e.d6::VARCHAR AS v6,
+      (e.op = 'upsert' AND (e.d6 IS NOT NULL) AND COALESCE(e.d6::VARCHAR, '') <> '__debezium_unavailable_value') AS a6
     FROM (
       SELECT
-        l.*,
-        l.doc['op']::VARCHAR AS op_code,
-        TRY_CAST(l.doc['source']['ts_ms']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(l.doc['source']['lsn']::VARCHAR AS NUMBER(38, 0)) AS seq,
-        l.doc['source']['lsn']::VARCHAR AS lsn,
-        COALESCE(l.doc['source']['schema']::VARCHAR, '') || '.' || COALESCE(l.doc['source']['table']::VARCHAR, '') AS tbl
-      FROM (SELECT lines.load_seq, lines.file_name, lines.file_row, CASE WHEN (lines.doc['payload']['op'] IS NOT NULL) THEN lines.doc['payload'] ELSE lines.doc END AS doc FROM lines WHERE lines.doc IS NOT NULL) l
-    ) e
-    WHERE e.tbl = 'public.accounts'
+        k.*,
+        CASE k.op_code WHEN 'c' THEN 'upsert' WHEN 'u' THEN 'upsert' WHEN 'r' THEN 'upsert' WHEN 'd' THEN 'delete' WHEN 't' THEN 'truncate' ELSE 'unknown' END AS op,
+        'lsn:' || COALESCE(k.lsn, '') || ':' || k.tbl || ':' || COALESCE(k.record_key, '') AS event_id,
+        0 AS sub_seq
+      FROM (
+        SELECT
+          b.*,
+          TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+          TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+          CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+        FROM (
+          SELECT
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
+            COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)::VARCHAR AS key_before,
+            (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)::VARCHAR AS key_after,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END AS d0,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['email'] ELSE l.jv['after']['email'] END AS d1,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['status'] ELSE l.jv['after']['status'] END AS d2,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['tier'] ELSE l.jv['after']['tier'] END AS d3,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['seats'] ELSE l.jv['after']['seats'] END AS d4,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['vip'] ELSE l.jv['after']['vip'] END AS d5,
+            CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['owner'] ELSE l.jv['after']['owner'] END AS d6
+          FROM lines AS l
+        ) AS b
+      ) AS k
+      WHERE k.tbl = 'public.accounts'
+    ) AS e
   )
   SELECT
     'app' AS source,
@@ -92,33 +135,34 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_link' THEN NULLIF(TRIM(ev.rec['id']::VARCHAR), '')
-          WHEN 'email' THEN ev.rec['email']::VARCHAR
-          WHEN 'status' THEN ev.rec['status']::VARCHAR
-          WHEN 'tier' THEN ev.rec['tier']::VARCHAR
-          WHEN 'seats' THEN ev.rec['seats']::VARCHAR
-          WHEN 'vip' THEN ev.rec['vip']::VARCHAR
-          WHEN 'owner' THEN ev.rec['owner']::VARCHAR
+          WHEN '_link' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'email' THEN ev.v1
+          WHEN 'status' THEN ev.v2
+          WHEN 'tier' THEN ev.v3
+          WHEN 'seats' THEN ev.v4
+          WHEN 'vip' THEN ev.v5
+          WHEN 'owner' THEN ev.v6
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_link' THEN (ev.op = 'upsert' AND (ev.rec['id'] IS NOT NULL) AND COALESCE(ev.rec['id']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'email' THEN (ev.op = 'upsert' AND (ev.rec['email'] IS NOT NULL) AND COALESCE(ev.rec['email']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'status' THEN (ev.op = 'upsert' AND (ev.rec['status'] IS NOT NULL) AND COALESCE(ev.rec['status']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'tier' THEN (ev.op = 'upsert' AND (ev.rec['tier'] IS NOT NULL) AND COALESCE(ev.rec['tier']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'seats' THEN (ev.op = 'upsert' AND (ev.rec['seats'] IS NOT NULL) AND COALESCE(ev.rec['seats']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'vip' THEN (ev.op = 'upsert' AND (ev.rec['vip'] IS NOT NULL) AND COALESCE(ev.rec['vip']::VARCHAR, '') <> '__debezium_unavailable_value')
-          WHEN 'owner' THEN (ev.op = 'upsert' AND (ev.rec['owner'] IS NOT NULL) AND COALESCE(ev.rec['owner']::VARCHAR, '') <> '__debezium_unavailable_value')
+          WHEN '_link' THEN ev.a0
+          WHEN 'email' THEN ev.a1
+          WHEN 'status' THEN ev.a2
+          WHEN 'tier' THEN ev.a3
+          WHEN 'seats' THEN ev.a4
+          WHEN 'vip' THEN ev.a5
+          WHEN 'owner' THEN ev.a6
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('status'), ('tier'), ('seats'), ('vip'), ('owner')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM RULES.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'app' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   COMMIT;
 EXCEPTION
   WHEN OTHER THEN

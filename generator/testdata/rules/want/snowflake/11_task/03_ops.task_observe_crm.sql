@@ -15,70 +15,115 @@ BEGIN
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.CRM_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms,
       CASE
-        WHEN doc IS NULL THEN 'invalid JSON'
+        WHEN NOT parsed THEN 'invalid JSON'
         WHEN entity IS NULL OR entity <> 'Account' THEN 'event for another object'
         WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
         WHEN event_ms IS NULL THEN 'missing commitTimestamp'
         WHEN replay_id IS NULL THEN 'missing event.replayId'
-        WHEN NOT (hdr['recordIds'][0] IS NOT NULL) THEN 'missing recordIds'
+        WHEN NOT has_record_id THEN 'missing recordIds'
       END AS reason,
-      CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE hdr['recordIds']::VARCHAR END AS detail
+      CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['payload'] AS rec,
-        l.doc['payload']['ChangeEventHeader'] AS hdr,
-        l.doc['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-        l.doc['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS NUMBER(38, 0)) AS seq,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS NUMBER(38, 0)) AS sub_seq,
-        l.doc['event']['replayId']::VARCHAR AS replay_id
-      FROM lines l
-    ) h
+        b.*,
+        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+        TRY_CAST(b.commit_text AS NUMBER(38, 0)) AS seq,
+        TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
+          l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
+          l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
+          l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
+          l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
+          l.jv['event']['replayId']::VARCHAR AS replay_id,
+          l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
+          (l.jv['payload']['ChangeEventHeader']['recordIds'][0] IS NOT NULL) AS has_record_id,
+          l.jv['payload']['ChangeEventHeader']['recordIds']::VARCHAR AS record_ids_text
+        FROM lines AS l
+      ) AS b
+    ) AS h
   ) y WHERE reason IS NOT NULL
   ) flagged
-  WHERE NOT EXISTS (SELECT 1 FROM RULES.SILVER.QUARANTINE AS q WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM RULES.SILVER.QUARANTINE AS q
+    WHERE q.source = 'crm' AND q.load_seq = flagged.load_seq AND q.flagged_at >= CONVERT_TIMEZONE('UTC', flagged.loaded_at)::TIMESTAMP_NTZ - INTERVAL '1 day'
+  );
   -- stage: observe
-  MERGE INTO RULES.SILVER.OBSERVATIONS AS o
-  USING (
+  INSERT INTO RULES.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
+  SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
+  FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, TRY_PARSE_JSON(line) AS doc
+    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.CRM_LINES_STREAM
   ),
   ev AS (
     SELECT
-      h.*,
-      CASE WHEN h.change_type = 'DELETE' THEN 'delete' ELSE 'upsert' END AS op,
+      e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq,
       rid.value::VARCHAR AS record_key,
-      'replay:' || h.replay_id || ':' || rid.value::VARCHAR AS event_id
+      'replay:' || e.replay_id || ':' || rid.value::VARCHAR AS event_id, e.v0, e.a0, e.v1, e.a1, e.v2, e.a2, e.v3, e.a3, e.v4, e.a4, e.v5, e.a5
     FROM (
       SELECT
-        l.load_seq, l.file_name, l.file_row, l.doc,
-        l.doc['payload'] AS rec,
-        l.doc['payload']['ChangeEventHeader'] AS hdr,
-        l.doc['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-        l.doc['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS NUMBER(38, 0)) AS seq,
-        TRY_CAST(l.doc['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS NUMBER(38, 0)) AS sub_seq,
-        l.doc['event']['replayId']::VARCHAR AS replay_id
-      FROM lines l
-    ) h,
-    LATERAL FLATTEN(INPUT => h.hdr['recordIds']) AS rid
-    WHERE h.doc IS NOT NULL
-      AND h.entity = 'Account'
-      AND h.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
-      AND h.event_ms IS NOT NULL
-      AND h.replay_id IS NOT NULL
+        h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.replay_id, h.record_ids,
+        h.d0::VARCHAR AS v0,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('App_Id__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('App_Id__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d0 IS NOT NULL) END) AS a0,
+        h.d1::VARCHAR AS v1,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Email__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Email__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d1 IS NOT NULL) END) AS a1,
+        h.d2::VARCHAR AS v2,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Status__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Status__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d2 IS NOT NULL) END) AS a2,
+        h.d3::VARCHAR AS v3,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Tier__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Tier__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d3 IS NOT NULL) END) AS a3,
+        h.d4::VARCHAR AS v4,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d4 IS NOT NULL) END) AS a4,
+        h.d5::VARCHAR AS v5,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Owner.Email'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner.Email'::VARIANT, h.nulled::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d5 IS NOT NULL) END) AS a5
+      FROM (
+        SELECT
+          c.*,
+          CASE WHEN c.change_type = 'DELETE' THEN 'delete' ELSE 'upsert' END AS op
+        FROM (
+          SELECT
+            b.*,
+            TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
+            TRY_CAST(b.commit_text AS NUMBER(38, 0)) AS seq,
+            TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
+          FROM (
+            SELECT
+              l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+              l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
+              l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
+              l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
+              l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
+              l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
+              l.jv['event']['replayId']::VARCHAR AS replay_id,
+              l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
+              l.jv['payload']['ChangeEventHeader']['changedFields'] AS changed,
+              l.jv['payload']['ChangeEventHeader']['nulledFields'] AS nulled,
+              l.jv['payload']['App_Id__c'] AS d0,
+              l.jv['payload']['Email__c'] AS d1,
+              l.jv['payload']['Status__c'] AS d2,
+              l.jv['payload']['Tier__c'] AS d3,
+              l.jv['payload']['Seats__c'] AS d4,
+              l.jv['payload']['Owner']['Email'] AS d5
+            FROM lines AS l
+          ) AS b
+        ) AS c
+        WHERE c.entity = 'Account'
+          AND c.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
+          AND c.event_ms IS NOT NULL
+          AND c.replay_id IS NOT NULL
+      ) AS h
+    ) AS e,
+    LATERAL FLATTEN(INPUT => e.record_ids) AS rid
   )
   SELECT
     'crm' AS source,
@@ -101,31 +146,32 @@ BEGIN
       fl.field,
       CASE fl.field
           WHEN '_record' THEN CAST(NULL AS VARCHAR)
-          WHEN '_link' THEN NULLIF(TRIM(ev.rec['App_Id__c']::VARCHAR), '')
-          WHEN 'email' THEN ev.rec['Email__c']::VARCHAR
-          WHEN 'status' THEN ev.rec['Status__c']::VARCHAR
-          WHEN 'tier' THEN ev.rec['Tier__c']::VARCHAR
-          WHEN 'seats' THEN ev.rec['Seats__c']::VARCHAR
-          WHEN 'owner' THEN ev.rec['Owner']['Email']::VARCHAR
+          WHEN '_link' THEN NULLIF(TRIM(ev.v0), '')
+          WHEN 'email' THEN ev.v1
+          WHEN 'status' THEN ev.v2
+          WHEN 'tier' THEN ev.v3
+          WHEN 'seats' THEN ev.v4
+          WHEN 'owner' THEN ev.v5
       END AS value,
       CASE fl.field
           WHEN '_record' THEN TRUE
-          WHEN '_link' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('App_Id__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('App_Id__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['App_Id__c'] IS NOT NULL) END)
-          WHEN 'email' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Email__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Email__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Email__c'] IS NOT NULL) END)
-          WHEN 'status' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Status__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Status__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Status__c'] IS NOT NULL) END)
-          WHEN 'tier' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Tier__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Tier__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Tier__c'] IS NOT NULL) END)
-          WHEN 'seats' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Seats__c'] IS NOT NULL) END)
-          WHEN 'owner' THEN (ev.op = 'upsert' AND CASE WHEN ev.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Owner.Email'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner.Email'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner'::VARIANT, ev.hdr['changedFields']::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner'::VARIANT, ev.hdr['nulledFields']::ARRAY), FALSE)) ELSE (ev.rec['Owner']['Email'] IS NOT NULL) END)
+          WHEN '_link' THEN ev.a0
+          WHEN 'email' THEN ev.a1
+          WHEN 'status' THEN ev.a2
+          WHEN 'tier' THEN ev.a3
+          WHEN 'seats' THEN ev.a4
+          WHEN 'owner' THEN ev.a5
       END AS is_asserted
     FROM ev CROSS JOIN (VALUES ('_record'), ('_link'), ('email'), ('status'), ('tier'), ('seats'), ('owner')) AS fl (field)
     WHERE ev.record_key IS NOT NULL
   ) AS x
   WHERE is_asserted AND (op = 'upsert' OR field = '_record')
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field ORDER BY load_seq) = 1
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
   ) AS n
-  ON o.source = n.source AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-  WHEN NOT MATCHED THEN INSERT (source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at)
-  VALUES (n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at);
+  WHERE NOT EXISTS (
+    SELECT 1 FROM RULES.SILVER.OBSERVATIONS AS o
+    WHERE o.source = 'crm' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+  );
   COMMIT;
 EXCEPTION
   WHEN OTHER THEN
