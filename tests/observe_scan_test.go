@@ -79,7 +79,11 @@ ORDER BY ts`, history)); err != nil {
 		task := p.Object(plan.ObserveTask(src.Name))
 		for i, step := range task.Task.Steps {
 			sql := step(r)
-			if !strings.HasPrefix(sql, "INSERT INTO silver.observations") {
+			body := sql
+			if strings.HasPrefix(body, plan.StagePrefix) {
+				body = body[strings.Index(body, "\n")+1:]
+			}
+			if !strings.HasPrefix(body, "INSERT INTO silver.observations") {
 				continue
 			}
 			res, err := tx.Exec(sql)
