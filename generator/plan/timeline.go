@@ -237,7 +237,7 @@ WHERE NOT %s`,
 WHERE %[2]s
   AND NOT %[4]s
   AND NOT EXISTS (SELECT 1 FROM %[3]s AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1)`,
-				f.Object(CustomerFields), inSet(f, "cf.customer_id"), f.Object(FieldCandidates), blocked(f))
+				f.Object(CustomerFields), inSet(f, "cf.customer_id"), currentCandidates(f), blocked(f))
 		},
 		func(f ir.Fragments) string {
 			set := []string{}
@@ -274,16 +274,15 @@ USING (
       field,
       COUNT(*) AS candidates,
       COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-    FROM %[2]s
-    WHERE %[3]s
+    FROM %[2]s AS a
     GROUP BY customer_id, field
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-  WHERE w.rank = 1 AND %[4]s AND NOT %[5]s
+  WHERE w.rank = 1 AND NOT %[3]s
 ) AS n
 ON c.customer_id = n.customer_id AND c.field = n.field
-WHEN MATCHED AND (%[6]s) THEN UPDATE SET %[7]s
-WHEN NOT MATCHED THEN INSERT (%[8]s)
-VALUES (%[9]s)`, f.Object(CustomerFields), f.Object(FieldCandidates), inSet(f, "customer_id"), inSet(f, "w.customer_id"), blocked(f),
+WHEN MATCHED AND (%[4]s) THEN UPDATE SET %[5]s
+WHEN NOT MATCHED THEN INSERT (%[6]s)
+VALUES (%[7]s)`, f.Object(CustomerFields), currentCandidates(f), blocked(f),
 				strings.Join(changed, " OR "), strings.Join(set, ", "), strings.Join(names, ", "), strings.Join(vals, ", "))
 		},
 		// Versions no longer believed: close them in system time. Only the
@@ -339,6 +338,13 @@ WHERE NOT %[6]s
 // Snowflake: https://docs.snowflake.com/en/sql-reference/functions/sysdate).
 func clock(f ir.Fragments) string {
 	return fmt.Sprintf("(SELECT now FROM %s)", f.Object(Clock))
+}
+
+// currentCandidates are the ranked candidates at each resolved customer's
+// last point: what gold publishes, read from the work table rather than
+// from gold.
+func currentCandidates(f ir.Fragments) string {
+	return fmt.Sprintf("(SELECT t.* FROM %s AS t JOIN %s AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from)", f.Object(TimelineCandidates), lastPoints(f))
 }
 
 // lastPoints is, per resolved customer, the last point of its timeline: the

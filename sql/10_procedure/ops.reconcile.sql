@@ -1051,7 +1051,7 @@ BEGIN
   DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS AS cf
   WHERE cf.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
     AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
-    AND NOT EXISTS (SELECT 1 FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
+    AND NOT EXISTS (SELECT 1 FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
   -- stage: publish
   MERGE INTO TRUEUP.GOLD.CUSTOMER_FIELDS AS c
   USING (
@@ -1068,18 +1068,17 @@ BEGIN
       st.candidates,
       st.distinct_values,
       st.distinct_values > 1 AS conflict
-    FROM TRUEUP.GOLD.FIELD_CANDIDATES AS w
+    FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w
     JOIN (
       SELECT
         customer_id,
         field,
         COUNT(*) AS candidates,
         COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-      FROM TRUEUP.GOLD.FIELD_CANDIDATES
-      WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
+      FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS a
       GROUP BY customer_id, field
     ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-    WHERE w.rank = 1 AND w.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
+    WHERE w.rank = 1 AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
   ) AS n
   ON c.customer_id = n.customer_id AND c.field = n.field
   WHEN MATCHED AND (c.value IS DISTINCT FROM n.value OR c.source IS DISTINCT FROM n.source OR c.record_key IS DISTINCT FROM n.record_key OR c.event_time IS DISTINCT FROM n.event_time OR c.event_id IS DISTINCT FROM n.event_id OR c.rule IS DISTINCT FROM n.rule OR c.ruleset_version IS DISTINCT FROM n.ruleset_version OR c.candidates IS DISTINCT FROM n.candidates OR c.distinct_values IS DISTINCT FROM n.distinct_values OR c.conflict IS DISTINCT FROM n.conflict) THEN UPDATE SET value = n.value, source = n.source, record_key = n.record_key, event_time = n.event_time, event_id = n.event_id, rule = n.rule, ruleset_version = n.ruleset_version, candidates = n.candidates, distinct_values = n.distinct_values, conflict = n.conflict
