@@ -394,7 +394,7 @@ func normalize(f ir.Fragments, fld *spec.Field, v string) string {
 	}
 	switch fld.Type {
 	case spec.TypeInteger:
-		v = fmt.Sprintf("COALESCE(CAST(TRY_CAST(%[1]s AS %[2]s) AS %[3]s), %[1]s)", v, f.Type(ir.Decimal), f.Type(ir.Text))
+		v = fmt.Sprintf("COALESCE(CAST(%[2]s AS %[3]s), %[1]s)", v, f.TextToDecimal(v), f.Type(ir.Text))
 	case spec.TypeBoolean:
 		v = fmt.Sprintf("LOWER(%s)", v)
 	}
@@ -423,7 +423,7 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 	}
 	switch fld.Type {
 	case spec.TypeInteger:
-		conds = append(conds, fmt.Sprintf("TRY_CAST(%s AS %s) IS NOT NULL", v, f.Type(ir.Decimal)))
+		conds = append(conds, fmt.Sprintf("%s IS NOT NULL", f.TextToDecimal(v)))
 	case spec.TypeNumber:
 		conds = append(conds, fmt.Sprintf("TRY_CAST(%s AS %s) IS NOT NULL", v, f.Type(ir.Float)))
 	case spec.TypeBoolean:

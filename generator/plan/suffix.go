@@ -95,8 +95,24 @@ LEFT JOIN %[6]s AS b ON %[11]s`,
 	rows := func(f ir.Fragments) string {
 		// One row per key and event time (the last by order_key): the
 		// ASOF join below needs a unique right side.
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, op, value, event_time, event_id, order_key)
-SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+		// Canonical values and validity are computed here, once per
+		// observation, not at every point that holds it.
+		var norm, valid []string
+		for _, fld := range b.s.Fields {
+			n := b.normalizedValue(f, fld)
+			norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
+			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
+		}
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, op, value, event_time, event_id, order_key, canon, valid)
+SELECT customer_id, source, record_key, field, op, raw_value, event_time, event_id, order_key,
+  CASE field%[21]s
+    ELSE raw_value
+  END,
+  CASE field%[22]s
+    ELSE TRUE
+  END
+FROM (
+SELECT customer_id, source, record_key, field, op, value AS raw_value, event_time, event_id, order_key
 FROM (
   SELECT k.customer_id, %[8]s, %[9]s
   FROM %[2]s AS k
@@ -123,49 +139,38 @@ FROM (
   ) AS sl
   WHERE from_time IS NULL OR event_time >= from_time OR n = 1
 ) AS u
-QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1`,
+QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1
+) AS d`,
 			f.Object(StateRows), f.Object(ResolveKeys), f.Object(StateBefore), f.Stream(stream),
 			f.Str(modeBase), f.Str(modeFast), f.Str(modeSlow),
 			keyCols("k"), stateCols("k"),
 			keyCols("b"), stateCols("b"), sameKey("b", "k"),
 			keyCols("n"), stateCols("n"), sameKey("n", "k"),
-			keyCols("o"), stateCols("o"), f.Object(ResolveSet), f.Object(Observations), sameKey("o", "k"))
+			keyCols("o"), stateCols("o"), f.Object(ResolveSet), f.Object(Observations), sameKey("o", "k"),
+			strings.Join(norm, ""), strings.Join(valid, ""))
 	}
 	points := func(f ir.Fragments) string {
-		var norm, valid []string
-		for _, fld := range b.s.Fields {
-			n := b.normalizedValue(f, fld)
-			norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
-			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
-		}
 		on := [][2]string{{"g.customer_id", "s.customer_id"}, {"g.source", "s.source"}, {"g.record_key", "s.record_key"}, {"g.field", "s.field"}}
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
 SELECT
-  customer_id, valid_from, source, record_key, field, op, raw_value,
-  CASE field%[2]s
-    ELSE raw_value
-  END,
-  CASE field%[3]s
-    ELSE TRUE
-  END,
-  event_time, event_id, order_key, parent_key,
-  MAX(CASE WHEN field = %[8]s AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
+  customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key,
+  MAX(CASE WHEN field = %[6]s AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
 FROM (
-  SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
+  SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.canon AS value, s.valid, s.event_time, s.event_id, s.order_key
   FROM (
     SELECT p.customer_id, p.valid_from, k.source, k.record_key, k.field, k.parent_key
     FROM (
       SELECT DISTINCT w.customer_id, w.event_time AS valid_from
-      FROM %[4]s AS w
-      JOIN %[5]s AS q ON q.customer_id = w.customer_id
+      FROM %[2]s AS w
+      JOIN %[3]s AS q ON q.customer_id = w.customer_id
       WHERE q.from_time IS NULL OR w.event_time >= q.from_time
     ) AS p
-    JOIN %[6]s AS k ON k.customer_id = p.customer_id
+    JOIN %[4]s AS k ON k.customer_id = p.customer_id
   ) AS g
-  %[7]s
+  %[5]s
 ) AS x
 WHERE event_time IS NOT NULL`,
-			f.Object(AsOfState), strings.Join(norm, ""), strings.Join(valid, ""), f.Object(StateRows), f.Object(ResolveSet), f.Object(ResolveKeys),
+			f.Object(AsOfState), f.Object(StateRows), f.Object(ResolveSet), f.Object(ResolveKeys),
 			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"), f.Str(FieldRecord))
 	}
 	return []ir.SQL{resolveSet, keys, rows, points}

@@ -71,9 +71,11 @@ func (b *builder) timeline() {
 		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"},
 		ir.Column{Name: "mode", Type: ir.Text, Comment: "base: its state, unchanged; fast: its state before the batch and the batch; slow: its observations"},
 		col("op", ir.Text), col("value", ir.Text), col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text))
-	work(StateRows, "the observations that make the resolved customers' state from their from_time on",
+	work(StateRows, "the observations that make the resolved customers' state from their from_time on, with canonical values",
 		notNull("customer_id", ir.Text), notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("field", ir.Text),
-		col("op", ir.Text), col("value", ir.Text), notNull("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text))
+		col("op", ir.Text), col("value", ir.Text), notNull("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text),
+		ir.Column{Name: "canon", Type: ir.Text, Comment: "the canonical value after maps and normalizers"},
+		ir.Column{Name: "valid", Type: ir.Bool, Comment: "the canonical value passes the field's checks"})
 	work(AsOfState, "source state of the resolved customers at each point of their timelines from their from_time on",
 		notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp), notNull("source", ir.Text), notNull("record_key", ir.Text),
 		notNull("field", ir.Text), col("op", ir.Text), col("raw_value", ir.Text), col("value", ir.Text), col("valid", ir.Bool),

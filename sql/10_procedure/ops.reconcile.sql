@@ -188,8 +188,28 @@ BEGIN
   JOIN TRUEUP.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
   LEFT JOIN TRUEUP.SILVER.WORK_STATE_BEFORE AS b ON b.source = k.source AND b.record_key = k.record_key AND b.field = k.field;
   -- stage: resolve
-  INSERT INTO TRUEUP.SILVER.WORK_STATE_ROWS (customer_id, source, record_key, field, op, value, event_time, event_id, order_key)
-  SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
+  INSERT INTO TRUEUP.SILVER.WORK_STATE_ROWS (customer_id, source, record_key, field, op, value, event_time, event_id, order_key, canon, valid)
+  SELECT customer_id, source, record_key, field, op, raw_value, event_time, event_id, order_key,
+    CASE field
+      WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
+      WHEN 'company_name' THEN NULLIF(TRIM(raw_value), '')
+      WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
+      WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END
+      WHEN 'account_owner' THEN LOWER(NULLIF(TRIM(raw_value), ''))
+      WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
+      ELSE raw_value
+    END,
+    CASE field
+      WHEN 'email' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
+      WHEN 'company_name' THEN TRUE
+      WHEN 'billing_status' THEN (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
+      WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
+      WHEN 'account_owner' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
+      WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
+      ELSE TRUE
+    END
+  FROM (
+  SELECT customer_id, source, record_key, field, op, value AS raw_value, event_time, event_id, order_key
   FROM (
     SELECT k.customer_id, k.source, k.record_key, k.field, k.op, k.value, k.event_time, k.event_id, k.order_key
     FROM TRUEUP.SILVER.WORK_KEYS AS k
@@ -216,33 +236,15 @@ BEGIN
     ) AS sl
     WHERE from_time IS NULL OR event_time >= from_time OR n = 1
   ) AS u
-  QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1;
+  QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1
+  ) AS d;
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
   SELECT
-    customer_id, valid_from, source, record_key, field, op, raw_value,
-    CASE field
-      WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
-      WHEN 'company_name' THEN NULLIF(TRIM(raw_value), '')
-      WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
-      WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END
-      WHEN 'account_owner' THEN LOWER(NULLIF(TRIM(raw_value), ''))
-      WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
-      ELSE raw_value
-    END,
-    CASE field
-      WHEN 'email' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
-      WHEN 'company_name' THEN TRUE
-      WHEN 'billing_status' THEN (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
-      WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
-      WHEN 'account_owner' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
-      WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
-      ELSE TRUE
-    END,
-    event_time, event_id, order_key, parent_key,
+    customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key,
     MAX(CASE WHEN field = '_record' AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
   FROM (
-    SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.event_time, s.event_id, s.order_key
+    SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.canon AS value, s.valid, s.event_time, s.event_id, s.order_key
     FROM (
       SELECT p.customer_id, p.valid_from, k.source, k.record_key, k.field, k.parent_key
       FROM (

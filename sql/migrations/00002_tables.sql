@@ -95,8 +95,10 @@ CREATE TRANSIENT TABLE IF NOT EXISTS TRUEUP.SILVER.WORK_STATE_ROWS (
   VALUE VARCHAR,
   EVENT_TIME TIMESTAMP_NTZ NOT NULL,
   EVENT_ID VARCHAR,
-  ORDER_KEY VARCHAR
-) DATA_RETENTION_TIME_IN_DAYS = 0 COMMENT = 'work table of the reconcile task: the observations that make the resolved customers'' state from their from_time on';
+  ORDER_KEY VARCHAR,
+  CANON VARCHAR COMMENT 'the canonical value after maps and normalizers',
+  VALID BOOLEAN COMMENT 'the canonical value passes the field''s checks'
+) DATA_RETENTION_TIME_IN_DAYS = 0 COMMENT = 'work table of the reconcile task: the observations that make the resolved customers'' state from their from_time on, with canonical values';
 -- +goose StatementEnd
 
 -- +goose StatementBegin
