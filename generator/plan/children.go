@@ -106,7 +106,7 @@ func (b *builder) derivedState(src *spec.Source, c *spec.Child) ir.SQL {
 		// each parent at each point, and map its values to fields.
 		child := fmt.Sprintf("SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM %s WHERE source = %s AND parent_key IS NOT NULL",
 			f.Object(AsOfState), f.Str(label))
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via, live)
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
 SELECT
   customer_id, valid_from, %[2]s, parent_key, field, 'set', raw_value,
   CASE field%[3]s
@@ -115,9 +115,7 @@ SELECT
   CASE field%[4]s
     ELSE TRUE
   END,
-  event_time, event_id, order_key, %[5]s || ' ' || child_key, live
-FROM (
-SELECT d.*, COALESCE(rec.live, FALSE) AS live
+  event_time, event_id, order_key, %[5]s || ' ' || child_key
 FROM (
   SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, %[2]s AS source
   FROM (%[6]s) AS cs
@@ -136,10 +134,8 @@ FROM (
     WHERE n = 1
   ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
   JOIN (VALUES %[9]s) AS m (child_field, field) ON m.child_field = cs.field
-) AS d
-LEFT JOIN %[1]s AS rec ON rec.customer_id = d.customer_id AND rec.valid_from = d.valid_from AND rec.source = %[2]s AND rec.record_key = d.parent_key AND rec.field = %[10]s AND rec.parent_key IS NULL
-) AS dl`,
+) AS d`,
 			f.Object(AsOfState), f.Str(src.Name), strings.Join(norm, ""), strings.Join(valid, ""), f.Str(c.Object),
-			child, excluded, latest, strings.Join(mapCases, ", "), f.Str(FieldRecord))
+			child, excluded, latest, strings.Join(mapCases, ", "))
 	}
 }

@@ -384,7 +384,8 @@ FROM (
       FROM (
         SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
         FROM %[12]s AS s
-        WHERE s.field = %[2]s AND s.live%[14]s
+        JOIN %[12]s AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = %[14]s AND rec.op = 'upsert' AND rec.parent_key IS NULL
+        WHERE s.field = %[2]s
       ) AS cand%[6]s
     ) AS sc
   ) AS r
@@ -393,7 +394,7 @@ FROM (
 ) AS ranked`,
 			f.Object(TimelineCandidates), f.Str(fld.Name), scoresText, winner, decision, leaderJoin,
 			f.Str(b.p.RulesetVersion), leadCols, strings.Join(rank, ", "), dropped, indent(scoreCols, "    "),
-			f.Object(AsOfState), "", "", "", part)
+			f.Object(AsOfState), "", f.Str(FieldRecord), "", part)
 	}
 }
 

@@ -151,10 +151,8 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, 
 	}
 	points := func(f ir.Fragments) string {
 		on := [][2]string{{"g.customer_id", "s.customer_id"}, {"g.source", "s.source"}, {"g.record_key", "s.record_key"}, {"g.field", "s.field"}}
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
-SELECT
-  customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key,
-  MAX(CASE WHEN field = %[6]s AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
+		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+SELECT customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key
 FROM (
   SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.canon AS value, s.valid, s.event_time, s.event_id, s.order_key
   FROM (
@@ -171,7 +169,7 @@ FROM (
 ) AS x
 WHERE event_time IS NOT NULL`,
 			f.Object(AsOfState), f.Object(StateRows), f.Object(ResolveSet), f.Object(ResolveKeys),
-			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"), f.Str(FieldRecord))
+			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"))
 	}
 	return []ir.SQL{resolveSet, keys, rows, points}
 }

@@ -81,8 +81,7 @@ func (b *builder) timeline() {
 		notNull("field", ir.Text), col("op", ir.Text), col("raw_value", ir.Text), col("value", ir.Text), col("valid", ir.Bool),
 		col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text),
 		ir.Column{Name: "via", Type: ir.Text, Comment: "for a derived field, the child the value comes from"},
-		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"},
-		ir.Column{Name: "live", Type: ir.Bool, Comment: "the record (for a derived field, the parent) is not deleted at this point: its values are candidates"})
+		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"})
 	tc := append([]ir.Column{notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp)}, candidateColumns[1:]...)
 	work(TimelineCandidates, "ranked candidates at each point of the resolved customers' timelines", tc...)
 	hist := b.historyColumns()
@@ -422,12 +421,16 @@ FROM (
       SELECT
         pt.customer_id,
         pt.valid_from,
-        MAX(CASE WHEN pt.field = %[6]s AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+        pt.is_deleted,
 %[7]s
-      FROM %[8]s AS pt
-      LEFT JOIN %[9]s AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
-      WHERE pt.parent_key IS NULL
-      GROUP BY pt.customer_id, pt.valid_from
+      FROM (
+        SELECT customer_id, valid_from, MAX(CASE WHEN op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted
+        FROM %[8]s
+        WHERE field = %[6]s AND parent_key IS NULL
+        GROUP BY customer_id, valid_from
+      ) AS pt
+      LEFT JOIN %[9]s AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.rank = 1
+      GROUP BY pt.customer_id, pt.valid_from, pt.is_deleted
     ) AS p
     UNION ALL
     SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, %[14]s, h.ruleset_version, %[10]s

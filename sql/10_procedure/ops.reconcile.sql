@@ -239,10 +239,8 @@ BEGIN
   QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1
   ) AS d;
   -- stage: resolve
-  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
-  SELECT
-    customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key,
-    MAX(CASE WHEN field = '_record' AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
+  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+  SELECT customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key
   FROM (
     SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.canon AS value, s.valid, s.event_time, s.event_id, s.order_key
     FROM (
@@ -263,7 +261,7 @@ BEGIN
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time) SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM TRUEUP.SILVER.BACKFILL_STREAM WHERE 1 = 0;
   -- stage: resolve
-  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via, live)
+  INSERT INTO TRUEUP.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
   SELECT
     customer_id, valid_from, 'billing', parent_key, field, 'set', raw_value,
     CASE field
@@ -276,9 +274,7 @@ BEGIN
       WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
       ELSE TRUE
     END,
-    event_time, event_id, order_key, 'subscription' || ' ' || child_key, live
-  FROM (
-  SELECT d.*, COALESCE(rec.live, FALSE) AS live
+    event_time, event_id, order_key, 'subscription' || ' ' || child_key
   FROM (
     SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, 'billing' AS source
     FROM (SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM TRUEUP.SILVER.WORK_POINT_STATE WHERE source = 'billing:subscription' AND parent_key IS NOT NULL) AS cs
@@ -297,9 +293,7 @@ BEGIN
       WHERE n = 1
     ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
     JOIN (VALUES ('subscription.status', 'billing_status'), ('subscription.items.data.0.price.lookup_key', 'plan_tier')) AS m (child_field, field) ON m.child_field = cs.field
-  ) AS d
-  LEFT JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = d.customer_id AND rec.valid_from = d.valid_from AND rec.source = 'billing' AND rec.record_key = d.parent_key AND rec.field = '_record' AND rec.parent_key IS NULL
-  ) AS dl;
+  ) AS d;
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
@@ -345,7 +339,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'email' AND s.live
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'email'
         ) AS cand
       ) AS sc
     ) AS r
@@ -397,7 +392,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'company_name' AND s.live
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'company_name'
         ) AS cand
       ) AS sc
     ) AS r
@@ -446,7 +442,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'billing_status' AND s.live
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'billing_status'
         ) AS cand
       ) AS sc
     ) AS r
@@ -501,7 +498,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'account_owner' AND s.live
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'account_owner'
         ) AS cand
       ) AS sc
     ) AS r
@@ -556,7 +554,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'seats' AND s.live
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'seats'
         ) AS cand
       ) AS sc
     ) AS r
@@ -598,7 +597,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM TRUEUP.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'plan_tier' AND s.live
+          JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'plan_tier'
         ) AS cand
         LEFT JOIN TRUEUP.SILVER.WORK_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'billing_status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
       ) AS sc
@@ -626,7 +626,7 @@ BEGIN
         SELECT
           pt.customer_id,
           pt.valid_from,
-          MAX(CASE WHEN pt.field = '_record' AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+          pt.is_deleted,
         MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS EMAIL,
         MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS EMAIL__SOURCE,
         MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS EMAIL__RECORD_KEY,
@@ -657,10 +657,14 @@ BEGIN
         MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS SEATS__RECORD_KEY,
         MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS SEATS__EVENT_TIME,
         MAX(CASE WHEN t.field = 'seats' AND t.rank = 1 THEN t.decided_by END) AS SEATS__RULE
-        FROM TRUEUP.SILVER.WORK_POINT_STATE AS pt
-        LEFT JOIN TRUEUP.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
-        WHERE pt.parent_key IS NULL
-        GROUP BY pt.customer_id, pt.valid_from
+        FROM (
+          SELECT customer_id, valid_from, MAX(CASE WHEN op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted
+          FROM TRUEUP.SILVER.WORK_POINT_STATE
+          WHERE field = '_record' AND parent_key IS NULL
+          GROUP BY customer_id, valid_from
+        ) AS pt
+        LEFT JOIN TRUEUP.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.rank = 1
+        GROUP BY pt.customer_id, pt.valid_from, pt.is_deleted
       ) AS p
       UNION ALL
       SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, MD5(h.ruleset_version || '|' || COALESCE('v' || h.EMAIL, 'n') || '|' || COALESCE('v' || h.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || h.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.EMAIL__RULE, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME__SOURCE, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.COMPANY_NAME__RULE, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS__SOURCE, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.BILLING_STATUS__RULE, 'n') || '|' || COALESCE('v' || h.PLAN_TIER, 'n') || '|' || COALESCE('v' || h.PLAN_TIER__SOURCE, 'n') || '|' || COALESCE('v' || h.PLAN_TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.PLAN_TIER__RULE, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER__SOURCE, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.ACCOUNT_OWNER__RULE, 'n') || '|' || COALESCE('v' || h.SEATS, 'n') || '|' || COALESCE('v' || h.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || h.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.SEATS__RULE, 'n')), h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.COMPANY_NAME, h.COMPANY_NAME__SOURCE, h.COMPANY_NAME__RECORD_KEY, h.COMPANY_NAME__EVENT_TIME, h.COMPANY_NAME__RULE, h.BILLING_STATUS, h.BILLING_STATUS__SOURCE, h.BILLING_STATUS__RECORD_KEY, h.BILLING_STATUS__EVENT_TIME, h.BILLING_STATUS__RULE, h.PLAN_TIER, h.PLAN_TIER__SOURCE, h.PLAN_TIER__RECORD_KEY, h.PLAN_TIER__EVENT_TIME, h.PLAN_TIER__RULE, h.ACCOUNT_OWNER, h.ACCOUNT_OWNER__SOURCE, h.ACCOUNT_OWNER__RECORD_KEY, h.ACCOUNT_OWNER__EVENT_TIME, h.ACCOUNT_OWNER__RULE, h.SEATS, h.SEATS__SOURCE, h.SEATS__RECORD_KEY, h.SEATS__EVENT_TIME, h.SEATS__RULE

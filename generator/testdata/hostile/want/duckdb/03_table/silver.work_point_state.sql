@@ -15,8 +15,7 @@ CREATE TABLE IF NOT EXISTS silver.work_point_state (
   event_id VARCHAR,
   order_key VARCHAR,
   via VARCHAR,
-  parent_key VARCHAR,
-  live BOOLEAN
+  parent_key VARCHAR
 );
 
 COMMENT ON TABLE silver.work_point_state IS 'work table of the reconcile task: source state of the resolved customers at each point of their timelines from their from_time on';
@@ -24,5 +23,3 @@ COMMENT ON TABLE silver.work_point_state IS 'work table of the reconcile task: s
 COMMENT ON COLUMN silver.work_point_state.via IS 'for a derived field, the child the value comes from';
 
 COMMENT ON COLUMN silver.work_point_state.parent_key IS 'for a child''s key, the parent record';
-
-COMMENT ON COLUMN silver.work_point_state.live IS 'the record (for a derived field, the parent) is not deleted at this point: its values are candidates';

@@ -170,10 +170,8 @@ BEGIN
   QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1
   ) AS d;
   -- stage: resolve
-  INSERT INTO HOSTILE.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
-  SELECT
-    customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key,
-    MAX(CASE WHEN field = '_record' AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
+  INSERT INTO HOSTILE.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+  SELECT customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key
   FROM (
     SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.canon AS value, s.valid, s.event_time, s.event_id, s.order_key
     FROM (
@@ -238,7 +236,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM HOSTILE.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'status' AND s.live
+          JOIN HOSTILE.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'status'
         ) AS cand
       ) AS sc
     ) AS r
@@ -290,7 +289,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM HOSTILE.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'note' AND s.live
+          JOIN HOSTILE.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'note'
         ) AS cand
       ) AS sc
     ) AS r
@@ -317,7 +317,7 @@ BEGIN
         SELECT
           pt.customer_id,
           pt.valid_from,
-          MAX(CASE WHEN pt.field = '_record' AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+          pt.is_deleted,
         MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS STATUS,
         MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS STATUS__SOURCE,
         MAX(CASE WHEN t.field = 'status' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS STATUS__RECORD_KEY,
@@ -328,10 +328,14 @@ BEGIN
         MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS NOTE__RECORD_KEY,
         MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS NOTE__EVENT_TIME,
         MAX(CASE WHEN t.field = 'note' AND t.rank = 1 THEN t.decided_by END) AS NOTE__RULE
-        FROM HOSTILE.SILVER.WORK_POINT_STATE AS pt
-        LEFT JOIN HOSTILE.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
-        WHERE pt.parent_key IS NULL
-        GROUP BY pt.customer_id, pt.valid_from
+        FROM (
+          SELECT customer_id, valid_from, MAX(CASE WHEN op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted
+          FROM HOSTILE.SILVER.WORK_POINT_STATE
+          WHERE field = '_record' AND parent_key IS NULL
+          GROUP BY customer_id, valid_from
+        ) AS pt
+        LEFT JOIN HOSTILE.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.rank = 1
+        GROUP BY pt.customer_id, pt.valid_from, pt.is_deleted
       ) AS p
       UNION ALL
       SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, MD5(h.ruleset_version || '|' || COALESCE('v' || h.STATUS, 'n') || '|' || COALESCE('v' || h.STATUS__SOURCE, 'n') || '|' || COALESCE('v' || h.STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.STATUS__RULE, 'n') || '|' || COALESCE('v' || h.NOTE, 'n') || '|' || COALESCE('v' || h.NOTE__SOURCE, 'n') || '|' || COALESCE('v' || h.NOTE__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.NOTE__RULE, 'n')), h.ruleset_version, h.STATUS, h.STATUS__SOURCE, h.STATUS__RECORD_KEY, h.STATUS__EVENT_TIME, h.STATUS__RULE, h.NOTE, h.NOTE__SOURCE, h.NOTE__RECORD_KEY, h.NOTE__EVENT_TIME, h.NOTE__RULE

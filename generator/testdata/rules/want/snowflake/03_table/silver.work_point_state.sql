@@ -15,6 +15,5 @@ CREATE TRANSIENT TABLE IF NOT EXISTS RULES.SILVER.WORK_POINT_STATE (
   EVENT_ID VARCHAR,
   ORDER_KEY VARCHAR,
   VIA VARCHAR COMMENT 'for a derived field, the child the value comes from',
-  PARENT_KEY VARCHAR COMMENT 'for a child''s key, the parent record',
-  LIVE BOOLEAN COMMENT 'the record (for a derived field, the parent) is not deleted at this point: its values are candidates'
+  PARENT_KEY VARCHAR COMMENT 'for a child''s key, the parent record'
 ) DATA_RETENTION_TIME_IN_DAYS = 0 COMMENT = 'work table of the reconcile task: source state of the resolved customers at each point of their timelines from their from_time on';

@@ -183,10 +183,8 @@ BEGIN
   QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1
   ) AS d;
   -- stage: resolve
-  INSERT INTO RULES.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key, live)
-  SELECT
-    customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key,
-    MAX(CASE WHEN field = '_record' AND op = 'upsert' THEN 1 ELSE 0 END) OVER (PARTITION BY customer_id, valid_from, source, record_key) = 1
+  INSERT INTO RULES.SILVER.WORK_POINT_STATE (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key)
+  SELECT customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, parent_key
   FROM (
     SELECT g.customer_id, g.valid_from, g.source, g.record_key, g.field, g.parent_key, s.op, s.value AS raw_value, s.canon AS value, s.valid, s.event_time, s.event_id, s.order_key
     FROM (
@@ -251,7 +249,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'email' AND s.live
+          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'email'
         ) AS cand
       ) AS sc
     ) AS r
@@ -303,7 +302,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'status' AND s.live
+          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'status'
         ) AS cand
       ) AS sc
     ) AS r
@@ -355,7 +355,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'seats' AND s.live
+          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'seats'
         ) AS cand
       ) AS sc
     ) AS r
@@ -404,7 +405,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'vip' AND s.live
+          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'vip'
         ) AS cand
       ) AS sc
     ) AS r
@@ -456,7 +458,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'owner' AND s.live
+          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'owner'
         ) AS cand
       ) AS sc
     ) AS r
@@ -498,7 +501,8 @@ BEGIN
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
           FROM RULES.SILVER.WORK_POINT_STATE AS s
-          WHERE s.field = 'tier' AND s.live
+          JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
+          WHERE s.field = 'tier'
         ) AS cand
         LEFT JOIN RULES.SILVER.WORK_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
       ) AS sc
@@ -526,7 +530,7 @@ BEGIN
         SELECT
           pt.customer_id,
           pt.valid_from,
-          MAX(CASE WHEN pt.field = '_record' AND pt.op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted,
+          pt.is_deleted,
         MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.value END END) AS EMAIL,
         MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.source END END) AS EMAIL__SOURCE,
         MAX(CASE WHEN t.field = 'email' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS EMAIL__RECORD_KEY,
@@ -557,10 +561,14 @@ BEGIN
         MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.record_key END END) AS OWNER__RECORD_KEY,
         MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN CASE WHEN t.is_winner THEN t.event_time END END) AS OWNER__EVENT_TIME,
         MAX(CASE WHEN t.field = 'owner' AND t.rank = 1 THEN t.decided_by END) AS OWNER__RULE
-        FROM RULES.SILVER.WORK_POINT_STATE AS pt
-        LEFT JOIN RULES.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.field = pt.field AND t.source = pt.source AND t.record_key = pt.record_key
-        WHERE pt.parent_key IS NULL
-        GROUP BY pt.customer_id, pt.valid_from
+        FROM (
+          SELECT customer_id, valid_from, MAX(CASE WHEN op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted
+          FROM RULES.SILVER.WORK_POINT_STATE
+          WHERE field = '_record' AND parent_key IS NULL
+          GROUP BY customer_id, valid_from
+        ) AS pt
+        LEFT JOIN RULES.SILVER.WORK_CANDIDATES AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.rank = 1
+        GROUP BY pt.customer_id, pt.valid_from, pt.is_deleted
       ) AS p
       UNION ALL
       SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, MD5(h.ruleset_version || '|' || COALESCE('v' || h.EMAIL, 'n') || '|' || COALESCE('v' || h.EMAIL__SOURCE, 'n') || '|' || COALESCE('v' || h.EMAIL__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.EMAIL__RULE, 'n') || '|' || COALESCE('v' || h.STATUS, 'n') || '|' || COALESCE('v' || h.STATUS__SOURCE, 'n') || '|' || COALESCE('v' || h.STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.STATUS__RULE, 'n') || '|' || COALESCE('v' || h.TIER, 'n') || '|' || COALESCE('v' || h.TIER__SOURCE, 'n') || '|' || COALESCE('v' || h.TIER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.TIER__RULE, 'n') || '|' || COALESCE('v' || h.SEATS, 'n') || '|' || COALESCE('v' || h.SEATS__SOURCE, 'n') || '|' || COALESCE('v' || h.SEATS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.SEATS__RULE, 'n') || '|' || COALESCE('v' || h.VIP, 'n') || '|' || COALESCE('v' || h.VIP__SOURCE, 'n') || '|' || COALESCE('v' || h.VIP__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.VIP__RULE, 'n') || '|' || COALESCE('v' || h.OWNER, 'n') || '|' || COALESCE('v' || h.OWNER__SOURCE, 'n') || '|' || COALESCE('v' || h.OWNER__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.OWNER__RULE, 'n')), h.ruleset_version, h.EMAIL, h.EMAIL__SOURCE, h.EMAIL__RECORD_KEY, h.EMAIL__EVENT_TIME, h.EMAIL__RULE, h.STATUS, h.STATUS__SOURCE, h.STATUS__RECORD_KEY, h.STATUS__EVENT_TIME, h.STATUS__RULE, h.TIER, h.TIER__SOURCE, h.TIER__RECORD_KEY, h.TIER__EVENT_TIME, h.TIER__RULE, h.SEATS, h.SEATS__SOURCE, h.SEATS__RECORD_KEY, h.SEATS__EVENT_TIME, h.SEATS__RULE, h.VIP, h.VIP__SOURCE, h.VIP__RECORD_KEY, h.VIP__EVENT_TIME, h.VIP__RULE, h.OWNER, h.OWNER__SOURCE, h.OWNER__RECORD_KEY, h.OWNER__EVENT_TIME, h.OWNER__RULE
