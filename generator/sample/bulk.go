@@ -39,7 +39,9 @@ import (
 //     spec's normalization (Salesforce picklists in title case);
 //   - Debezium updates carry no "before" (REPLICA IDENTITY DEFAULT);
 //     Salesforce updates carry one or two changed fields; Stripe updates
-//     carry the full object and previous_attributes;
+//     carry the full object and the previous values of the mapped
+//     attributes (of a subscription: plan, quantity, status) as
+//     previous_attributes;
 //   - state files are grouped by customer (each customer's events in
 //     commit order), not by commit time across customers.
 //
@@ -720,32 +722,50 @@ func bulkRepUsers() []string {
 	return out
 }
 
+// stripePrev is a customer's previous_attributes: the old value of every
+// mapped attribute whose value changed (null where it was absent), in the
+// API's order.
+func (b *bulk) stripePrev(s Source, old, cur map[string]any) *obj {
+	prev := newObj()
+	for _, f := range b.w.fields {
+		p := s.Fields[f]
+		if p == "" {
+			continue
+		}
+		ov, _ := fieldValue(s.Format, p, old[f])
+		nv, _ := fieldValue(s.Format, p, cur[f])
+		if !sameJSON(ov, nv) {
+			setPath(prev, p, ov)
+		}
+	}
+	if len(prev.keys) == 0 {
+		prev.add("metadata", newObj())
+	}
+	return stripeOrder(prev).(*obj)
+}
+
 func (b *bulk) stripeEvent(bs *bulkSource, id *bulkID, t time.Time, create bool, object string, wk int64, r *rand.Rand) *obj {
 	s := bs.s
 	t = t.Truncate(time.Second)
 	created := id.created.Add(time.Minute).Truncate(time.Second)
-	cusAt := func(wk int64) *stripeCus {
-		return &stripeCus{id: id.cus, c: &customer{acct: id.acct}, created: created, vals: b.values(id, bs.i, wk),
+	cusAt := func(vals map[string]any) *stripeCus {
+		return &stripeCus{id: id.cus, c: &customer{acct: id.acct}, created: created, vals: vals,
 			linked: true, prefix: id.prefix, currency: "usd", alive: true}
 	}
 	data := newObj()
 	typ := "customer." + map[bool]string{true: "created", false: "updated"}[create]
+	vals := b.values(id, bs.i, wk)
 	if object == "customer" {
-		cur := b.w.stripeObject(s, cusAt(wk))
-		data.add("object", cur)
+		sc := cusAt(vals)
+		data.add("object", b.w.stripeObject(s, sc))
 		if !create {
-			prev := diffPrev(b.w.stripeObject(s, cusAt(wk-1)), cur)
-			if len(prev.keys) == 0 {
-				prev.add("metadata", newObj())
-			}
-			data.add("previous_attributes", prev)
+			data.add("previous_attributes", b.stripePrev(s, b.values(id, bs.i, wk-1), vals))
 		}
 	} else {
 		typ = "customer.subscription." + map[bool]string{true: "created", false: "updated"}[create]
-		subAt := func(wk int64) *obj {
-			sc := cusAt(wk)
-			status, _ := sc.vals["billing_status"].(string)
-			tier, _ := sc.vals["plan_tier"].(string)
+		subOf := func(vals map[string]any) *stripeSub {
+			status, _ := vals["billing_status"].(string)
+			tier, _ := vals["plan_tier"].(string)
 			interval := id.interval
 			if tier == "enterprise" {
 				interval = "year"
@@ -754,7 +774,7 @@ func (b *bulk) stripeEvent(bs *bulkSource, id *bulkID, t time.Time, create bool,
 			if p == nil {
 				p = bs.sub.cat.prices[0]
 			}
-			seats, _ := sc.vals["seats"].(int)
+			seats, _ := vals["seats"].(int)
 			sub := &stripeSub{id: id.sub, itemID: id.item, created: created.Add(time.Second), status: status, price: p, qty: max(1, seats),
 				anchor: created, periodStart: created, periodEnd: p.next(created), latestInvoice: "in_1" + id.sub[5:], account: id.acct}
 			if status == "trialing" {
@@ -763,13 +783,26 @@ func (b *bulk) stripeEvent(bs *bulkSource, id *bulkID, t time.Time, create bool,
 			if status == "canceled" || status == "incomplete_expired" {
 				sub.canceledAt, sub.endedAt = t, t
 			}
-			m := &subSim{feed: bs.sub, sc: sc}
-			return m.render(sub)
+			return sub
 		}
-		cur := subAt(wk)
-		data.add("object", cur)
+		cur := subOf(vals)
+		m := &subSim{feed: bs.sub, sc: cusAt(vals)}
+		data.add("object", m.render(cur))
 		if !create {
-			prev := diffPrev(subAt(wk-1), cur)
+			// The attributes the trueup fields read, in the API's order;
+			// the other attributes that change with them (items, trial and
+			// cancellation times) are left out.
+			old := subOf(b.values(id, bs.i, wk-1))
+			prev := newObj()
+			if old.price != cur.price {
+				prev.add("plan", old.price.plan)
+			}
+			if old.qty != cur.qty {
+				prev.add("quantity", old.qty)
+			}
+			if old.status != cur.status {
+				prev.add("status", old.status)
+			}
 			if len(prev.keys) == 0 {
 				prev.add("metadata", newObj())
 			}

@@ -268,7 +268,7 @@ func (c *Config) scale(ctx context.Context, p *plan.Plan, n int) (*Scale, error)
 		r, err := c.measure(ctx, p, statePath, stateDir, false)
 		if err != nil {
 			r.Interrupted = err.Error()
-			sc.State = r
+			sc.State, sc.StateDBSize = r, local.FileSize(statePath)
 			return sc, fmt.Errorf("state: %w", err)
 		}
 		sc.State = r
@@ -315,11 +315,16 @@ func lines(s sample.Summary) int {
 	return n
 }
 
+// landingVersion names the sample writer's output for given options.
+const landingVersion = "v2"
+
 // landing writes the sample of o under the work folder, or reuses the one
 // written before with the same options (a marker file holds its summary;
 // the runner passes over dot files).
 func (c *Config) landing(srcs []sample.Source, o sample.Options) (string, sample.Summary, time.Duration, error) {
-	key := fmt.Sprintf("v1|%+v", o)
+	// The version changes with what the writer writes for the same
+	// options, so that files written before are not taken for them.
+	key := fmt.Sprintf("%s|%+v", landingVersion, o)
 	h := sha256.Sum256([]byte(key))
 	dir := filepath.Join(c.Work, "landing", fmt.Sprintf("%s-%d-%d-%s", o.Mode, o.Customers, o.Events, hex.EncodeToString(h[:])[:10]))
 	marker := filepath.Join(dir, ".complete")
