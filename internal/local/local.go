@@ -136,6 +136,9 @@ func (run *Runner) setup(ctx context.Context) error {
 		return fmt.Errorf("setup: %w", err)
 	}
 	defer tx.Rollback()
+	if err := run.addMissingColumns(ctx, tx); err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
 	for _, f := range emit.Files(run.plan, run.r) {
 		for _, s := range f.Statements {
 			if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
@@ -176,6 +179,48 @@ func (run *Runner) setup(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// addMissingColumns adds to the plan's tables that exist already the
+// columns a newer plan has (nullable: existing rows have no value for
+// them), as a migration would, so that a database written by an earlier
+// version opens. trueup never drops a column.
+func (run *Runner) addMissingColumns(ctx context.Context, tx *sql.Tx) error {
+	for _, o := range run.plan.Objects {
+		if o.Kind != ir.KindTable {
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?`, o.Ref.Schema, o.Ref.Name)
+		if err != nil {
+			return err
+		}
+		have := map[string]bool{}
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			have[strings.ToLower(c)] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(have) == 0 {
+			continue // created below
+		}
+		for _, c := range o.Columns {
+			if have[strings.ToLower(c.Name)] {
+				continue
+			}
+			q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", run.r.Object(o.Ref), run.r.Ident(c.Name), run.r.Type(c.Type))
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", q, err)
+			}
+		}
+	}
+	return nil
 }
 
 // LoadedFile is one file the load step took in, or passed over.
