@@ -80,6 +80,7 @@ func TestChecksFireAndStaySilent(t *testing.T) {
 	exec("INSERT INTO silver.work_resolve_set (customer_id) VALUES ('ghost'), ('twin')")
 	exec("INSERT INTO silver.crosswalk (source, record_key, customer_id, matched_by) VALUES ('app', 'ghost_rec', 'ghost', 'customer_link')")
 	exec("INSERT INTO silver.work_point_state (customer_id, valid_from, source, record_key, field) VALUES ('twin', TIMESTAMP '2026-01-01', 'app', 'a', 'email')")
+	exec("INSERT INTO silver.work_last_points (customer_id, valid_from) VALUES ('twin', TIMESTAMP '2026-01-01')")
 	exec("INSERT INTO silver.work_candidates (customer_id, valid_from, field, source, record_key, rank) VALUES ('twin', TIMESTAMP '2026-01-01', 'email', 'app', 'a', 1), ('twin', TIMESTAMP '2026-01-01', 'email', 'crm', 'b', 1)")
 	exec("INSERT INTO silver.work_versions (customer_id, valid_from) VALUES ('twin', TIMESTAMP '2026-01-01')")
 	for _, check := range []string{"duplicate_customers", "orphan_links"} {

@@ -55,7 +55,7 @@ func (b *builder) tasks() {
 	steps = append(steps, staged(StageState, b.stateSteps())...)
 	steps = append(steps, staged(StageCrosswalk, b.crosswalkSteps())...)
 	steps = append(steps, b.resolveSteps()...)
-	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork}
+	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
 		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}, work...)
 	// The same steps as a procedure: re-resolving customers by hand is

@@ -16,6 +16,7 @@ var (
 	ResolveKeys        = ref(SILVER, "work_keys")
 	StateRows          = ref(SILVER, "work_state_rows")
 	AsOfState          = ref(SILVER, "work_point_state")
+	LastPoints         = ref(SILVER, "work_last_points")
 	TimelineCandidates = ref(SILVER, "work_candidates")
 	HistoryWork        = ref(SILVER, "work_versions")
 	History            = ref(GOLD, "customer_master_history")
@@ -82,6 +83,8 @@ func (b *builder) timeline() {
 		col("event_time", ir.Timestamp), col("event_id", ir.Text), col("order_key", ir.Text),
 		ir.Column{Name: "via", Type: ir.Text, Comment: "for a derived field, the child the value comes from"},
 		ir.Column{Name: "parent_key", Type: ir.Text, Comment: "for a child's key, the parent record"})
+	work(LastPoints, "the last point of each resolved customer's timeline: the present, which gold publishes and the checks measure",
+		notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp))
 	tc := append([]ir.Column{notNull("customer_id", ir.Text), notNull("valid_from", ir.Timestamp)}, candidateColumns[1:]...)
 	work(TimelineCandidates, "ranked candidates at each point of the resolved customers' timelines", tc...)
 	hist := b.historyColumns()
@@ -195,6 +198,10 @@ FROM (SELECT customer_id FROM %s ORDER BY customer_id LIMIT %d) AS s`, f.Object(
 			steps = append(steps, b.derivedState(src, c))
 		}
 	}
+	// The last points, once: publishing and every check read them.
+	steps = append(steps, func(f ir.Fragments) string {
+		return fmt.Sprintf("INSERT INTO %s (customer_id, valid_from)\nSELECT customer_id, MAX(valid_from) FROM %s GROUP BY customer_id", f.Object(LastPoints), f.Object(AsOfState))
+	})
 	for _, fld := range b.s.Fields {
 		if fld.SameRecordAs == "" {
 			steps = append(steps, b.candidates(fld))
@@ -324,7 +331,7 @@ WHERE NOT %[6]s
 		},
 	}
 	publish = append(publish, b.heldSteps()...)
-	for _, w := range []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, TimelineCandidates, HistoryWork} {
+	for _, w := range []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork} {
 		w := w
 		publish = append(publish, func(f ir.Fragments) string { return "DELETE FROM " + f.Object(w) })
 	}
@@ -350,9 +357,7 @@ func currentCandidates(f ir.Fragments) string {
 
 // lastPoints is, per resolved customer, the last point of its timeline: the
 // present, which gold publishes.
-func lastPoints(f ir.Fragments) string {
-	return fmt.Sprintf("(SELECT customer_id, MAX(valid_from) AS valid_from FROM %s GROUP BY customer_id)", f.Object(AsOfState))
-}
+func lastPoints(f ir.Fragments) string { return f.Object(LastPoints) }
 
 // historyWork pivots the winners at every recomputed point into one row per
 // point, prepends the version in force before the customer's from_time,

@@ -295,6 +295,9 @@ BEGIN
     JOIN (VALUES ('subscription.status', 'billing_status'), ('subscription.items.data.0.price.lookup_key', 'plan_tier')) AS m (child_field, field) ON m.child_field = cs.field
   ) AS d;
   -- stage: resolve
+  INSERT INTO TRUEUP.SILVER.WORK_LAST_POINTS (customer_id, valid_from)
+  SELECT customer_id, MAX(valid_from) FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id;
+  -- stage: resolve
   INSERT INTO TRUEUP.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'email', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
@@ -722,7 +725,7 @@ BEGIN
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('email', 'billing_status', 'plan_tier', 'account_owner')) AS v) AS c;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -730,7 +733,7 @@ BEGIN
   FROM (
     SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
     FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('email', 'billing_status', 'plan_tier', 'account_owner')) AS v
   ) AS s
   WHERE n <= 20;
@@ -740,7 +743,7 @@ BEGIN
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
   SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v) AS c;
@@ -750,7 +753,7 @@ BEGIN
   FROM (
     SELECT customer_id || ' ' || field AS pointer, CAST(n AS VARCHAR) || ' winners' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field) AS n
     FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
   SELECT customer_id, 'version', COUNT(*) FROM TRUEUP.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v
@@ -806,7 +809,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'email'
     GROUP BY t.customer_id
@@ -837,7 +840,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'company_name'
     GROUP BY t.customer_id
@@ -868,7 +871,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'billing_status'
     GROUP BY t.customer_id
@@ -899,7 +902,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'plan_tier'
     GROUP BY t.customer_id
@@ -930,7 +933,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'account_owner'
     GROUP BY t.customer_id
@@ -961,7 +964,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'seats'
     GROUP BY t.customer_id
@@ -1051,13 +1054,13 @@ BEGIN
   INSERT INTO TRUEUP.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
   FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+  JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   -- stage: publish
   DELETE FROM TRUEUP.GOLD.CUSTOMER_FIELDS AS cf
   WHERE cf.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
     AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
-    AND NOT EXISTS (SELECT 1 FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
+    AND NOT EXISTS (SELECT 1 FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
   -- stage: publish
   MERGE INTO TRUEUP.GOLD.CUSTOMER_FIELDS AS c
   USING (
@@ -1074,14 +1077,14 @@ BEGIN
       st.candidates,
       st.distinct_values,
       st.distinct_values > 1 AS conflict
-    FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w
+    FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w
     JOIN (
       SELECT
         customer_id,
         field,
         COUNT(*) AS candidates,
         COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-      FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM TRUEUP.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS a
+      FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS a
       GROUP BY customer_id, field
     ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
     WHERE w.rank = 1 AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
@@ -1131,6 +1134,8 @@ BEGIN
   DELETE FROM TRUEUP.SILVER.WORK_STATE_ROWS;
   -- stage: publish
   DELETE FROM TRUEUP.SILVER.WORK_POINT_STATE;
+  -- stage: publish
+  DELETE FROM TRUEUP.SILVER.WORK_LAST_POINTS;
   -- stage: publish
   DELETE FROM TRUEUP.SILVER.WORK_CANDIDATES;
   -- stage: publish

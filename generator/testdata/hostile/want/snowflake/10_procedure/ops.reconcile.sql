@@ -192,6 +192,9 @@ BEGIN
   -- stage: resolve
   INSERT INTO HOSTILE.SILVER.CUSTOMER_QUEUE (customer_id, from_time) SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ) FROM HOSTILE.SILVER.BACKFILL_STREAM WHERE 1 = 0;
   -- stage: resolve
+  INSERT INTO HOSTILE.SILVER.WORK_LAST_POINTS (customer_id, valid_from)
+  SELECT customer_id, MAX(valid_from) FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id;
+  -- stage: resolve
   INSERT INTO HOSTILE.SILVER.WORK_CANDIDATES (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT
     customer_id, valid_from, 'status', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
@@ -393,7 +396,7 @@ BEGIN
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('status')) AS v) AS c;
   -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -401,7 +404,7 @@ BEGIN
   FROM (
     SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
     FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('status')) AS v
   ) AS s
   WHERE n <= 20;
@@ -411,7 +414,7 @@ BEGIN
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()
   FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
   SELECT customer_id, 'version', COUNT(*) FROM HOSTILE.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v) AS c;
@@ -421,7 +424,7 @@ BEGIN
   FROM (
     SELECT customer_id || ' ' || field AS pointer, CAST(n AS VARCHAR) || ' winners' AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field) AS n
     FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+  JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
   UNION ALL
   SELECT customer_id, 'version', COUNT(*) FROM HOSTILE.SILVER.WORK_VERSIONS WHERE valid_to IS NULL GROUP BY customer_id HAVING COUNT(*) > 1) AS v
@@ -477,7 +480,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'status'
     GROUP BY t.customer_id
@@ -508,7 +511,7 @@ BEGIN
   FROM (
     SELECT t.customer_id, COUNT(DISTINCT t.value) + MAX(CASE WHEN t.value IS NULL THEN 1 ELSE 0 END) AS d
     FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
-    JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l
+    JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
       ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
     WHERE t.field = 'note'
     GROUP BY t.customer_id
@@ -552,13 +555,13 @@ BEGIN
   INSERT INTO HOSTILE.GOLD.FIELD_CANDIDATES (customer_id, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
   SELECT t.customer_id, t.field, t.source, t.record_key, t.raw_value, t.value, t.valid, t.event_time, t.event_id, t.order_key, t.via, t.dropped, t.scores, t.rank, t.is_winner, t.decided_by, t.ruleset_version
   FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
-  JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+  JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
   WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail');
   -- stage: publish
   DELETE FROM HOSTILE.GOLD.CUSTOMER_FIELDS AS cf
   WHERE cf.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
     AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
-    AND NOT EXISTS (SELECT 1 FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
+    AND NOT EXISTS (SELECT 1 FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w WHERE w.customer_id = cf.customer_id AND w.field = cf.field AND w.rank = 1);
   -- stage: publish
   MERGE INTO HOSTILE.GOLD.CUSTOMER_FIELDS AS c
   USING (
@@ -575,14 +578,14 @@ BEGIN
       st.candidates,
       st.distinct_values,
       st.distinct_values > 1 AS conflict
-    FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w
+    FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS w
     JOIN (
       SELECT
         customer_id,
         field,
         COUNT(*) AS candidates,
         COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-      FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t JOIN (SELECT customer_id, MAX(valid_from) AS valid_from FROM HOSTILE.SILVER.WORK_POINT_STATE GROUP BY customer_id) AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS a
+      FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS a
       GROUP BY customer_id, field
     ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
     WHERE w.rank = 1 AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID') AND severity = 'error' AND status = 'fail')
@@ -632,6 +635,8 @@ BEGIN
   DELETE FROM HOSTILE.SILVER.WORK_STATE_ROWS;
   -- stage: publish
   DELETE FROM HOSTILE.SILVER.WORK_POINT_STATE;
+  -- stage: publish
+  DELETE FROM HOSTILE.SILVER.WORK_LAST_POINTS;
   -- stage: publish
   DELETE FROM HOSTILE.SILVER.WORK_CANDIDATES;
   -- stage: publish
