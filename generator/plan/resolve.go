@@ -124,14 +124,8 @@ WHERE %[3]s
 				return fmt.Sprintf(`INSERT INTO %[1]s (field, value, source, record_key, link)
 SELECT %[2]s, value, source, record_key, link FROM (
 %[3]s
-) AS k
-UNION ALL
-SELECT %[2]s, value, source, record_key, link FROM (
-%[4]s
-) AS k
-WHERE %[5]s`, f.Object(MatchKeys), f.Str(fld.Name),
-					canon(f, fld, fmt.Sprintf(" AND EXISTS (SELECT 1 FROM %s AS q WHERE q.source = r.source AND q.record_key = r.record_key) AND NOT %s", f.Object(RecordQueue), newRuleset(f))),
-					canon(f, fld, ""), newRuleset(f))
+) AS k`, f.Object(MatchKeys), f.Str(fld.Name),
+					canon(f, fld, fmt.Sprintf(" AND (%s OR EXISTS (SELECT 1 FROM %s AS q WHERE q.source = r.source AND q.record_key = r.record_key))", newRuleset(f), f.Object(RecordQueue))))
 			})
 		}
 	}

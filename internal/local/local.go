@@ -68,16 +68,9 @@ func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
 
 // OpenWith is Open with DuckDB's settings.
 func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runner, error) {
-	if path == ":memory:" {
-		path = ""
-	}
-	dsn, err := o.dsn(path)
+	db, err := OpenDBWith(path, o)
 	if err != nil {
 		return nil, err
-	}
-	db, err := connect(dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	// Transactions begin without the caller's context: a cancelled
 	// statement is interrupted through its own context, and the rollback

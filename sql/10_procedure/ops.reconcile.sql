@@ -50,20 +50,11 @@ BEGIN
   INSERT INTO TRUEUP.SILVER.MATCH_KEYS (field, value, source, record_key, link)
   SELECT 'email', value, source, record_key, link FROM (
   SELECT c.source, c.record_key, c.value, l.value AS link FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email' AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RECORDS AS q WHERE q.source = r.source AND q.record_key = r.record_key) AND NOT NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9')) AS r
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email' AND (NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9') OR EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RECORDS AS q WHERE q.source = r.source AND q.record_key = r.record_key))) AS r
   ) AS c
   LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = '_link' AND l.value IS NOT NULL
   WHERE c.value IS NOT NULL AND (c.value IS NULL OR (REGEXP_LIKE(c.value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
-  ) AS k
-  UNION ALL
-  SELECT 'email', value, source, record_key, link FROM (
-  SELECT c.source, c.record_key, c.value, l.value AS link FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email') AS r
-  ) AS c
-  LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = '_link' AND l.value IS NOT NULL
-  WHERE c.value IS NOT NULL AND (c.value IS NULL OR (REGEXP_LIKE(c.value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
-  ) AS k
-  WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
+  ) AS k;
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.WORK_RECORDS (source, record_key)
   SELECT c.source, c.record_key
