@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/ledgerloop/trueup/internal/config"
 	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/local"
+	"github.com/ledgerloop/trueup/internal/migratestore"
 	"github.com/ledgerloop/trueup/internal/sfconn"
 )
 
@@ -130,9 +132,12 @@ func Deploy(ctx context.Context, w io.Writer, o TargetOptions) error {
 		return err
 	}
 	defer c.Close()
-	ch, err := deploy.Apply(ctx, c.target, c.desired, deploy.Info{GitCommit: gitCommit()})
+	ch, err := deploy.Apply(ctx, c.target, c.desired, deploy.Info{GitCommit: gitCommit(), Holder: holder()})
 	if ch != nil && !ch.Empty() {
 		printChanges(w, ch, false)
+	}
+	if errors.Is(err, migratestore.ErrLocked) {
+		return fmt.Errorf("target %q: %w", o.Target, err)
 	}
 	if err != nil {
 		return fmt.Errorf("target %q: %w (fix the cause and deploy again: it resumes where it stopped)", o.Target, err)
@@ -211,6 +216,17 @@ func summarize(ch *deploy.Changes) string {
 }
 
 // gitCommit is `git rev-parse HEAD`, or "" outside a repository.
+// holder describes this deploy for the lock: the local user, host and
+// process.
+func holder() string {
+	host, _ := os.Hostname()
+	user := os.Getenv("USER")
+	if user == "" {
+		user = os.Getenv("USERNAME")
+	}
+	return fmt.Sprintf("(%s@%s, pid %d)", user, host, os.Getpid())
+}
+
 func gitCommit() string {
 	out, err := exec.Command("git", "rev-parse", "HEAD").Output()
 	if err != nil {

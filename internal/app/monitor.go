@@ -43,7 +43,7 @@ func Monitor(ctx context.Context, w io.Writer, o MonitorOptions) error {
 	if c.cfg.Type == config.Snowflake {
 		mo.Source = monitor.Snowflake{R: r, Database: c.plan.Spec.Project.Database, Plan: c.plan}
 	} else {
-		mo.Source = monitor.Local{R: r}
+		mo.Source = monitor.Local{R: r, Plan: c.plan}
 	}
 	rep, err := monitor.Run(ctx, mo)
 	if err != nil {

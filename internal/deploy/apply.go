@@ -15,14 +15,35 @@ import (
 type Info struct {
 	// GitCommit is `git rev-parse HEAD` where trueup ran ("" when unknown).
 	GitCommit string
+	// Holder says who deploys (user, host, process): what another deploy
+	// is told while this one holds the lock.
+	Holder string
 }
 
-// Apply plans and applies the changes, in order: migrations through goose,
-// then the repeatable objects, then the record in AUDIT.DEPLOYMENTS. It
-// returns the plan it applied. A failed deploy leaves what it applied in
-// place; running it again plans from what the target then holds and
-// finishes the job.
-func Apply(ctx context.Context, t *Target, d *Desired, info Info) (*Changes, error) {
+// Apply takes the target's deploy lock, plans and applies the changes, in
+// order: migrations through goose, then the repeatable objects, then the
+// record in AUDIT.DEPLOYMENTS, and releases the lock. It returns the plan
+// it applied. While another deploy holds the lock it returns an error
+// wrapping migratestore.ErrLocked and changes nothing. A failed deploy
+// leaves what it applied in place; running it again plans from what the
+// target then holds and finishes the job.
+func Apply(ctx context.Context, t *Target, d *Desired, info Info) (c *Changes, err error) {
+	lk, err := t.Warehouse.Locker(info.Holder)
+	if err != nil {
+		return nil, fmt.Errorf("deploy: %w", err)
+	}
+	if err := lk.Lock(ctx, t.DB); err != nil {
+		return nil, fmt.Errorf("deploy: %w", err)
+	}
+	defer func() {
+		if uerr := lk.Unlock(context.WithoutCancel(ctx), t.DB); uerr != nil && err == nil {
+			err = fmt.Errorf("deploy: %w", uerr)
+		}
+	}()
+	return apply(ctx, t, d, info)
+}
+
+func apply(ctx context.Context, t *Target, d *Desired, info Info) (*Changes, error) {
 	c, err := Plan(ctx, t, d)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
@@ -32,6 +33,15 @@ func (DuckDB) Dialect() string { return duckdb.Name }
 // Store implements Warehouse.
 func (DuckDB) Store() (database.Store, error) { return migratestore.New(duckdb.Name, "") }
 
+// Locker implements Warehouse.
+func (DuckDB) Locker(holder string) (lock.Locker, error) {
+	s, err := migratestore.New(duckdb.Name, "")
+	if err != nil {
+		return nil, err
+	}
+	return s.Locker(holder), nil
+}
+
 // CurrentUser implements Warehouse.
 func (DuckDB) CurrentUser() string { return "current_user" }
 
@@ -44,7 +54,8 @@ func (DuckDB) SuspendTask(string) string { return "" }
 func (DuckDB) RuntimeTables() []ir.Ref {
 	return []ir.Ref{{Schema: "ops", Name: "load_history"}, {Schema: "ops", Name: "task_runs"},
 		{Schema: "ops", Name: "dynamic_refreshes"}, {Schema: "ops", Name: "stream_offsets"},
-		{Schema: "ops", Name: "current_batch"}, {Schema: "audit", Name: migratestore.Table}}
+		{Schema: "ops", Name: "current_batch"}, {Schema: "audit", Name: migratestore.Table},
+		{Schema: "audit", Name: migratestore.LockTable}}
 }
 
 var duckTypes = map[string]string{"text": "VARCHAR", "int": "BIGINT", "decimal": "DECIMAL(38,0)", "float": "DOUBLE",

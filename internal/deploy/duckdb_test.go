@@ -12,6 +12,7 @@ import (
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/local"
+	"github.com/ledgerloop/trueup/internal/migratestore"
 )
 
 func duckTarget(t *testing.T, path string) *deploy.Target {
@@ -261,4 +262,36 @@ func TestIntegrity(t *testing.T) {
 		os.WriteFile(path, orig, 0o644)
 	}
 	load(t, dir)
+}
+
+// TestDuckDBDeployLocked: a deploy started while another holds the lock of
+// the same database fails, naming the holder, and changes nothing; once the
+// lock is released the deploy runs, and releases the lock itself.
+func TestDuckDBDeployLocked(t *testing.T) {
+	ctx := context.Background()
+	dir := project(t)
+	d := load(t, dir)
+	tg := duckTarget(t, filepath.Join(dir, "dev.duckdb"))
+	store, err := migratestore.New("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := store.Locker("(alice@build-1, pid 10)")
+	if err := other.Lock(ctx, tg.DB); err != nil {
+		t.Fatal(err)
+	}
+	_, err = deploy.Apply(ctx, tg, d, deploy.Info{Holder: "(bob@laptop, pid 20)"})
+	if !errors.Is(err, migratestore.ErrLocked) || !strings.Contains(err.Error(), "(alice@build-1, pid 10)") {
+		t.Fatalf("deploy while locked: %v", err)
+	}
+	if n := count(t, tg.DB, "SELECT COUNT(*) FROM duckdb_tables() WHERE schema_name IN ('raw', 'silver', 'gold')"); n != 0 {
+		t.Errorf("%d tables created while another deploy held the lock", n)
+	}
+	if err := other.Unlock(ctx, tg.DB); err != nil {
+		t.Fatal(err)
+	}
+	apply(t, tg, d)
+	if n := count(t, tg.DB, "SELECT COUNT(*) FROM audit.deploy_lock WHERE token IS NULL"); n != 1 {
+		t.Errorf("the deploy did not release its lock")
+	}
 }

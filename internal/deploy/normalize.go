@@ -8,11 +8,78 @@ import (
 
 // Definitions are compared after normalization, because what a warehouse
 // gives back (Snowflake's GET_DDL, DuckDB's catalog) is not the text that
-// was sent: whitespace, comments, the case of keywords and identifiers,
-// quoting of plain identifiers, trailing semicolons, OR REPLACE / IF NOT
-// EXISTS, how the object's own name is qualified, and the order of the
-// properties before AS may all differ. The normal form keeps one clause per
-// line so that a unified diff of two normal forms is readable.
+// was sent. The normal form keeps one clause per line so that a unified
+// diff of two normal forms is readable. Both sides go through the same
+// function, so each rule below can only make equal what Snowflake treats as
+// the same object.
+//
+// What GET_DDL is documented to change
+// (https://docs.snowflake.com/en/sql-reference/functions/get_ddl, and
+// SNOWFLAKE.md §9 and §11):
+//
+//   - keywords in lower case (a view comes back as "create or replace
+//     view"), the object's own name unqualified (qualified only with the
+//     function's third argument) and possibly double-quoted, a final
+//     semicolon: words are upper-cased, a quoted identifier that is a plain
+//     upper-case name is the same name unquoted
+//     (https://docs.snowflake.com/en/sql-reference/identifiers-syntax),
+//     only the name's last part is kept, trailing semicolons are dropped;
+//   - a view's column list added after its name, and its comments dropped:
+//     a parenthesized list after the name of anything but a procedure is
+//     dropped, SQL comments are dropped, and so is a view's COMMENT
+//     property (a change of a view's comment alone is not drift);
+//   - canonical type names: VARCHAR, STRING and TEXT are VARCHAR(16777216)
+//     (https://docs.snowflake.com/en/sql-reference/data-types-text); INT,
+//     INTEGER, BIGINT, SMALLINT, TINYINT and BYTEINT are NUMBER(38,0), and
+//     NUMBER, DECIMAL and NUMERIC without precision are NUMBER(38,0)
+//     (https://docs.snowflake.com/en/sql-reference/data-types-numeric);
+//     DOUBLE, DOUBLE PRECISION, REAL, FLOAT4 and FLOAT8 are FLOAT (same
+//     page); TIMESTAMP_NTZ, TIMESTAMP_LTZ, TIMESTAMP_TZ and TIME without a
+//     precision have precision 9, DATETIME is TIMESTAMP_NTZ and TIMESTAMP
+//     is TIMESTAMP_NTZ under the default TIMESTAMP_TYPE_MAPPING
+//     (https://docs.snowflake.com/en/sql-reference/data-types-datetime);
+//   - default property values added: a property whose value is its
+//     documented default is dropped from both sides (defaults below), so
+//     leaving a property out and GET_DDL printing its default are equal.
+//
+// Also: COPY GRANTS is a clause of the CREATE OR REPLACE statement (what
+// to do with the replaced object's grants), not a property of the object
+// (https://docs.snowflake.com/en/sql-reference/sql/create-view), and
+// OR REPLACE / IF NOT EXISTS likewise: all are dropped. Properties before
+// AS are sorted, whatever order GET_DDL prints them in. Task parameters
+// (USER_TASK_TIMEOUT_MS, SUSPEND_TASK_AFTER_NUM_FAILURES,
+// TASK_AUTO_RETRY_ATTEMPTS, OVERLAP_POLICY, TARGET_COMPLETION_INTERVAL,
+// ...) are properties of the task like any other: a changed value is a
+// change.
+//
+// Not settled by the docs (SNOWFLAKE.md §11 [U]): the exact GET_DDL text of
+// tasks, dynamic tables and pipes (whether it qualifies the names a task's
+// AFTER or a stream's ON TABLE refer to, how it spells TARGET_LAG or
+// SCHEDULE, which defaults it prints). A difference this normalization
+// misses makes deploy recreate an object that did not change (a view, a
+// task graph, a dynamic table, which is then re-initialised), never skip
+// one that did; only a deploy to a real account can show which.
+
+// defaults are the documented default values of properties, per kind of
+// object, in normal form.
+var defaults = map[string]map[string]string{
+	// https://docs.snowflake.com/en/sql-reference/sql/create-task
+	"TASK": {"USER_TASK_TIMEOUT_MS": "3600000", "SUSPEND_TASK_AFTER_NUM_FAILURES": "10",
+		"TASK_AUTO_RETRY_ATTEMPTS": "0", "ALLOW_OVERLAPPING_EXECUTION": "FALSE"},
+	// https://docs.snowflake.com/en/user-guide/dynamic-tables/refresh-modes
+	// (INITIALIZE = ON_CREATE is the default, REFRESH_MODE = AUTO).
+	"DYNAMIC TABLE": {"INITIALIZE": "ON_CREATE", "REFRESH_MODE": "AUTO"},
+	// https://docs.snowflake.com/en/sql-reference/sql/create-pipe
+	"PIPE": {"AUTO_INGEST": "FALSE"},
+	// https://docs.snowflake.com/en/sql-reference/sql/create-stream
+	"STREAM": {"APPEND_ONLY": "FALSE", "SHOW_INITIAL_ROWS": "FALSE"},
+	// https://docs.snowflake.com/en/sql-reference/sql/create-file-format
+	// (format type options of CSV).
+	"FILE FORMAT": {"TYPE": "CSV", "COMPRESSION": "AUTO", "RECORD_DELIMITER": `'\n'`, "FIELD_DELIMITER": "','",
+		"SKIP_HEADER": "0", "TRIM_SPACE": "FALSE", "ERROR_ON_COLUMN_COUNT_MISMATCH": "TRUE", "DATE_FORMAT": "AUTO",
+		"TIME_FORMAT": "AUTO", "TIMESTAMP_FORMAT": "AUTO", "BINARY_FORMAT": "HEX", "SKIP_BYTE_ORDER_MARK": "TRUE",
+		"ENCODING": "UTF8", "PARSE_HEADER": "FALSE"},
+}
 
 type token struct {
 	text string
@@ -117,6 +184,66 @@ func tokenize(s string) []token {
 		next:
 		}
 	}
+	return canonTypes(out)
+}
+
+// typeAliases are the types Snowflake stores under another name, when
+// written without a length or precision.
+var typeAliases = map[string]string{
+	"VARCHAR": "VARCHAR(16777216)", "STRING": "VARCHAR(16777216)", "TEXT": "VARCHAR(16777216)",
+	"INT": "NUMBER(38, 0)", "INTEGER": "NUMBER(38, 0)", "BIGINT": "NUMBER(38, 0)", "SMALLINT": "NUMBER(38, 0)",
+	"TINYINT": "NUMBER(38, 0)", "BYTEINT": "NUMBER(38, 0)", "NUMBER": "NUMBER(38, 0)", "DECIMAL": "NUMBER(38, 0)",
+	"NUMERIC": "NUMBER(38, 0)", "DOUBLE": "FLOAT", "REAL": "FLOAT", "FLOAT4": "FLOAT", "FLOAT8": "FLOAT",
+	"TIMESTAMP_NTZ": "TIMESTAMP_NTZ(9)", "TIMESTAMP_LTZ": "TIMESTAMP_LTZ(9)", "TIMESTAMP_TZ": "TIMESTAMP_TZ(9)",
+	"TIMESTAMP": "TIMESTAMP_NTZ(9)", "DATETIME": "TIMESTAMP_NTZ(9)", "TIME": "TIME(9)",
+}
+
+// canonTypes rewrites type names to the names Snowflake stores: an alias
+// without parentheses becomes its canonical form, DECIMAL(p, s) and
+// NUMERIC(p, s) become NUMBER(p, s) (NUMBER(p) is NUMBER(p, 0)), DOUBLE
+// PRECISION becomes FLOAT. A word after '.' is a column, not a type.
+func canonTypes(toks []token) []token {
+	var out []token
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if t.kind != 'w' || i > 0 && toks[i-1].text == "." || i+1 < len(toks) && toks[i+1].text == "." {
+			out = append(out, t)
+			continue
+		}
+		next := ""
+		if i+1 < len(toks) {
+			next = toks[i+1].text
+		}
+		switch {
+		case t.text == "DOUBLE" && next == "PRECISION":
+			out = append(out, token{"FLOAT", 'w'})
+			i++
+		case (t.text == "NUMBER" || t.text == "DECIMAL" || t.text == "NUMERIC") && next == "(":
+			// NUMBER(p) or NUMBER(p, s)
+			if i+3 < len(toks) && toks[i+2].kind == 'n' && toks[i+3].text == ")" {
+				out = append(out, token{"NUMBER", 'w'}, toks[i+1], toks[i+2], token{",", 'p'}, token{"0", 'n'}, toks[i+3])
+				i += 3
+				continue
+			}
+			out = append(out, token{"NUMBER", 'w'})
+		case next != "(" && typeAliases[t.text] != "" && next != "WITH" && next != "WITHOUT" && next != "ZONE" &&
+			!(i+1 < len(toks) && toks[i+1].kind == 's'):
+			name, args, _ := strings.Cut(typeAliases[t.text], "(")
+			out = append(out, token{name, 'w'})
+			if args != "" {
+				out = append(out, token{"(", 'p'})
+				for j, a := range strings.Split(strings.TrimSuffix(args, ")"), ", ") {
+					if j > 0 {
+						out = append(out, token{",", 'p'})
+					}
+					out = append(out, token{a, 'n'})
+				}
+				out = append(out, token{")", 'p'})
+			}
+		default:
+			out = append(out, t)
+		}
+	}
 	return out
 }
 
@@ -211,13 +338,18 @@ func normalize(sql string) string {
 		}
 		i = end + 1
 	}
+	kindName := strings.Join(kind, " ")
+	kindName = strings.TrimPrefix(strings.TrimPrefix(kindName, "SECURE "), "TRANSIENT ")
+	toks = dropCopyGrants(toks, i)
 	// Header clauses up to the AS that starts the body.
 	var clauses []string
 	var cur []token
 	inWhen := false
 	flush := func() {
 		if len(cur) > 0 {
-			clauses = append(clauses, join(cur))
+			if keep(kindName, cur) {
+				clauses = append(clauses, join(cur))
+			}
 			cur = nil
 		}
 	}
@@ -263,6 +395,55 @@ func normalize(sql string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// dropCopyGrants removes COPY GRANTS from a CREATE statement's header
+// (from token from to the AS of the body).
+func dropCopyGrants(toks []token, from int) []token {
+	depth := 0
+	for j := from; j+1 < len(toks); j++ {
+		switch toks[j].text {
+		case "(":
+			depth++
+		case ")":
+			depth--
+		}
+		if depth == 0 && toks[j].kind == 'w' && toks[j].text == "AS" && !(j > 0 && toks[j-1].text == "EXECUTE") {
+			break
+		}
+		if depth == 0 && toks[j].kind == 'w' && toks[j].text == "COPY" && toks[j+1].text == "GRANTS" {
+			return append(append([]token(nil), toks[:j]...), toks[j+2:]...)
+		}
+	}
+	return toks
+}
+
+// keep reports whether a header clause of an object of the kind is kept in
+// the normal form: a view's COMMENT and a property set to its documented
+// default are not.
+func keep(kind string, clause []token) bool {
+	if len(clause) < 3 || clause[1].text != "=" || clause[0].kind != 'w' {
+		return true
+	}
+	if kind == "VIEW" && clause[0].text == "COMMENT" {
+		return false
+	}
+	def, ok := defaults[kind][clause[0].text]
+	if !ok {
+		return true
+	}
+	return propertyValue(clause[2:]) != def
+}
+
+var plainValue = regexp.MustCompile(`^'[A-Za-z0-9_]+'$`)
+
+// propertyValue is a property's value in normal form: a quoted plain word
+// is the word ('UTF8' and UTF8 are the same value).
+func propertyValue(v []token) string {
+	if len(v) == 1 && v[0].kind == 's' && plainValue.MatchString(v[0].text) {
+		return strings.ToUpper(strings.Trim(v[0].text, "'"))
+	}
+	return join(v)
 }
 
 func isKindWord(w string) bool {

@@ -18,6 +18,9 @@ type Recorder struct {
 	// Answer returns the rows for a query; nil Answer, or nil columns,
 	// answers with no rows.
 	Answer func(query string, args []any) (columns []string, rows [][]any)
+	// Affected returns the rows a statement sent with Exec changed; nil
+	// Affected answers 0.
+	Affected func(statement string, args []any) int64
 
 	mu    sync.Mutex
 	stmts []Recorded
@@ -82,7 +85,10 @@ func (c *recConn) BeginTx(context.Context, driver.TxOptions) (driver.Tx, error) 
 }
 
 func (c *recConn) ExecContext(_ context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	c.r.add(query, args, false)
+	vals := c.r.add(query, args, false)
+	if c.r.Affected != nil {
+		return driver.RowsAffected(c.r.Affected(query, vals)), nil
+	}
 	return driver.RowsAffected(0), nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
@@ -43,6 +44,15 @@ func (w Snowflake) Store() (database.Store, error) {
 	return migratestore.New(snowflake.Name, w.Database)
 }
 
+// Locker implements Warehouse.
+func (w Snowflake) Locker(holder string) (lock.Locker, error) {
+	s, err := migratestore.New(snowflake.Name, w.Database)
+	if err != nil {
+		return nil, err
+	}
+	return s.Locker(holder), nil
+}
+
 // CurrentUser implements Warehouse.
 func (Snowflake) CurrentUser() string { return "CURRENT_USER()" }
 
@@ -51,7 +61,7 @@ func (Snowflake) SuspendTask(ref string) string { return "ALTER TASK IF EXISTS "
 
 // RuntimeTables implements Warehouse.
 func (Snowflake) RuntimeTables() []ir.Ref {
-	return []ir.Ref{{Schema: "audit", Name: migratestore.Table}}
+	return []ir.Ref{{Schema: "audit", Name: migratestore.Table}, {Schema: "audit", Name: migratestore.LockTable}}
 }
 
 var snowTypes = map[string]string{"text": "TEXT", "int": "NUMBER", "decimal": "NUMBER", "float": "FLOAT",

@@ -2,15 +2,18 @@ package deploy_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ledgerloop/trueup/generator/emit"
 	"github.com/ledgerloop/trueup/internal/deploy"
+	"github.com/ledgerloop/trueup/internal/migratestore"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
@@ -20,6 +23,28 @@ import (
 type versionTable struct {
 	rec     *deploy.Recorder
 	initial []int64 // versions present before the deploy
+	// token is the deploy lock's holder token, "" when free.
+	token string
+}
+
+// affected answers the rows changed by the deploy lock's UPDATEs: the
+// conditional UPDATE takes a free lock, the release frees the lock it holds.
+func (v *versionTable) affected(q string, args []any) int64 {
+	if !strings.HasPrefix(q, "UPDATE TRUEUP.AUDIT.DEPLOY_LOCK SET token = ") {
+		return 0
+	}
+	if strings.Contains(q, "token = NULL") {
+		if v.token != "" && args[0] == v.token {
+			v.token = ""
+			return 1
+		}
+		return 0
+	}
+	if v.token != "" {
+		return 0
+	}
+	v.token = args[0].(string)
+	return 1
 }
 
 func (v *versionTable) answer(q string, args []any) ([]string, [][]any) {
@@ -76,7 +101,7 @@ func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 	_, d := snowflakeDesired(t)
 	rec := &deploy.Recorder{}
 	vt := &versionTable{rec: rec}
-	rec.Answer = vt.answer
+	rec.Answer, rec.Affected = vt.answer, vt.affected
 	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
 	if _, err := deploy.Apply(context.Background(), tg, d, deploy.Info{GitCommit: "abc123"}); err != nil {
 		t.Fatal(err)
@@ -87,8 +112,9 @@ func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 			writes = append(writes, s.SQL)
 		}
 	}
-	// Order: the version table, the migration and its version, then the
-	// repeatable objects by kind, the graph resumed, the deployment.
+	// Order: the deploy lock taken, the version table, the migration and
+	// its version, then the repeatable objects by kind, the graph resumed,
+	// the deployment, the lock released.
 	index := func(prefix string, from int) int {
 		for i, s := range writes[from:] {
 			i += from
@@ -101,6 +127,9 @@ func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 	}
 	order := []string{
 		"CREATE SCHEMA IF NOT EXISTS TRUEUP.AUDIT",
+		"CREATE TABLE IF NOT EXISTS TRUEUP.AUDIT.DEPLOY_LOCK",
+		"MERGE INTO TRUEUP.AUDIT.DEPLOY_LOCK",
+		"UPDATE TRUEUP.AUDIT.DEPLOY_LOCK SET token = ?, locked_by = CURRENT_USER()",
 		"CREATE TABLE IF NOT EXISTS TRUEUP.AUDIT.GOOSE_DB_VERSION",
 		"CREATE SCHEMA IF NOT EXISTS TRUEUP.RAW;",
 		"CREATE TABLE IF NOT EXISTS TRUEUP.SILVER.OBSERVATIONS",
@@ -116,6 +145,7 @@ func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 		"CREATE OR REPLACE TASK TRUEUP.OPS.TASK_FINISH",
 		"SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('TRUEUP.OPS.TASK_ROOT')",
 		"INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS",
+		"UPDATE TRUEUP.AUDIT.DEPLOY_LOCK SET token = NULL",
 	}
 	// Each is found after the one before it.
 	prev := 0
@@ -125,8 +155,11 @@ func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 	if n := strings.Count(strings.Join(writes, "\n"), "INSERT INTO TRUEUP.AUDIT.GOOSE_DB_VERSION"); n != 2 {
 		t.Errorf("%d versions inserted, want 2 (0 and 1)", n)
 	}
-	if last := writes[len(writes)-1]; !strings.HasPrefix(last, "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.Contains(last, "CURRENT_USER()") || !strings.Contains(last, "'abc123'") {
-		t.Errorf("the last statement does not record the deployment: %s", last)
+	if vt.token != "" {
+		t.Error("the deploy lock is not released")
+	}
+	if last := writes[len(writes)-2]; !strings.HasPrefix(last, "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.Contains(last, "CURRENT_USER()") || !strings.Contains(last, "'abc123'") {
+		t.Errorf("the last statement before the lock's release does not record the deployment: %s", last)
 	}
 	for _, s := range writes {
 		if strings.Contains(s, "REPLACE PIPE") || strings.Contains(s, "REPLACE STREAM") {
@@ -139,50 +172,59 @@ func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 	parseAll(t, d, rec.Statements())
 }
 
-// TestSnowflakeChangeSuspendsGraph: in an account holding the deployed
-// objects (GET_DDL answers their definitions, reformatted as Snowflake
-// might), a hand-edited view is recreated between suspending the root task
-// and resuming the graph; a pipe that differs is reported, never replaced.
+// getDDLFixtures reads the hand-written GET_DDL answers of
+// testdata/getddl (see its README): object name -> GET_DDL text.
+func getDDLFixtures(t *testing.T) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob("testdata/getddl/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no GET_DDL fixtures: %v", err)
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".sql")] = string(data)
+	}
+	return out
+}
+
+// TestSnowflakeChangeSuspendsGraph proves the statement order against an
+// account described only by hand-written GET_DDL answers
+// (testdata/getddl): a hand-edited view is recreated between suspending
+// the root task and resuming the graph, a pipe that differs is reported
+// and never replaced, a stream that did not change is left alone, the
+// objects GET_DDL does not know are created, and the task graph is
+// recreated as a whole. What it cannot prove is that a real account's
+// GET_DDL prints tasks, pipes and streams as those files do (SNOWFLAKE.md
+// §11 [U]); a real deploy followed by `trueup drift` can.
 func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 	_, d := snowflakeDesired(t)
 	rec := &deploy.Recorder{}
 	vt := &versionTable{rec: rec, initial: []int64{0, 1}}
 	getDDL := regexp.MustCompile(`^SELECT GET_DDL\('([A-Z_]+)', '([^']+)'\)$`)
-	deployed := map[string]string{}
+	fixtures := getDDLFixtures(t)
+	byName := map[string]string{}
 	for _, f := range d.Files {
-		name := d.R.Object(f.Object.Ref)
-		sql := f.Statements[0].SQL
-		switch f.Object.Ref.String() {
-		case "gold.field_conflicts":
-			sql = strings.Replace(sql, "GROUP BY field", "WHERE field <> 'email' GROUP BY field", 1)
-		case "raw.app_pipe":
-			sql = strings.Replace(sql, "ON_ERROR = CONTINUE", "ON_ERROR = SKIP_FILE", 1)
+		if text, ok := fixtures[f.Object.Ref.String()]; ok {
+			byName[d.R.Object(f.Object.Ref)] = text
 		}
-		// As GET_DDL might give it back: keywords in lower case, the name
-		// unqualified, the header's whitespace collapsed, a final semicolon.
-		short := name[strings.LastIndex(name, ".")+1:]
-		sql = strings.Replace(sql, name, short, 1)
-		sql = strings.Replace(sql, "CREATE OR REPLACE", "create or replace", 1)
-		if head, body, ok := strings.Cut(sql, "\nAS\n"); ok {
-			sql = strings.Join(strings.Fields(head), " ") + " as\n" + body
-		}
-		sql += ";"
-		deployed[name] = sql
 	}
+	if len(byName) != len(fixtures) {
+		t.Fatalf("%d of %d fixtures name a generated object", len(byName), len(fixtures))
+	}
+	rec.Affected = vt.affected
 	rec.Answer = func(q string, args []any) ([]string, [][]any) {
 		if m := getDDL.FindStringSubmatch(q); m != nil {
 			name, _, _ := strings.Cut(m[2], "(")
-			if s, ok := deployed[name]; ok {
+			if s, ok := byName[name]; ok {
 				return []string{"ddl"}, [][]any{{s}}
 			}
 			return nil, nil
 		}
 		if strings.Contains(q, "INFORMATION_SCHEMA.STAGES") {
-			for _, f := range d.Files {
-				if f.Object.Stage != nil && strings.Contains(q, "'"+strings.ToUpper(f.Object.Ref.Name)+"'") {
-					return []string{"url"}, [][]any{{f.Object.Stage.URL}}
-				}
-			}
 			return nil, nil
 		}
 		return vt.answer(q, args)
@@ -192,22 +234,29 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keep *deploy.Change
-	for i := range c.Items {
-		if c.Items[i].Action == deploy.Keep {
-			keep = &c.Items[i]
-		}
-	}
-	if keep == nil || keep.Object != "raw.app_pipe" || !strings.Contains(keep.Diff, "\n-FROM @TRUEUP.RAW.APP_STAGE) ON_ERROR = SKIP_FILE\n+FROM @TRUEUP.RAW.APP_STAGE) ON_ERROR = CONTINUE\n") || !strings.Contains(keep.Comment, "load history") {
-		t.Errorf("the changed pipe is not reported and kept: %+v", c.Items)
-	}
+	actions := map[string]deploy.Action{}
 	var got []string
 	for _, ch := range c.Items {
+		actions[ch.Object] = ch.Action
 		got = append(got, fmt.Sprintf("%s %s", ch.Action, ch.Object))
 	}
-	want := []string{"suspend ops.task_root", "keep raw.app_pipe", "replace gold.field_conflicts", "resume ops.task_root", "record audit.deployments"}
-	if strings.Join(got, "; ") != strings.Join(want, "; ") {
-		t.Fatalf("plan:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	plan := strings.Join(got, "\n  ")
+	if got[0] != "suspend ops.task_root" || got[len(got)-1] != "record audit.deployments" {
+		t.Errorf("plan does not suspend first and record last:\n  %s", plan)
+	}
+	for obj, want := range map[string]deploy.Action{"raw.app_pipe": deploy.Keep, "gold.field_conflicts": deploy.Replace,
+		"raw.app_docs": deploy.Create, "ops.task_root": deploy.Replace, "ops.task_reconcile": deploy.Create} {
+		if actions[obj] != want {
+			t.Errorf("%s: %q, want %q; plan:\n  %s", obj, actions[obj], want, plan)
+		}
+	}
+	if a, ok := actions["raw.app_lines_stream"]; ok {
+		t.Errorf("the unchanged stream is in the plan (%s):\n  %s", a, plan)
+	}
+	for _, ch := range c.Items {
+		if ch.Object == "raw.app_pipe" && (!strings.Contains(ch.Diff, "\n-FROM @TRUEUP.RAW.APP_STAGE) ON_ERROR = SKIP_FILE\n") || !strings.Contains(ch.Comment, "load history")) {
+			t.Errorf("the pipe's difference is not reported: %s\n%s", ch.Comment, ch.Diff)
+		}
 	}
 	before := len(rec.Statements())
 	if _, err := deploy.Apply(context.Background(), tg, d, deploy.Info{}); err != nil {
@@ -219,16 +268,70 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 			writes = append(writes, strings.SplitN(s.SQL, "\n", 2)[0])
 		}
 	}
-	wantW := []string{
-		"ALTER TASK IF EXISTS TRUEUP.OPS.TASK_ROOT SUSPEND",
-		"CREATE OR REPLACE VIEW TRUEUP.GOLD.FIELD_CONFLICTS COMMENT = 'customers and conflicts per field'",
-		"SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('TRUEUP.OPS.TASK_ROOT')",
-		"INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS (deployed_at, deployed_by, target, git_commit, ruleset_version, sql_hash, migrations_hash, migration_version, changes)",
+	first := -1
+	for i, w := range writes {
+		if strings.HasPrefix(w, "ALTER TASK") {
+			first = i
+			break
+		}
+		if !strings.Contains(w, "DEPLOY_LOCK") && !strings.HasPrefix(w, "CREATE SCHEMA IF NOT EXISTS TRUEUP.AUDIT") {
+			t.Fatalf("%q is sent before the graph is suspended", w)
+		}
 	}
-	if strings.Join(writes, "\n") != strings.Join(wantW, "\n") {
-		t.Errorf("sent:\n%s\nwant:\n%s", strings.Join(writes, "\n"), strings.Join(wantW, "\n"))
+	if first < 0 || writes[first] != "ALTER TASK IF EXISTS TRUEUP.OPS.TASK_ROOT SUSPEND" {
+		t.Fatalf("the root is not suspended:\n%s", strings.Join(writes, "\n"))
+	}
+	lastTask, resume := -1, -1
+	for i, w := range writes {
+		switch {
+		case strings.HasPrefix(w, "CREATE OR REPLACE TASK"):
+			lastTask = i
+		case strings.HasPrefix(w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('TRUEUP.OPS.TASK_ROOT')"):
+			resume = i
+		case strings.Contains(w, "APP_PIPE") || strings.Contains(w, "APP_LINES_STREAM"):
+			t.Errorf("sent for an object deploy must not touch: %s", w)
+		}
+	}
+	if lastTask < 0 || resume < lastTask {
+		t.Errorf("the graph is not resumed after its tasks are recreated:\n%s", strings.Join(writes, "\n"))
+	}
+	n := len(writes)
+	if !strings.HasPrefix(writes[n-2], "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.HasPrefix(writes[n-1], "UPDATE TRUEUP.AUDIT.DEPLOY_LOCK SET token = NULL") {
+		t.Errorf("the deployment is not recorded, then the lock released, last:\n%s", strings.Join(writes[n-2:], "\n"))
 	}
 	parseAll(t, d, rec.Statements())
+}
+
+// TestSnowflakeDeployLocked: while another deploy holds the lock, deploy
+// sends nothing after its failed attempt to take it, and says who holds
+// it and since when.
+func TestSnowflakeDeployLocked(t *testing.T) {
+	_, d := snowflakeDesired(t)
+	rec := &deploy.Recorder{}
+	vt := &versionTable{rec: rec, token: "held by another deploy"}
+	since := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	rec.Affected = vt.affected
+	rec.Answer = func(q string, args []any) ([]string, [][]any) {
+		if strings.HasPrefix(q, "SELECT locked_by, locked_at FROM TRUEUP.AUDIT.DEPLOY_LOCK") {
+			return []string{"locked_by", "locked_at"}, [][]any{{"DEPLOYER (alice@ci-7, pid 4242)", since}}
+		}
+		return vt.answer(q, args)
+	}
+	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
+	_, err := deploy.Apply(context.Background(), tg, d, deploy.Info{Holder: "(bob@laptop, pid 1)"})
+	if !errors.Is(err, migratestore.ErrLocked) || !strings.Contains(err.Error(), "another deploy holds the lock since 2026-11-20T09:30:00Z by DEPLOYER (alice@ci-7, pid 4242)") {
+		t.Fatalf("deploy while locked: %v", err)
+	}
+	stmts := rec.Statements()
+	last := stmts[len(stmts)-1].SQL
+	if !strings.HasPrefix(last, "SELECT locked_by, locked_at FROM TRUEUP.AUDIT.DEPLOY_LOCK") {
+		t.Errorf("sent after the lock was refused: %s", last)
+	}
+	for _, s := range stmts {
+		if strings.Contains(s.SQL, "GOOSE_DB_VERSION") || strings.HasPrefix(s.SQL, "CREATE OR REPLACE") || strings.HasPrefix(s.SQL, "ALTER TASK") {
+			t.Errorf("sent while another deploy holds the lock: %s", s.SQL)
+		}
+	}
 }
 
 var (

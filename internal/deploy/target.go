@@ -26,6 +26,7 @@ import (
 	"database/sql"
 
 	"github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/emit"
@@ -53,6 +54,8 @@ type Warehouse interface {
 	Dialect() string
 	// Store is the goose version table.
 	Store() (database.Store, error)
+	// Locker is the deploy lock; holder says who takes it.
+	Locker(holder string) (lock.Locker, error)
 	// Definition returns the deployed definition of a repeatable object in
 	// normal form; ok is false when the object does not exist. r is the
 	// target's dialect, configured for the project.

@@ -7,6 +7,9 @@
 // CreateVersionTable creates that schema first, because goose creates the
 // version table before the first migration (which creates the schemas)
 // runs.
+//
+// Lock (lock.go) is the deploy lock beside it: one row taken with a
+// conditional UPDATE, so that two deploys never run at once.
 package migratestore
 
 import (
@@ -36,6 +39,9 @@ var _ database.StoreExtender = (*Store)(nil)
 type flavor struct {
 	name      string
 	createSQL func(table string) string
+	// listSQL lists the versions in the order goose's Store contract
+	// wants: newest insertion first.
+	listSQL func(s *Store, ctx context.Context, db database.DBTxConn) (string, error)
 	// existsSQL returns a query counting version tables, with its arguments.
 	existsSQL func(s *Store) (string, []any)
 }
@@ -43,8 +49,24 @@ type flavor struct {
 var flavors = map[string]flavor{
 	"duckdb": {
 		name: "duckdb",
+		// id comes from a sequence: insertion order, as on Snowflake. A
+		// version table created before it had no id; its rows are listed by
+		// time of insertion (tstamp is the inserting transaction's start).
 		createSQL: func(table string) string {
-			return "CREATE TABLE IF NOT EXISTS " + table + " (\n  version_id BIGINT NOT NULL,\n  is_applied BOOLEAN NOT NULL,\n  tstamp TIMESTAMP DEFAULT now()\n)"
+			return "CREATE SEQUENCE IF NOT EXISTS " + table + "_id_seq;\n" +
+				"CREATE TABLE IF NOT EXISTS " + table + " (\n  id BIGINT DEFAULT nextval('" + table + "_id_seq'),\n  version_id BIGINT NOT NULL,\n  is_applied BOOLEAN NOT NULL,\n  tstamp TIMESTAMP DEFAULT now()\n)"
+		},
+		listSQL: func(s *Store, ctx context.Context, db database.DBTxConn) (string, error) {
+			var n int
+			err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? AND column_name = 'id'", "audit", Table).Scan(&n)
+			if err != nil {
+				return "", err
+			}
+			order := "tstamp DESC, version_id DESC"
+			if n > 0 {
+				order = "id DESC"
+			}
+			return "SELECT version_id, is_applied FROM " + s.table + " ORDER BY " + order, nil
 		},
 		existsSQL: func(s *Store) (string, []any) {
 			return "SELECT COUNT(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?", []any{"audit", Table}
@@ -54,6 +76,12 @@ var flavors = map[string]flavor{
 		name: "snowflake",
 		createSQL: func(table string) string {
 			return "CREATE TABLE IF NOT EXISTS " + table + " (\n  ID NUMBER(38, 0) AUTOINCREMENT START 1 INCREMENT 1 ORDER,\n  VERSION_ID NUMBER(38, 0) NOT NULL,\n  IS_APPLIED BOOLEAN NOT NULL,\n  TSTAMP TIMESTAMP_LTZ DEFAULT CURRENT_TIMESTAMP()\n)"
+		},
+		// AUTOINCREMENT ... ORDER gives values that increase in insertion
+		// order (https://docs.snowflake.com/en/sql-reference/sql/create-table,
+		// AUTOINCREMENT | IDENTITY: ORDER | NOORDER).
+		listSQL: func(s *Store, _ context.Context, _ database.DBTxConn) (string, error) {
+			return "SELECT version_id, is_applied FROM " + s.table + " ORDER BY ID DESC", nil
 		},
 		existsSQL: func(s *Store) (string, []any) {
 			db, _, _ := strings.Cut(s.schema, ".")
@@ -89,8 +117,10 @@ func (s *Store) CreateVersionTable(ctx context.Context, db database.DBTxConn) er
 	if _, err := db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+s.schema); err != nil {
 		return fmt.Errorf("create schema %s: %w", s.schema, err)
 	}
-	if _, err := db.ExecContext(ctx, s.flavor.createSQL(s.table)); err != nil {
-		return fmt.Errorf("create version table %s: %w", s.table, err)
+	for _, q := range strings.Split(s.flavor.createSQL(s.table), ";\n") {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create version table %s: %w", s.table, err)
+		}
 	}
 	return nil
 }
@@ -143,9 +173,16 @@ func (s *Store) GetLatestVersion(ctx context.Context, db database.DBTxConn) (int
 	return v.Int64, nil
 }
 
-// ListMigrations implements database.Store: applied versions, newest first.
+// ListMigrations implements database.Store: the rows in the order goose's
+// contract (database/store.go of goose v3) asks, "sorted in descending
+// order by id or timestamp": the last inserted first, which is not the
+// highest version when a migration was applied out of order.
 func (s *Store) ListMigrations(ctx context.Context, db database.DBTxConn) ([]*database.ListMigrationsResult, error) {
-	rows, err := db.QueryContext(ctx, "SELECT version_id, is_applied FROM "+s.table+" ORDER BY version_id DESC")
+	q, err := s.flavor.listSQL(s, ctx, db)
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("list migrations: %w", err)
 	}

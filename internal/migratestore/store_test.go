@@ -11,6 +11,14 @@ import (
 	"github.com/ledgerloop/trueup/internal/migratestore"
 )
 
+func versions(list []*database.ListMigrationsResult) []int64 {
+	var out []int64
+	for _, m := range list {
+		out = append(out, m.Version)
+	}
+	return out
+}
+
 // TestDuckDBStore runs the database.Store contract on DuckDB: a missing
 // version is ErrVersionNotFound, versions list newest first.
 func TestDuckDBStore(t *testing.T) {
@@ -36,7 +44,7 @@ func TestDuckDBStore(t *testing.T) {
 	if _, err := s.GetLatestVersion(ctx, db); !errors.Is(err, database.ErrVersionNotFound) {
 		t.Errorf("latest of an empty table: %v", err)
 	}
-	for _, v := range []int64{0, 1, 2} {
+	for _, v := range []int64{0, 2, 1} {
 		if err := s.Insert(ctx, db, database.InsertRequest{Version: v}); err != nil {
 			t.Fatal(err)
 		}
@@ -51,8 +59,8 @@ func TestDuckDBStore(t *testing.T) {
 		t.Errorf("latest: %d %v", v, err)
 	}
 	list, err := s.ListMigrations(ctx, db)
-	if err != nil || len(list) != 3 || list[0].Version != 2 || list[2].Version != 0 {
-		t.Errorf("list: %v %v", list, err)
+	if err != nil || len(list) != 3 || list[0].Version != 1 || list[1].Version != 2 || list[2].Version != 0 {
+		t.Errorf("list: %v %v (want the last inserted first: 1, 2, 0)", versions(list), err)
 	}
 	if err := s.Delete(ctx, db, 2); err != nil {
 		t.Fatal(err)
@@ -66,5 +74,30 @@ func TestDuckDBStore(t *testing.T) {
 	sf, _ := migratestore.New("snowflake", "trueup")
 	if sf.Tablename() != "TRUEUP.AUDIT.GOOSE_DB_VERSION" {
 		t.Errorf("snowflake table %s", sf.Tablename())
+	}
+}
+
+// TestDuckDBStoreWithoutID: a version table created before it had an id
+// lists its rows by insertion time, the last inserted first.
+func TestDuckDBStoreWithoutID(t *testing.T) {
+	ctx := context.Background()
+	db, err := local.OpenDB("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{
+		"CREATE SCHEMA audit",
+		"CREATE TABLE audit.goose_db_version (version_id BIGINT NOT NULL, is_applied BOOLEAN NOT NULL, tstamp TIMESTAMP DEFAULT now())",
+		"INSERT INTO audit.goose_db_version VALUES (0, TRUE, TIMESTAMP '2026-01-01 10:00:00'), (3, TRUE, TIMESTAMP '2026-01-02 10:00:00'), (2, TRUE, TIMESTAMP '2026-01-03 10:00:00')",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, _ := migratestore.New("duckdb", "")
+	list, err := s.ListMigrations(ctx, db)
+	if got := versions(list); err != nil || len(got) != 3 || got[0] != 2 || got[1] != 3 || got[2] != 0 {
+		t.Errorf("list %v %v, want 2, 3, 0", got, err)
 	}
 }

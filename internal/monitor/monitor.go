@@ -6,14 +6,16 @@
 //
 // Freshness, as defined here: for every source event (a distinct source and
 // event id in silver.observations) observed in the window, the time from
-// its source commit (event_time) to the end of the task-graph run that
-// observed it (ops.batches.finished_at of the batch whose started_at..
-// finished_at holds the observation's observed_at): observation and
-// reconciliation run in the same graph run, so that is when the change is
-// visible in gold. Events whose run has not finished are counted apart.
-// A run whose reconcile task failed still ends (its finalizer always runs):
-// its failure is listed under failures, and its events are counted with
-// that run's end, which understates their lag.
+// its source commit (event_time) to when it was visible in gold: the first
+// run of the reconcile task that succeeded and started at or after the
+// observation (observe and reconcile run in one graph run; when reconcile
+// fails or is skipped, the observations wait in their stream for the next
+// run whose reconcile succeeds), and then the first refresh of the gold
+// dynamic tables that read data at or after that reconcile's end. A run
+// whose reconcile failed publishes nothing, even though its finalizer ran;
+// events not yet visible are counted apart (Unfinished). Where the
+// reconcile runs and the refreshes are logged is the Source's part
+// (PublishedSQL).
 package monitor
 
 import (
@@ -137,6 +139,12 @@ type Source interface {
 	DateDiffMillis(a, b string) string
 	// Exists reports whether a table or view exists.
 	Exists(ctx context.Context, db *sql.DB, ref ir.Ref) (bool, error)
+	// PublishedSQL is a query of the reconcile runs that succeeded in the
+	// window: started_at, and visible_at, when their result was in gold
+	// (the end of the first refresh of every dynamic table that read data
+	// at or after the run's end; NULL while one has not refreshed yet),
+	// both UTC timestamps as silver.observations.observed_at.
+	PublishedSQL(since, until time.Time) string
 }
 
 // Options are what Run needs.
@@ -195,18 +203,29 @@ func ts(r dialect.Renderer, t time.Time) string {
 
 // FreshnessSQL is the query behind Freshness (see the package comment):
 // events, unfinished, p50, p95 and max lag in milliseconds, and events over
-// the target.
+// the target. Events and published runs are put on one timeline; an
+// event's visible_at is the least visible_at of the runs at or after it
+// (visible_at grows with started_at, so that is the first run's).
 func FreshnessSQL(r dialect.Renderer, src Source, since, until time.Time, target time.Duration) string {
-	lag := src.DateDiffMillis("e.event_time", "b.finished_at")
+	lag := src.DateDiffMillis("event_time", "visible_at")
 	return fmt.Sprintf(`WITH events AS (
   SELECT source, event_id, MIN(event_time) AS event_time, MIN(observed_at) AS observed_at
   FROM %s
   WHERE observed_at > %s AND observed_at <= %s
   GROUP BY source, event_id
+), published AS (
+%s
+), timeline AS (
+  SELECT observed_at AS t, 0 AS kind, event_time, CAST(NULL AS %s) AS visible_at FROM events
+  UNION ALL
+  SELECT started_at AS t, 1 AS kind, CAST(NULL AS %s) AS event_time, visible_at FROM published
+), firsts AS (
+  SELECT kind, event_time, MIN(visible_at) OVER (ORDER BY t, kind ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS visible_at
+  FROM timeline
 ), lags AS (
-  SELECT CASE WHEN b.finished_at IS NULL THEN NULL ELSE %s END AS lag_ms
-  FROM events e
-  LEFT JOIN %s b ON e.observed_at >= b.started_at AND e.observed_at <= b.finished_at
+  SELECT CASE WHEN visible_at IS NULL THEN NULL ELSE %s END AS lag_ms
+  FROM firsts
+  WHERE kind = 0
 )
 SELECT
   COUNT(lag_ms),
@@ -215,13 +234,14 @@ SELECT
   PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY lag_ms),
   MAX(lag_ms),
   SUM(CASE WHEN lag_ms > %d THEN 1 ELSE 0 END)
-FROM lags`, r.Object(plan.Observations), ts(r, since), ts(r, until), lag, r.Object(plan.Batches), target.Milliseconds())
+FROM lags`, r.Object(plan.Observations), ts(r, since), ts(r, until), src.PublishedSQL(since, until),
+		r.Type(ir.Timestamp), r.Type(ir.Timestamp), lag, target.Milliseconds())
 }
 
 func freshness(ctx context.Context, o Options, since, until time.Time) (Freshness, error) {
 	target := o.Plan.Spec.Project.FreshnessTarget
 	f := Freshness{Target: target.Seconds(), OK: true}
-	for _, ref := range []ir.Ref{plan.Observations, plan.Batches} {
+	for _, ref := range []ir.Ref{plan.Observations} {
 		ok, err := o.Source.Exists(ctx, o.DB, ref)
 		if err != nil {
 			return f, err

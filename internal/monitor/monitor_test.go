@@ -40,18 +40,16 @@ func exec(t *testing.T, db *sql.DB, q string, args ...any) {
 	}
 }
 
-// TestFreshnessHandComputed: eleven events observed in one batch that
-// finished at F, committed 10, 20, ..., 100 and 700 seconds before F (each
-// asserting two fields: an event counts once), and one event observed after
-// the batch (not yet in gold). By hand, with linear interpolation between
-// ranks (PERCENTILE_CONT): p50 = the 6th of 11 = 60 s; p95 = rank 9.5 =
-// 100 + 0.5 * (700 - 100) = 400 s; max 700 s; 1 event over the 10-minute
-// target.
-func TestFreshnessHandComputed(t *testing.T) {
-	run, p, r := openLocal(t)
-	db := run.DB()
-	F := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
-	exec(t, db, "INSERT INTO ops.batches (batch_id, started_at, finished_at) VALUES ('b1', ?, ?)", F.Add(-30*time.Second), F)
+// freshnessScenario fills a local log by hand. Eleven events, committed
+// 10, 20, ..., 100 and 700 seconds before F (each asserting two fields: an
+// event counts once), are observed at F-5s in batch b1, whose reconcile
+// failed (F-4s..F-3s) although its finalizer ran; the next batch b2
+// reconciles them (F-2s..F). A twelfth event is observed at F+60s, after
+// every reconcile. refreshed is when the dynamic table last refreshed.
+func freshnessScenario(t *testing.T, db *sql.DB, F, refreshed time.Time) {
+	t.Helper()
+	exec(t, db, "INSERT INTO ops.batches (batch_id, started_at, finished_at) VALUES ('b1', ?, ?), ('b2', ?, ?)",
+		F.Add(-6*time.Second), F.Add(-3*time.Second), F.Add(-2*time.Second), F)
 	lags := []int{10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 700}
 	ins := `INSERT INTO silver.observations (source, record_key, field, op, value, event_time, event_id, order_key, observed_at)
 VALUES ('app', ?, ?, 'set', 'x', ?, ?, 'k', ?)`
@@ -63,13 +61,32 @@ VALUES ('app', ?, ?, 'set', 'x', ?, ?, 'k', ?)`
 	exec(t, db, ins, "late", "email", F.Add(-time.Second), "e-late", F.Add(time.Minute))
 	exec(t, db, `INSERT INTO ops.task_runs VALUES
   ('b1', 'ops.task_root', 'SUCCEEDED', ?, ?, NULL),
+  ('b1', 'ops.task_observe_app', 'SUCCEEDED', ?, ?, NULL),
   ('b1', 'ops.task_reconcile', 'FAILED', ?, ?, 'step 2: boom'),
-  ('b1', 'ops.task_observe_app', 'SKIPPED', ?, ?, NULL),
+  ('b1', 'ops.task_finish', 'SUCCEEDED', ?, ?, NULL),
+  ('b2', 'ops.task_root', 'SUCCEEDED', ?, ?, NULL),
+  ('b2', 'ops.task_observe_app', 'SKIPPED', ?, ?, NULL),
+  ('b2', 'ops.task_reconcile', 'SUCCEEDED', ?, ?, NULL),
   ('b0', 'ops.task_root', 'SUCCEEDED', ?, ?, NULL)`,
-		F.Add(-30*time.Second), F.Add(-29*time.Second), F.Add(-20*time.Second), F.Add(-10*time.Second),
-		F.Add(-28*time.Second), F.Add(-28*time.Second), F.Add(-48*time.Hour), F.Add(-48*time.Hour))
+		F.Add(-6*time.Second), F.Add(-6*time.Second), F.Add(-6*time.Second), F.Add(-5*time.Second),
+		F.Add(-4*time.Second), F.Add(-3*time.Second), F.Add(-3*time.Second), F.Add(-3*time.Second),
+		F.Add(-2*time.Second), F.Add(-2*time.Second), F.Add(-2*time.Second), F.Add(-2*time.Second),
+		F.Add(-2*time.Second), F, F.Add(-48*time.Hour), F.Add(-48*time.Hour))
+	exec(t, db, "INSERT OR REPLACE INTO ops.dynamic_refreshes (name, batch_id, refreshed_at) VALUES ('gold.customer_master', 'b2', ?)", refreshed)
+}
 
-	rep, err := monitor.Run(context.Background(), monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r}, R: r, Plan: p,
+// TestFreshnessHandComputed: in freshnessScenario, the eleven events are
+// visible at F, when b2's reconcile ended and the dynamic table had
+// refreshed since; b1's finalizer publishes nothing. By hand, with linear
+// interpolation between ranks (PERCENTILE_CONT): p50 = the 6th of 11 =
+// 60 s; p95 = rank 9.5 = 100 + 0.5 * (700 - 100) = 400 s; max 700 s; 1
+// event over the 10-minute target; the late event is unfinished.
+func TestFreshnessHandComputed(t *testing.T) {
+	run, p, r := openLocal(t)
+	db := run.DB()
+	F := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	freshnessScenario(t, db, F, F.Add(time.Second))
+	rep, err := monitor.Run(context.Background(), monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r, Plan: p}, R: r, Plan: p,
 		Now: F.Add(time.Hour), Window: 24 * time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -86,11 +103,38 @@ VALUES ('app', ?, ?, 'set', 'x', ?, ?, 'k', ?)`
 	for _, tk := range rep.Tasks {
 		got[tk.Task] = tk
 	}
-	if got["ops.task_root"].Succeeded != 1 || got["ops.task_reconcile"].Failed != 1 || got["ops.task_observe_app"].Skipped != 1 {
+	if got["ops.task_root"].Succeeded != 2 || got["ops.task_reconcile"].Failed != 1 || got["ops.task_reconcile"].Succeeded != 1 || got["ops.task_observe_app"].Skipped != 1 {
 		t.Errorf("tasks in the window: %+v (the run two days before is outside it)", rep.Tasks)
 	}
 	if len(rep.Failures) != 1 || rep.Failures[0].Error != "step 2: boom" || rep.Failures[0].Run != "b1" {
 		t.Errorf("failures: %+v", rep.Failures)
+	}
+}
+
+// TestFreshnessWaitsForReconcileAndRefresh: the same events are not in
+// gold while no reconcile after them succeeded (b2's reconcile failed
+// too), nor while the dynamic table has not refreshed since the reconcile
+// that did.
+func TestFreshnessWaitsForReconcileAndRefresh(t *testing.T) {
+	F := time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+	for name, edit := range map[string]string{
+		"reconcile failed":       "UPDATE ops.task_runs SET state = 'FAILED' WHERE task = 'ops.task_reconcile'",
+		"dynamic table is stale": "UPDATE ops.dynamic_refreshes SET refreshed_at = refreshed_at - INTERVAL 10 SECOND",
+	} {
+		t.Run(name, func(t *testing.T) {
+			run, p, r := openLocal(t)
+			db := run.DB()
+			freshnessScenario(t, db, F, F.Add(time.Second))
+			exec(t, db, edit)
+			rep, err := monitor.Run(context.Background(), monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r, Plan: p}, R: r, Plan: p,
+				Now: F.Add(time.Hour), Window: 24 * time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := rep.Freshness; f.Events != 0 || f.Unfinished != 12 || len(rep.Notes) > 0 {
+				t.Errorf("freshness %+v (notes %v), want 12 events not yet in gold", f, rep.Notes)
+			}
+		})
 	}
 }
 
@@ -104,7 +148,7 @@ func TestMonitorLocalRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	db := run.DB()
-	rep, err := monitor.Run(context.Background(), monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r}, R: r, Plan: p, Window: time.Hour})
+	rep, err := monitor.Run(context.Background(), monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r, Plan: p}, R: r, Plan: p, Window: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,11 +162,13 @@ func TestMonitorLocalRun(t *testing.T) {
 	if len(rep.Loads) == 0 || len(rep.Conflicts) == 0 {
 		t.Errorf("loads %v, conflicts %v", rep.Loads, rep.Conflicts)
 	}
-	// The lags by hand: per event, the end of the batch that observed it
-	// minus its commit time.
+	// The lags by hand: per event, the end of the first successful
+	// reconcile that started after it was observed (the dynamic table is
+	// refreshed right after) minus its commit time.
 	type batch struct{ start, end time.Time }
 	var batches []batch
-	brows, err := db.Query(`SELECT started_at, finished_at FROM ops.batches WHERE finished_at IS NOT NULL`)
+	brows, err := db.Query(`SELECT CAST(timezone('UTC', started_at) AS TIMESTAMP), CAST(timezone('UTC', completed_at) AS TIMESTAMP)
+FROM ops.task_runs WHERE task = 'ops.task_reconcile' AND state = 'SUCCEEDED' ORDER BY started_at`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,8 +190,9 @@ func TestMonitorLocalRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, b := range batches {
-			if !obs.Before(b.start) && !obs.After(b.end) {
+			if !b.start.Before(obs) {
 				lags = append(lags, float64(b.end.Sub(ev).Milliseconds())/1000)
+				break
 			}
 		}
 	}
@@ -176,7 +223,7 @@ func TestMonitorLocalRun(t *testing.T) {
 func TestMonitorBackfill(t *testing.T) {
 	run, p, r := openLocal(t)
 	db := run.DB()
-	o := monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r}, R: r, Plan: p, Window: time.Hour}
+	o := monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r, Plan: p}, R: r, Plan: p, Window: time.Hour}
 	rep, err := monitor.Run(context.Background(), o)
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,8 @@ func TestSnowflakeQueriesParse(t *testing.T) {
 		{Name: "tasks", SQL: s.TasksSQL(since, until)},
 		{Name: "failures", SQL: s.FailuresSQL(since, until)},
 		{Name: "loads", SQL: s.LoadsSQL(plan.LinesTable("app"), since)},
-		{Name: "refreshes", SQL: s.RefreshesSQL(since)},
+		{Name: "refreshes", SQL: s.RefreshesSQL(since, until)},
+		{Name: "published", SQL: s.PublishedSQL(since, until)},
 		{Name: "freshness", SQL: monitor.FreshnessSQL(r, s, since, until, 10*time.Minute)},
 	}
 	res, err := sfparse.Parse(stmts)

@@ -10,6 +10,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/local"
 )
 
 // Local reads the local runtime's own log: ops.task_runs (batch_id, task,
@@ -17,6 +18,33 @@ import (
 // ops.dynamic_refreshes.
 type Local struct {
 	R dialect.Renderer
+	// Plan names the dynamic tables a reconcile must wait for (nil: those
+	// in ops.dynamic_refreshes).
+	Plan *plan.Plan
+}
+
+// PublishedSQL implements Source. The runtime refreshes the dynamic tables
+// right after a graph run whose reconcile succeeded and keeps each table's
+// last refresh only: a run's result is visible at its reconcile's end once
+// every dynamic table has refreshed since (the refresh itself, seconds
+// locally, is not counted).
+func (l Local) PublishedSQL(since, until time.Time) string {
+	refreshed := "NOT EXISTS (SELECT 1 FROM " + local.Refreshes + " f WHERE f.refreshed_at < r.completed_at)"
+	if l.Plan != nil {
+		n := 0
+		for _, o := range l.Plan.Objects {
+			if o.Kind == ir.KindDynamicTable {
+				n++
+			}
+		}
+		refreshed = fmt.Sprintf("(SELECT COUNT(*) FROM %s f WHERE f.refreshed_at >= r.completed_at) >= %d", local.Refreshes, n)
+	}
+	return fmt.Sprintf(`  SELECT CAST(timezone('UTC', r.started_at) AS TIMESTAMP) AS started_at,
+    CASE WHEN %s THEN CAST(timezone('UTC', r.completed_at) AS TIMESTAMP) END AS visible_at
+  FROM %s r
+  WHERE r.task = %s AND r.state = 'SUCCEEDED'
+    AND CAST(timezone('UTC', r.completed_at) AS TIMESTAMP) > %s AND CAST(timezone('UTC', r.started_at) AS TIMESTAMP) <= %s`,
+		refreshed, local.TaskRuns, l.R.Str(plan.ReconcileTask.String()), l.ts(since), l.ts(until))
 }
 
 func (l Local) ts(t time.Time) string { return ts(l.R, t) }
@@ -172,11 +200,29 @@ func collectFailures(rows *sql.Rows) ([]Failure, error) {
 	return out, rows.Err()
 }
 
-// Snowflake reads the account's own history: INFORMATION_SCHEMA table
-// functions TASK_HISTORY (7 days, at most 10,000 rows a call),
-// DYNAMIC_TABLE_REFRESH_HISTORY and COPY_HISTORY (14 days) of the
-// project's database. Column names of DYNAMIC_TABLE_REFRESH_HISTORY were
-// not verified here (see SNOWFLAKE.md §4); a failing part becomes a note.
+// Snowflake reads the account's own history through the INFORMATION_SCHEMA
+// table functions of the project's database: TASK_HISTORY
+// (https://docs.snowflake.com/en/sql-reference/functions/task_history: the
+// last 7 days, at most 10,000 rows a call, RESULT_LIMIT applied before any
+// WHERE), DYNAMIC_TABLE_REFRESH_HISTORY
+// (https://docs.snowflake.com/en/sql-reference/functions/dynamic_table_refresh_history:
+// refreshes whose DATA_TIMESTAMP is within 7 days, at most 10,000 rows a
+// call) and COPY_HISTORY (14 days).
+//
+// A one-minute graph runs each task up to 1,440 times a day, so one call
+// for the whole graph over 7 days (over 60,000 rows) would return only the
+// newest 10,000. Each task and each dynamic table is therefore read with
+// its own calls (TASK_NAME =>, NAME =>), one per day of the window, joined
+// with UNION ALL: at most 1,440 rows a call. (TASK_NAME takes an
+// unqualified name: a task of the same name elsewhere in the account
+// shares the limit, and is filtered out after it.)
+//
+// SNOWFLAKE.ACCOUNT_USAGE.TASK_HISTORY (365 days, no row limit,
+// https://docs.snowflake.com/en/sql-reference/account-usage/task_history)
+// was not chosen: its rows arrive with a latency of up to 45 minutes, too
+// late for a freshness target of minutes, it never shows runs that are
+// scheduled or executing, and reading it needs a grant on the SNOWFLAKE
+// database. A window longer than 7 days is shortened to 7.
 type Snowflake struct {
 	R        dialect.Renderer
 	Database string
@@ -184,6 +230,27 @@ type Snowflake struct {
 }
 
 func (s Snowflake) is() string { return strings.ToUpper(s.Database) + ".INFORMATION_SCHEMA" }
+
+// maxHistory is how far back TASK_HISTORY and
+// DYNAMIC_TABLE_REFRESH_HISTORY answer.
+const maxHistory = 7 * 24 * time.Hour
+
+// days splits (since, until] into windows of at most a day, after
+// shortening it to the last 7 days of until.
+func days(since, until time.Time) [][2]time.Time {
+	if limit := until.Add(-maxHistory + time.Minute); since.Before(limit) {
+		since = limit
+	}
+	var out [][2]time.Time
+	for start := since; start.Before(until); start = start.Add(24 * time.Hour) {
+		end := start.Add(24 * time.Hour)
+		if end.After(until) {
+			end = until
+		}
+		out = append(out, [2]time.Time{start, end})
+	}
+	return out
+}
 
 // DateDiffMillis implements Source.
 func (Snowflake) DateDiffMillis(a, b string) string {
@@ -205,28 +272,47 @@ func (s Snowflake) tsLTZ(t time.Time) string {
 	return "TO_TIMESTAMP_LTZ(" + s.R.Str(t.UTC().Format("2006-01-02 15:04:05.000000 +0000")) + ", 'YYYY-MM-DD HH24:MI:SS.FF6 TZHTZM')"
 }
 
+// taskRuns is the TASK_HISTORY rows of the plan's tasks (or of the given
+// tasks) scheduled in the window, one call per task and day.
+func (s Snowflake) taskRuns(since, until time.Time, tasks ...ir.Ref) string {
+	if len(tasks) == 0 {
+		for _, t := range s.Plan.Tasks() {
+			tasks = append(tasks, t.Ref)
+		}
+	}
+	var parts []string
+	for _, t := range tasks {
+		for _, d := range days(since, until) {
+			parts = append(parts, fmt.Sprintf(`  SELECT NAME, STATE, GRAPH_RUN_GROUP_ID, QUERY_START_TIME, COMPLETED_TIME, ERROR_MESSAGE
+  FROM TABLE(%s.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => %s, SCHEDULED_TIME_RANGE_END => %s, RESULT_LIMIT => 10000, TASK_NAME => %s))
+  WHERE DATABASE_NAME = %s AND SCHEMA_NAME = %s`, s.is(), s.tsLTZ(d[0]), s.tsLTZ(d[1]), s.R.Str(strings.ToUpper(t.Name)),
+				s.R.Str(strings.ToUpper(s.Database)), s.R.Str(strings.ToUpper(t.Schema))))
+		}
+	}
+	return strings.Join(parts, "\n  UNION ALL\n")
+}
+
 // TasksSQL is the TASK_HISTORY query by task and state.
 func (s Snowflake) TasksSQL(since, until time.Time) string {
 	return fmt.Sprintf(`SELECT NAME, STATE, COUNT(*), MAX(COMPLETED_TIME)
-FROM TABLE(%s.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => %s, SCHEDULED_TIME_RANGE_END => %s, RESULT_LIMIT => 10000))
-WHERE DATABASE_NAME = %s
-GROUP BY NAME, STATE ORDER BY NAME, STATE`, s.is(), s.tsLTZ(since), s.tsLTZ(until), s.R.Str(strings.ToUpper(s.Database)))
+FROM (
+%s
+) AS h
+GROUP BY NAME, STATE ORDER BY NAME, STATE`, s.taskRuns(since, until))
 }
 
 // FailuresSQL is the TASK_HISTORY query of failed runs.
 func (s Snowflake) FailuresSQL(since, until time.Time) string {
 	return fmt.Sprintf(`SELECT GRAPH_RUN_GROUP_ID, NAME, COMPLETED_TIME, ERROR_MESSAGE
-FROM TABLE(%s.TASK_HISTORY(SCHEDULED_TIME_RANGE_START => %s, SCHEDULED_TIME_RANGE_END => %s, RESULT_LIMIT => 10000))
-WHERE DATABASE_NAME = %s AND STATE = 'FAILED'
-ORDER BY COMPLETED_TIME DESC LIMIT 20`, s.is(), s.tsLTZ(since), s.tsLTZ(until), s.R.Str(strings.ToUpper(s.Database)))
+FROM (
+%s
+) AS h
+WHERE STATE = 'FAILED'
+ORDER BY COMPLETED_TIME DESC LIMIT 20`, s.taskRuns(since, until))
 }
 
-// Tasks implements Source. TASK_HISTORY answers only for the last 7 days
-// (an error otherwise): a longer window is shortened.
+// Tasks implements Source.
 func (s Snowflake) Tasks(ctx context.Context, db *sql.DB, since, until time.Time) ([]Task, []Failure, error) {
-	if limit := until.Add(-7*24*time.Hour + time.Minute); since.Before(limit) {
-		since = limit
-	}
 	rows, err := db.QueryContext(ctx, s.TasksSQL(since, until))
 	if err != nil {
 		return nil, nil, err
@@ -241,6 +327,71 @@ func (s Snowflake) Tasks(ctx context.Context, db *sql.DB, since, until time.Time
 	}
 	fails, err := collectFailures(frows)
 	return tasks, fails, err
+}
+
+// dynamicTables are the plan's dynamic tables.
+func (s Snowflake) dynamicTables() []ir.Ref {
+	var out []ir.Ref
+	for _, o := range s.Plan.Objects {
+		if o.Kind == ir.KindDynamicTable {
+			out = append(out, o.Ref)
+		}
+	}
+	return out
+}
+
+// PublishedSQL implements Source. The reconcile runs are TASK_HISTORY's
+// SUCCEEDED runs of the reconcile task (QUERY_START_TIME, COMPLETED_TIME);
+// a dynamic table shows their result once a refresh whose DATA_TIMESTAMP
+// (the time as of which it read its inputs) is at or after the run's end
+// has finished (REFRESH_END_TIME), both from
+// DYNAMIC_TABLE_REFRESH_HISTORY's SUCCEEDED rows. A dynamic table refreshes
+// one refresh after another, so the first such refresh is found on a
+// timeline of runs and refreshes ordered by time. Times are TIMESTAMP_LTZ,
+// converted to UTC wall time as observed_at (SYSDATE()) is.
+func (s Snowflake) PublishedSQL(since, until time.Time) string {
+	reconciles := strings.ReplaceAll(s.taskRuns(since, until, plan.ReconcileTask), "\n", "\n  ")
+	dts := s.dynamicTables()
+	if len(dts) == 0 {
+		return fmt.Sprintf(`  SELECT %s AS started_at, %s AS visible_at
+  FROM (
+  %s
+  ) AS h
+  WHERE STATE = 'SUCCEEDED'`, s.R.UTC("QUERY_START_TIME"), s.R.UTC("COMPLETED_TIME"), reconciles)
+	}
+	var refreshes, names []string
+	for _, dt := range dts {
+		names = append(names, "SELECT "+s.R.Str(dt.String())+" AS dt")
+		for _, d := range days(since, until) {
+			refreshes = append(refreshes, fmt.Sprintf(`    SELECT %s AS dt, %s AS data_ts, %s AS end_ts
+    FROM TABLE(%s.DYNAMIC_TABLE_REFRESH_HISTORY(DATA_TIMESTAMP_START => %s, DATA_TIMESTAMP_END => %s, RESULT_LIMIT => 10000, NAME => %s))
+    WHERE STATE = 'SUCCEEDED'`, s.R.Str(dt.String()), s.R.UTC("DATA_TIMESTAMP"), s.R.UTC("REFRESH_END_TIME"), s.is(),
+				s.tsLTZ(d[0]), s.tsLTZ(d[1]), s.R.Str(s.R.Object(dt))))
+		}
+	}
+	ntz := s.R.Type(ir.Timestamp)
+	return fmt.Sprintf(`  SELECT started_at, CASE WHEN COUNT(end_ts) = %d THEN MAX(end_ts) END AS visible_at
+  FROM (
+    SELECT dt, kind, started_at, MIN(end_ts) OVER (PARTITION BY dt ORDER BY t, kind ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS end_ts
+    FROM (
+      SELECT d.dt, r.completed_at AS t, 0 AS kind, r.started_at, CAST(NULL AS %s) AS end_ts
+      FROM (
+        SELECT %s AS started_at, %s AS completed_at
+        FROM (
+  %s
+        ) AS h
+        WHERE STATE = 'SUCCEEDED'
+      ) AS r CROSS JOIN (%s) AS d
+      UNION ALL
+      SELECT dt, data_ts AS t, 1 AS kind, CAST(NULL AS %s) AS started_at, end_ts
+      FROM (
+%s
+      ) AS f
+    ) AS marks
+  ) AS firsts
+  WHERE kind = 0
+  GROUP BY started_at`, len(dts), ntz, s.R.UTC("QUERY_START_TIME"), s.R.UTC("COMPLETED_TIME"), reconciles,
+		strings.Join(names, " UNION ALL "), ntz, strings.Join(refreshes, "\n    UNION ALL\n"))
 }
 
 // LoadsSQL is the COPY_HISTORY query of one RAW table.
@@ -263,17 +414,30 @@ func (s Snowflake) Loads(ctx context.Context, db *sql.DB, since, until time.Time
 	return out, nil
 }
 
-// RefreshesSQL is the DYNAMIC_TABLE_REFRESH_HISTORY query.
-func (s Snowflake) RefreshesSQL(since time.Time) string {
+// RefreshesSQL is the DYNAMIC_TABLE_REFRESH_HISTORY query, one call per
+// dynamic table and day.
+func (s Snowflake) RefreshesSQL(since, until time.Time) string {
+	var parts []string
+	for _, dt := range s.dynamicTables() {
+		for _, d := range days(since, until) {
+			parts = append(parts, fmt.Sprintf(`  SELECT NAME, STATE, REFRESH_END_TIME
+  FROM TABLE(%s.DYNAMIC_TABLE_REFRESH_HISTORY(DATA_TIMESTAMP_START => %s, DATA_TIMESTAMP_END => %s, RESULT_LIMIT => 10000, NAME => %s))`,
+				s.is(), s.tsLTZ(d[0]), s.tsLTZ(d[1]), s.R.Str(s.R.Object(dt))))
+		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"  SELECT CAST(NULL AS VARCHAR) AS NAME, CAST(NULL AS VARCHAR) AS STATE, CAST(NULL AS TIMESTAMP_LTZ) AS REFRESH_END_TIME WHERE FALSE"}
+	}
 	return fmt.Sprintf(`SELECT NAME, COUNT(*), SUM(CASE WHEN STATE = 'FAILED' THEN 1 ELSE 0 END), MAX(REFRESH_END_TIME)
-FROM TABLE(%s.DYNAMIC_TABLE_REFRESH_HISTORY(DATA_TIMESTAMP_START => %s, RESULT_LIMIT => 10000))
-WHERE DATABASE_NAME = %s
-GROUP BY NAME ORDER BY NAME`, s.is(), s.tsLTZ(since), s.R.Str(strings.ToUpper(s.Database)))
+FROM (
+%s
+) AS h
+GROUP BY NAME ORDER BY NAME`, strings.Join(parts, "\n  UNION ALL\n"))
 }
 
 // Refreshes implements Source.
 func (s Snowflake) Refreshes(ctx context.Context, db *sql.DB, since, until time.Time) ([]Refresh, error) {
-	rows, err := db.QueryContext(ctx, s.RefreshesSQL(since))
+	rows, err := db.QueryContext(ctx, s.RefreshesSQL(since, until))
 	if err != nil {
 		return nil, err
 	}
