@@ -2,7 +2,6 @@ package sfrules
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -88,13 +87,4 @@ func excerpt(sql, msg string) string {
 		return sql
 	}
 	return fmt.Sprintf("line %d: %s", line, lines[line-1])
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
