@@ -123,19 +123,27 @@ func stripComments(s string) string {
 
 // Parse parses every SQL unit of the set in one parser run, keeping the
 // trees; it runs once per set.
-func (s *Set) Parse() error {
-	if s.parsed {
-		return nil
-	}
+func (s *Set) Parse() error { return Parse(s) }
+
+// Parse parses the SQL units of several sets in one parser run.
+func Parse(sets ...*Set) error {
 	var units []*Unit
 	var stmts []sfparse.Stmt
-	for _, st := range s.Statements {
-		for _, u := range st.Units {
-			if u.SQL != "" {
-				units = append(units, u)
-				stmts = append(stmts, sfparse.Stmt{Name: u.Name, SQL: u.SQL})
+	for _, s := range sets {
+		if s.parsed {
+			continue
+		}
+		for _, st := range s.Statements {
+			for _, u := range st.Units {
+				if u.SQL != "" {
+					units = append(units, u)
+					stmts = append(stmts, sfparse.Stmt{Name: u.Name, SQL: u.SQL})
+				}
 			}
 		}
+	}
+	if len(units) == 0 {
+		return nil
 	}
 	res, err := sfparse.ParseTrees(stmts)
 	if err != nil {
@@ -154,7 +162,9 @@ func (s *Set) Parse() error {
 			}
 		}
 	}
-	s.parsed = true
+	for _, s := range sets {
+		s.parsed = true
+	}
 	return nil
 }
 
