@@ -1,9 +1,12 @@
 // check.mjs parses Snowflake SQL with datafusion-sqlparser-rs (compiled to
 // WASM, npm package @guanmingchiu/sqlparser-ts) using its Snowflake dialect.
 //
-// stdin:  JSON array  [{"name": "...", "sql": "..."}, ...]
-// stdout: JSON array  [{"name": "...", "ok": true|false, "error": "...", "statements": N}, ...]
+// stdin:  JSON array  [{"name": "...", "sql": "...", "ast": true|false}, ...]
+// stdout: JSON array  [{"name": "...", "ok": true|false, "error": "...", "statements": N, "ast": [...]}, ...]
 //         in input order; N is the number of statements parsed from "sql".
+//         "ast" is present only when the item asked for it: the parser's
+//         statements as serde JSON (one element per statement), without
+//         source spans and tokens; a field the parser leaves unset is null.
 //
 // A statement that fails to parse is reported in its result, never as a crash.
 // The exit code is 0 whenever the script itself worked (whatever the parse
@@ -40,6 +43,23 @@ try {
 }
 
 const parser = new Parser(new SnowflakeDialect());
+
+// tree drops spans and tokens (positions, not syntax) and keeps unset
+// fields as null, so that VARCHAR without a length stays {"Varchar": null}.
+function tree(v) {
+  if (v === undefined) return null;
+  if (Array.isArray(v)) return v.map(tree);
+  if (v instanceof Map) v = Object.fromEntries(v);
+  if (v && typeof v === "object") {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "span" || k.endsWith("_token")) continue;
+      out[k] = tree(x);
+    }
+    return out;
+  }
+  return v;
+}
 const results = input.map((item, i) => {
   const name = item && typeof item.name === "string" ? item.name : `#${i}`;
   const sql = item && typeof item.sql === "string" ? item.sql : null;
@@ -48,7 +68,9 @@ const results = input.map((item, i) => {
   }
   try {
     const stmts = parser.parse(sql);
-    return { name, ok: true, error: "", statements: Array.isArray(stmts) ? stmts.length : 0 };
+    const n = Array.isArray(stmts) ? stmts.length : 0;
+    if (item.ast === true) return { name, ok: true, error: "", statements: n, ast: tree(stmts) };
+    return { name, ok: true, error: "", statements: n };
   } catch (e) {
     // ParserError for syntax errors; anything else (e.g. a WASM trap) is
     // reported too, marked as such, rather than crashing the batch.

@@ -1,0 +1,1031 @@
+package sfrules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Rule is one Snowflake fact the generated pipeline relies on.
+type Rule struct {
+	Name string
+	// URL is the Snowflake documentation page that states the fact.
+	URL string
+	// Doc says what the check looks at, and whether it reads the parsed
+	// tree or a header's text.
+	Doc string
+	// Pending names the issue item whose fix the generated SQL still
+	// waits for; while set, violations in the generated SQL are logged,
+	// not failed.
+	Pending string
+	Check   func(s *Set) []Violation
+}
+
+// Violation is one place where a set breaks a rule.
+type Violation struct {
+	Where   string
+	Message string
+}
+
+func (v Violation) String() string { return v.Where + ": " + v.Message }
+
+func violation(where, format string, args ...any) Violation {
+	return Violation{Where: where, Message: fmt.Sprintf(format, args...)}
+}
+
+// Catalog is every rule.
+var Catalog = []Rule{
+	{
+		Name:    "copy-left-out-column-sequence-default",
+		URL:     "https://docs.snowflake.com/en/sql-reference/sql/copy-into-table",
+		Doc:     "tree: for each COPY INTO <table> (<columns>), the CREATE TABLE of that table in the set; a column left out of the list must not default to <sequence>.NEXTVAL",
+		Pending: "issue 10 item 1 (pipes: LOAD_SEQ)",
+		Check:   copyLeftOutSequence,
+	},
+	{
+		Name:    "task-runtime-info-only-in-tasks",
+		URL:     "https://docs.snowflake.com/en/sql-reference/functions/system_task_runtime_info",
+		Doc:     "tree: no statement of a procedure body calls SYSTEM$TASK_RUNTIME_INFO, which fails outside a task run; a task body reads it and passes it on",
+		Pending: "issue 10 item 2 (batch id as an argument)",
+		Check:   runtimeInfoInProcedures,
+	},
+	{
+		Name:    "child-task-when-predecessors-only",
+		URL:     "https://docs.snowflake.com/en/sql-reference/functions/system_predecessors_state",
+		Doc:     "header and tree: a task with AFTER or FINALIZE has no WHEN, or a WHEN that calls only SYSTEM$PREDECESSORS_STATE; SYSTEM$STREAM_HAS_DATA belongs on the root, since a false WHEN skips the task and every task after it",
+		Pending: "issue 10 item 3 (child task WHEN)",
+		Check:   childTaskWhen,
+	},
+	{
+		Name:    "task-timeout",
+		URL:     "https://docs.snowflake.com/en/sql-reference/sql/create-task",
+		Doc:     "header: every task sets USER_TASK_TIMEOUT_MS to a positive number (the default, one hour, is not chosen for a one-minute graph)",
+		Pending: "issue 10 item 4 (task failure settings)",
+		Check:   taskTimeout,
+	},
+	{
+		Name:    "root-failure-policy",
+		URL:     "https://docs.snowflake.com/en/user-guide/tasks-graphs",
+		Doc:     "header: the root task sets SUSPEND_TASK_AFTER_NUM_FAILURES and TASK_AUTO_RETRY_ATTEMPTS, which apply to the whole graph; no other task sets TASK_AUTO_RETRY_ATTEMPTS",
+		Pending: "issue 10 item 4 (task failure settings)",
+		Check:   rootFailurePolicy,
+	},
+	{
+		Name:  "task-compute",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-task",
+		Doc:   "header: every task names a WAREHOUSE or is serverless (USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE or TARGET_COMPLETION_INTERVAL), never both",
+		Check: taskCompute,
+	},
+	{
+		Name:    "observe-try-conversions",
+		URL:     "https://docs.snowflake.com/en/sql-reference/functions/try_cast",
+		Doc:     "tree: a statement that reads a table of schema RAW (the landed lines or their streams) converts column values only with TRY_ forms: no TO_TIMESTAMP*, TO_NUMBER, TO_DECIMAL, TO_NUMERIC, TO_DOUBLE, TO_DATE, TO_TIME, TO_BOOLEAN, PARSE_JSON, and no CAST or :: to a type other than text or VARIANT, on an expression that refers to a column (a constant cast is not checked). One line that does not convert would fail the statement on every run.",
+		Pending: "issue 10 item 4 (TRY_ conversions of source data)",
+		Check:   observeTryConversions,
+	},
+	{
+		Name:  "latest-batch-not-max-batch-id",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/system_task_runtime_info",
+		Doc:   "tree: no MAX or MIN of a column named BATCH_ID: batch ids are the graph run's UUID, which does not order runs",
+		Check: latestNotMaxBatchID,
+	},
+	{
+		Name:    "one-clock-read-per-run",
+		URL:     "https://docs.snowflake.com/en/sql-reference/functions/sysdate",
+		Doc:     "tree: in a procedure that keeps a clock (writes a table whose name ends in CLOCK) or writes a history table, at most one statement reads the system time (SYSDATE, CURRENT_TIMESTAMP, GETDATE, SYSTIMESTAMP, LOCALTIMESTAMP), the one writing the clock; the others read the clock, since SYSDATE is evaluated per statement",
+		Pending: "issue 10 item 6 (the reconcile's audit times, links and checks still read SYSDATE besides the clock)",
+		Check:   oneClockRead,
+	},
+	{
+		Name:    "raw-varchar-length",
+		URL:     "https://docs.snowflake.com/en/sql-reference/data-types-text",
+		Doc:     "tree: every text column of a table in schema RAW declares its length, at most 134217728; without one a line longer than 16 MB is skipped by the load",
+		Pending: "issue 10 item 7 (VARCHAR length)",
+		Check:   rawVarcharLength,
+	},
+	{
+		Name:    "integer-validation-without-rounding",
+		URL:     "https://docs.snowflake.com/en/sql-reference/functions/cast",
+		Doc:     "tree: a TRY_CAST / TRY_TO_NUMBER / TRY_TO_DECIMAL / TRY_TO_NUMERIC to scale 0 (NUMBER, NUMBER(p), NUMBER(p, 0), INT, INTEGER, BIGINT, DECIMAL(p, 0), or no scale argument) rounds '12.5' to 13; it must sit in an IFF or CASE whose condition tests the same value with REGEXP_LIKE",
+		Pending: "issue 10 item 8 (integers without rounding)",
+		Check:   integerRounding,
+	},
+	{
+		Name:    "replace-copy-grants",
+		URL:     "https://docs.snowflake.com/en/sql-reference/sql/create-view",
+		Doc:     "tree for views and dynamic tables, header for tasks: CREATE OR REPLACE of a VIEW, DYNAMIC TABLE or TASK carries COPY GRANTS, or the replaced object's grants are dropped",
+		Pending: "issue 10 item 11 (COPY GRANTS)",
+		Check:   replaceCopyGrants,
+	},
+	{
+		Name:  "subquery-predicates-in-where",
+		URL:   "https://docs.snowflake.com/en/sql-reference/operators-subquery",
+		Doc:   "tree: EXISTS, IN (subquery), ANY and ALL with a subquery appear only in a WHERE clause (of SELECT, UPDATE or DELETE), not in a select list, CASE, ON, HAVING, QUALIFY or a MERGE clause; elsewhere use a scalar subquery (https://docs.snowflake.com/en/user-guide/querying-subqueries). The page allows an uncorrelated EXISTS anywhere a Boolean is; this check holds every EXISTS to the correlated form's place",
+		Check: subqueryPredicatesInWhere,
+	},
+	{
+		Name:    "correlated-subquery-not-under-or",
+		URL:     "https://docs.snowflake.com/en/sql-reference/operators-subquery",
+		Doc:     "tree: a correlated EXISTS (its subquery names a table alias it does not define) and any ANY or ALL subquery are not an argument of OR, which the page says is not supported",
+		Pending: "found by this catalog, not yet assigned: OPS.RECONCILE's match-key statements test NOT EXISTS (...) OR EXISTS (correlated)",
+		Check:   correlatedSubqueryNotUnderOr,
+	},
+	{
+		Name:  "work-tables-transient",
+		URL:   "https://docs.snowflake.com/en/user-guide/tables-temp-transient",
+		Doc:   "tree: every CREATE TABLE of a table named WORK_* (the reconcile's work tables) is TRANSIENT or TEMPORARY",
+		Check: workTablesTransient,
+	},
+	{
+		Name:  "no-ddl-in-transaction",
+		URL:   "https://docs.snowflake.com/en/sql-reference/transactions",
+		Doc:   "tree: no CREATE, ALTER, DROP, UNDROP or COMMENT between BEGIN TRANSACTION and COMMIT of a Snowflake Scripting body: DDL commits the open transaction",
+		Check: noDDLInTransaction,
+	},
+	{
+		Name:  "merge-source-deduplicated",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/merge",
+		Doc:   "tree: a MERGE with an UPDATE or DELETE action errors when several source rows match one target row. Checked: a source that reads a stream deduplicates at its top level (QUALIFY ROW_NUMBER() OVER (PARTITION BY p) = 1, or GROUP BY g); and any top-level deduplication of a source is on columns among those its ON equalities use. Not checked: sources that read only tables, whose uniqueness rests on how the table was filled",
+		Check: mergeSourceDeduplicated,
+	},
+	{
+		Name:  "asof-match-condition",
+		URL:   "https://docs.snowflake.com/en/sql-reference/constructs/asof-join",
+		Doc:   "tree: every ASOF JOIN has a MATCH_CONDITION comparing two expressions with >=, <=, > or < (never =), and an ON of equalities joined by AND",
+		Check: asofMatchCondition,
+	},
+	{
+		Name:  "task-graph-finalizer",
+		URL:   "https://docs.snowflake.com/en/user-guide/tasks-graphs",
+		Doc:   "header: the tasks form one graph: one root (no AFTER, no FINALIZE), every AFTER names a task of the set, and one finalizer whose FINALIZE names the root",
+		Check: taskGraph,
+	},
+	{
+		Name:  "pipe-not-replaced",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/copy_history",
+		Doc:   "header and tree: no CREATE OR REPLACE PIPE (recreating a pipe drops its load history, so files already loaded would load again), and a pipe's COPY calls no CURRENT_TIMESTAMP, SYSDATE or the like (https://docs.snowflake.com/en/sql-reference/sql/create-pipe: use METADATA$START_SCAN_TIME)",
+		Check: pipeNotReplaced,
+	},
+	{
+		Name:  "stream-on-table",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-stream",
+		Doc:   "header: a CREATE STREAM (outside the parser's grammar) is ON TABLE a table created in the set, says APPEND_ONLY explicitly and is not CREATE OR REPLACE (a recreated stream starts at a new offset)",
+		Check: streamOnTable,
+	},
+	{
+		Name:  "file-format-lines-as-text",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-file-format",
+		Doc:   "header: a CREATE FILE FORMAT (outside the parser's grammar) lands each line as one text column: TYPE = CSV with FIELD_DELIMITER, ESCAPE, ESCAPE_UNENCLOSED_FIELD and FIELD_OPTIONALLY_ENCLOSED_BY all NONE, so nothing in a JSON line is rewritten",
+		Check: fileFormatLinesAsText,
+	},
+	{
+		Name:  "transaction-block-rolls-back",
+		URL:   "https://docs.snowflake.com/en/developer-guide/snowflake-scripting/exceptions",
+		Doc:   "split units: a Snowflake Scripting body that begins a transaction ends it with COMMIT and has an EXCEPTION handler WHEN OTHER THEN that runs ROLLBACK and then RAISE, so a failed step neither commits the others nor hides the error",
+		Check: transactionBlockRollsBack,
+	},
+}
+
+// RuleNamed returns the catalog's rule of that name.
+func RuleNamed(name string) (Rule, bool) {
+	for _, r := range Catalog {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}
+
+func copyLeftOutSequence(s *Set) []Violation {
+	tables := map[string]map[string]any{}
+	for _, u := range s.Units() {
+		if k, t := variant(u.AST); k == "CreateTable" {
+			tables[objectNameOf(obj(t)["name"])] = obj(t)
+		}
+	}
+	var out []Violation
+	for _, u := range s.Units() {
+		k, c := variant(u.AST)
+		if k != "CopyIntoSnowflake" || obj(c)["kind"] != "Table" {
+			continue
+		}
+		target := objectNameOf(obj(c)["into"])
+		listed := map[string]bool{}
+		for _, col := range list(c, "into_columns") {
+			listed[identValue(col)] = true
+		}
+		if len(listed) == 0 {
+			continue
+		}
+		t, ok := tables[target]
+		if !ok {
+			out = append(out, violation(u.Name, "COPY INTO %s: the table's CREATE TABLE is not among the statements", target))
+			continue
+		}
+		for _, col := range list(t, "columns") {
+			name := identValue(obj(col)["name"])
+			if listed[name] {
+				continue
+			}
+			for _, opt := range list(col, "options") {
+				def := obj(opt, "option")["Default"]
+				if def == nil {
+					continue
+				}
+				if columnRef(def) == "NEXTVAL" {
+					out = append(out, violation(u.Name, "COPY INTO %s leaves out %s, whose default is a sequence", target, name))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func runtimeInfoInProcedures(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		if !u.Procedure {
+			continue
+		}
+		for _, c := range calls(u.AST) {
+			if c.name == "SYSTEM$TASK_RUNTIME_INFO" {
+				out = append(out, violation(u.Name, "SYSTEM$TASK_RUNTIME_INFO in a procedure body"))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func childTaskWhen(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Headers("TASK") {
+		h := st.Header
+		_, final := h.Option("FINALIZE")
+		if h.When == "" {
+			continue
+		}
+		for _, u := range st.Units {
+			if u.Role != "task WHEN" || u.AST == nil {
+				continue
+			}
+			for _, c := range calls(u.AST) {
+				if (len(h.After) > 0 || final) && c.name != "SYSTEM$PREDECESSORS_STATE" {
+					out = append(out, violation(u.Name, "task %s runs after others and its WHEN calls %s", h.Name, c.name))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// isRoot reports whether a task header is a graph's root.
+func isRoot(h *Header) bool {
+	_, final := h.Option("FINALIZE")
+	return len(h.After) == 0 && !final
+}
+
+func positive(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n > 0
+}
+
+func taskTimeout(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Headers("TASK") {
+		if v, ok := st.Header.Option("USER_TASK_TIMEOUT_MS"); !ok || !positive(v) {
+			out = append(out, violation(st.Name, "task %s sets no USER_TASK_TIMEOUT_MS", st.Header.Name))
+		}
+	}
+	return out
+}
+
+func rootFailurePolicy(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Headers("TASK") {
+		h := st.Header
+		if isRoot(h) {
+			for _, p := range []string{"SUSPEND_TASK_AFTER_NUM_FAILURES", "TASK_AUTO_RETRY_ATTEMPTS"} {
+				if _, ok := h.Option(p); !ok {
+					out = append(out, violation(st.Name, "root task %s sets no %s", h.Name, p))
+				}
+			}
+		} else if _, ok := h.Option("TASK_AUTO_RETRY_ATTEMPTS"); ok {
+			out = append(out, violation(st.Name, "task %s is not the root but sets TASK_AUTO_RETRY_ATTEMPTS", h.Name))
+		}
+	}
+	return out
+}
+
+func taskCompute(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Headers("TASK") {
+		h := st.Header
+		_, wh := h.Option("WAREHOUSE")
+		_, size := h.Option("USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE")
+		_, interval := h.Option("TARGET_COMPLETION_INTERVAL")
+		switch {
+		case wh && (size || interval):
+			out = append(out, violation(st.Name, "task %s names a WAREHOUSE and serverless sizing", h.Name))
+		case !wh && !size && !interval:
+			out = append(out, violation(st.Name, "task %s names no WAREHOUSE and no serverless sizing", h.Name))
+		}
+	}
+	return out
+}
+
+// failingConversions are the conversion functions that fail on a value they
+// cannot convert; each has a TRY_ form.
+var failingConversions = map[string]bool{
+	"TO_TIMESTAMP": true, "TO_TIMESTAMP_NTZ": true, "TO_TIMESTAMP_LTZ": true, "TO_TIMESTAMP_TZ": true,
+	"TO_NUMBER": true, "TO_DECIMAL": true, "TO_NUMERIC": true, "TO_DOUBLE": true,
+	"TO_DATE": true, "DATE": true, "TO_TIME": true, "TIME": true, "TO_BOOLEAN": true,
+	"PARSE_JSON": true, "TO_BINARY": true, "TO_GEOGRAPHY": true,
+}
+
+// safeCastTypes never fail a cast: any value has a text and a VARIANT form.
+var safeCastTypes = map[string]bool{
+	"VARCHAR": true, "STRING": true, "TEXT": true, "CHAR": true, "CHARACTER": true, "CHARVARYING": true,
+	"CHARACTERVARYING": true, "NVARCHAR": true, "VARIANT": true,
+}
+
+func readsRaw(u *Unit) bool {
+	switch statementKind(u) {
+	case "CreateTable", "CopyIntoSnowflake":
+		return false
+	}
+	for _, t := range tablesRead(u.AST) {
+		if schemaOf(t) == "RAW" {
+			return true
+		}
+	}
+	return false
+}
+
+func observeTryConversions(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		if !readsRaw(u) {
+			continue
+		}
+		seen := map[string]bool{}
+		note := func(msg string) {
+			if !seen[msg] {
+				seen[msg] = true
+				out = append(out, violation(u.Name, "%s", msg))
+			}
+		}
+		for _, c := range calls(u.AST) {
+			if failingConversions[c.name] {
+				note(c.name + " of source data (use TRY_" + c.name + ")")
+			}
+		}
+		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
+			c := obj(n, "Cast")
+			if c == nil || c["kind"] == "TryCast" || c["kind"] == "SafeCast" {
+				return true
+			}
+			if k, v := variant(c["expr"]); k == "Function" && len(asList(obj(v)["name"])) == 1 && identValue(asList(obj(v)["name"])[0]) == "CONVERT_TIMEZONE" {
+				return true // a timestamp in another zone: converting it cannot fail
+			}
+			if tn := dataTypeName(c["data_type"]); !safeCastTypes[tn] && hasIdentifier(c["expr"]) {
+				note(fmt.Sprintf("cast of source data to %s (use a TRY_ form, or guard it)", tn))
+			}
+			return true
+		})
+	}
+	return out
+}
+
+func latestNotMaxBatchID(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		for _, c := range calls(u.AST) {
+			if c.name != "MAX" && c.name != "MIN" {
+				continue
+			}
+			for _, a := range c.args() {
+				if columnRef(a) == "BATCH_ID" {
+					out = append(out, violation(u.Name, "%s(batch_id) taken as the latest or first batch", c.name))
+				}
+			}
+		}
+	}
+	return out
+}
+
+var clockFunctions = map[string]bool{
+	"SYSDATE": true, "CURRENT_TIMESTAMP": true, "GETDATE": true, "SYSTIMESTAMP": true, "LOCALTIMESTAMP": true,
+}
+
+// writeTarget is the table an INSERT, MERGE, UPDATE or DELETE writes, or "".
+func writeTarget(u *Unit) string {
+	k, v := variant(u.AST)
+	switch k {
+	case "Insert":
+		if t := list(v, "table", "TableName"); t != nil {
+			return objectNameOf(t)
+		}
+		if t := list(v, "table_name"); t != nil {
+			return objectNameOf(t)
+		}
+	case "Merge":
+		return objectNameOf(list(v, "table", "Table", "name"))
+	case "Update":
+		return objectNameOf(list(v, "table", "relation", "Table", "name"))
+	}
+	return ""
+}
+
+func oneClockRead(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Headers("PROCEDURE") {
+		var reads []*Unit
+		var clockWriter *Unit
+		keeps := false
+		for _, u := range st.Units {
+			if u.AST == nil {
+				continue
+			}
+			target := lastPart(writeTarget(u))
+			if strings.HasSuffix(target, "CLOCK") {
+				keeps = true
+				clockWriter = u
+			}
+			if strings.Contains(target, "HISTORY") {
+				keeps = true
+			}
+			for _, c := range calls(u.AST) {
+				if clockFunctions[c.name] {
+					reads = append(reads, u)
+					break
+				}
+			}
+		}
+		if !keeps {
+			continue
+		}
+		for _, u := range reads {
+			if u != clockWriter {
+				out = append(out, violation(u.Name, "reads the system time; procedure %s reads it once, into its clock", st.Header.Name))
+			}
+		}
+	}
+	return out
+}
+
+var textTypes = map[string]bool{"VARCHAR": true, "STRING": true, "TEXT": true, "CHARVARYING": true, "CHARACTERVARYING": true, "NVARCHAR": true}
+
+func rawVarcharLength(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		k, t := variant(u.AST)
+		if k != "CreateTable" {
+			continue
+		}
+		table := objectNameOf(obj(t)["name"])
+		if schemaOf(table) != "RAW" {
+			continue
+		}
+		for _, col := range list(t, "columns") {
+			dt := obj(col)["data_type"]
+			if !textTypes[dataTypeName(dt)] {
+				continue
+			}
+			_, v := variant(dt)
+			n, ok := obj(v, "IntegerLength")["length"].(float64)
+			col := identValue(obj(col)["name"])
+			switch {
+			case !ok:
+				out = append(out, violation(u.Name, "%s.%s is text without a length", table, col))
+			case n > 134217728:
+				out = append(out, violation(u.Name, "%s.%s is longer than 134217728", table, col))
+			}
+		}
+	}
+	return out
+}
+
+// scaleZero reports whether a data type is a number of scale 0.
+func scaleZero(dt any) bool {
+	switch dataTypeName(dt) {
+	case "INT", "INTEGER", "BIGINT", "SMALLINT", "TINYINT", "BYTEINT":
+		return true
+	case "NUMBER", "NUMERIC", "DECIMAL":
+		k, v := variant(dt)
+		if k == "Custom" {
+			mods := asList(asList(v)[1])
+			return len(mods) < 2 || mods[1] == "0"
+		}
+		if p := asList(obj(v)["PrecisionAndScale"]); len(p) == 2 {
+			return p[1] == float64(0)
+		}
+		return true
+	}
+	return false
+}
+
+func integerRounding(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		type candidate struct {
+			what  string
+			arg   any
+			above []map[string]any
+		}
+		var found []candidate
+		for _, c := range calls(u.AST) {
+			switch c.name {
+			case "TRY_TO_NUMBER", "TRY_TO_DECIMAL", "TRY_TO_NUMERIC":
+				args := c.args()
+				if len(args) == 0 {
+					continue
+				}
+				// (x), (x, fmt), (x, p), (x, p, s), (x, fmt, p, s): the scale is 0 unless given.
+				scale := "0"
+				if len(args) >= 3 {
+					if _, v := variant(args[len(args)-1]); v != nil {
+						if n := list(obj(v), "value", "Number"); len(n) > 0 {
+							scale, _ = n[0].(string)
+						}
+					}
+				}
+				if scale == "0" {
+					found = append(found, candidate{c.name, args[0], c.above})
+				}
+			}
+		}
+		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
+			if c := obj(n, "Cast"); c != nil && c["kind"] == "TryCast" && scaleZero(c["data_type"]) {
+				found = append(found, candidate{"TRY_CAST to " + dataTypeName(c["data_type"]) + " of scale 0", c["expr"], append(above, n)})
+			}
+			return true
+		})
+		for _, f := range found {
+			if !regexpGuarded(f.arg, f.above) {
+				out = append(out, violation(u.Name, "%s rounds a fraction to an integer; guard it with REGEXP_LIKE on the same value", f.what))
+			}
+		}
+	}
+	return out
+}
+
+// regexpGuarded reports whether one of the IFF or CASE expressions above a
+// conversion tests, in its condition, with REGEXP_LIKE, a value that the
+// converted argument contains.
+func regexpGuarded(arg any, above []map[string]any) bool {
+	argText := canon(arg)
+	var conds []any
+	for _, n := range above {
+		if f := obj(n, "Function"); f != nil && len(asList(f["name"])) > 0 && identValue(asList(f["name"])[len(asList(f["name"]))-1]) == "IFF" {
+			c := call{node: f}
+			if a := c.args(); len(a) > 0 {
+				conds = append(conds, a[0])
+			}
+		}
+		if cs := obj(n, "Case"); cs != nil {
+			for _, w := range list(cs, "conditions") {
+				conds = append(conds, obj(w)["condition"])
+			}
+		}
+	}
+	for _, cond := range conds {
+		for _, c := range calls(cond) {
+			if c.name != "REGEXP_LIKE" && c.name != "RLIKE" {
+				continue
+			}
+			if a := c.args(); len(a) > 0 && strings.Contains(argText, canon(a[0])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func replaceCopyGrants(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		k, v := variant(u.AST)
+		m := obj(v)
+		switch {
+		case k == "CreateView" && m["or_replace"] == true && m["copy_grants"] != true:
+			out = append(out, violation(u.Name, "CREATE OR REPLACE VIEW %s without COPY GRANTS", objectNameOf(m["name"])))
+		case k == "CreateTable" && m["dynamic"] == true && m["or_replace"] == true && m["copy_grants"] != true:
+			out = append(out, violation(u.Name, "CREATE OR REPLACE DYNAMIC TABLE %s without COPY GRANTS", objectNameOf(m["name"])))
+		}
+	}
+	for _, st := range s.Headers("TASK") {
+		if st.Header.OrReplace && !st.Header.CopyGrants {
+			out = append(out, violation(st.Name, "CREATE OR REPLACE TASK %s without COPY GRANTS", st.Header.Name))
+		}
+	}
+	return out
+}
+
+// clauseKeys are the tree keys of the clauses a subquery predicate may sit
+// in; "selection" is WHERE.
+var clauseKeys = map[string]bool{
+	"selection": true, "projection": true, "having": true, "qualify": true, "on": true, "On": true,
+	"constraint": true, "match_condition": true, "clauses": true, "assignments": true, "conditions": true,
+	"condition": true, "else_result": true, "result": true, "order_by": true, "group_by": true, "args": true,
+	"partition_by": true, "values": true, "source": true,
+}
+
+func subqueryPredicatesInWhere(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
+			kind := ""
+			switch {
+			case n["Exists"] != nil:
+				kind = "EXISTS"
+			case n["InSubquery"] != nil:
+				kind = "IN (subquery)"
+			case obj(n, "AnyOp", "right")["Subquery"] != nil:
+				kind = "ANY (subquery)"
+			case obj(n, "AllOp", "right")["Subquery"] != nil:
+				kind = "ALL (subquery)"
+			default:
+				return true
+			}
+			clause := ""
+			for i := len(keys) - 1; i >= 0; i-- {
+				if clauseKeys[keys[i]] {
+					clause = keys[i]
+					break
+				}
+			}
+			if clause != "selection" {
+				out = append(out, violation(u.Name, "%s in %s, outside a WHERE clause", kind, clauseName(clause)))
+				return true
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// correlated reports whether a query refers to a qualifier (table alias
+// or name) that none of its own FROM clauses defines.
+func correlated(query any) bool {
+	defined := map[string]bool{}
+	walk(query, func(n map[string]any, keys []string, above []map[string]any) bool {
+		if t := obj(n, "Table"); t != nil && len(keys) > 0 && keys[len(keys)-1] == "relation" {
+			defined[lastPart(objectNameOf(t["name"]))] = true
+			if a := obj(t, "alias"); a != nil {
+				defined[identValue(a["name"])] = true
+			}
+		}
+		if d := obj(n, "Derived"); d != nil && len(keys) > 0 && keys[len(keys)-1] == "relation" {
+			if a := obj(d, "alias"); a != nil {
+				defined[identValue(a["name"])] = true
+			}
+		}
+		return true
+	})
+	outer := false
+	walk(query, func(n map[string]any, keys []string, above []map[string]any) bool {
+		if parts := list(n, "CompoundIdentifier"); len(parts) >= 2 && !defined[identValue(parts[len(parts)-2])] {
+			outer = true
+		}
+		return !outer
+	})
+	return outer
+}
+
+func correlatedSubqueryNotUnderOr(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
+			kind := ""
+			switch {
+			case obj(n, "Exists") != nil && correlated(obj(n, "Exists")["subquery"]):
+				kind = "a correlated EXISTS"
+			case obj(n, "AnyOp", "right")["Subquery"] != nil:
+				kind = "ANY (subquery)"
+			case obj(n, "AllOp", "right")["Subquery"] != nil:
+				kind = "ALL (subquery)"
+			default:
+				return true
+			}
+			for i := len(above) - 1; i >= 0; i-- {
+				if b := obj(above[i], "BinaryOp"); b != nil && b["op"] == "Or" {
+					out = append(out, violation(u.Name, "%s is an argument of OR", kind))
+					break
+				}
+				if above[i]["Subquery"] != nil || above[i]["subquery"] != nil || above[i]["body"] != nil {
+					break
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+func clauseName(key string) string {
+	switch key {
+	case "projection":
+		return "a select list"
+	case "conditions", "condition", "result", "else_result":
+		return "a CASE"
+	case "on", "On", "constraint", "match_condition":
+		return "an ON condition"
+	case "clauses":
+		return "a MERGE clause"
+	case "":
+		return "a statement"
+	}
+	return "a " + strings.ToUpper(strings.ReplaceAll(key, "_", " ")) + " clause"
+}
+
+func workTablesTransient(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		k, v := variant(u.AST)
+		m := obj(v)
+		if k != "CreateTable" || m["dynamic"] == true {
+			continue
+		}
+		name := objectNameOf(m["name"])
+		if strings.HasPrefix(lastPart(name), "WORK_") && m["transient"] != true && m["temporary"] != true {
+			out = append(out, violation(u.Name, "work table %s is not TRANSIENT", name))
+		}
+	}
+	return out
+}
+
+func noDDLInTransaction(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		if !u.InTransaction {
+			continue
+		}
+		k := statementKind(u)
+		if strings.HasPrefix(k, "Create") || strings.HasPrefix(k, "Alter") || strings.HasPrefix(k, "Drop") || k == "Undrop" || k == "Comment" {
+			out = append(out, violation(u.Name, "%s inside BEGIN TRANSACTION ... COMMIT commits the transaction", k))
+		}
+	}
+	return out
+}
+
+// dedupKeys returns the columns a query deduplicates on at its top level:
+// QUALIFY ROW_NUMBER() OVER (PARTITION BY ...) = 1, or GROUP BY; ok is
+// false when it does neither.
+func dedupKeys(query any) (keys []string, ok bool) {
+	sel := obj(query, "body", "Select")
+	if sel == nil {
+		return nil, false
+	}
+	if q := obj(sel, "qualify", "BinaryOp"); q != nil {
+		if f := obj(q, "left", "Function"); f != nil && identValue(asList(f["name"])[0]) == "ROW_NUMBER" {
+			for _, p := range list(f, "over", "WindowSpec", "partition_by") {
+				keys = append(keys, columnRef(p))
+			}
+			return keys, true
+		}
+	}
+	if g := list(sel, "group_by", "Expressions"); len(g) > 0 && len(asList(g[0])) > 0 {
+		for _, e := range asList(g[0]) {
+			keys = append(keys, columnRef(e))
+		}
+		return keys, true
+	}
+	return nil, false
+}
+
+func mergeSourceDeduplicated(s *Set) []Violation {
+	streams := map[string]bool{}
+	for _, st := range s.Headers("STREAM") {
+		streams[st.Header.Name] = true
+	}
+	var out []Violation
+	for _, u := range s.Units() {
+		k, m := variant(u.AST)
+		if k != "Merge" {
+			continue
+		}
+		updates := false
+		for _, c := range list(m, "clauses") {
+			if k, _ := variant(obj(c)["action"]); k == "Update" || k == "Delete" {
+				updates = true
+			}
+			if obj(c)["action"] == "Delete" {
+				updates = true
+			}
+		}
+		if !updates {
+			continue
+		}
+		onCols := map[string]bool{}
+		walk(obj(m)["on"], func(n map[string]any, keys []string, above []map[string]any) bool {
+			if b := obj(n, "BinaryOp"); b != nil && b["op"] == "Eq" {
+				onCols[columnRef(b["left"])] = true
+				onCols[columnRef(b["right"])] = true
+			}
+			return true
+		})
+		source := obj(m)["source"]
+		readsStream := false
+		for _, t := range tablesRead(source) {
+			if streams[t] || strings.HasSuffix(lastPart(t), "_STREAM") {
+				readsStream = true
+			}
+		}
+		if t := obj(source, "Table"); t != nil {
+			name := objectNameOf(t["name"])
+			if streams[name] || strings.HasSuffix(lastPart(name), "_STREAM") {
+				out = append(out, violation(u.Name, "MERGE updates from stream %s without deduplicating it", name))
+			}
+			continue
+		}
+		keys, ok := dedupKeys(obj(source, "Derived", "subquery"))
+		switch {
+		case !ok && readsStream:
+			out = append(out, violation(u.Name, "MERGE updates from a source that reads a stream and is not deduplicated at its top level"))
+		case ok:
+			for _, key := range keys {
+				if !onCols[key] {
+					out = append(out, violation(u.Name, "MERGE source deduplicated on %s, which its ON does not use", key))
+				}
+			}
+		}
+	}
+	return out
+}
+
+var asofOps = map[string]bool{"GtEq": true, "LtEq": true, "Gt": true, "Lt": true}
+
+func asofMatchCondition(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
+			a := obj(n, "join_operator", "AsOf")
+			if a == nil {
+				return true
+			}
+			b := obj(a, "match_condition", "BinaryOp")
+			if b == nil || !asofOps[fmt.Sprint(b["op"])] {
+				out = append(out, violation(u.Name, "ASOF JOIN MATCH_CONDITION is not one comparison with >=, <=, > or <"))
+			}
+			var eqOnly func(e any) bool
+			eqOnly = func(e any) bool {
+				b := obj(e, "BinaryOp")
+				if b == nil {
+					if k, v := variant(e); k == "Nested" {
+						return eqOnly(v)
+					}
+					return false
+				}
+				switch b["op"] {
+				case "Eq":
+					return true
+				case "And":
+					return eqOnly(b["left"]) && eqOnly(b["right"])
+				}
+				return false
+			}
+			if on := obj(a, "constraint")["On"]; on != nil && !eqOnly(on) {
+				out = append(out, violation(u.Name, "ASOF JOIN ON holds more than equalities joined by AND"))
+			}
+			return true
+		})
+	}
+	return out
+}
+
+func taskGraph(s *Set) []Violation {
+	tasks := s.Headers("TASK")
+	if len(tasks) == 0 {
+		return nil
+	}
+	names := map[string]bool{}
+	for _, st := range tasks {
+		names[st.Header.Name] = true
+	}
+	var out []Violation
+	var roots []string
+	finalizers := 0
+	for _, st := range tasks {
+		h := st.Header
+		for _, a := range h.After {
+			if !names[a] {
+				out = append(out, violation(st.Name, "task %s runs after %s, which is not a task of the set", h.Name, a))
+			}
+		}
+		if isRoot(h) {
+			roots = append(roots, h.Name)
+		}
+	}
+	for _, st := range tasks {
+		h := st.Header
+		f, ok := h.Option("FINALIZE")
+		if !ok {
+			continue
+		}
+		finalizers++
+		if len(roots) != 1 || f != roots[0] {
+			out = append(out, violation(st.Name, "finalizer %s finalizes %s, not the graph's root", h.Name, f))
+		}
+		if len(h.After) > 0 {
+			out = append(out, violation(st.Name, "finalizer %s also has AFTER", h.Name))
+		}
+	}
+	if len(roots) != 1 {
+		out = append(out, violation(tasks[0].Name, "the task graph has %d roots %v, want 1", len(roots), roots))
+	}
+	if finalizers != 1 {
+		out = append(out, violation(tasks[0].Name, "the task graph has %d finalizers, want 1", finalizers))
+	}
+	return out
+}
+
+func pipeNotReplaced(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Headers("PIPE") {
+		if st.Header.OrReplace {
+			out = append(out, violation(st.Name, "CREATE OR REPLACE PIPE %s drops its load history", st.Header.Name))
+		}
+		for _, u := range st.Units {
+			for _, c := range calls(u.AST) {
+				if clockFunctions[c.name] || c.name == "CURRENT_DATE" || c.name == "CURRENT_TIME" {
+					out = append(out, violation(u.Name, "%s in a pipe's COPY", c.name))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func streamOnTable(s *Set) []Violation {
+	tables := map[string]bool{}
+	for _, u := range s.Units() {
+		if k, t := variant(u.AST); k == "CreateTable" {
+			tables[objectNameOf(obj(t)["name"])] = true
+		}
+	}
+	var out []Violation
+	for _, st := range s.Headers("STREAM") {
+		h := st.Header
+		switch {
+		case h.OnTable == "":
+			out = append(out, violation(st.Name, "stream %s is not ON TABLE", h.Name))
+		case !tables[h.OnTable]:
+			out = append(out, violation(st.Name, "stream %s is on %s, which no CREATE TABLE of the set makes", h.Name, h.OnTable))
+		}
+		if v, ok := h.Option("APPEND_ONLY"); !ok || (v != "TRUE" && v != "FALSE") {
+			out = append(out, violation(st.Name, "stream %s does not say APPEND_ONLY = TRUE or FALSE", h.Name))
+		}
+		if h.OrReplace {
+			out = append(out, violation(st.Name, "CREATE OR REPLACE STREAM %s starts a new offset", h.Name))
+		}
+	}
+	return out
+}
+
+func fileFormatLinesAsText(s *Set) []Violation {
+	var out []Violation
+	want := [][2]string{{"TYPE", "CSV"}, {"FIELD_DELIMITER", "NONE"}, {"ESCAPE", "NONE"}, {"ESCAPE_UNENCLOSED_FIELD", "NONE"}, {"FIELD_OPTIONALLY_ENCLOSED_BY", "NONE"}}
+	for _, st := range s.Headers("FILE FORMAT") {
+		for _, w := range want {
+			if v, _ := st.Header.Option(w[0]); !strings.EqualFold(v, w[1]) {
+				out = append(out, violation(st.Name, "file format %s: %s = %q, want %s", st.Header.Name, w[0], v, w[1]))
+			}
+		}
+	}
+	return out
+}
+
+func transactionBlockRollsBack(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Statements {
+		var begun, committed, handler, rolledBack, raised bool
+		for _, u := range st.Units {
+			k := statementKind(u)
+			switch {
+			case u.AST == nil && u.Control == "WHEN OTHER THEN":
+				handler = true
+			case k == "StartTransaction" && obj(u.AST, "StartTransaction")["transaction"] != nil:
+				begun = true
+			case k == "Commit" && begun && !handler:
+				committed = true
+			case k == "Rollback" && handler:
+				rolledBack = true
+			case k == "Raise" && handler && rolledBack:
+				raised = true
+			}
+		}
+		if !begun {
+			continue
+		}
+		switch {
+		case !committed:
+			out = append(out, violation(st.Name, "BEGIN TRANSACTION without COMMIT"))
+		case !handler:
+			out = append(out, violation(st.Name, "a transaction without an EXCEPTION handler WHEN OTHER THEN"))
+		case !rolledBack || !raised:
+			out = append(out, violation(st.Name, "the exception handler does not ROLLBACK and then RAISE"))
+		}
+	}
+	return out
+}

@@ -1,0 +1,274 @@
+package sfrules
+
+import (
+	"strings"
+	"testing"
+)
+
+// ruleCase is a rule's own test: hand-written statements that break it
+// (bad; the rule must report at least one violation) and statements that
+// satisfy it (good; none).
+type ruleCase struct {
+	bad, good []string
+}
+
+const (
+	rawTable = `CREATE TABLE IF NOT EXISTS DB.RAW.L (
+  LOAD_SEQ NUMBER(38, 0) NOT NULL DEFAULT DB.RAW.L_SEQ.NEXTVAL,
+  FILE_NAME VARCHAR(1024) NOT NULL,
+  LINE VARCHAR(134217728)
+)`
+	rawTableIdentity = `CREATE TABLE IF NOT EXISTS DB.RAW.L (
+  LOAD_SEQ NUMBER(38, 0) AUTOINCREMENT START 1 INCREMENT 1 ORDER,
+  FILE_NAME VARCHAR(1024) NOT NULL,
+  LINE VARCHAR(134217728)
+)`
+	pipe = `CREATE PIPE IF NOT EXISTS DB.RAW.P
+  AUTO_INGEST = TRUE
+AS
+COPY INTO DB.RAW.L (file_name, line)
+FROM (SELECT METADATA$FILENAME, $1 FROM @DB.RAW.S)
+ON_ERROR = CONTINUE`
+	pipeWithSeq = `CREATE PIPE IF NOT EXISTS DB.RAW.P
+  AUTO_INGEST = TRUE
+AS
+COPY INTO DB.RAW.L (load_seq, file_name, line)
+FROM (SELECT DB.RAW.L_SEQ.NEXTVAL, METADATA$FILENAME, $1 FROM @DB.RAW.S)
+ON_ERROR = CONTINUE`
+
+	taskParams = "\n  USER_TASK_TIMEOUT_MS = 600000"
+	rootParams = taskParams + "\n  SUSPEND_TASK_AFTER_NUM_FAILURES = 0\n  TASK_AUTO_RETRY_ATTEMPTS = 2"
+	root       = "CREATE TASK DB.OPS.ROOT\n  WAREHOUSE = WH\n  SCHEDULE = '1 MINUTES'" + rootParams + "\n  WHEN SYSTEM$STREAM_HAS_DATA('DB.RAW.L_STREAM')\nAS\nSELECT 1"
+	child      = "CREATE TASK DB.OPS.CHILD\n  WAREHOUSE = WH" + taskParams + "\n  AFTER DB.OPS.ROOT\nAS\nCALL DB.OPS.P(SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'))"
+	finalizer  = "CREATE TASK DB.OPS.FINISH\n  WAREHOUSE = WH" + taskParams + "\n  FINALIZE = DB.OPS.ROOT\nAS\nSELECT 1"
+)
+
+func proc(body string) string {
+	return "CREATE OR REPLACE PROCEDURE DB.OPS.P(BATCH_ID VARCHAR)\n  RETURNS VARCHAR\n  LANGUAGE SQL\n  EXECUTE AS OWNER\nAS\n$$\n" + body + "\n$$"
+}
+
+func txn(steps ...string) string {
+	return "BEGIN\n  BEGIN TRANSACTION;\n  " + strings.Join(steps, ";\n  ") + ";\n  COMMIT;\n  RETURN 'done';\nEXCEPTION\n  WHEN OTHER THEN\n    ROLLBACK;\n    RAISE;\nEND;"
+}
+
+var ruleCases = map[string]ruleCase{
+	"copy-left-out-column-sequence-default": {
+		bad:  []string{rawTable, pipe},
+		good: []string{rawTable, pipeWithSeq, rawTableIdentity, strings.Replace(pipe, "DB.RAW.P", "DB.RAW.P2", 1)},
+	},
+	"task-runtime-info-only-in-tasks": {
+		bad:  []string{proc(txn("INSERT INTO DB.OPS.B (id) SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')"))},
+		good: []string{proc(txn("INSERT INTO DB.OPS.B (id) SELECT :BATCH_ID")), child},
+	},
+	"child-task-when-predecessors-only": {
+		bad:  []string{root, strings.Replace(child, "AFTER DB.OPS.ROOT", "AFTER DB.OPS.ROOT\n  WHEN SYSTEM$STREAM_HAS_DATA('DB.RAW.L_STREAM')", 1)},
+		good: []string{root, strings.Replace(child, "AFTER DB.OPS.ROOT", "AFTER DB.OPS.ROOT\n  WHEN SYSTEM$PREDECESSORS_STATE('NONE_FAILED')", 1), finalizer},
+	},
+	"task-timeout": {
+		bad:  []string{strings.Replace(child, taskParams, "", 1)},
+		good: []string{root, child, finalizer},
+	},
+	"root-failure-policy": {
+		bad:  []string{strings.Replace(root, rootParams, taskParams, 1), strings.Replace(child, taskParams, taskParams+"\n  TASK_AUTO_RETRY_ATTEMPTS = 2", 1)},
+		good: []string{root, child, finalizer},
+	},
+	"task-compute": {
+		bad:  []string{strings.Replace(child, "WAREHOUSE = WH", "WAREHOUSE = WH\n  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = 'XSMALL'", 1), strings.Replace(child, "\n  WAREHOUSE = WH", "", 1)},
+		good: []string{child, strings.Replace(child, "WAREHOUSE = WH", "TARGET_COMPLETION_INTERVAL = '1 MINUTES'", 1)},
+	},
+	"observe-try-conversions": {
+		bad: []string{
+			`INSERT INTO DB.SILVER.O (t) SELECT TO_TIMESTAMP_NTZ(TRY_PARSE_JSON(line)['ts']::NUMBER, 3) FROM DB.RAW.L_STREAM`,
+			`SELECT CAST(TRY_PARSE_JSON(l.line)['n'] AS NUMBER(38, 0)) FROM DB.RAW.L AS l`,
+		},
+		good: []string{
+			`INSERT INTO DB.SILVER.O (t) SELECT TRY_TO_TIMESTAMP_NTZ(TRY_CAST(TRY_PARSE_JSON(line)['ts']::VARCHAR AS NUMBER(38, 0)), 3), CONVERT_TIMEZONE('UTC', loaded_at)::TIMESTAMP_NTZ, CAST(NULL AS NUMBER) FROM DB.RAW.L_STREAM`,
+			`SELECT TO_TIMESTAMP_NTZ(ms, 3) FROM DB.SILVER.O`,
+		},
+	},
+	"latest-batch-not-max-batch-id": {
+		bad:  []string{`CREATE OR REPLACE VIEW DB.DQ.LATEST AS SELECT * FROM DB.DQ.RESULTS WHERE batch_id = (SELECT MAX(batch_id) FROM DB.DQ.RESULTS)`},
+		good: []string{`CREATE OR REPLACE VIEW DB.DQ.LATEST AS SELECT * FROM DB.DQ.RESULTS WHERE batch_id = (SELECT b.batch_id FROM DB.OPS.BATCHES AS b ORDER BY b.started_at DESC LIMIT 1)`},
+	},
+	"one-clock-read-per-run": {
+		bad: []string{proc(txn(
+			"INSERT INTO DB.SILVER.WORK_CLOCK (now) SELECT SYSDATE()",
+			"UPDATE DB.GOLD.CUSTOMER_HISTORY SET superseded_at = SYSDATE() WHERE superseded_at IS NULL",
+			"INSERT INTO DB.GOLD.CUSTOMER_HISTORY (id, recorded_at) SELECT id, CURRENT_TIMESTAMP FROM DB.SILVER.WORK_VERSIONS",
+		))},
+		good: []string{proc(txn(
+			"INSERT INTO DB.SILVER.WORK_CLOCK (now) SELECT SYSDATE()",
+			"UPDATE DB.GOLD.CUSTOMER_HISTORY SET superseded_at = (SELECT now FROM DB.SILVER.WORK_CLOCK) WHERE superseded_at IS NULL",
+			"INSERT INTO DB.GOLD.CUSTOMER_HISTORY (id, recorded_at) SELECT id, (SELECT now FROM DB.SILVER.WORK_CLOCK) FROM DB.SILVER.WORK_VERSIONS",
+		))},
+	},
+	"raw-varchar-length": {
+		bad:  []string{`CREATE TABLE IF NOT EXISTS DB.RAW.L (FILE_NAME VARCHAR NOT NULL, LINE VARCHAR)`, `CREATE TABLE DB.RAW.M (LINE STRING)`},
+		good: []string{rawTable, `CREATE TABLE IF NOT EXISTS DB.SILVER.S (V VARCHAR)`},
+	},
+	"integer-validation-without-rounding": {
+		bad: []string{
+			`SELECT TRY_CAST(t AS NUMBER(38, 0)) FROM DB.SILVER.S`,
+			`SELECT TRY_TO_NUMBER(t) FROM DB.SILVER.S`,
+			`SELECT TRY_CAST(t AS INT) FROM DB.SILVER.S`,
+		},
+		good: []string{
+			`SELECT IFF(REGEXP_LIKE(t, '-?[0-9]+'), TRY_CAST(t AS NUMBER(38, 0)), NULL), TRY_CAST(t AS NUMBER(38, 2)), TRY_TO_NUMBER(t, 10, 2) FROM DB.SILVER.S`,
+			`SELECT CASE WHEN REGEXP_LIKE(t, '[0-9]+') THEN TRY_TO_NUMBER(t) END FROM DB.SILVER.S`,
+		},
+	},
+	"replace-copy-grants": {
+		bad: []string{
+			`CREATE OR REPLACE VIEW DB.GOLD.V AS SELECT 1 AS a`,
+			`CREATE OR REPLACE DYNAMIC TABLE DB.GOLD.D TARGET_LAG = '1 minutes' WAREHOUSE = WH REFRESH_MODE = INCREMENTAL AS SELECT a FROM DB.SILVER.S`,
+			"CREATE OR REPLACE TASK DB.OPS.T\n  WAREHOUSE = WH\nAS\nSELECT 1",
+		},
+		good: []string{
+			`CREATE OR REPLACE VIEW DB.GOLD.V COPY GRANTS AS SELECT 1 AS a`,
+			`CREATE OR REPLACE DYNAMIC TABLE DB.GOLD.D TARGET_LAG = '1 minutes' WAREHOUSE = WH REFRESH_MODE = INCREMENTAL COPY GRANTS AS SELECT a FROM DB.SILVER.S`,
+			"CREATE OR REPLACE TASK DB.OPS.T\n  COPY GRANTS\n  WAREHOUSE = WH\nAS\nSELECT 1",
+			`CREATE VIEW DB.GOLD.W AS SELECT 1 AS a`,
+		},
+	},
+	"subquery-predicates-in-where": {
+		bad: []string{
+			`SELECT CASE WHEN EXISTS (SELECT 1 FROM DB.DQ.ACKS AS a WHERE a.check_name = 'x') THEN 'acked' ELSE 'fail' END FROM DB.DQ.RESULTS`,
+			`SELECT a IN (SELECT b FROM DB.SILVER.U) FROM DB.SILVER.T`,
+			`MERGE INTO DB.GOLD.T AS t USING DB.SILVER.S AS s ON t.k = s.k WHEN MATCHED AND s.k IN (SELECT k FROM DB.SILVER.H) THEN DELETE`,
+		},
+		good: []string{
+			`SELECT CASE WHEN (SELECT COUNT(*) FROM DB.DQ.ACKS AS a WHERE a.check_name = 'x') > 0 THEN 'acked' ELSE 'fail' END FROM DB.DQ.RESULTS WHERE NOT EXISTS (SELECT 1 FROM DB.DQ.HELD) AND batch_id IN (SELECT batch_id FROM DB.OPS.BATCHES)`,
+			`DELETE FROM DB.SILVER.Q WHERE customer_id IN (SELECT customer_id FROM DB.SILVER.WORK_RESOLVE_SET)`,
+		},
+	},
+	"correlated-subquery-not-under-or": {
+		bad: []string{
+			`SELECT * FROM DB.SILVER.T AS t WHERE t.a = 1 OR EXISTS (SELECT 1 FROM DB.SILVER.U AS u WHERE u.k = t.k)`,
+			`DELETE FROM DB.SILVER.T WHERE a IS NULL OR a = ANY (SELECT b FROM DB.SILVER.U)`,
+		},
+		good: []string{
+			`SELECT * FROM DB.SILVER.T AS t WHERE NOT EXISTS (SELECT 1 FROM DB.AUDIT.R WHERE v = 'x') OR t.a = 1`,
+			`SELECT * FROM DB.SILVER.T AS t WHERE t.a = 1 AND EXISTS (SELECT 1 FROM DB.SILVER.U AS u WHERE u.k = t.k)`,
+		},
+	},
+	"work-tables-transient": {
+		bad:  []string{`CREATE TABLE IF NOT EXISTS DB.SILVER.WORK_KEYS (K VARCHAR)`},
+		good: []string{`CREATE TRANSIENT TABLE IF NOT EXISTS DB.SILVER.WORK_KEYS (K VARCHAR) DATA_RETENTION_TIME_IN_DAYS = 0`, `CREATE TABLE IF NOT EXISTS DB.SILVER.CROSSWALK (K VARCHAR)`},
+	},
+	"no-ddl-in-transaction": {
+		bad: []string{
+			proc(txn("CREATE TEMPORARY TABLE DB.SILVER.SCRATCH (K VARCHAR)", "INSERT INTO DB.SILVER.SCRATCH SELECT 'a'")),
+			"CREATE TASK DB.OPS.T\n  WAREHOUSE = WH\nAS\nEXECUTE IMMEDIATE $$\n" + txn("DROP TABLE IF EXISTS DB.SILVER.SCRATCH") + "\n$$",
+		},
+		good: []string{proc("BEGIN\n  CREATE TRANSIENT TABLE IF NOT EXISTS DB.SILVER.WORK_K (K VARCHAR);\n  BEGIN TRANSACTION;\n  INSERT INTO DB.SILVER.WORK_K SELECT 'a';\n  COMMIT;\nEXCEPTION\n  WHEN OTHER THEN\n    ROLLBACK;\n    RAISE;\nEND;")},
+	},
+	"merge-source-deduplicated": {
+		bad: []string{
+			`MERGE INTO DB.SILVER.STATE AS s USING (SELECT k, v FROM DB.SILVER.OBS_STREAM) AS n ON s.k = n.k WHEN MATCHED THEN UPDATE SET v = n.v WHEN NOT MATCHED THEN INSERT (k, v) VALUES (n.k, n.v)`,
+			`MERGE INTO DB.SILVER.STATE AS s USING DB.SILVER.OBS_STREAM AS n ON s.k = n.k WHEN MATCHED THEN DELETE`,
+			`MERGE INTO DB.SILVER.STATE AS s USING (SELECT k, f, v FROM DB.SILVER.T QUALIFY ROW_NUMBER() OVER (PARTITION BY k, f ORDER BY v) = 1) AS n ON s.k = n.k WHEN MATCHED THEN UPDATE SET v = n.v`,
+		},
+		good: []string{
+			`MERGE INTO DB.SILVER.STATE AS s USING (SELECT k, v FROM DB.SILVER.OBS_STREAM QUALIFY ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) = 1) AS n ON s.k = n.k WHEN MATCHED THEN UPDATE SET v = n.v WHEN NOT MATCHED THEN INSERT (k, v) VALUES (n.k, n.v)`,
+			`MERGE INTO DB.SILVER.STATE AS s USING (SELECT k, MAX(v) AS v FROM DB.SILVER.OBS_STREAM GROUP BY k) AS n ON s.k = n.k WHEN MATCHED THEN UPDATE SET v = n.v`,
+			`MERGE INTO DB.SILVER.LOG AS s USING DB.SILVER.OBS_STREAM AS n ON s.k = n.k WHEN NOT MATCHED THEN INSERT (k) VALUES (n.k)`,
+		},
+	},
+	"asof-match-condition": {
+		bad: []string{
+			`SELECT * FROM DB.SILVER.P AS p ASOF JOIN DB.SILVER.O AS o MATCH_CONDITION (p.t = o.t) ON p.k = o.k`,
+			`SELECT * FROM DB.SILVER.P AS p ASOF JOIN DB.SILVER.O AS o MATCH_CONDITION (p.t >= o.t) ON p.k = o.k AND p.v > o.v`,
+		},
+		good: []string{`SELECT * FROM DB.SILVER.P AS p ASOF JOIN DB.SILVER.O AS o MATCH_CONDITION (p.t >= o.t) ON p.k = o.k AND p.f = o.f`},
+	},
+	"task-graph-finalizer": {
+		bad: []string{
+			root, child,
+			strings.Replace(finalizer, "FINALIZE = DB.OPS.ROOT", "FINALIZE = DB.OPS.CHILD", 1),
+			strings.Replace(strings.Replace(child, "DB.OPS.CHILD", "DB.OPS.ORPHAN", 1), "AFTER DB.OPS.ROOT", "AFTER DB.OPS.GONE", 1),
+		},
+		good: []string{root, child, finalizer},
+	},
+	"pipe-not-replaced": {
+		bad: []string{
+			strings.Replace(pipe, "CREATE PIPE IF NOT EXISTS", "CREATE OR REPLACE PIPE", 1),
+			strings.Replace(pipe, "SELECT METADATA$FILENAME, $1", "SELECT METADATA$FILENAME, CURRENT_TIMESTAMP()", 1),
+		},
+		good: []string{pipe},
+	},
+	"stream-on-table": {
+		bad: []string{
+			"CREATE STREAM IF NOT EXISTS DB.RAW.L_STREAM\n  ON TABLE DB.RAW.NOT_THERE\n  APPEND_ONLY = TRUE",
+			rawTable, "CREATE OR REPLACE STREAM DB.RAW.L_STREAM ON TABLE DB.RAW.L",
+		},
+		good: []string{rawTable, "CREATE STREAM IF NOT EXISTS DB.RAW.L_STREAM\n  ON TABLE DB.RAW.L\n  APPEND_ONLY = TRUE COMMENT = 'new lines'"},
+	},
+	"file-format-lines-as-text": {
+		bad:  []string{"CREATE FILE FORMAT IF NOT EXISTS DB.RAW.F\n  TYPE = JSON", "CREATE FILE FORMAT IF NOT EXISTS DB.RAW.G\n  TYPE = CSV\n  FIELD_DELIMITER = NONE"},
+		good: []string{"CREATE FILE FORMAT IF NOT EXISTS DB.RAW.F\n  TYPE = CSV\n  FIELD_DELIMITER = NONE\n  ESCAPE = NONE\n  ESCAPE_UNENCLOSED_FIELD = NONE\n  FIELD_OPTIONALLY_ENCLOSED_BY = NONE\n  ENCODING = 'UTF8'"},
+	},
+	"transaction-block-rolls-back": {
+		bad: []string{
+			proc("BEGIN\n  BEGIN TRANSACTION;\n  DELETE FROM DB.SILVER.Q;\n  COMMIT;\nEXCEPTION\n  WHEN OTHER THEN\n    RETURN 'failed';\nEND;"),
+			proc("BEGIN\n  BEGIN TRANSACTION;\n  DELETE FROM DB.SILVER.Q;\nEND;"),
+		},
+		good: []string{proc(txn("DELETE FROM DB.SILVER.Q")), proc("BEGIN\n  RETURN 'nothing to do';\nEND;")},
+	},
+}
+
+// TestRules runs each rule on its own counter-examples and examples.
+func TestRules(t *testing.T) {
+	requireParser(t)
+	bads, goods := map[string]*Set{}, map[string]*Set{}
+	var all []*Set
+	for name, c := range ruleCases {
+		bads[name], goods[name] = FromSQL(c.bad...), FromSQL(c.good...)
+		all = append(all, bads[name], goods[name])
+	}
+	if err := Parse(all...); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Catalog {
+		t.Run(r.Name, func(t *testing.T) {
+			c, ok := ruleCases[r.Name]
+			if !ok || len(c.bad) == 0 {
+				t.Fatalf("rule %s has no counter-example in ruleCases", r.Name)
+			}
+			bad := parsedSet(t, bads[r.Name])
+			if vs := r.Check(bad); len(vs) == 0 {
+				t.Errorf("the counter-example breaks no rule:\n%s", strings.Join(c.bad, ";\n"))
+			} else {
+				for _, v := range vs {
+					t.Logf("reported: %s", v)
+				}
+			}
+			if len(c.good) > 0 {
+				for _, v := range r.Check(parsedSet(t, goods[r.Name])) {
+					t.Errorf("example reported: %s", v)
+				}
+			}
+		})
+	}
+	for name := range ruleCases {
+		if _, ok := RuleNamed(name); !ok {
+			t.Errorf("ruleCases has %s, which is not in the catalog", name)
+		}
+	}
+}
+
+// parsedSet checks that every hand-written statement of a parsed set was
+// split and parsed.
+func parsedSet(t *testing.T, s *Set) *Set {
+	t.Helper()
+	for _, st := range s.Statements {
+		if st.Error != "" {
+			t.Fatalf("%s: %s", st.Name, st.Error)
+		}
+		for _, u := range st.Units {
+			if u.SQL != "" && !u.Parsed {
+				t.Fatalf("%s does not parse: %s\n%s", u.Name, u.Error, u.SQL)
+			}
+		}
+	}
+	return s
+}
