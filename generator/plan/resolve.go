@@ -108,7 +108,9 @@ WHERE c.value IS NOT NULL AND %[4]s`,
 	if len(matchFields) > 0 {
 		// The match keys follow the source state: rebuilt whole with a new
 		// rule set (it decides the canonical values), else only for the
-		// records this batch changed.
+		// records this batch changed. The queued records are an
+		// uncorrelated IN: a correlated EXISTS cannot be an argument of OR
+		// (https://docs.snowflake.com/en/sql-reference/operators-subquery).
 		newRuleset := func(f ir.Fragments) string {
 			return fmt.Sprintf("NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)", f.Object(Rulesets), f.Str(b.p.RulesetVersion))
 		}
@@ -116,7 +118,7 @@ WHERE c.value IS NOT NULL AND %[4]s`,
 			func(f ir.Fragments) string {
 				return fmt.Sprintf(`DELETE FROM %[1]s AS m
 WHERE %[3]s
-  OR EXISTS (SELECT 1 FROM %[2]s AS q WHERE q.source = m.source AND q.record_key = m.record_key)`, f.Object(MatchKeys), f.Object(RecordQueue), newRuleset(f))
+  OR (m.source, m.record_key) IN (SELECT source, record_key FROM %[2]s)`, f.Object(MatchKeys), f.Object(RecordQueue), newRuleset(f))
 			})
 		for _, fld := range matchFields {
 			fld := fld
@@ -125,7 +127,7 @@ WHERE %[3]s
 SELECT %[2]s, value, source, record_key, link FROM (
 %[3]s
 ) AS k`, f.Object(MatchKeys), f.Str(fld.Name),
-					canon(f, fld, fmt.Sprintf(" AND (%s OR EXISTS (SELECT 1 FROM %s AS q WHERE q.source = r.source AND q.record_key = r.record_key))", newRuleset(f), f.Object(RecordQueue))))
+					canon(f, fld, fmt.Sprintf(" AND (%s OR (r.source, r.record_key) IN (SELECT source, record_key FROM %s))", newRuleset(f), f.Object(RecordQueue))))
 			})
 		}
 	}

@@ -45,12 +45,12 @@ BEGIN
   -- stage: crosswalk
   DELETE FROM TRUEUP.SILVER.MATCH_KEYS AS m
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9')
-    OR EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RECORDS AS q WHERE q.source = m.source AND q.record_key = m.record_key);
+    OR (m.source, m.record_key) IN (SELECT source, record_key FROM TRUEUP.SILVER.WORK_RECORDS);
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.MATCH_KEYS (field, value, source, record_key, link)
   SELECT 'email', value, source, record_key, link FROM (
   SELECT c.source, c.record_key, c.value, l.value AS link FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email' AND (NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9') OR EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_RECORDS AS q WHERE q.source = r.source AND q.record_key = r.record_key))) AS r
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email' AND (NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9') OR (r.source, r.record_key) IN (SELECT source, record_key FROM TRUEUP.SILVER.WORK_RECORDS))) AS r
   ) AS c
   LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = '_link' AND l.value IS NOT NULL
   WHERE c.value IS NOT NULL AND (c.value IS NULL OR (REGEXP_LIKE(c.value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))

@@ -127,7 +127,6 @@ var Catalog = []Rule{
 		Name:    "correlated-subquery-not-under-or",
 		URL:     "https://docs.snowflake.com/en/sql-reference/operators-subquery",
 		Doc:     "tree: a correlated EXISTS (its subquery names a table alias it does not define) and any ANY or ALL subquery are not an argument of OR, which the page says is not supported",
-		Pending: "found by this catalog, not yet assigned: OPS.RECONCILE's match-key statements test NOT EXISTS (...) OR EXISTS (correlated)",
 		Check:   correlatedSubqueryNotUnderOr,
 	},
 	{
