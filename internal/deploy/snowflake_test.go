@@ -221,7 +221,7 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 	}
 	wantW := []string{
 		"ALTER TASK IF EXISTS TRUEUP.OPS.TASK_ROOT SUSPEND",
-		"CREATE OR REPLACE VIEW TRUEUP.GOLD.FIELD_CONFLICTS COMMENT = 'customers and conflicts per field'",
+		"CREATE OR REPLACE VIEW TRUEUP.GOLD.FIELD_CONFLICTS COPY GRANTS COMMENT = 'customers and conflicts per field'",
 		"SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('TRUEUP.OPS.TASK_ROOT')",
 		"INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS (deployed_at, deployed_by, target, git_commit, ruleset_version, sql_hash, migrations_hash, migration_version, changes)",
 	}
