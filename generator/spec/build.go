@@ -80,7 +80,7 @@ func (l *loader) project(sec section, s *Spec) {
 				}
 			})
 		case "tasks":
-			tasksSet = l.taskPolicy(f, v, &p.Tasks)
+			tasksSet = l.taskPolicy(f, k, v, &p.Tasks)
 		}
 	})
 	defaultTaskPolicy(p, tasksSet)

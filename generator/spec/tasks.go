@@ -19,9 +19,9 @@ const (
 
 // taskPolicy reads project.tasks into p and returns the keys it sets;
 // defaultTaskPolicy fills in the rest.
-func (l *loader) taskPolicy(f string, n *yaml.Node, p *TaskPolicy) map[string]bool {
+func (l *loader) taskPolicy(f string, key, n *yaml.Node, p *TaskPolicy) map[string]bool {
 	const what = "project.tasks"
-	p.Pos = pos(f, n)
+	p.Pos = pos(f, key)
 	nodes := map[string]*yaml.Node{}
 	known := []string{"compute", "warehouse", "initial_size", "target_completion", "overlap", "timeout", "retries", "suspend_after_failures"}
 	l.mapping(f, n, what, known, func(key string, k, v *yaml.Node) {
