@@ -176,8 +176,9 @@ const OverlapNone = "no_overlap"
 // Predecessors is a condition on the outcomes of a task's predecessors.
 type Predecessors string
 
-// Predecessor conditions. The local runner runs every task as
-// NoneFailed: a skipped predecessor does not stop it, a failed one does.
+// Predecessor conditions. The local runner runs the tasks one after the
+// other and skips every task after a failed one, but not after a skipped
+// one: for a task that joins several predecessors, NoneFailed.
 const (
 	// AllSucceeded runs the task only when every predecessor ran and
 	// succeeded (a predecessor skipped by its condition stops it).
