@@ -64,6 +64,10 @@ type Object struct {
 type Procedure struct {
 	Args  []Arg
 	Steps []SQL
+	// BatchArg names the argument that carries the batch id: within the
+	// steps, Fragments.BatchID is that argument, so that the procedure runs
+	// the same inside a task run and when called by hand.
+	BatchArg string
 }
 
 // Arg is a procedure argument, referenced in steps with Fragments.Param.
@@ -93,6 +97,10 @@ type Stage struct {
 type Pipe struct {
 	Stage Ref
 	Table Ref
+	// Sequence numbers the loaded lines (the table's load_seq): the pipe
+	// draws from it itself, as a load may not leave a column with a
+	// sequence default to that default.
+	Sequence Ref
 	// Folder is the stage sub-folder the pipe loads from.
 	Folder string
 }
@@ -118,10 +126,23 @@ type DynamicTable struct {
 // Task is one node of the task graph. Steps run in order in one
 // transaction; the streams in Consumes advance when it commits.
 type Task struct {
-	Root      bool
-	Schedule  time.Duration
-	Warehouse string
-	After     []Ref
+	Root     bool
+	Schedule time.Duration
+	// Warehouse runs the task; empty, the task runs on serverless compute
+	// starting at InitialSize and sized to finish within
+	// TargetCompletion (when set).
+	Warehouse        string
+	InitialSize      string
+	TargetCompletion time.Duration
+	// Timeout ends a run of the task that takes longer (0: the dialect's
+	// default).
+	Timeout time.Duration
+	// Graph holds the settings of the whole graph, on the root task only.
+	Graph *TaskGraph
+	After []Ref
+	// Predecessors is the condition on the outcomes of the tasks in After
+	// under which this task runs.
+	Predecessors Predecessors
 	// FinalizerOf names the root task this finalizer belongs to.
 	FinalizerOf *Ref
 	// When: the task runs only when one of these streams has data.
@@ -129,6 +150,40 @@ type Task struct {
 	Consumes []*Stream
 	Steps    []SQL
 	// Call, when set, names a procedure with the same steps: dialects with
-	// procedures render the task as a call of it.
-	Call *Ref
+	// procedures render the task as a call of it, passing CallArgs.
+	Call     *Ref
+	CallArgs []SQL
 }
+
+// TaskGraph is what a root task sets for every run of its graph.
+type TaskGraph struct {
+	// Overlap says whether a run may start while the previous one is still
+	// running: OverlapNone, the only policy the graph's stream consumption
+	// is correct under, or another dialect-defined name.
+	Overlap string
+	// Retries is how many times a failed run is retried from the failed
+	// task.
+	Retries int
+	// SuspendAfterFailures suspends the graph after that many consecutive
+	// failed runs of any one task (0: never).
+	SuspendAfterFailures int
+}
+
+// OverlapNone: a run of the graph starts only once the previous run has
+// finished.
+const OverlapNone = "no_overlap"
+
+// Predecessors is a condition on the outcomes of a task's predecessors.
+type Predecessors string
+
+// Predecessor conditions. The local runner runs the tasks one after the
+// other and skips every task after a failed one, but not after a skipped
+// one: for a task that joins several predecessors, NoneFailed.
+const (
+	// AllSucceeded runs the task only when every predecessor ran and
+	// succeeded (a predecessor skipped by its condition stops it).
+	AllSucceeded Predecessors = ""
+	// NoneFailed runs the task when every predecessor succeeded or was
+	// skipped.
+	NoneFailed Predecessors = "none_failed"
+)

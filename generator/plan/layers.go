@@ -89,9 +89,9 @@ func (b *builder) raw() {
 		b.add(&ir.Object{Kind: ir.KindStage, Ref: Stage(src.Name), Deps: []ir.Ref{FileFormat(src.Name)},
 			Comment: fmt.Sprintf("landing folder of source %s", src.Name),
 			Stage:   &ir.Stage{URL: url + "/" + strings.Trim(src.Landing, "/") + "/", StorageIntegration: b.s.Project.StorageIntegration, FileFormat: FileFormat(src.Name)}})
-		b.add(&ir.Object{Kind: ir.KindPipe, Ref: Pipe(src.Name), Deps: []ir.Ref{Stage(src.Name), LinesTable(src.Name)},
+		b.add(&ir.Object{Kind: ir.KindPipe, Ref: Pipe(src.Name), Deps: []ir.Ref{Stage(src.Name), LinesTable(src.Name), seq},
 			Comment: fmt.Sprintf("auto-ingest of source %s; never recreated casually (it would lose its load history)", src.Name),
-			Pipe:    &ir.Pipe{Stage: Stage(src.Name), Table: LinesTable(src.Name)}})
+			Pipe:    &ir.Pipe{Stage: Stage(src.Name), Table: LinesTable(src.Name), Sequence: seq}})
 		st := LinesStreamOf(src.Name)
 		b.add(&ir.Object{Kind: ir.KindStream, Ref: st.Ref, Deps: []ir.Ref{LinesTable(src.Name)}, Stream: st,
 			Comment: fmt.Sprintf("new lines of source %s", src.Name)})

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/spec"
 )
 
 // Task and procedure names.
@@ -27,7 +28,15 @@ func ObserveTask(src string) ir.Ref { return ref(OPS, "task_observe_"+src) }
 // queue behind, and the stream still has data, so the next run (whose root
 // condition includes that stream) does the work again.
 func (b *builder) tasks() {
-	wh := b.s.Project.Warehouse
+	policy := b.s.Project.Tasks
+	// task is a task of the graph with the policy's compute and timeout.
+	task := func(t ir.Task) *ir.Task {
+		t.Warehouse, t.Timeout = policy.Warehouse, policy.Timeout
+		if policy.Compute == spec.ComputeServerless {
+			t.Warehouse, t.InitialSize, t.TargetCompletion = "", policy.InitialSize, policy.TargetCompletion
+		}
+		return &t
+	}
 	var rootWhen []*ir.Stream
 	for _, src := range b.s.Sources {
 		rootWhen = append(rootWhen, LinesStreamOf(src.Name))
@@ -36,11 +45,16 @@ func (b *builder) tasks() {
 	rootWhen = append(rootWhen, obs, BackfillStreamOf())
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: RootTask, Deps: []ir.Ref{Batches},
 		Comment: "opens a batch when any source has new lines",
-		Task: &ir.Task{Root: true, Schedule: b.s.Project.Schedule, Warehouse: wh, When: rootWhen,
+		Task: task(ir.Task{Root: true, Schedule: b.s.Project.Schedule, When: rootWhen,
+			Graph: &ir.TaskGraph{Overlap: policy.Overlap, Retries: policy.Retries, SuspendAfterFailures: policy.SuspendAfterFailures},
 			Steps: staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
 				return fmt.Sprintf("INSERT INTO %s (batch_id, started_at, ruleset_version) SELECT %s, %s, %s",
 					f.Object(Batches), f.BatchID(), f.Now(), f.Str(b.p.RulesetVersion))
-			}})}})
+			}})})})
+	// An observe task is skipped when its stream is empty: it would read
+	// nothing. Reconcile runs when none of them failed, skipped ones
+	// included, so that a batch of one source's lines, or one woken by the
+	// observations or backfill stream alone, reaches it.
 	var observe []ir.Ref
 	for _, src := range b.s.Sources {
 		st := LinesStreamOf(src.Name)
@@ -48,8 +62,8 @@ func (b *builder) tasks() {
 		observe = append(observe, t)
 		b.add(&ir.Object{Kind: ir.KindTask, Ref: t, Deps: []ir.Ref{RootTask, st.Ref, Observations, Quarantine},
 			Comment: fmt.Sprintf("turns new lines of source %s into observations; flags what cannot be", src.Name),
-			Task: &ir.Task{Warehouse: wh, After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
-				Steps: staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) }))}})
+			Task: task(ir.Task{After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
+				Steps: staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) }))})})
 	}
 	var steps []ir.SQL
 	steps = append(steps, staged(StageState, b.stateSteps())...)
@@ -57,12 +71,13 @@ func (b *builder) tasks() {
 	steps = append(steps, b.resolveSteps()...)
 	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine}, work...)
-	// The same steps as a procedure: re-resolving customers by hand is
-	// INSERT INTO SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE().
+		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, Batches}, work...)
+	// The same steps as a procedure taking the batch id: the task passes
+	// its graph run, and re-resolving customers by hand is INSERT INTO
+	// SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE(<batch id>).
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReconcileProc, Deps: tables,
 		Comment:   "source state, crosswalk and resolution of the queued customers, in one transaction",
-		Procedure: &ir.Procedure{Steps: steps}})
+		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(steps)}})
 	// Re-observing RAW lines loaded since a time (a new field mapping, a
 	// fixed parser), then reconciling: observations are deduplicated, so
 	// lines observed before add nothing.
@@ -74,19 +89,39 @@ func (b *builder) tasks() {
 		}))...)
 		tables = append(tables, lines)
 	}
-	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReobserveProc, Deps: append(tables, Quarantine),
-		Comment:   "re-observes the RAW lines loaded since a time; CALL OPS.RECONCILE() afterwards",
-		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}}, Steps: reobserve}})
+	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReobserveProc, Deps: tables,
+		Comment:   "re-observes the RAW lines loaded since a time; CALL OPS.RECONCILE() with the same batch id afterwards",
+		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve)}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
-		Deps: append(append(append([]ir.Ref{}, observe...), obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
+		Deps: append(append(append([]ir.Ref{}, observe...), ReconcileProc, obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
 			History, Rulesets, Backfill, BackfillStream, MatchKeys), work...),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
-		Task:    &ir.Task{Warehouse: wh, After: observe, Consumes: []*ir.Stream{obs, BackfillStreamOf()}, Steps: steps, Call: &ReconcileProc}})
+		Task: task(ir.Task{After: observe, Predecessors: ir.NoneFailed, Consumes: []*ir.Stream{obs, BackfillStreamOf()}, Steps: steps,
+			Call: &ReconcileProc, CallArgs: []ir.SQL{func(f ir.Fragments) string { return f.BatchID() }}})})
 	root := RootTask
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: FinalizerTask, Deps: []ir.Ref{ReconcileTask},
 		Comment: "closes the batch, whatever happened to the other tasks",
-		Task: &ir.Task{Warehouse: wh, FinalizerOf: &root,
+		Task: task(ir.Task{FinalizerOf: &root,
 			Steps: staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
 				return fmt.Sprintf("UPDATE %s SET finished_at = %s WHERE batch_id = %s", f.Object(Batches), f.Now(), f.BatchID())
-			}})}})
+			}})})})
+}
+
+// BatchArg is the procedures' argument that carries the batch id.
+const BatchArg = "batch_id"
+
+// calledSteps wraps a procedure's steps so that a call outside a graph run
+// is a batch of its own in OPS.BATCHES, as monitoring and data quality read
+// it: a batch id the root task did not open is opened by the call and
+// closed when the call commits. A graph run's batch, open until the
+// finalizer closes it, is left alone (finished_at is still NULL).
+func (b *builder) calledSteps(steps []ir.SQL) []ir.SQL {
+	open := staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
+		return fmt.Sprintf("INSERT INTO %[1]s (batch_id, started_at, finished_at, ruleset_version) SELECT %[2]s, %[3]s, %[3]s, %[4]s WHERE NOT EXISTS (SELECT 1 FROM %[1]s WHERE batch_id = %[2]s)",
+			f.Object(Batches), f.BatchID(), f.Now(), f.Str(b.p.RulesetVersion))
+	}})
+	closing := staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
+		return fmt.Sprintf("UPDATE %s SET finished_at = %s WHERE batch_id = %s AND finished_at IS NOT NULL", f.Object(Batches), f.Now(), f.BatchID())
+	}})
+	return append(append(open, steps...), closing...)
 }

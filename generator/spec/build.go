@@ -46,7 +46,8 @@ func (l *loader) project(sec section, s *Spec) {
 	p.Schedule = defaultSchedule
 	p.FreshnessTarget = defaultFreshness
 	p.BackfillSlice = DefaultBackfillSlice
-	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "backfill_slice", "ruleset", "stage"}
+	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "backfill_slice", "ruleset", "stage", "tasks"}
+	var tasksSet map[string]bool
 	l.mapping(f, sec.val, "project", known, func(key string, k, v *yaml.Node) {
 		what := "project." + key
 		switch key {
@@ -78,8 +79,11 @@ func (l *loader) project(sec section, s *Spec) {
 					p.StorageIntegration = l.ident(f, v, what+".storage_integration")
 				}
 			})
+		case "tasks":
+			tasksSet = l.taskPolicy(f, k, v, &p.Tasks)
 		}
 	})
+	defaultTaskPolicy(p, tasksSet)
 	if p.Database == "" {
 		l.errf(f, sec.key, "project: database is required")
 	}

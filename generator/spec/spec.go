@@ -110,8 +110,61 @@ type Project struct {
 	RulesetLabel       string
 	StageURL           string
 	StorageIntegration string
-	Pos                Pos
+	// Tasks is how the task graph runs and what it does on failure.
+	Tasks TaskPolicy
+	Pos   Pos
 }
+
+// TaskPolicy is the compute and the failure policy of the task graph
+// (project.tasks). Load fills every field, with the defaults below for what
+// the spec leaves out.
+type TaskPolicy struct {
+	// Compute is ComputeWarehouse (the tasks run on Warehouse) or
+	// ComputeServerless (Snowflake sizes the compute, starting at
+	// InitialSize, to finish within TargetCompletion when it is set).
+	Compute          string
+	Warehouse        string
+	InitialSize      string
+	TargetCompletion time.Duration
+	// Overlap is OverlapNone: a run starts only once the previous one has
+	// finished.
+	Overlap string
+	// Timeout ends a task run that takes longer.
+	Timeout time.Duration
+	// Retries is how many times a failed graph run is retried from the
+	// task that failed.
+	Retries int
+	// SuspendAfterFailures suspends the graph once one task has failed
+	// that many runs in a row (0: never).
+	SuspendAfterFailures int
+	Pos                  Pos
+}
+
+// Task compute kinds.
+const (
+	ComputeWarehouse  = "warehouse"
+	ComputeServerless = "serverless"
+)
+
+// OverlapNone is the only overlap policy the graph supports: its tasks
+// consume streams and merge into the same tables, so two runs at once would
+// process the same rows twice.
+const OverlapNone = "no_overlap"
+
+// Task policy defaults, chosen for a one-minute schedule: a stuck run is
+// ended after five minutes (half the freshness target) instead of blocking
+// an hour of schedules; a failed run is retried twice from the failed task
+// (Snowflake does not count system errors as failures, so what fails three
+// times is the data or the SQL); and five such runs in a row suspend the
+// graph, which monitoring reports, instead of failing every minute.
+const (
+	DefaultTaskTimeout              = 5 * time.Minute
+	DefaultTaskRetries              = 2
+	DefaultTaskSuspendAfterFailures = 5
+)
+
+// WarehouseSizes are the sizes a serverless task can start at.
+var WarehouseSizes = []string{"XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE"}
 
 // Field types.
 const (

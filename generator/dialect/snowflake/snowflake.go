@@ -214,7 +214,8 @@ func (r *Renderer) UTC(expr string) string {
 	return "CONVERT_TIMEZONE('UTC', " + expr + ")::TIMESTAMP_NTZ"
 }
 
-// BatchID is the task graph run.
+// BatchID is the task graph run, for task bodies; a procedure reads its
+// batch id argument instead (procedureFragments).
 func (r *Renderer) BatchID() string {
 	return "SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')"
 }
@@ -307,12 +308,17 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STAGE IF NOT EXISTS %s\n  URL = %s%s\n  FILE_FORMAT = (FORMAT_NAME = %s)%s",
 			name, r.Str(st.URL), integ, r.Str(r.Object(st.FileFormat)), r.comment(o.Comment)), Parseable: true}}
 	case ir.KindPipe:
-		copyStmt := fmt.Sprintf(`COPY INTO %s (file_name, file_row, line, loaded_at)
+		// A column left out of a COPY's column list may not default to a
+		// sequence, so the transformation draws load_seq itself
+		// (https://docs.snowflake.com/en/sql-reference/sql/copy-into-table,
+		// "Include sequence columns in loaded data" in
+		// https://docs.snowflake.com/en/user-guide/data-load-transform).
+		copyStmt := fmt.Sprintf(`COPY INTO %s (load_seq, file_name, file_row, line, loaded_at)
 FROM (
-  SELECT METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, $1, METADATA$START_SCAN_TIME
+  SELECT %s, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, $1, METADATA$START_SCAN_TIME
   FROM @%s
 )
-ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.Object(o.Pipe.Stage))
+ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.NextVal(o.Pipe.Sequence), r.Object(o.Pipe.Stage))
 		return []dialect.Statement{{
 			SQL:    fmt.Sprintf("CREATE PIPE IF NOT EXISTS %s\n  AUTO_INGEST = TRUE%s\nAS\n%s", name, r.comment(o.Comment), copyStmt),
 			Bodies: []string{copyStmt},
@@ -325,11 +331,16 @@ ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.Object(o.Pipe.Stage))
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STREAM IF NOT EXISTS %s\n  ON TABLE %s\n  APPEND_ONLY = %s%s",
 			name, r.Object(o.Stream.Table), appendOnly, r.comment(o.Comment))}}
 	case ir.KindView:
+		// Replacing a view drops its grants unless COPY GRANTS, which
+		// comes before COMMENT
+		// (https://docs.snowflake.com/en/sql-reference/sql/create-view).
 		q := o.Query(r)
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s%s\nAS\n%s", name, r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s COPY GRANTS%s\nAS\n%s", name, r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
 	case ir.KindDynamicTable:
+		// COPY GRANTS comes after COMMENT here
+		// (https://docs.snowflake.com/en/sql-reference/sql/create-dynamic-table).
 		q := o.Query(r)
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE DYNAMIC TABLE %s\n  TARGET_LAG = '%s'\n  WAREHOUSE = %s\n  REFRESH_MODE = INCREMENTAL%s\nAS\n%s",
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE DYNAMIC TABLE %s\n  TARGET_LAG = '%s'\n  WAREHOUSE = %s\n  REFRESH_MODE = INCREMENTAL%s\n  COPY GRANTS\nAS\n%s",
 			name, strings.ToLower(interval(max(o.DynamicTable.TargetLag, time.Minute))), r.Ident(o.DynamicTable.Warehouse), r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
 	case ir.KindProcedure:
 		return r.procedure(o)
@@ -342,19 +353,47 @@ ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.Object(o.Pipe.Stage))
 // task renders a task: a single step as is; several steps as a Snowflake
 // Scripting block that runs them in one transaction, so that every step
 // reads its streams as of the same point and the offsets advance only when
-// all of them succeed.
+// all of them succeed. Properties follow the order of the CREATE TASK
+// grammar (https://docs.snowflake.com/en/sql-reference/sql/create-task),
+// which has no COPY GRANTS: grants on a replaced task are not kept.
 func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 	t := o.Task
 	var b strings.Builder
-	fmt.Fprintf(&b, "CREATE OR REPLACE TASK %s\n  WAREHOUSE = %s", r.Object(o.Ref), r.Ident(t.Warehouse))
+	fmt.Fprintf(&b, "CREATE OR REPLACE TASK %s", r.Object(o.Ref))
+	if t.Warehouse != "" {
+		fmt.Fprintf(&b, "\n  WAREHOUSE = %s", r.Ident(t.Warehouse))
+	} else if t.InitialSize != "" {
+		// Serverless: WAREHOUSE left out, the first runs' size given.
+		fmt.Fprintf(&b, "\n  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = %s", r.Str(t.InitialSize))
+	}
 	if t.Root {
 		fmt.Fprintf(&b, "\n  SCHEDULE = '%s'", interval(t.Schedule))
+	}
+	if g := t.Graph; g != nil {
+		// Graph-wide settings, on the root only: OVERLAP_POLICY replaces
+		// ALLOW_OVERLAPPING_EXECUTION
+		// (https://docs.snowflake.com/en/release-notes/2026/other/2026-03-13-tasks-overlap-policy).
+		fmt.Fprintf(&b, "\n  OVERLAP_POLICY = %s", strings.ToUpper(g.Overlap))
+	}
+	if t.Timeout > 0 {
+		fmt.Fprintf(&b, "\n  USER_TASK_TIMEOUT_MS = %d", t.Timeout.Milliseconds())
+	}
+	if g := t.Graph; g != nil {
+		// Counts runs of any one task of the graph that fail in a row.
+		fmt.Fprintf(&b, "\n  SUSPEND_TASK_AFTER_NUM_FAILURES = %d", g.SuspendAfterFailures)
+	}
+	if o.Comment != "" {
+		b.WriteString("\n " + r.comment(o.Comment))
 	}
 	if t.FinalizerOf != nil {
 		fmt.Fprintf(&b, "\n  FINALIZE = %s", r.Object(*t.FinalizerOf))
 	}
-	if o.Comment != "" {
-		b.WriteString("\n " + r.comment(o.Comment))
+	if g := t.Graph; g != nil {
+		// Settable on the root task only; a child task gets an error.
+		fmt.Fprintf(&b, "\n  TASK_AUTO_RETRY_ATTEMPTS = %d", g.Retries)
+	}
+	if t.Warehouse == "" && t.TargetCompletion > 0 {
+		fmt.Fprintf(&b, "\n  TARGET_COMPLETION_INTERVAL = '%s'", interval(t.TargetCompletion))
 	}
 	if len(t.After) > 0 {
 		var after []string
@@ -363,18 +402,20 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 		}
 		fmt.Fprintf(&b, "\n  AFTER %s", strings.Join(after, ", "))
 	}
-	if len(t.When) > 0 {
-		var when []string
-		for _, s := range t.When {
-			when = append(when, fmt.Sprintf("SYSTEM$STREAM_HAS_DATA(%s)", r.Str(r.Object(s.Ref))))
-		}
-		fmt.Fprintf(&b, "\n  WHEN %s", strings.Join(when, "\n    OR "))
+	if when := r.when(t); when != "" {
+		fmt.Fprintf(&b, "\n  WHEN %s", when)
 	}
 	steps := common.Steps(r, t)
 	b.WriteString("\nAS\n")
 	switch {
 	case t.Call != nil:
-		call := "CALL " + r.Object(*t.Call) + "()"
+		var args []string
+		for _, a := range t.CallArgs {
+			args = append(args, a(r))
+		}
+		// A CALL's arguments are expressions, evaluated once
+		// (https://docs.snowflake.com/en/sql-reference/sql/call).
+		call := "CALL " + r.Object(*t.Call) + "(" + strings.Join(args, ", ") + ")"
 		b.WriteString(call)
 		steps = []string{call}
 	case len(steps) == 1:
@@ -391,6 +432,33 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 		})
 	}
 	return out
+}
+
+// when is a task's WHEN condition. A false WHEN skips the task and, by
+// default, every task after it; SYSTEM$PREDECESSORS_STATE makes a task run
+// on other outcomes of its predecessors
+// (https://docs.snowflake.com/en/sql-reference/functions/system_predecessors_state).
+func (r *Renderer) when(t *ir.Task) string {
+	var conds []string
+	switch t.Predecessors {
+	case ir.AllSucceeded:
+	case ir.NoneFailed:
+		conds = append(conds, "SYSTEM$PREDECESSORS_STATE('NONE_FAILED')")
+	default:
+		panic("snowflake: unknown predecessors condition " + string(t.Predecessors))
+	}
+	var streams []string
+	for _, s := range t.When {
+		streams = append(streams, fmt.Sprintf("SYSTEM$STREAM_HAS_DATA(%s)", r.Str(r.Object(s.Ref))))
+	}
+	if len(streams) > 0 {
+		some := strings.Join(streams, "\n    OR ")
+		if len(conds) > 0 {
+			some = "(" + some + ")"
+		}
+		conds = append(conds, some)
+	}
+	return strings.Join(conds, "\n    AND ")
 }
 
 // transactionBlock is a Snowflake Scripting block running the statements in
@@ -417,14 +485,33 @@ func (r *Renderer) procedure(o *ir.Object) []dialect.Statement {
 	for _, a := range p.Args {
 		args = append(args, strings.ToUpper(a.Name)+" "+r.Type(a.Type))
 	}
+	var f ir.Fragments = r
+	if p.BatchArg != "" {
+		f = procedureFragments{r, p.BatchArg}
+	}
 	var steps []string
 	for _, s := range p.Steps {
-		steps = append(steps, s(r))
+		steps = append(steps, s(f))
 	}
-	sql := fmt.Sprintf("CREATE OR REPLACE PROCEDURE %s(%s)\n  RETURNS VARCHAR\n  LANGUAGE SQL\n %s\n  EXECUTE AS OWNER\nAS\n$$\n%s$$",
+	// COPY GRANTS keeps the grants (USAGE for the roles that call the
+	// procedure by hand) when it is replaced; it follows the argument list
+	// (https://docs.snowflake.com/en/sql-reference/sql/create-procedure).
+	sql := fmt.Sprintf("CREATE OR REPLACE PROCEDURE %s(%s)\n  COPY GRANTS\n  RETURNS VARCHAR\n  LANGUAGE SQL\n %s\n  EXECUTE AS OWNER\nAS\n$$\n%s$$",
 		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(steps, r.Str("done")))
 	return []dialect.Statement{{SQL: sql, Bodies: steps}}
 }
+
+// procedureFragments renders a procedure's steps: the batch id is the
+// argument the caller passes, since SYSTEM$TASK_RUNTIME_INFO fails outside
+// a task run
+// (https://docs.snowflake.com/en/sql-reference/functions/system_task_runtime_info).
+type procedureFragments struct {
+	*Renderer
+	batchArg string
+}
+
+// BatchID implements ir.Fragments.
+func (f procedureFragments) BatchID() string { return f.Param(f.batchArg) }
 
 func indent(s, pre string) string {
 	return pre + strings.ReplaceAll(s, "\n", "\n"+pre)

@@ -5,6 +5,7 @@ CREATE OR REPLACE DYNAMIC TABLE HOSTILE.GOLD.CUSTOMER_MASTER
   TARGET_LAG = '1 minutes'
   WAREHOUSE = HOSTILE_WH
   REFRESH_MODE = INCREMENTAL COMMENT = 'one row per customer: each field''s value, winning source, record, event time and rule'
+  COPY GRANTS
 AS
 SELECT
   customer_id,
