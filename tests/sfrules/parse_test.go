@@ -23,7 +23,7 @@ import (
 //	construct                              checked by
 //	CREATE TASK header (properties,        readHeader (the CREATE TASK grammar) and the rules
 //	  AFTER, WHEN ... AS)                    task-timeout, root-failure-policy, task-compute,
-//	                                         child-task-when-predecessors-only, task-graph-finalizer, replace-copy-grants
+//	                                         skippable-predecessors, task-graph-finalizer, replace-copy-grants
 //	CREATE PIPE header                     readHeader and the rule pipe-not-replaced
 //	CREATE PROCEDURE header                readHeader (CREATE PROCEDURE grammar, body one constant)
 //	CREATE STREAM                          readHeader and the rule stream-on-table

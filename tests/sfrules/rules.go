@@ -36,39 +36,34 @@ func violation(where, format string, args ...any) Violation {
 // Catalog is every rule.
 var Catalog = []Rule{
 	{
-		Name:    "copy-left-out-column-sequence-default",
-		URL:     "https://docs.snowflake.com/en/sql-reference/sql/copy-into-table",
-		Doc:     "tree: for each COPY INTO <table> (<columns>), the CREATE TABLE of that table in the set; a column left out of the list must not default to <sequence>.NEXTVAL",
-		Pending: "issue 10 item 1 (pipes: LOAD_SEQ)",
-		Check:   copyLeftOutSequence,
+		Name:  "copy-left-out-column-sequence-default",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/copy-into-table",
+		Doc:   "tree: for each COPY INTO <table> (<columns>), the CREATE TABLE of that table in the set; a column left out of the list must not default to <sequence>.NEXTVAL",
+		Check: copyLeftOutSequence,
 	},
 	{
-		Name:    "task-runtime-info-only-in-tasks",
-		URL:     "https://docs.snowflake.com/en/sql-reference/functions/system_task_runtime_info",
-		Doc:     "tree: no statement of a procedure body calls SYSTEM$TASK_RUNTIME_INFO, which fails outside a task run; a task body reads it and passes it on",
-		Pending: "issue 10 item 2 (batch id as an argument)",
-		Check:   runtimeInfoInProcedures,
+		Name:  "task-runtime-info-only-in-tasks",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/system_task_runtime_info",
+		Doc:   "tree: no statement of a procedure body calls SYSTEM$TASK_RUNTIME_INFO, which fails outside a task run; a task body reads it and passes it on",
+		Check: runtimeInfoInProcedures,
 	},
 	{
-		Name:    "child-task-when-predecessors-only",
-		URL:     "https://docs.snowflake.com/en/sql-reference/functions/system_predecessors_state",
-		Doc:     "header and tree: a task with AFTER or FINALIZE has no WHEN, or a WHEN that calls only SYSTEM$PREDECESSORS_STATE; SYSTEM$STREAM_HAS_DATA belongs on the root, since a false WHEN skips the task and every task after it",
-		Pending: "issue 10 item 3 (child task WHEN)",
-		Check:   childTaskWhen,
+		Name:  "skippable-predecessors",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/system_predecessors_state",
+		Doc:   "header and tree: a task after a predecessor other than the root that has a WHEN (and so can be SKIPPED) has a WHEN calling SYSTEM$PREDECESSORS_STATE('ALL_DONE') or ('NONE_FAILED'): by default a task runs only when every predecessor succeeded, so a skipped one would skip it and every task after it, also when every predecessor was skipped (the recovery run the root starts for the observations or backfill stream)",
+		Check: skippablePredecessors,
 	},
 	{
-		Name:    "task-timeout",
-		URL:     "https://docs.snowflake.com/en/sql-reference/sql/create-task",
-		Doc:     "header: every task sets USER_TASK_TIMEOUT_MS to a positive number (the default, one hour, is not chosen for a one-minute graph)",
-		Pending: "issue 10 item 4 (task failure settings)",
-		Check:   taskTimeout,
+		Name:  "task-timeout",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-task",
+		Doc:   "header: every task sets USER_TASK_TIMEOUT_MS to a positive number (the default, one hour, is not chosen for a one-minute graph)",
+		Check: taskTimeout,
 	},
 	{
-		Name:    "root-failure-policy",
-		URL:     "https://docs.snowflake.com/en/user-guide/tasks-graphs",
-		Doc:     "header: the root task sets SUSPEND_TASK_AFTER_NUM_FAILURES and TASK_AUTO_RETRY_ATTEMPTS, which apply to the whole graph; no other task sets TASK_AUTO_RETRY_ATTEMPTS",
-		Pending: "issue 10 item 4 (task failure settings)",
-		Check:   rootFailurePolicy,
+		Name:  "root-failure-policy",
+		URL:   "https://docs.snowflake.com/en/user-guide/tasks-graphs",
+		Doc:   "header: the root task sets SUSPEND_TASK_AFTER_NUM_FAILURES and TASK_AUTO_RETRY_ATTEMPTS, which apply to the whole graph; no other task sets TASK_AUTO_RETRY_ATTEMPTS",
+		Check: rootFailurePolicy,
 	},
 	{
 		Name:  "task-compute",
@@ -111,11 +106,10 @@ var Catalog = []Rule{
 		Check:   integerRounding,
 	},
 	{
-		Name:    "replace-copy-grants",
-		URL:     "https://docs.snowflake.com/en/sql-reference/sql/create-view",
-		Doc:     "tree for views and dynamic tables, header for tasks: CREATE OR REPLACE of a VIEW, DYNAMIC TABLE or TASK carries COPY GRANTS, or the replaced object's grants are dropped",
-		Pending: "issue 10 item 11 (COPY GRANTS)",
-		Check:   replaceCopyGrants,
+		Name:  "replace-copy-grants",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-view",
+		Doc:   "tree for views and dynamic tables, header for tasks: CREATE OR REPLACE of a VIEW or DYNAMIC TABLE carries COPY GRANTS, or the replaced object's grants are dropped; CREATE TASK has no COPY GRANTS in its grammar (https://docs.snowflake.com/en/sql-reference/sql/create-task), so a task never carries it",
+		Check: replaceCopyGrants,
 	},
 	{
 		Name:  "subquery-predicates-in-where",
@@ -124,10 +118,10 @@ var Catalog = []Rule{
 		Check: subqueryPredicatesInWhere,
 	},
 	{
-		Name:    "correlated-subquery-not-under-or",
-		URL:     "https://docs.snowflake.com/en/sql-reference/operators-subquery",
-		Doc:     "tree: a correlated EXISTS (its subquery names a table alias it does not define) and any ANY or ALL subquery are not an argument of OR, which the page says is not supported",
-		Check:   correlatedSubqueryNotUnderOr,
+		Name:  "correlated-subquery-not-under-or",
+		URL:   "https://docs.snowflake.com/en/sql-reference/operators-subquery",
+		Doc:   "tree: a correlated EXISTS (its subquery names a table alias it does not define) and any ANY or ALL subquery are not an argument of OR, which the page says is not supported",
+		Check: correlatedSubqueryNotUnderOr,
 	},
 	{
 		Name:  "work-tables-transient",
@@ -256,23 +250,40 @@ func runtimeInfoInProcedures(s *Set) []Violation {
 	return out
 }
 
-func childTaskWhen(s *Set) []Violation {
+// skippingTolerated are the predecessor conditions under which a task
+// runs when its predecessors were skipped, every one of them included.
+var skippingTolerated = map[string]bool{"ALL_DONE": true, "NONE_FAILED": true}
+
+func skippablePredecessors(s *Set) []Violation {
 	var out []Violation
+	tasks := map[string]*Header{}
+	for _, st := range s.Headers("TASK") {
+		tasks[st.Header.Name] = st.Header
+	}
 	for _, st := range s.Headers("TASK") {
 		h := st.Header
-		_, final := h.Option("FINALIZE")
-		if h.When == "" {
+		var skippable []string
+		for _, p := range h.After {
+			if ph := tasks[p]; ph != nil && !isRoot(ph) && ph.When != "" {
+				skippable = append(skippable, p)
+			}
+		}
+		if len(skippable) == 0 {
 			continue
 		}
+		ok := false
 		for _, u := range st.Units {
 			if u.Role != "task WHEN" || u.AST == nil {
 				continue
 			}
 			for _, c := range calls(u.AST) {
-				if (len(h.After) > 0 || final) && c.name != "SYSTEM$PREDECESSORS_STATE" {
-					out = append(out, violation(u.Name, "task %s runs after others and its WHEN calls %s", h.Name, c.name))
+				if c.name == "SYSTEM$PREDECESSORS_STATE" && skippingTolerated[strings.ToUpper(firstStringArg(c.node))] {
+					ok = true
 				}
 			}
+		}
+		if !ok {
+			out = append(out, violation(st.Name, "task %s runs after %s, which can be skipped, and its WHEN has no SYSTEM$PREDECESSORS_STATE('ALL_DONE' or 'NONE_FAILED')", h.Name, strings.Join(skippable, ", ")))
 		}
 	}
 	return out
@@ -614,8 +625,8 @@ func replaceCopyGrants(s *Set) []Violation {
 		}
 	}
 	for _, st := range s.Headers("TASK") {
-		if st.Header.OrReplace && !st.Header.CopyGrants {
-			out = append(out, violation(st.Name, "CREATE OR REPLACE TASK %s without COPY GRANTS", st.Header.Name))
+		if st.Header.CopyGrants {
+			out = append(out, violation(st.Name, "CREATE TASK %s with COPY GRANTS, which CREATE TASK does not accept", st.Header.Name))
 		}
 	}
 	return out

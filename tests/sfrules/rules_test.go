@@ -40,6 +40,7 @@ ON_ERROR = CONTINUE`
 	rootParams = taskParams + "\n  SUSPEND_TASK_AFTER_NUM_FAILURES = 0\n  TASK_AUTO_RETRY_ATTEMPTS = 2"
 	root       = "CREATE TASK DB.OPS.ROOT\n  WAREHOUSE = WH\n  SCHEDULE = '1 MINUTES'" + rootParams + "\n  WHEN SYSTEM$STREAM_HAS_DATA('DB.RAW.L_STREAM')\nAS\nSELECT 1"
 	child      = "CREATE TASK DB.OPS.CHILD\n  WAREHOUSE = WH" + taskParams + "\n  AFTER DB.OPS.ROOT\nAS\nCALL DB.OPS.P(SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'))"
+	observe    = "CREATE TASK DB.OPS.OBSERVE\n  WAREHOUSE = WH" + taskParams + "\n  AFTER DB.OPS.ROOT\n  WHEN SYSTEM$STREAM_HAS_DATA('DB.RAW.L_STREAM')\nAS\nSELECT 1"
 	finalizer  = "CREATE TASK DB.OPS.FINISH\n  WAREHOUSE = WH" + taskParams + "\n  FINALIZE = DB.OPS.ROOT\nAS\nSELECT 1"
 )
 
@@ -60,9 +61,11 @@ var ruleCases = map[string]ruleCase{
 		bad:  []string{proc(txn("INSERT INTO DB.OPS.B (id) SELECT SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')"))},
 		good: []string{proc(txn("INSERT INTO DB.OPS.B (id) SELECT :BATCH_ID")), child},
 	},
-	"child-task-when-predecessors-only": {
-		bad:  []string{root, strings.Replace(child, "AFTER DB.OPS.ROOT", "AFTER DB.OPS.ROOT\n  WHEN SYSTEM$STREAM_HAS_DATA('DB.RAW.L_STREAM')", 1)},
-		good: []string{root, strings.Replace(child, "AFTER DB.OPS.ROOT", "AFTER DB.OPS.ROOT\n  WHEN SYSTEM$PREDECESSORS_STATE('NONE_FAILED')", 1), finalizer},
+	"skippable-predecessors": {
+		bad: []string{root, observe, strings.Replace(child, "AFTER DB.OPS.ROOT", "AFTER DB.OPS.OBSERVE", 1),
+			strings.Replace(strings.Replace(child, "DB.OPS.CHILD", "DB.OPS.CHILD2", 1), "AFTER DB.OPS.ROOT", "AFTER DB.OPS.OBSERVE\n  WHEN SYSTEM$PREDECESSORS_STATE('NONE_FAILED_MIN_ONE_SUCCEEDED')", 1)},
+		good: []string{root, observe, child, finalizer,
+			strings.Replace(strings.Replace(child, "DB.OPS.CHILD", "DB.OPS.CHILD2", 1), "AFTER DB.OPS.ROOT", "AFTER DB.OPS.OBSERVE\n  WHEN SYSTEM$PREDECESSORS_STATE('NONE_FAILED')", 1)},
 	},
 	"task-timeout": {
 		bad:  []string{strings.Replace(child, taskParams, "", 1)},
@@ -121,12 +124,12 @@ var ruleCases = map[string]ruleCase{
 		bad: []string{
 			`CREATE OR REPLACE VIEW DB.GOLD.V AS SELECT 1 AS a`,
 			`CREATE OR REPLACE DYNAMIC TABLE DB.GOLD.D TARGET_LAG = '1 minutes' WAREHOUSE = WH REFRESH_MODE = INCREMENTAL AS SELECT a FROM DB.SILVER.S`,
-			"CREATE OR REPLACE TASK DB.OPS.T\n  WAREHOUSE = WH\nAS\nSELECT 1",
+			"CREATE OR REPLACE TASK DB.OPS.T\n  COPY GRANTS\n  WAREHOUSE = WH\nAS\nSELECT 1",
 		},
 		good: []string{
 			`CREATE OR REPLACE VIEW DB.GOLD.V COPY GRANTS AS SELECT 1 AS a`,
 			`CREATE OR REPLACE DYNAMIC TABLE DB.GOLD.D TARGET_LAG = '1 minutes' WAREHOUSE = WH REFRESH_MODE = INCREMENTAL COPY GRANTS AS SELECT a FROM DB.SILVER.S`,
-			"CREATE OR REPLACE TASK DB.OPS.T\n  COPY GRANTS\n  WAREHOUSE = WH\nAS\nSELECT 1",
+			"CREATE OR REPLACE TASK DB.OPS.T\n  WAREHOUSE = WH\nAS\nSELECT 1",
 			`CREATE VIEW DB.GOLD.W AS SELECT 1 AS a`,
 		},
 	},

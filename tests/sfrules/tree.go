@@ -228,3 +228,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// firstStringArg is a function call's first argument when it is a string
+// constant, else "".
+func firstStringArg(f map[string]any) string {
+	args := asList(obj(f, "args", "List")["args"])
+	if len(args) == 0 {
+		return ""
+	}
+	v, _ := obj(args[0], "Unnamed", "Expr", "Value", "value")["SingleQuotedString"].(string)
+	return v
+}
