@@ -138,7 +138,7 @@ BEGIN
       WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
       WHEN 'status' THEN LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), ''))
       WHEN 'tier' THEN UPPER(raw_value)
-      WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
+      WHEN 'seats' THEN COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value)
       WHEN 'vip' THEN LOWER(raw_value)
       WHEN 'owner' THEN raw_value
       ELSE raw_value
@@ -147,7 +147,7 @@ BEGIN
       WHEN 'email' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
       WHEN 'status' THEN (LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) IS NULL OR (LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) IN ('active', 'canceled')))
       WHEN 'tier' THEN TRUE
-      WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
+      WHEN 'seats' THEN (COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value) IS NULL OR (CASE WHEN REGEXP_LIKE(COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value), '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value) AS NUMBER(38, 0)) END IS NOT NULL))
       WHEN 'vip' THEN (LOWER(raw_value) IS NULL OR (LOWER(raw_value) IN ('true', 'false')))
       WHEN 'owner' THEN TRUE
       ELSE TRUE
