@@ -76,13 +76,18 @@ func sequence(f ir.Fragments, expr string, digits int) string {
 
 // Reasons a line is quarantined for when a value it carries does not
 // convert.
+// They all start with UnconvertiblePrefix.
 func badTime(name, form string) string {
-	return name + " is not a time from 1970 to 9999 in " + form
+	return UnconvertiblePrefix + name + ": not a time from 1970 to 9999 in " + form
 }
 
 func badSequence(name string, digits int) string {
-	return fmt.Sprintf("%s is not a non-negative integer of at most %d digits", name, digits)
+	return fmt.Sprintf("%s%s: not a non-negative integer of at most %d digits", UnconvertiblePrefix, name, digits)
 }
+
+// UnconvertiblePrefix starts the quarantine reason of a line whose time
+// or sequence does not convert.
+const UnconvertiblePrefix = "unconvertible "
 
 // unconvertible is a value of a line that must convert for the line to be
 // observed: the reason it is flagged with, and the text column the

@@ -127,7 +127,7 @@ WHERE k.parsed
 // wal2jsonBad are the values of a change that must convert.
 var wal2jsonBad = []unconvertible{
 	{badTime("timestamp", "a PostgreSQL timestamptz"), "ts"},
-	{"lsn is not a PostgreSQL LSN", "lsn"},
+	{UnconvertiblePrefix + "lsn: not a PostgreSQL LSN", "lsn"},
 }
 
 func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {

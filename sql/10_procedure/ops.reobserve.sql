@@ -18,7 +18,7 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'source.ts_ms is not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'source.lsn is not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
       CASE
@@ -27,10 +27,10 @@ BEGIN
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
         WHEN ts_text IS NULL THEN 'missing source.ts_ms'
-        WHEN event_ms IS NULL THEN 'source.ts_ms is not a time from 1970 to 9999 in epoch milliseconds'
+        WHEN event_ms IS NULL THEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN record_key IS NULL THEN 'missing record key'
         WHEN lsn IS NULL THEN 'missing source.lsn'
-        WHEN seq IS NULL THEN 'source.lsn is not a non-negative integer of at most 20 digits'
+        WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
       CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
     FROM (
@@ -176,7 +176,7 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'commitTimestamp is not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'commitNumber is not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'sequenceNumber is not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
       CASE
@@ -185,11 +185,11 @@ BEGIN
         WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
         WHEN ts_text IS NULL THEN 'missing commitTimestamp'
-        WHEN event_ms IS NULL THEN 'commitTimestamp is not a time from 1970 to 9999 in epoch milliseconds'
+        WHEN event_ms IS NULL THEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN replay_id IS NULL THEN 'missing event.replayId'
         WHEN NOT has_record_id THEN 'missing recordIds'
-        WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'commitNumber is not a non-negative integer of at most 20 digits'
-        WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'sequenceNumber is not a non-negative integer of at most 10 digits'
+        WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits'
+        WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
       CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
     FROM (
@@ -348,7 +348,7 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'created is not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, created_text,
       CASE
@@ -356,7 +356,7 @@ BEGIN
         WHEN op IS NULL AND NOT is_child THEN NULL
         WHEN event_id IS NULL THEN 'missing id'
         WHEN created_text IS NULL THEN 'missing created'
-        WHEN event_ms IS NULL THEN 'created is not a time from 1970 to 9999 in epoch seconds'
+        WHEN event_ms IS NULL THEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds'
         WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
       END AS reason,
       event_type AS detail

@@ -18,7 +18,7 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM TRUEUP.RAW.APP_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'source.ts_ms is not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'source.lsn is not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
       CASE
@@ -27,10 +27,10 @@ BEGIN
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
         WHEN ts_text IS NULL THEN 'missing source.ts_ms'
-        WHEN event_ms IS NULL THEN 'source.ts_ms is not a time from 1970 to 9999 in epoch milliseconds'
+        WHEN event_ms IS NULL THEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN record_key IS NULL THEN 'missing record key'
         WHEN lsn IS NULL THEN 'missing source.lsn'
-        WHEN seq IS NULL THEN 'source.lsn is not a non-negative integer of at most 20 digits'
+        WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
       CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
     FROM (

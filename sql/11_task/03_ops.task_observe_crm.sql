@@ -18,7 +18,7 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM TRUEUP.RAW.CRM_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'commitTimestamp is not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'commitNumber is not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'sequenceNumber is not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
       CASE
@@ -27,11 +27,11 @@ BEGIN
         WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
         WHEN ts_text IS NULL THEN 'missing commitTimestamp'
-        WHEN event_ms IS NULL THEN 'commitTimestamp is not a time from 1970 to 9999 in epoch milliseconds'
+        WHEN event_ms IS NULL THEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN replay_id IS NULL THEN 'missing event.replayId'
         WHEN NOT has_record_id THEN 'missing recordIds'
-        WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'commitNumber is not a non-negative integer of at most 20 digits'
-        WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'sequenceNumber is not a non-negative integer of at most 10 digits'
+        WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits'
+        WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
       CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
     FROM (

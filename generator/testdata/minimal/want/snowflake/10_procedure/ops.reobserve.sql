@@ -18,7 +18,7 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'created is not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, created_text,
       CASE
@@ -26,7 +26,7 @@ BEGIN
         WHEN op IS NULL AND NOT is_child THEN NULL
         WHEN event_id IS NULL THEN 'missing id'
         WHEN created_text IS NULL THEN 'missing created'
-        WHEN event_ms IS NULL THEN 'created is not a time from 1970 to 9999 in epoch seconds'
+        WHEN event_ms IS NULL THEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds'
         WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
       END AS reason,
       event_type AS detail
