@@ -151,8 +151,10 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 	wantFlagged := []string{
 		"event for another table | I public.subscriptions",
 		"truncate is not applied: re-sync needed | T public.accounts",
-		"missing timestamp | I public.accounts",
-		"missing lsn | I public.accounts",
+		// A value that is there but does not convert is quarantined
+		// with its text.
+		"unconvertible timestamp: not a time from 1970 to 9999 in a PostgreSQL timestamptz | value 2026-01-01T13:00:00Z",
+		"unconvertible lsn: not a PostgreSQL LSN | value 0/8000/1",
 		"missing record key | I public.accounts",
 		"unknown action | X public.accounts",
 		"unknown action |  .",

@@ -16,6 +16,7 @@ const (
 	Timestamp   // UTC, without time zone
 	TimestampTZ // an instant, with time zone
 	JSON        // a parsed document
+	LongText    // text as long as the warehouse can hold: a landed line
 )
 
 // Fragments are the small pieces of SQL in which dialects differ. Every
@@ -111,4 +112,10 @@ type Fragments interface {
 	Param(name string) string
 	// Stream reads the unconsumed rows of a stream.
 	Stream(s *Stream) string
+	// LoadErrors is a query of the files whose load into one of tables
+	// (the RAW line tables) lost lines or failed within the last hours
+	// hours, one row per file and load, with columns table_name,
+	// file_name, status, error_count (lines not loaded, NULL when
+	// unknown) and first_error: what a load left out of RAW.
+	LoadErrors(tables []Ref, hours int) string
 }

@@ -118,7 +118,7 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 				steps = append(steps, st)
 				continue
 			}
-			var add []Column
+			var add, widen []Column
 			wantCols := map[string]bool{}
 			for _, c := range st.Columns {
 				wantCols[c.Name] = true
@@ -131,6 +131,8 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 						c.NotNull = false
 					}
 					add = append(add, c)
+				case old.Type != c.Type && widens(old.Type, c.Type):
+					widen = append(widen, c)
 				case old.Type != c.Type:
 					typeErrs = append(typeErrs, fmt.Sprintf("table %s: column %q changes type from %s to %s: write that migration by hand (trueup generate only adds tables and columns)", st.Ref(), c.Name, old.Type, c.Type))
 				}
@@ -142,6 +144,9 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 			}
 			if len(add) > 0 {
 				steps = append(steps, Step{Op: OpAddColumn, Schema: st.Schema, Name: st.Name, Columns: add})
+			}
+			if len(widen) > 0 {
+				steps = append(steps, Step{Op: OpWidenColumn, Schema: st.Schema, Name: st.Name, Columns: widen})
 			}
 		}
 	}

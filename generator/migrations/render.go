@@ -53,6 +53,20 @@ func Statements(r dialect.Renderer, steps []Step) ([]string, error) {
 					out = append(out, fmt.Sprintf("COMMENT ON COLUMN %s.%s IS %s", r.Object(st.Ref()), r.Ident(c.Name), r.Str(c.Comment)))
 				}
 			}
+		case OpWidenColumn:
+			cols, err := irColumns(r.Name(), st)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range cols {
+				// Snowflake increases the length of a text column in place
+				// (https://docs.snowflake.com/en/sql-reference/sql/alter-table-column);
+				// where both types render alike there is nothing to do.
+				if r.Type(c.Type) == r.Type(ir.Text) {
+					continue
+				}
+				out = append(out, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DATA TYPE %s", r.Object(st.Ref()), r.Ident(c.Name), r.Type(c.Type)))
+			}
 		default:
 			return nil, fmt.Errorf("unknown migration step %q", st.Op)
 		}
@@ -114,7 +128,7 @@ func summary(steps []Step) string {
 	var tables []string
 	for _, st := range steps {
 		n[st.Op]++
-		if st.Op == OpCreateTable || st.Op == OpAddColumn {
+		if st.Op == OpCreateTable || st.Op == OpAddColumn || st.Op == OpWidenColumn {
 			tables = append(tables, st.Ref().String())
 		}
 	}
@@ -122,6 +136,7 @@ func summary(steps []Step) string {
 	for _, op := range []struct{ op, one, many string }{
 		{OpCreateSchema, "schema", "schemas"}, {OpCreateSequence, "sequence", "sequences"},
 		{OpCreateTable, "new table", "new tables"}, {OpAddColumn, "table with new columns", "tables with new columns"},
+		{OpWidenColumn, "table with longer text columns", "tables with longer text columns"},
 	} {
 		switch k := n[op.op]; {
 		case k == 1:
@@ -146,7 +161,7 @@ func name(version int64, steps []Step) string {
 		var tables []string
 		op := ""
 		for _, st := range steps {
-			if st.Op == OpCreateTable || st.Op == OpAddColumn {
+			if st.Op == OpCreateTable || st.Op == OpAddColumn || st.Op == OpWidenColumn {
 				tables = append(tables, st.Schema+"_"+st.Name)
 				if op == "" || op == st.Op {
 					op = st.Op
@@ -158,6 +173,8 @@ func name(version int64, steps []Step) string {
 		switch {
 		case len(tables) == 1 && op == OpAddColumn:
 			label = "add_columns_" + tables[0]
+		case op == OpWidenColumn:
+			label = "widen_columns"
 		case len(tables) == 1:
 			label = "create_" + tables[0]
 		case len(tables) == 0:

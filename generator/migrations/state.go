@@ -60,6 +60,7 @@ const (
 	OpCreateSequence = "create_sequence"
 	OpCreateTable    = "create_table"
 	OpAddColumn      = "add_column"
+	OpWidenColumn    = "widen_column" // text to long_text: the column holds longer text
 )
 
 // Step is one dialect-neutral change.
@@ -124,8 +125,11 @@ func (st *State) Latest() int64 {
 
 var typeNames = map[ir.Type]string{
 	ir.Text: "text", ir.Int: "int", ir.Decimal: "decimal", ir.Float: "float", ir.Bool: "bool",
-	ir.Timestamp: "timestamp", ir.TimestampTZ: "timestamp_tz", ir.JSON: "json",
+	ir.Timestamp: "timestamp", ir.TimestampTZ: "timestamp_tz", ir.JSON: "json", ir.LongText: "long_text",
 }
+
+// widens says whether a column of type from can take type to in place.
+func widens(from, to string) bool { return from == typeNames[ir.Text] && to == typeNames[ir.LongText] }
 
 // TypeName is the neutral name of a column type in schema.json.
 func TypeName(t ir.Type) string { return typeNames[t] }
@@ -164,6 +168,18 @@ func fold(ms []Migration) (Snapshot, error) {
 				for _, c := range st.Columns {
 					if t.column(c.Name) == nil {
 						t.Columns = append(t.Columns, c)
+					}
+				}
+			case OpWidenColumn:
+				t := tables[st.Ref()]
+				if t == nil {
+					return s, fmt.Errorf("migration %d widens a column of table %s, which no earlier migration creates", m.Version, st.Ref())
+				}
+				for _, c := range st.Columns {
+					for i := range t.Columns {
+						if t.Columns[i].Name == c.Name {
+							t.Columns[i].Type = c.Type
+						}
 					}
 				}
 			default:

@@ -55,10 +55,10 @@ func (s stripeChild) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
 	return fmt.Sprintf(`SELECT
   b.*,
   CASE WHEN SUBSTR(b.event_type, 1, %[1]d) = %[2]s AND b.object_type = %[3]s THEN 'upsert' END AS op,
-  %[4]s * 1000 AS event_ms,
+  %[4]s AS event_ms,
   0 AS seq,
   0 AS sub_seq
-FROM %[5]s AS b`, len([]rune(prefix)), f.Str(prefix), f.Str(s.c.Object), f.TextToDecimal("b.created_text"), derived(fmt.Sprintf(`SELECT
+FROM %[5]s AS b`, len([]rune(prefix)), f.Str(prefix), f.Str(s.c.Object), epochMillis(f, "b.created_text", 1000), derived(fmt.Sprintf(`SELECT
   l.load_seq, l.file_name, l.file_row,
   %[1]s AS event_type,
   %[2]s AS object_type,

@@ -16,6 +16,10 @@ var (
 	DQLatest     = ref(DQ, "latest")
 )
 
+// LoadErrorHours is the window of the load_errors check: a file whose
+// load lost lines is reported by every batch of the following day.
+const LoadErrorHours = 24
+
 // ViolationSample is how many offending rows a check keeps per batch; the
 // total is kept beside them.
 const ViolationSample = 20
@@ -114,6 +118,16 @@ JOIN %s AS l
 			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason"},
 		{spec.CheckGapEvents, quarantined("reason LIKE 'GAP%'"),
 			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason || ' ' || COALESCE(detail, '')"},
+		{spec.CheckUnconvertible, quarantined(fmt.Sprintf("reason LIKE '%s%%'", UnconvertiblePrefix)),
+			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason || ' ' || COALESCE(detail, '')"},
+		// Lines a load left out of RAW: nothing downstream can flag them.
+		{spec.CheckLoadErrors, func(f ir.Fragments) string {
+			var tables []ir.Ref
+			for _, src := range b.s.Sources {
+				tables = append(tables, LinesTable(src.Name))
+			}
+			return f.LoadErrors(tables, LoadErrorHours)
+		}, "table_name || ':' || file_name", "status || ': ' || COALESCE(CAST(error_count AS VARCHAR) || ' lines not loaded', 'lines not known') || COALESCE(': ' || first_error, '')"},
 		{spec.CheckInvalidValues, func(f ir.Fragments) string {
 			if len(checked) == 0 {
 				return lastPoint(f) + " WHERE FALSE"

@@ -80,7 +80,7 @@ func (b *builder) raw() {
 					Comment: "monotonic load sequence"},
 				{Name: "file_name", Type: ir.Text, NotNull: true, Comment: "landed file, relative to the stage"},
 				{Name: "file_row", Type: ir.Int, NotNull: true, Comment: "line number in the file"},
-				{Name: "line", Type: ir.Text, Comment: "the raw line"},
+				{Name: "line", Type: ir.LongText, Comment: "the raw line"},
 				{Name: "loaded_at", Type: ir.TimestampTZ, Comment: "when the load scanned the file (UTC)"},
 			},
 		})

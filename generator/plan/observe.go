@@ -168,7 +168,7 @@ func (x debezium) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
   %[1]s AS event_ms,
   %[2]s AS seq,
   CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
-FROM %[3]s AS b`, f.TextToDecimal("b.ts_text"), f.TextToDecimal("b.lsn"), derived(fmt.Sprintf(`SELECT
+FROM %[3]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.lsn", seqDigits), derived(fmt.Sprintf(`SELECT
   l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
   %[2]s AS op_code,
   %[3]s AS ts_text,
@@ -199,25 +199,37 @@ FROM %[2]s AS e`,
   'lsn:' || COALESCE(k.lsn, '') || ':' || k.tbl || ':' || COALESCE(k.record_key, '') AS event_id,
   0 AS sub_seq
 FROM %s AS k
-WHERE k.tbl = %s`, derived(x.base(f, d, paths)), f.Str(x.src.Table))))
+WHERE k.tbl = %s
+  AND k.op_code IN ('c', 'u', 'r', 'd')
+  AND k.event_ms IS NOT NULL
+  AND k.seq IS NOT NULL`, derived(x.base(f, d, paths)), f.Str(x.src.Table))))
+}
+
+// debeziumBad are the values of a Debezium line that must convert.
+var debeziumBad = []unconvertible{
+	{badTime("source.ts_ms", "epoch milliseconds"), "ts_text"},
+	{badSequence("source.lsn", seqDigits), "lsn"},
 }
 
 func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[5]s AS detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, loaded_at, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
       WHEN tbl <> %[1]s THEN 'event for another table'
       WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
       WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
-      WHEN event_ms IS NULL THEN 'missing source.ts_ms'
+      WHEN ts_text IS NULL THEN 'missing source.ts_ms'
+      WHEN event_ms IS NULL THEN %[3]s
       WHEN record_key IS NULL THEN 'missing record key'
       WHEN lsn IS NULL THEN 'missing source.lsn'
+      WHEN seq IS NULL THEN %[4]s
     END AS reason,
     CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
   FROM %[2]s AS x
-) y WHERE reason IS NOT NULL`, f.Str(x.src.Table), strings.ReplaceAll(derived(x.base(f, d, nil)), "\n", "\n  "))
+) y WHERE reason IS NOT NULL`, f.Str(x.src.Table), strings.ReplaceAll(derived(x.base(f, d, nil)), "\n", "\n  "),
+		f.Str(debeziumBad[0].reason), f.Str(debeziumBad[1].reason), detailOf(f, "reason", debeziumBad, "detail"))
 }
 
 // salesforce reads change events as the Pub/Sub API delivers them.
@@ -242,7 +254,7 @@ func (s salesforce) base(f ir.Fragments, d *lineDoc, paths [][]string, events bo
   %[1]s AS event_ms,
   %[2]s AS seq,
   %[3]s AS sub_seq
-FROM %[4]s AS b`, f.TextToDecimal("b.ts_text"), f.TextToDecimal("b.commit_text"), f.TextToDecimal("b.seq_text"), derived(fmt.Sprintf(`SELECT
+FROM %[4]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.commit_text", seqDigits), sequence(f, "b.seq_text", subSeqDigits), derived(fmt.Sprintf(`SELECT
   l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
   %[2]s AS change_type,
   %[3]s AS entity,
@@ -291,7 +303,9 @@ FROM %s AS c
 WHERE c.entity = %s
   AND c.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
   AND c.event_ms IS NOT NULL
-  AND c.replay_id IS NOT NULL`, derived(s.base(f, d, paths, true)), f.Str(s.src.Object))))
+  AND c.replay_id IS NOT NULL
+  AND (c.commit_text IS NULL OR c.seq IS NOT NULL)
+  AND (c.seq_text IS NULL OR c.sub_seq IS NOT NULL)`, derived(s.base(f, d, paths, true)), f.Str(s.src.Object))))
 	return fmt.Sprintf(`SELECT
   e.load_seq, e.file_name, e.file_row, e.op, e.event_ms, e.seq, e.sub_seq,
   %[1]s AS record_key,
@@ -300,22 +314,34 @@ FROM %[3]s AS e,
 %[4]s`, f.ArrayElement("rid"), cols, derived(perEvent), f.FlattenArray("e.record_ids", nil, "rid"))
 }
 
+// salesforceBad are the values of a change event that must convert; a
+// commitNumber or sequenceNumber may be absent, but not wrong.
+var salesforceBad = []unconvertible{
+	{badTime("commitTimestamp", "epoch milliseconds"), "ts_text"},
+	{badSequence("commitNumber", seqDigits), "commit_text"},
+	{badSequence("sequenceNumber", subSeqDigits), "seq_text"},
+}
+
 func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[6]s AS detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, loaded_at, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
       WHEN entity IS NULL OR entity <> %[1]s THEN 'event for another object'
       WHEN change_type LIKE 'GAP%%' THEN change_type || ': values were not sent, re-sync needed'
       WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
-      WHEN event_ms IS NULL THEN 'missing commitTimestamp'
+      WHEN ts_text IS NULL THEN 'missing commitTimestamp'
+      WHEN event_ms IS NULL THEN %[3]s
       WHEN replay_id IS NULL THEN 'missing event.replayId'
       WHEN NOT has_record_id THEN 'missing recordIds'
+      WHEN commit_text IS NOT NULL AND seq IS NULL THEN %[4]s
+      WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN %[5]s
     END AS reason,
     CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
   FROM %[2]s AS h
-) y WHERE reason IS NOT NULL`, f.Str(s.src.Object), strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "))
+) y WHERE reason IS NOT NULL`, f.Str(s.src.Object), strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "),
+		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"))
 }
 
 // stripe reads Stripe event objects.
@@ -325,22 +351,27 @@ type stripe struct{ src *spec.Source }
 // event time, id and record key, and the values at paths of the object
 // as text (d<i>).
 func (s stripe) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
+	return s.baseWith(f, d, paths, "")
+}
+
+// baseWith is base with extra select-list items over the line l.
+func (s stripe) baseWith(f ir.Fragments, d *lineDoc, paths [][]string, extra string) string {
 	obj := s.src.Object
 	return fmt.Sprintf(`SELECT
   b.*,
   CASE WHEN b.event_type IN (%[1]s, %[2]s) THEN 'upsert' WHEN b.event_type = %[3]s THEN 'delete' END AS op,
-  %[4]s * 1000 AS event_ms,
+  %[4]s AS event_ms,
   0 AS seq,
   0 AS sub_seq
-FROM %[5]s AS b`, f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".deleted"), f.TextToDecimal("b.created_text"), derived(fmt.Sprintf(`SELECT
+FROM %[5]s AS b`, f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".deleted"), epochMillis(f, "b.created_text", 1000), derived(fmt.Sprintf(`SELECT
   l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
   %[2]s AS event_type,
   %[3]s AS created_text,
   %[4]s AS event_id,
-  %[5]s AS record_key%[6]s
+  %[5]s AS record_key%[6]s%[7]s
 FROM lines AS l`,
 		d.parsed(), d.text(f, "type"), d.text(f, "created"), d.text(f, "id"), d.text(f, join(p("data", "object"), s.src.Key)...),
-		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }))))
+		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }), extra)))
 }
 
 // snapshotEvents are the events of a base (with columns op, event_ms,
@@ -358,22 +389,40 @@ func (s stripe) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
 	return snapshotEvents(s.base(f, d, paths), paths)
 }
 
-// flagged: events of other types (subscriptions, invoices) are not flagged:
-// they stay in RAW for the feeds that read them.
+// stripeBad are the values of a Stripe event that must convert.
+var stripeBad = []unconvertible{{badTime("created", "epoch seconds"), "created_text"}}
+
+// flagged: the events of the source's object and of its children
+// (subscriptions) that cannot be observed. Events of other types
+// (invoices) are not flagged: they stay in RAW for the feeds that read
+// them.
 func (s stripe) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+	isChild, childKey := "FALSE", "CAST(NULL AS "+f.Type(ir.Text)+")"
+	if len(s.src.Children) > 0 {
+		var conds, keys []string
+		for _, c := range s.src.Children {
+			prefix := s.src.Object + "." + c.Object + "."
+			cond := fmt.Sprintf("(SUBSTR(%s, 1, %d) = %s AND %s = %s)", d.text(f, "type"), len([]rune(prefix)), f.Str(prefix), d.text(f, "data", "object", "object"), f.Str(c.Object))
+			conds = append(conds, cond)
+			keys = append(keys, fmt.Sprintf(" WHEN %s THEN %s", cond, d.text(f, join(p("data", "object"), c.Key)...)))
+		}
+		isChild, childKey = "("+strings.Join(conds, " OR ")+")", "CASE"+strings.Join(keys, "")+" END"
+	}
+	extra := fmt.Sprintf(",\n  %s AS is_child,\n  %s AS child_key", isChild, childKey)
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[3]s AS detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, loaded_at, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms, created_text,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
-      WHEN op IS NULL THEN NULL
+      WHEN op IS NULL AND NOT is_child THEN NULL
       WHEN event_id IS NULL THEN 'missing id'
-      WHEN event_ms IS NULL THEN 'missing created'
-      WHEN record_key IS NULL THEN 'missing record key'
+      WHEN created_text IS NULL THEN 'missing created'
+      WHEN event_ms IS NULL THEN %[2]s
+      WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
     END AS reason,
     event_type AS detail
-  FROM %s AS h
-) y WHERE reason IS NOT NULL`, strings.ReplaceAll(derived(s.base(f, d, nil)), "\n", "\n  "))
+  FROM %[1]s AS h
+) y WHERE reason IS NOT NULL`, strings.ReplaceAll(derived(s.baseWith(f, d, nil, extra)), "\n", "\n  "), f.Str(stripeBad[0].reason), detailOf(f, "reason", stripeBad, "detail"))
 }
 
 // normalize renders the canonical value of a text expression for a field:
@@ -394,7 +443,9 @@ func normalize(f ir.Fragments, fld *spec.Field, v string) string {
 	}
 	switch fld.Type {
 	case spec.TypeInteger:
-		v = fmt.Sprintf("COALESCE(CAST(%[2]s AS %[3]s), %[1]s)", v, f.TextToDecimal(v), f.Type(ir.Text))
+		// An integer is written canonically ("+012.0" is "12"); any other
+		// text ("12.5") is kept as sent, and validity rejects it.
+		v = fmt.Sprintf("COALESCE(CAST(%[2]s AS %[3]s), %[1]s)", v, exactInteger(f, v), f.Type(ir.Text))
 	case spec.TypeBoolean:
 		v = fmt.Sprintf("LOWER(%s)", v)
 	}
@@ -423,7 +474,7 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 	}
 	switch fld.Type {
 	case spec.TypeInteger:
-		conds = append(conds, fmt.Sprintf("%s IS NOT NULL", f.TextToDecimal(v)))
+		conds = append(conds, fmt.Sprintf("%s IS NOT NULL", exactInteger(f, v)))
 	case spec.TypeNumber:
 		conds = append(conds, fmt.Sprintf("TRY_CAST(%s AS %s) IS NOT NULL", v, f.Type(ir.Float)))
 	case spec.TypeBoolean:

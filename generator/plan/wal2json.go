@@ -46,8 +46,18 @@ const timestampPattern = `[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(
 // (ident) as objects column -> value.
 func (w wal2json) base(f ir.Fragments, d *lineDoc) string {
 	return fmt.Sprintf(`SELECT
+  t.*,
+  %[1]s AS event_ms
+FROM %[2]s AS t`, fmt.Sprintf("CASE WHEN t.ts_ms >= %d AND t.ts_ms <= %d THEN t.ts_ms END", EventMillisMin, EventMillisMax), derived(w.converted(f, d)))
+}
+
+// converted is the SELECT over lines of every line with its action,
+// table, the time (ts_ms, any year) and sequence its text spells, the new
+// row and the replica identity.
+func (w wal2json) converted(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT
   b.*,
-  CASE WHEN %[1]s THEN CAST(%[2]s AS %[3]s) END AS event_ms,
+  CASE WHEN %[1]s THEN CAST(%[2]s AS %[3]s) END AS ts_ms,
   CASE WHEN %[4]s THEN CAST(%[5]s AS %[3]s) END AS seq
 FROM %[6]s AS b`,
 		f.RegexpFull("b.ts", timestampPattern), f.TimestampTextToMillis("b.ts"), f.Type(ir.Decimal),
@@ -114,21 +124,30 @@ WHERE k.parsed
 
 // flagged: transaction bookkeeping (B, C) and logical messages (M) are not
 // flagged; changes of other tables are (add-tables keeps them out).
+// wal2jsonBad are the values of a change that must convert.
+var wal2jsonBad = []unconvertible{
+	{badTime("timestamp", "a PostgreSQL timestamptz"), "ts"},
+	{UnconvertiblePrefix + "lsn: not a PostgreSQL LSN", "lsn"},
+}
+
 func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[5]s AS detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, loaded_at, event_ms,
+    load_seq, file_name, file_row, loaded_at, event_ms, ts, lsn,
     CASE
       WHEN NOT parsed THEN 'invalid JSON'
       WHEN action IN ('B', 'C', 'M') THEN NULL
       WHEN action IS NULL OR action NOT IN ('I', 'U', 'D', 'T') THEN 'unknown action'
       WHEN tbl <> %[1]s THEN 'event for another table'
       WHEN action = 'T' THEN 'truncate is not applied: re-sync needed'
-      WHEN event_ms IS NULL THEN 'missing timestamp'
-      WHEN seq IS NULL THEN 'missing lsn'
+      WHEN ts IS NULL THEN 'missing timestamp'
+      WHEN event_ms IS NULL THEN %[3]s
+      WHEN lsn IS NULL THEN 'missing lsn'
+      WHEN seq IS NULL THEN %[4]s
       WHEN change_key IS NULL THEN 'missing record key'
     END AS reason,
     CASE WHEN NOT parsed THEN NULL ELSE COALESCE(action, '') || ' ' || tbl END AS detail
   FROM %[2]s AS k
-) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), strings.ReplaceAll(derived(w.keyed(f, d, nil)), "\n", "\n  "))
+) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), strings.ReplaceAll(derived(w.keyed(f, d, nil)), "\n", "\n  "),
+		f.Str(wal2jsonBad[0].reason), f.Str(wal2jsonBad[1].reason), detailOf(f, "reason", wal2jsonBad, "detail"))
 }

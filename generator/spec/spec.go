@@ -61,6 +61,8 @@ const (
 	CheckFreshness     = "freshness"
 	CheckConflictRate  = "conflict_rate"
 	CheckVolume        = "volume"
+	CheckUnconvertible = "unconvertible_values"
+	CheckLoadErrors    = "load_errors"
 )
 
 // BuiltinChecks lists every check with its default severity.
@@ -74,6 +76,8 @@ var BuiltinChecks = []Check{
 	{Name: CheckFreshness, Severity: "warn"},
 	{Name: CheckConflictRate, Severity: "warn", Z: 3, Floor: 0.1, MinHistory: 10},
 	{Name: CheckVolume, Severity: "warn", Z: 3, Floor: 0.5, MinHistory: 10},
+	{Name: CheckUnconvertible, Severity: "warn"},
+	{Name: CheckLoadErrors, Severity: "warn"},
 }
 
 // CheckByName returns the named check or nil.

@@ -54,11 +54,11 @@ func (DuckDB) SuspendTask(string) string { return "" }
 func (DuckDB) RuntimeTables() []ir.Ref {
 	return []ir.Ref{{Schema: "ops", Name: "load_history"}, {Schema: "ops", Name: "task_runs"},
 		{Schema: "ops", Name: "dynamic_refreshes"}, {Schema: "ops", Name: "stream_offsets"},
-		{Schema: "ops", Name: "current_batch"}, {Schema: "audit", Name: migratestore.Table},
+		{Schema: "ops", Name: "current_batch"}, {Schema: "ops", Name: "load_errors"}, {Schema: "audit", Name: migratestore.Table},
 		{Schema: "audit", Name: migratestore.LockTable}}
 }
 
-var duckTypes = map[string]string{"text": "VARCHAR", "int": "BIGINT", "decimal": "DECIMAL(38,0)", "float": "DOUBLE",
+var duckTypes = map[string]string{"text": "VARCHAR", "long_text": "VARCHAR", "int": "BIGINT", "decimal": "DECIMAL(38,0)", "float": "DOUBLE",
 	"bool": "BOOLEAN", "timestamp": "TIMESTAMP", "timestamp_tz": "TIMESTAMP WITH TIME ZONE", "json": "JSON"}
 
 // TypeName implements Warehouse.

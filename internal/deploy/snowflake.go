@@ -64,7 +64,7 @@ func (Snowflake) RuntimeTables() []ir.Ref {
 	return []ir.Ref{{Schema: "audit", Name: migratestore.Table}, {Schema: "audit", Name: migratestore.LockTable}}
 }
 
-var snowTypes = map[string]string{"text": "TEXT", "int": "NUMBER", "decimal": "NUMBER", "float": "FLOAT",
+var snowTypes = map[string]string{"text": "TEXT", "long_text": "TEXT", "int": "NUMBER", "decimal": "NUMBER", "float": "FLOAT",
 	"bool": "BOOLEAN", "timestamp": "TIMESTAMP_NTZ", "timestamp_tz": "TIMESTAMP_LTZ", "json": "VARIANT"}
 
 // TypeName implements Warehouse: INFORMATION_SCHEMA.COLUMNS.DATA_TYPE.

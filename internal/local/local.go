@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
@@ -151,6 +153,14 @@ func (run *Runner) setup(ctx context.Context) error {
   loaded_at TIMESTAMPTZ,
   PRIMARY KEY (source, file_name)
 )`,
+		`CREATE TABLE IF NOT EXISTS ` + duckdb.LoadErrors + ` (
+  table_name VARCHAR NOT NULL,
+  file_name VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,
+  error_count BIGINT,
+  first_error VARCHAR,
+  seen_at TIMESTAMP
+)`,
 		`CREATE TABLE IF NOT EXISTS ` + duckdb.CurrentBatch + ` (batch_id VARCHAR)`,
 		`INSERT INTO ` + duckdb.CurrentBatch + ` SELECT NULL WHERE NOT EXISTS (SELECT 1 FROM ` + duckdb.CurrentBatch + `)`,
 		`CREATE TABLE IF NOT EXISTS ` + Refreshes + ` (
@@ -220,9 +230,21 @@ func (run *Runner) addMissingColumns(ctx context.Context, tx *sql.Tx) error {
 type LoadedFile struct {
 	Source, File string
 	Lines        int64
-	// Skipped says why a file was not loaded again ("" when loaded).
+	// Skipped says why a file was not loaded, or not loaded again (""
+	// when loaded); the reason is recorded in duckdb.LoadErrors too.
 	Skipped string
 }
+
+// Statuses of duckdb.LoadErrors, in COPY_HISTORY's words where it has
+// them.
+const (
+	LoadFailed = "LOAD FAILED" // the file could not be read: none of its lines is loaded
+	NotLoaded  = "NOT LOADED"  // the file changed after it was loaded: its new content is not
+)
+
+// ChangedAfterLoad is why a file that changed after it was loaded is not
+// loaded again.
+const ChangedAfterLoad = "changed after it was loaded; not loaded again (land it under a new name)"
 
 // Load takes in every file under landing/<source landing> that the load
 // history does not have yet, each file in its own transaction. A file whose
@@ -280,6 +302,76 @@ func listFiles(root string) ([]string, error) {
 	return files, err
 }
 
+// recordLoadError records in duckdb.LoadErrors, once, that a load of a
+// file of source left lines out of RAW, and reports the file as skipped.
+func (run *Runner) recordLoadError(ctx context.Context, source, rel, status, message string) (*LoadedFile, error) {
+	table := plan.LinesTable(source).String()
+	if _, err := run.db.ExecContext(ctx, `INSERT INTO `+duckdb.LoadErrors+` (table_name, file_name, status, error_count, first_error, seen_at)
+SELECT ?, ?, ?, NULL, ?, `+run.r.Now()+`
+WHERE NOT EXISTS (SELECT 1 FROM `+duckdb.LoadErrors+` WHERE table_name = ? AND file_name = ? AND status = ? AND first_error = ?)`,
+		table, rel, status, message, table, rel, status, message); err != nil {
+		return nil, err
+	}
+	return &LoadedFile{Source: source, File: rel, Skipped: message}, nil
+}
+
+// fileText is the FROM item that yields a file's text as column content
+// (and its size), with its arguments. DuckDB reads the file itself unless
+// it is not valid UTF-8: then invalid bytes become U+FFFD, as the
+// warehouse's file format does (REPLACE_INVALID_CHARACTERS = TRUE), and
+// the text is passed as an argument.
+func fileText(path string) (string, []any, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	valid, err := validUTF8(f)
+	if err != nil {
+		return "", nil, err
+	}
+	if valid {
+		return "read_text(?)", []any{path}, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", nil, err
+	}
+	return "(SELECT CAST(? AS VARCHAR) AS content, CAST(? AS BIGINT) AS size)", []any{strings.ToValidUTF8(string(data), "\uFFFD"), len(data)}, nil
+}
+
+// validUTF8 reads r to its end and says whether it is valid UTF-8.
+func validUTF8(r io.Reader) (bool, error) {
+	buf := make([]byte, 1<<20)
+	carry := 0
+	for {
+		n, err := io.ReadFull(r, buf[carry:])
+		n += carry
+		end := n
+		if err == nil {
+			// A rune may continue in the next block: keep its start.
+			for i := 1; i <= utf8.UTFMax && i <= end; i++ {
+				if utf8.RuneStart(buf[end-i]) {
+					if !utf8.FullRune(buf[end-i : end]) {
+						end -= i
+					}
+					break
+				}
+			}
+		}
+		if !utf8.Valid(buf[:end]) {
+			return false, nil
+		}
+		carry = copy(buf, buf[end:n])
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+}
+
 func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*LoadedFile, error) {
 	path := filepath.Join(root, filepath.FromSlash(rel))
 	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
@@ -301,33 +393,46 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 		if fi, err := os.Stat(path); err == nil && fi.Size() == oldSize {
 			return nil, nil
 		}
+		from, args, err := fileText(path)
+		if err != nil {
+			tx.Rollback()
+			return run.recordLoadError(ctx, source, rel, LoadFailed, err.Error())
+		}
 		var cur string
-		if err := tx.QueryRowContext(ctx, `SELECT md5(content) FROM read_text(?)`, path).Scan(&cur); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT md5(content) FROM `+from, args...).Scan(&cur); err != nil {
 			return nil, err
 		}
 		if cur == oldMD5 {
 			return nil, nil // loaded before
 		}
-		return &LoadedFile{Source: source, File: rel, Skipped: "changed after it was loaded; not loaded again (land it under a new name)"}, nil
+		tx.Rollback()
+		return run.recordLoadError(ctx, source, rel, NotLoaded, ChangedAfterLoad)
 	case !errors.Is(err, sql.ErrNoRows):
 		return nil, err
+	}
+	from, args, err := fileText(path)
+	if err != nil {
+		// A file that cannot be read is reported, not retried at every
+		// run until it fails the pass: the other files load.
+		tx.Rollback()
+		return run.recordLoadError(ctx, source, rel, LoadFailed, err.Error())
 	}
 	table := run.r.Object(plan.LinesTable(source))
 	res, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
 SELECT ?, i, line, now()
 FROM (
   SELECT i, rtrim(parts[i], chr(13)) AS line
-  FROM (SELECT string_split(content, chr(10)) AS parts FROM read_text(?)) t, range(1, len(parts) + 1) r(i)
+  FROM (SELECT string_split(content, chr(10)) AS parts FROM `+from+`) t, range(1, len(parts) + 1) r(i)
 )
 WHERE line <> ''
-ORDER BY i`, rel, path)
+ORDER BY i`, append([]any{rel}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	n, _ := res.RowsAffected()
 	if _, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+LoadHistory+` (source, file_name, size, md5, lines, first_load_seq, last_load_seq, loaded_at)
 SELECT ?, ?, size, md5(content), ?, (SELECT MIN(load_seq) FROM `+table+` WHERE file_name = ?), (SELECT MAX(load_seq) FROM `+table+` WHERE file_name = ?), now()
-FROM read_text(?)`, source, rel, n, rel, rel, path); err != nil {
+FROM `+from, append([]any{source, rel, n, rel, rel}, args...)...); err != nil {
 		return nil, err
 	}
 	if err := run.commit(tx, &prof); err != nil {

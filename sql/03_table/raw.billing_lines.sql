@@ -5,6 +5,6 @@ CREATE TABLE IF NOT EXISTS TRUEUP.RAW.BILLING_LINES (
   LOAD_SEQ NUMBER(38, 0) NOT NULL DEFAULT TRUEUP.RAW.BILLING_LINES_SEQ.NEXTVAL COMMENT 'monotonic load sequence',
   FILE_NAME VARCHAR NOT NULL COMMENT 'landed file, relative to the stage',
   FILE_ROW NUMBER(38, 0) NOT NULL COMMENT 'line number in the file',
-  LINE VARCHAR COMMENT 'the raw line',
+  LINE VARCHAR(134217728) COMMENT 'the raw line',
   LOADED_AT TIMESTAMP_LTZ COMMENT 'when the load scanned the file (UTC)'
 ) COMMENT = 'every line landed by source billing (stripe_events), as text';

@@ -190,7 +190,7 @@ BEGIN
       WHEN 'billing_status' THEN CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END
       WHEN 'plan_tier' THEN CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END
       WHEN 'account_owner' THEN LOWER(NULLIF(TRIM(raw_value), ''))
-      WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
+      WHEN 'seats' THEN COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value)
       ELSE raw_value
     END,
     CASE field
@@ -199,7 +199,7 @@ BEGIN
       WHEN 'billing_status' THEN (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM(raw_value), '')) WHEN 'cancelled' THEN 'canceled' WHEN 'past due' THEN 'past_due' ELSE LOWER(NULLIF(TRIM(raw_value), '')) END IN ('trialing', 'active', 'past_due', 'canceled', 'unpaid', 'paused', 'incomplete', 'incomplete_expired')))
       WHEN 'plan_tier' THEN (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IS NULL OR (CASE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) WHEN 'pro' THEN 'growth' WHEN 'business' THEN 'enterprise' ELSE LOWER(NULLIF(TRIM((CASE source WHEN 'billing' THEN CASE raw_value WHEN 'starter_monthly' THEN 'starter' WHEN 'starter_annual' THEN 'starter' WHEN 'growth_monthly' THEN 'growth' WHEN 'growth_annual' THEN 'growth' WHEN 'enterprise_annual' THEN 'enterprise' ELSE raw_value END ELSE raw_value END)), '')) END IN ('free', 'starter', 'growth', 'enterprise')))
       WHEN 'account_owner' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
-      WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
+      WHEN 'seats' THEN (COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value) IS NULL OR (CASE WHEN REGEXP_LIKE(COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value), '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value) AS NUMBER(38, 0)) END IS NOT NULL))
       ELSE TRUE
     END
   FROM (
@@ -711,6 +711,54 @@ BEGIN
   FROM (
     SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason || ' ' || COALESCE(detail, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
     FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'GAP%') AS v
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'unconvertible_values', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'unconvertible_values' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v) AS c;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'unconvertible_values', pointer, detail, total
+  FROM (
+    SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason || ' ' || COALESCE(detail, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
+    FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'load_errors', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'load_errors' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT 'raw.app_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(TRUEUP.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.APP_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')
+  UNION ALL
+  SELECT 'raw.crm_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(TRUEUP.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.CRM_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')
+  UNION ALL
+  SELECT 'raw.billing_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(TRUEUP.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.BILLING_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')) AS v) AS c;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'load_errors', pointer, detail, total
+  FROM (
+    SELECT table_name || ':' || file_name AS pointer, status || ': ' || COALESCE(CAST(error_count AS VARCHAR) || ' lines not loaded', 'lines not known') || COALESCE(': ' || first_error, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY table_name || ':' || file_name) AS n
+    FROM (SELECT 'raw.app_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(TRUEUP.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.APP_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')
+  UNION ALL
+  SELECT 'raw.crm_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(TRUEUP.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.CRM_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')
+  UNION ALL
+  SELECT 'raw.billing_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(TRUEUP.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.BILLING_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')) AS v
   ) AS s
   WHERE n <= 20;
   -- stage: checks

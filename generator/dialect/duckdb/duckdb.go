@@ -23,6 +23,12 @@ const Name = "duckdb"
 // StreamOffsets is the table that emulates stream offsets.
 const StreamOffsets = "ops.stream_offsets"
 
+// LoadErrors is the table in which the runtime records what its loads
+// left out of RAW: a file it could not read, or one that changed after
+// it was loaded (its new lines are not loaded), as COPY_HISTORY records
+// the failed and partial loads of a pipe.
+const LoadErrors = "ops.load_errors"
+
 // CurrentBatch is the one-row table holding the running batch id, kept by
 // the runtime. (A table, not a session variable: DuckDB folds variables
 // into prepared statements, and the runtime prepares every step once.)
@@ -252,6 +258,17 @@ func (r *Renderer) Stream(s *ir.Stream) string {
 	key := r.Str(s.Ref.String())
 	return fmt.Sprintf("(SELECT * FROM %s WHERE %s > (SELECT consumed_to FROM %s WHERE stream_name = %s) AND %s <= (SELECT reading_to FROM %s WHERE stream_name = %s))",
 		r.Object(s.Table), col, StreamOffsets, key, col, StreamOffsets, key)
+}
+
+// LoadErrors implements ir.Fragments over the runtime's LoadErrors table.
+func (r *Renderer) LoadErrors(tables []ir.Ref, hours int) string {
+	names := []string{"NULL"}
+	for _, t := range tables {
+		names = append(names, r.Str(t.String()))
+	}
+	return fmt.Sprintf(`SELECT table_name, file_name, status, error_count, first_error
+FROM %s
+WHERE table_name IN (%s) AND seen_at >= %s - INTERVAL '%d hours'`, LoadErrors, strings.Join(names, ", "), r.Now(), hours)
 }
 
 // paren wraps an expression in parentheses unless it is a plain

@@ -79,6 +79,11 @@ func (r *Renderer) Type(t ir.Type) string {
 		return "TIMESTAMP_LTZ"
 	case ir.JSON:
 		return "VARIANT"
+	case ir.LongText:
+		// The maximum length: without one a VARCHAR holds 16 MB, and a
+		// longer line would be skipped by the load
+		// (https://docs.snowflake.com/en/sql-reference/data-types-text).
+		return "VARCHAR(134217728)"
 	}
 	return "VARCHAR"
 }
@@ -228,6 +233,30 @@ func (r *Renderer) Param(name string) string { return ":" + strings.ToUpper(name
 
 // Stream implements ir.Fragments.
 func (r *Renderer) Stream(s *ir.Stream) string { return r.Object(s.Ref) }
+
+// LoadErrors implements ir.Fragments with the COPY_HISTORY table function
+// of the database's INFORMATION_SCHEMA, which reports the loads of COPY
+// and of Snowpipe per table and file within the last 14 days, with
+// ERROR_COUNT and STATUS (Loaded, Load failed, Partially loaded)
+// (https://docs.snowflake.com/en/sql-reference/functions/copy_history).
+// With ON_ERROR = CONTINUE a skipped line shows only there
+// (https://docs.snowflake.com/en/user-guide/data-load-snowpipe-errors).
+// STATUS is compared in upper case: the load-history views spell it
+// LOAD FAILED and PARTIALLY LOADED
+// (https://docs.snowflake.com/en/sql-reference/info-schema/load_history).
+func (r *Renderer) LoadErrors(tables []ir.Ref, hours int) string {
+	var parts []string
+	for _, t := range tables {
+		parts = append(parts, fmt.Sprintf(`SELECT %[1]s AS table_name, file_name, status, error_count, first_error_message AS first_error
+FROM TABLE(%[2]s.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => %[3]s, START_TIME => DATEADD(HOUR, -%[4]d, CURRENT_TIMESTAMP())))
+WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')`,
+			r.Str(t.String()), r.Ident(r.s.Database), r.Str(r.Ident(t.Schema)+"."+r.Ident(t.Name)), hours))
+	}
+	if len(parts) == 0 {
+		return "SELECT CAST(NULL AS VARCHAR) AS table_name, CAST(NULL AS VARCHAR) AS file_name, CAST(NULL AS VARCHAR) AS status, CAST(NULL AS NUMBER(38, 0)) AS error_count, CAST(NULL AS VARCHAR) AS first_error WHERE FALSE"
+	}
+	return strings.Join(parts, "\nUNION ALL\n")
+}
 
 func plain(s string) bool {
 	for _, c := range s {

@@ -19,24 +19,26 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM HOSTILE.RAW.SRC_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, loaded_at, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN tbl <> 'pub''lic.acc;ounts' THEN 'event for another table'
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
-        WHEN event_ms IS NULL THEN 'missing source.ts_ms'
+        WHEN ts_text IS NULL THEN 'missing source.ts_ms'
+        WHEN event_ms IS NULL THEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN record_key IS NULL THEN 'missing record key'
         WHEN lsn IS NULL THEN 'missing source.lsn'
+        WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
       CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
     FROM (
       SELECT
         b.*,
-        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+        CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
+        CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
         CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
       FROM (
         SELECT
@@ -82,8 +84,8 @@ BEGIN
       FROM (
         SELECT
           b.*,
-          TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
-          TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+          CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
+          CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
           CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
         FROM (
           SELECT
@@ -101,6 +103,9 @@ BEGIN
         ) AS b
       ) AS k
       WHERE k.tbl = 'pub''lic.acc;ounts'
+        AND k.op_code IN ('c', 'u', 'r', 'd')
+        AND k.event_ms IS NOT NULL
+        AND k.seq IS NOT NULL
     ) AS e
   )
   SELECT

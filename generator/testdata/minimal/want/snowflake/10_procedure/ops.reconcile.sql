@@ -395,6 +395,38 @@ BEGIN
   WHERE n <= 20;
   -- stage: checks
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'unconvertible_values', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'unconvertible_values' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM MINI.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v) AS c;
+  -- stage: checks
+  INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'unconvertible_values', pointer, detail, total
+  FROM (
+    SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason || ' ' || COALESCE(detail, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
+    FROM (SELECT * FROM MINI.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
+  INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'load_errors', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'load_errors' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT 'raw.billing_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(MINI.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.BILLING_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')) AS v) AS c;
+  -- stage: checks
+  INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'load_errors', pointer, detail, total
+  FROM (
+    SELECT table_name || ':' || file_name AS pointer, status || ': ' || COALESCE(CAST(error_count AS VARCHAR) || ' lines not loaded', 'lines not known') || COALESCE(': ' || first_error, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY table_name || ':' || file_name) AS n
+    FROM (SELECT 'raw.billing_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(MINI.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.BILLING_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')) AS v
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
+  INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'invalid_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, SYSDATE()

@@ -19,22 +19,23 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM MINI.RAW.BILLING_LINES_STREAM
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, loaded_at, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms, created_text,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
-        WHEN op IS NULL THEN NULL
+        WHEN op IS NULL AND NOT is_child THEN NULL
         WHEN event_id IS NULL THEN 'missing id'
-        WHEN event_ms IS NULL THEN 'missing created'
-        WHEN record_key IS NULL THEN 'missing record key'
+        WHEN created_text IS NULL THEN 'missing created'
+        WHEN event_ms IS NULL THEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds'
+        WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
       END AS reason,
       event_type AS detail
     FROM (
       SELECT
         b.*,
         CASE WHEN b.event_type IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN b.event_type = 'customer.deleted' THEN 'delete' END AS op,
-        TRY_CAST(b.created_text AS NUMBER(38, 0)) * 1000 AS event_ms,
+        (CASE WHEN REGEXP_LIKE(b.created_text, '0*[0-9]{1,12}(\\.0+)?') AND TRY_CAST(b.created_text AS NUMBER(38, 0)) <= 253402300799 THEN TRY_CAST(b.created_text AS NUMBER(38, 0)) END) * 1000 AS event_ms,
         0 AS seq,
         0 AS sub_seq
       FROM (
@@ -43,7 +44,9 @@ BEGIN
           l.jv['type']::VARCHAR AS event_type,
           l.jv['created']::VARCHAR AS created_text,
           l.jv['id']::VARCHAR AS event_id,
-          l.jv['data']['object']['id']::VARCHAR AS record_key
+          l.jv['data']['object']['id']::VARCHAR AS record_key,
+          FALSE AS is_child,
+          CAST(NULL AS VARCHAR) AS child_key
         FROM lines AS l
       ) AS b
     ) AS h
@@ -74,7 +77,7 @@ BEGIN
       SELECT
         b.*,
         CASE WHEN b.event_type IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN b.event_type = 'customer.deleted' THEN 'delete' END AS op,
-        TRY_CAST(b.created_text AS NUMBER(38, 0)) * 1000 AS event_ms,
+        (CASE WHEN REGEXP_LIKE(b.created_text, '0*[0-9]{1,12}(\\.0+)?') AND TRY_CAST(b.created_text AS NUMBER(38, 0)) <= 253402300799 THEN TRY_CAST(b.created_text AS NUMBER(38, 0)) END) * 1000 AS event_ms,
         0 AS seq,
         0 AS sub_seq
       FROM (

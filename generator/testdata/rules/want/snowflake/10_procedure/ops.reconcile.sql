@@ -141,7 +141,7 @@ BEGIN
       WHEN 'email' THEN LOWER(NULLIF(TRIM(raw_value), ''))
       WHEN 'status' THEN LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), ''))
       WHEN 'tier' THEN UPPER(raw_value)
-      WHEN 'seats' THEN COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value)
+      WHEN 'seats' THEN COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value)
       WHEN 'vip' THEN LOWER(raw_value)
       WHEN 'owner' THEN raw_value
       ELSE raw_value
@@ -150,7 +150,7 @@ BEGIN
       WHEN 'email' THEN (LOWER(NULLIF(TRIM(raw_value), '')) IS NULL OR (REGEXP_LIKE(LOWER(NULLIF(TRIM(raw_value), '')), '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
       WHEN 'status' THEN (LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) IS NULL OR (LOWER(NULLIF(TRIM((CASE source WHEN 'crm' THEN CASE raw_value WHEN 'Closed' THEN 'canceled' WHEN 'Open' THEN 'active' ELSE raw_value END ELSE raw_value END)), '')) IN ('active', 'canceled')))
       WHEN 'tier' THEN TRUE
-      WHEN 'seats' THEN (COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) IS NULL OR (TRY_CAST(COALESCE(CAST(TRY_CAST(raw_value AS NUMBER(38, 0)) AS VARCHAR), raw_value) AS NUMBER(38, 0)) IS NOT NULL))
+      WHEN 'seats' THEN (COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value) IS NULL OR (CASE WHEN REGEXP_LIKE(COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value), '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(COALESCE(CAST(CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END AS VARCHAR), raw_value) AS NUMBER(38, 0)) END IS NOT NULL))
       WHEN 'vip' THEN (LOWER(raw_value) IS NULL OR (LOWER(raw_value) IN ('true', 'false')))
       WHEN 'owner' THEN TRUE
       ELSE TRUE
@@ -624,6 +624,46 @@ BEGIN
   FROM (
     SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason || ' ' || COALESCE(detail, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
     FROM (SELECT * FROM RULES.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) AND reason LIKE 'GAP%') AS v
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
+  INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'unconvertible_values', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM RULES.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'unconvertible_values' AND a.batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM RULES.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v) AS c;
+  -- stage: checks
+  INSERT INTO RULES.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'unconvertible_values', pointer, detail, total
+  FROM (
+    SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason || ' ' || COALESCE(detail, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
+    FROM (SELECT * FROM RULES.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
+  INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'load_errors', NULL, 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM RULES.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'load_errors' AND a.batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, SYSDATE()
+  FROM (SELECT COUNT(*) AS n FROM (SELECT 'raw.app_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(RULES.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.APP_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')
+  UNION ALL
+  SELECT 'raw.crm_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(RULES.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.CRM_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')) AS v) AS c;
+  -- stage: checks
+  INSERT INTO RULES.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'load_errors', pointer, detail, total
+  FROM (
+    SELECT table_name || ':' || file_name AS pointer, status || ': ' || COALESCE(CAST(error_count AS VARCHAR) || ' lines not loaded', 'lines not known') || COALESCE(': ' || first_error, '') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY table_name || ':' || file_name) AS n
+    FROM (SELECT 'raw.app_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(RULES.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.APP_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')
+  UNION ALL
+  SELECT 'raw.crm_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
+  FROM TABLE(RULES.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.CRM_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
+  WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')) AS v
   ) AS s
   WHERE n <= 20;
   -- stage: checks

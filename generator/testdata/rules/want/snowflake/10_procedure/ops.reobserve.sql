@@ -21,24 +21,26 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM RULES.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, loaded_at, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN tbl <> 'public.accounts' THEN 'event for another table'
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
-        WHEN event_ms IS NULL THEN 'missing source.ts_ms'
+        WHEN ts_text IS NULL THEN 'missing source.ts_ms'
+        WHEN event_ms IS NULL THEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN record_key IS NULL THEN 'missing record key'
         WHEN lsn IS NULL THEN 'missing source.lsn'
+        WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
       CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
     FROM (
       SELECT
         b.*,
-        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+        CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
+        CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
         CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
       FROM (
         SELECT
@@ -92,8 +94,8 @@ BEGIN
       FROM (
         SELECT
           b.*,
-          TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
-          TRY_CAST(b.lsn AS NUMBER(38, 0)) AS seq,
+          CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
+          CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
           CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
         FROM (
           SELECT
@@ -115,6 +117,9 @@ BEGIN
         ) AS b
       ) AS k
       WHERE k.tbl = 'public.accounts'
+        AND k.op_code IN ('c', 'u', 'r', 'd')
+        AND k.event_ms IS NOT NULL
+        AND k.seq IS NOT NULL
     ) AS e
   )
   SELECT
@@ -174,25 +179,28 @@ BEGIN
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM RULES.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
-      load_seq, file_name, file_row, loaded_at, event_ms,
+      load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
       CASE
         WHEN NOT parsed THEN 'invalid JSON'
         WHEN entity IS NULL OR entity <> 'Account' THEN 'event for another object'
         WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
-        WHEN event_ms IS NULL THEN 'missing commitTimestamp'
+        WHEN ts_text IS NULL THEN 'missing commitTimestamp'
+        WHEN event_ms IS NULL THEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN replay_id IS NULL THEN 'missing event.replayId'
         WHEN NOT has_record_id THEN 'missing recordIds'
+        WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits'
+        WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
       CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
     FROM (
       SELECT
         b.*,
-        TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
-        TRY_CAST(b.commit_text AS NUMBER(38, 0)) AS seq,
-        TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
+        CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
+        CASE WHEN REGEXP_LIKE(b.commit_text, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.commit_text AS NUMBER(38, 0)) END AS seq,
+        CASE WHEN REGEXP_LIKE(b.seq_text, '0*[0-9]{1,10}(\\.0+)?') THEN TRY_CAST(b.seq_text AS NUMBER(38, 0)) END AS sub_seq
       FROM (
         SELECT
           l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
@@ -249,9 +257,9 @@ BEGIN
         FROM (
           SELECT
             b.*,
-            TRY_CAST(b.ts_text AS NUMBER(38, 0)) AS event_ms,
-            TRY_CAST(b.commit_text AS NUMBER(38, 0)) AS seq,
-            TRY_CAST(b.seq_text AS NUMBER(38, 0)) AS sub_seq
+            CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
+            CASE WHEN REGEXP_LIKE(b.commit_text, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.commit_text AS NUMBER(38, 0)) END AS seq,
+            CASE WHEN REGEXP_LIKE(b.seq_text, '0*[0-9]{1,10}(\\.0+)?') THEN TRY_CAST(b.seq_text AS NUMBER(38, 0)) END AS sub_seq
           FROM (
             SELECT
               l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
@@ -277,6 +285,8 @@ BEGIN
           AND c.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
           AND c.event_ms IS NOT NULL
           AND c.replay_id IS NOT NULL
+          AND (c.commit_text IS NULL OR c.seq IS NOT NULL)
+          AND (c.seq_text IS NULL OR c.sub_seq IS NOT NULL)
       ) AS h
     ) AS e,
     LATERAL FLATTEN(INPUT => e.record_ids) AS rid
