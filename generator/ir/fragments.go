@@ -21,6 +21,13 @@ const (
 
 // Fragments are the small pieces of SQL in which dialects differ. Every
 // method returns SQL text; arguments named expr are SQL expressions, path
+// The epoch milliseconds MillisToTimestamp converts: 1970-01-01T00:00:00Z
+// to 9999-12-31T23:59:59.999Z.
+const (
+	MillisMin int64 = 0
+	MillisMax int64 = 253402300799999
+)
+
 // segments and strings are raw values the method must quote itself.
 type Fragments interface {
 	// Name is the dialect's registered name.
@@ -85,7 +92,9 @@ type Fragments interface {
 	// (or "-"), to epoch milliseconds, truncated. Callers check the shape
 	// first: the result for other text is NULL or unspecified.
 	TimestampTextToMillis(expr string) string
-	// MillisToTimestamp converts epoch milliseconds to a timestamp.
+	// MillisToTimestamp converts epoch milliseconds to a timestamp; NULL
+	// outside [MillisMin, MillisMax], so that no value fails the
+	// conversion. expr may be evaluated more than once: pass a column.
 	MillisToTimestamp(expr string) string
 	// TimestampToMillis converts a timestamp to epoch milliseconds.
 	TimestampToMillis(expr string) string

@@ -99,7 +99,7 @@ func (b *builder) derivedState(src *spec.Source, c *spec.Child) ir.SQL {
 		}
 		latest := "CAST(NULL AS " + f.Type(ir.Decimal) + ")"
 		if c.Latest != nil {
-			latest = fmt.Sprintf("MAX(CASE WHEN field = %s THEN TRY_CAST(raw_value AS %s) END)", f.Str(ChildFieldName(c, c.Latest)), f.Type(ir.Decimal))
+			latest = fmt.Sprintf("MAX(CASE WHEN field = %s THEN %s END)", f.Str(ChildFieldName(c, c.Latest)), exactInteger(f, "raw_value"))
 		}
 		// The children's state at each point is in the work table already
 		// (their keys carry the parent record): choose the current child of

@@ -18,8 +18,8 @@ import (
 // corrupt value: the line is quarantined, never rescaled, since no format
 // documents another unit for these fields.
 const (
-	EventMillisMin int64 = 0
-	EventMillisMax int64 = 253402300799999
+	EventMillisMin = ir.MillisMin
+	EventMillisMax = ir.MillisMax
 )
 
 // The widths the order key pads sequences to: a sequence must be a

@@ -284,7 +284,12 @@ func (b *builder) masterQuery(f ir.Fragments) string {
 			return fmt.Sprintf("MAX(CASE WHEN field = %s THEN %s END)", f.Str(fld.Name), c)
 		}
 		v := pick("value")
-		if t := fieldType(fld.Type); t != ir.Text {
+		switch t := fieldType(fld.Type); {
+		case t == ir.Decimal:
+			// An integer only when the text spells one: a winning 12.5
+			// (a field without a validity rule) is NULL here, not 13.
+			v = exactInteger(f, v)
+		case t != ir.Text:
 			v = fmt.Sprintf("TRY_CAST(%s AS %s)", v, f.Type(t))
 		}
 		cols = append(cols,

@@ -34,7 +34,7 @@ SELECT
   MAX(CASE WHEN field = 'account_owner' THEN record_key END) AS ACCOUNT_OWNER__RECORD_KEY,
   MAX(CASE WHEN field = 'account_owner' THEN event_time END) AS ACCOUNT_OWNER__EVENT_TIME,
   MAX(CASE WHEN field = 'account_owner' THEN rule END) AS ACCOUNT_OWNER__RULE,
-  TRY_CAST(MAX(CASE WHEN field = 'seats' THEN value END) AS NUMBER(38, 0)) AS SEATS,
+  CASE WHEN REGEXP_LIKE(MAX(CASE WHEN field = 'seats' THEN value END), '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(MAX(CASE WHEN field = 'seats' THEN value END) AS NUMBER(38, 0)) END AS SEATS,
   MAX(CASE WHEN field = 'seats' THEN source END) AS SEATS__SOURCE,
   MAX(CASE WHEN field = 'seats' THEN record_key END) AS SEATS__RECORD_KEY,
   MAX(CASE WHEN field = 'seats' THEN event_time END) AS SEATS__EVENT_TIME,

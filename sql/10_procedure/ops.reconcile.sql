@@ -279,7 +279,7 @@ BEGIN
           customer_id, valid_from, parent_key, child_key,
           ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from, parent_key ORDER BY excluded, latest DESC NULLS LAST, child_key DESC) AS n
         FROM (
-          SELECT customer_id, valid_from, parent_key, child_key, MAX(CASE WHEN field = 'subscription.status' AND raw_value IN ('canceled', 'incomplete_expired') THEN 1 ELSE 0 END) AS excluded, MAX(CASE WHEN field = 'subscription.created' THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END) AS latest
+          SELECT customer_id, valid_from, parent_key, child_key, MAX(CASE WHEN field = 'subscription.status' AND raw_value IN ('canceled', 'incomplete_expired') THEN 1 ELSE 0 END) AS excluded, MAX(CASE WHEN field = 'subscription.created' THEN CASE WHEN REGEXP_LIKE(raw_value, '[+-]?[0-9]+(\\.0+)?') THEN TRY_CAST(raw_value AS NUMBER(38, 0)) END END) AS latest
           FROM (SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM TRUEUP.SILVER.WORK_POINT_STATE WHERE source = 'billing:subscription' AND parent_key IS NOT NULL) AS s
           GROUP BY customer_id, valid_from, parent_key, child_key
         ) AS k

@@ -15,7 +15,7 @@ BEGIN
   INSERT INTO TRUEUP.OPS.BATCHES (batch_id, started_at, finished_at, ruleset_version) SELECT :BATCH_ID, SYSDATE(), SYSDATE(), '2026-11 initial+be5dd9402eb9' WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID);
   -- stage: observe
   INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
-  SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), :BATCH_ID
+  SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
@@ -128,7 +128,7 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3) AS event_time,
     seq,
     sub_seq,
     event_id,
@@ -173,7 +173,7 @@ BEGIN
   );
   -- stage: observe
   INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
-  SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), :BATCH_ID
+  SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
@@ -239,19 +239,19 @@ BEGIN
       SELECT
         h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.replay_id, h.record_ids,
         h.d0::VARCHAR AS v0,
-        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d0 IS NOT NULL) END) AS a0,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, IFF(IS_ARRAY(h.changed), h.changed::ARRAY, NULL)), FALSE) OR COALESCE(ARRAY_CONTAINS('App_Account_Id__c'::VARIANT, IFF(IS_ARRAY(h.nulled), h.nulled::ARRAY, NULL)), FALSE)) ELSE (h.d0 IS NOT NULL) END) AS a0,
         h.d1::VARCHAR AS v1,
-        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d1 IS NOT NULL) END) AS a1,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, IFF(IS_ARRAY(h.changed), h.changed::ARRAY, NULL)), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Email__c'::VARIANT, IFF(IS_ARRAY(h.nulled), h.nulled::ARRAY, NULL)), FALSE)) ELSE (h.d1 IS NOT NULL) END) AS a1,
         h.d2::VARCHAR AS v2,
-        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Name'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Name'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d2 IS NOT NULL) END) AS a2,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Name'::VARIANT, IFF(IS_ARRAY(h.changed), h.changed::ARRAY, NULL)), FALSE) OR COALESCE(ARRAY_CONTAINS('Name'::VARIANT, IFF(IS_ARRAY(h.nulled), h.nulled::ARRAY, NULL)), FALSE)) ELSE (h.d2 IS NOT NULL) END) AS a2,
         h.d3::VARCHAR AS v3,
-        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d3 IS NOT NULL) END) AS a3,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, IFF(IS_ARRAY(h.changed), h.changed::ARRAY, NULL)), FALSE) OR COALESCE(ARRAY_CONTAINS('Billing_Status__c'::VARIANT, IFF(IS_ARRAY(h.nulled), h.nulled::ARRAY, NULL)), FALSE)) ELSE (h.d3 IS NOT NULL) END) AS a3,
         h.d4::VARCHAR AS v4,
-        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d4 IS NOT NULL) END) AS a4,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, IFF(IS_ARRAY(h.changed), h.changed::ARRAY, NULL)), FALSE) OR COALESCE(ARRAY_CONTAINS('Plan_Tier__c'::VARIANT, IFF(IS_ARRAY(h.nulled), h.nulled::ARRAY, NULL)), FALSE)) ELSE (h.d4 IS NOT NULL) END) AS a4,
         h.d5::VARCHAR AS v5,
-        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d5 IS NOT NULL) END) AS a5,
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, IFF(IS_ARRAY(h.changed), h.changed::ARRAY, NULL)), FALSE) OR COALESCE(ARRAY_CONTAINS('Owner_Email__c'::VARIANT, IFF(IS_ARRAY(h.nulled), h.nulled::ARRAY, NULL)), FALSE)) ELSE (h.d5 IS NOT NULL) END) AS a5,
         h.d6::VARCHAR AS v6,
-        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, h.changed::ARRAY), FALSE) OR COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, h.nulled::ARRAY), FALSE)) ELSE (h.d6 IS NOT NULL) END) AS a6
+        (h.op = 'upsert' AND CASE WHEN h.change_type = 'UPDATE' THEN (COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, IFF(IS_ARRAY(h.changed), h.changed::ARRAY, NULL)), FALSE) OR COALESCE(ARRAY_CONTAINS('Seats__c'::VARIANT, IFF(IS_ARRAY(h.nulled), h.nulled::ARRAY, NULL)), FALSE)) ELSE (h.d6 IS NOT NULL) END) AS a6
       FROM (
         SELECT
           c.*,
@@ -300,7 +300,7 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3) AS event_time,
     seq,
     sub_seq,
     event_id,
@@ -345,7 +345,7 @@ BEGIN
   );
   -- stage: observe
   INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
-  SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), :BATCH_ID
+  SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
@@ -436,7 +436,7 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3) AS event_time,
     seq,
     sub_seq,
     event_id,
@@ -522,7 +522,7 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3) AS event_time,
     seq,
     sub_seq,
     event_id,

@@ -13,7 +13,7 @@ BEGIN
   BEGIN TRANSACTION;
   -- stage: observe
   INSERT INTO TRUEUP.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
-  SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
+  SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
@@ -104,7 +104,7 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3) AS event_time,
     seq,
     sub_seq,
     event_id,
@@ -190,7 +190,7 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3) AS event_time,
     seq,
     sub_seq,
     event_id,

@@ -72,11 +72,10 @@ var Catalog = []Rule{
 		Check: taskCompute,
 	},
 	{
-		Name:    "observe-try-conversions",
-		URL:     "https://docs.snowflake.com/en/sql-reference/functions/try_cast",
-		Doc:     "tree: a statement that reads a table of schema RAW (the landed lines or their streams) converts column values only with TRY_ forms: no TO_TIMESTAMP*, TO_NUMBER, TO_DECIMAL, TO_NUMERIC, TO_DOUBLE, TO_DATE, TO_TIME, TO_BOOLEAN, PARSE_JSON, and no CAST or :: to a type other than text or VARIANT, on an expression that refers to a column (a constant cast is not checked). One line that does not convert would fail the statement on every run.",
-		Pending: "issue 10 item 4 (TRY_ conversions of source data)",
-		Check:   observeTryConversions,
+		Name:  "observe-try-conversions",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/try_cast",
+		Doc:   "tree: a statement that reads a table of schema RAW (the landed lines or their streams) converts column values only with TRY_ forms: no TO_TIMESTAMP*, TO_NUMBER, TO_DECIMAL, TO_NUMERIC, TO_DOUBLE, TO_DATE, TO_TIME, TO_BOOLEAN, PARSE_JSON, and no CAST or :: to a type other than text or VARIANT, on an expression that refers to a column (a constant cast is not checked), unless the call bounds it: a conversion of IFF(x BETWEEN low AND high, x, NULL) with constant bounds, a cast to T of x inside IFF(IS_T(x), ...). One line that does not convert would fail the statement on every run.",
+		Check: observeTryConversions,
 	},
 	{
 		Name:  "latest-batch-not-max-batch-id",
@@ -92,18 +91,16 @@ var Catalog = []Rule{
 		Check:   oneClockRead,
 	},
 	{
-		Name:    "raw-varchar-length",
-		URL:     "https://docs.snowflake.com/en/sql-reference/data-types-text",
-		Doc:     "tree: every text column of a table in schema RAW declares its length, at most 134217728; without one a line longer than 16 MB is skipped by the load",
-		Pending: "issue 10 item 7 (VARCHAR length)",
-		Check:   rawVarcharLength,
+		Name:  "raw-varchar-length",
+		URL:   "https://docs.snowflake.com/en/sql-reference/data-types-text",
+		Doc:   "tree: the LINE column of a table in schema RAW (a landed line, whatever its length) declares its length, at most 134217728; without one a line longer than 16 MB is skipped by the load. Other RAW text (file names) is short and keeps the default",
+		Check: rawVarcharLength,
 	},
 	{
-		Name:    "integer-validation-without-rounding",
-		URL:     "https://docs.snowflake.com/en/sql-reference/functions/cast",
-		Doc:     "tree: a TRY_CAST / TRY_TO_NUMBER / TRY_TO_DECIMAL / TRY_TO_NUMERIC to scale 0 (NUMBER, NUMBER(p), NUMBER(p, 0), INT, INTEGER, BIGINT, DECIMAL(p, 0), or no scale argument) rounds '12.5' to 13; it must sit in an IFF or CASE whose condition tests the same value with REGEXP_LIKE",
-		Pending: "issue 10 item 8 (integers without rounding)",
-		Check:   integerRounding,
+		Name:  "integer-validation-without-rounding",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/cast",
+		Doc:   "tree: a TRY_CAST / TRY_TO_NUMBER / TRY_TO_DECIMAL / TRY_TO_NUMERIC to scale 0 (NUMBER, NUMBER(p), NUMBER(p, 0), INT, INTEGER, BIGINT, DECIMAL(p, 0), or no scale argument) rounds '12.5' to 13; it must sit in an IFF or CASE whose condition tests the same value with REGEXP_LIKE",
+		Check: integerRounding,
 	},
 	{
 		Name:  "replace-copy-grants",
@@ -386,8 +383,8 @@ func observeTryConversions(s *Set) []Violation {
 			}
 		}
 		for _, c := range calls(u.AST) {
-			if failingConversions[c.name] {
-				note(c.name + " of source data (use TRY_" + c.name + ")")
+			if failingConversions[c.name] && !rangeGuarded(c) {
+				note(c.name + " of source data (use TRY_" + c.name + ", or bound its argument at the call)")
 			}
 		}
 		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
@@ -398,13 +395,58 @@ func observeTryConversions(s *Set) []Violation {
 			if k, v := variant(c["expr"]); k == "Function" && len(asList(obj(v)["name"])) == 1 && identValue(asList(obj(v)["name"])[0]) == "CONVERT_TIMEZONE" {
 				return true // a timestamp in another zone: converting it cannot fail
 			}
-			if tn := dataTypeName(c["data_type"]); !safeCastTypes[tn] && hasIdentifier(c["expr"]) {
+			if tn := dataTypeName(c["data_type"]); !safeCastTypes[tn] && hasIdentifier(c["expr"]) && !typeGuarded(c["expr"], tn, above) {
 				note(fmt.Sprintf("cast of source data to %s (use a TRY_ form, or guard it)", tn))
 			}
 			return true
 		})
 	}
 	return out
+}
+
+// rangeGuarded reports whether a conversion's first argument is
+// IFF(x BETWEEN low AND high, x, NULL) with constant bounds: the value
+// converted is bounded at the call, so the call cannot fail on it.
+func rangeGuarded(c call) bool {
+	args := c.args()
+	if len(args) == 0 {
+		return false
+	}
+	k, v := variant(args[0])
+	if k != "Function" {
+		return false
+	}
+	iff := call{name: strings.ToUpper(identValue(asList(obj(v)["name"])[0])), node: obj(v)}
+	ia := iff.args()
+	if iff.name != "IFF" || len(ia) != 3 {
+		return false
+	}
+	b := obj(ia[0], "Between")
+	return b != nil && b["negated"] != true && !hasIdentifier(b["low"]) && !hasIdentifier(b["high"]) && canon(b["expr"]) == canon(ia[1])
+}
+
+// typeGuarded reports whether a cast of expr to type tn sits in the second
+// argument of IFF(IS_<tn>(expr), ...): only a value of that type reaches
+// it.
+func typeGuarded(expr any, tn string, above []map[string]any) bool {
+	for i := len(above) - 1; i >= 0; i-- {
+		f := obj(above[i], "Function")
+		if f == nil || len(asList(f["name"])) != 1 || strings.ToUpper(identValue(asList(f["name"])[0])) != "IFF" {
+			continue
+		}
+		args := call{node: f}.args()
+		if len(args) != 3 {
+			continue
+		}
+		k, v := variant(args[0])
+		if k != "Function" || len(asList(obj(v)["name"])) != 1 || strings.ToUpper(identValue(asList(obj(v)["name"])[0])) != "IS_"+tn {
+			continue
+		}
+		if ga := (call{node: obj(v)}).args(); len(ga) == 1 && canon(ga[0]) == canon(expr) {
+			return true
+		}
+	}
+	return false
 }
 
 func latestNotMaxBatchID(s *Set) []Violation {
@@ -505,6 +547,9 @@ func rawVarcharLength(s *Set) []Violation {
 			_, v := variant(dt)
 			n, ok := obj(v, "IntegerLength")["length"].(float64)
 			col := identValue(obj(col)["name"])
+			if !strings.EqualFold(col, "line") {
+				continue
+			}
 			switch {
 			case !ok:
 				out = append(out, violation(u.Name, "%s.%s is text without a length", table, col))
@@ -567,7 +612,7 @@ func integerRounding(s *Set) []Violation {
 		}
 		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
 			if c := obj(n, "Cast"); c != nil && c["kind"] == "TryCast" && scaleZero(c["data_type"]) {
-				found = append(found, candidate{"TRY_CAST to " + dataTypeName(c["data_type"]) + " of scale 0", c["expr"], append(above, n)})
+				found = append(found, candidate{"TRY_CAST to " + dataTypeName(c["data_type"]) + " of scale 0", c["expr"], withNode(above, n)})
 			}
 			return true
 		})

@@ -138,7 +138,7 @@ func calls(tree any) []call {
 	walk(tree, func(n map[string]any, keys []string, above []map[string]any) bool {
 		if f, ok := n["Function"].(map[string]any); ok {
 			if parts := asList(f["name"]); len(parts) > 0 {
-				out = append(out, call{name: strings.ToUpper(identValue(parts[len(parts)-1])), node: f, above: append(above, n)})
+				out = append(out, call{name: strings.ToUpper(identValue(parts[len(parts)-1])), node: f, above: withNode(above, n)})
 			}
 		}
 		return true
@@ -238,4 +238,10 @@ func firstStringArg(f map[string]any) string {
 	}
 	v, _ := obj(args[0], "Unnamed", "Expr", "Value", "value")["SingleQuotedString"].(string)
 	return v
+}
+
+// withNode is a copy of the ancestors of a node with the node itself: walk
+// reuses the slice it passes, so a path kept beyond the callback is copied.
+func withNode(above []map[string]any, n map[string]any) []map[string]any {
+	return append(append(make([]map[string]any, 0, len(above)+1), above...), n)
 }

@@ -219,7 +219,7 @@ func (r *Renderer) TimestampTextToMillis(expr string) string {
 
 // MillisToTimestamp implements ir.Fragments.
 func (r *Renderer) MillisToTimestamp(expr string) string {
-	return "make_timestamp(CAST(" + expr + " AS BIGINT) * 1000)"
+	return fmt.Sprintf("make_timestamp(CAST(CASE WHEN %[1]s BETWEEN %[2]d AND %[3]d THEN %[1]s END AS BIGINT) * 1000)", expr, ir.MillisMin, ir.MillisMax)
 }
 
 // TimestampToMillis implements ir.Fragments.

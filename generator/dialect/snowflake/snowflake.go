@@ -140,7 +140,11 @@ func (r *Renderer) JSONHas(doc string, path []string) string {
 
 // JSONArrayHas implements ir.Fragments.
 func (r *Renderer) JSONArrayHas(doc string, path []string, s string) string {
-	return fmt.Sprintf("COALESCE(ARRAY_CONTAINS(%s::VARIANT, %s::ARRAY), FALSE)", r.Str(s), r.path(doc, path))
+	// A value that is not an array contains nothing (as DuckDB's [*] path
+	// finds nothing in it); the cast is guarded by IS_ARRAY, so that no
+	// value fails it (https://docs.snowflake.com/en/sql-reference/functions/is_array).
+	p := r.path(doc, path)
+	return fmt.Sprintf("COALESCE(ARRAY_CONTAINS(%s::VARIANT, IFF(IS_ARRAY(%s), %s::ARRAY, NULL)), FALSE)", r.Str(s), p, p)
 }
 
 // FlattenArray implements ir.Fragments.
@@ -180,7 +184,12 @@ func (r *Renderer) TimestampTextToMillis(expr string) string {
 }
 
 // MillisToTimestamp implements ir.Fragments.
-func (r *Renderer) MillisToTimestamp(expr string) string { return "TO_TIMESTAMP_NTZ(" + expr + ", 3)" }
+// The bounds are repeated at the call, so that the conversion visibly
+// cannot fail on one line (TO_TIMESTAMP_NTZ has no TRY_ form for numbers:
+// https://docs.snowflake.com/en/sql-reference/functions/try_to_timestamp).
+func (r *Renderer) MillisToTimestamp(expr string) string {
+	return fmt.Sprintf("TO_TIMESTAMP_NTZ(IFF(%[1]s BETWEEN %[2]d AND %[3]d, %[1]s, NULL), 3)", expr, ir.MillisMin, ir.MillisMax)
+}
 
 // TimestampToMillis implements ir.Fragments.
 func (r *Renderer) TimestampToMillis(expr string) string {

@@ -15,7 +15,7 @@ BEGIN
   INSERT INTO HOSTILE.OPS.BATCHES (batch_id, started_at, finished_at, ruleset_version) SELECT :BATCH_ID, SYSDATE(), SYSDATE(), ('it''s; DROP TABLE x; -- /* $' || '$ \\ é+9cd7591a97a4') WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.OPS.BATCHES WHERE batch_id = :BATCH_ID);
   -- stage: observe
   INSERT INTO HOSTILE.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
-  SELECT 'src', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(event_ms, 3), SYSDATE(), :BATCH_ID
+  SELECT 'src', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
     SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
@@ -116,7 +116,7 @@ BEGIN
     field,
     CASE WHEN field = '_record' THEN op ELSE 'set' END AS op,
     value,
-    TO_TIMESTAMP_NTZ(event_ms, 3) AS event_time,
+    TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3) AS event_time,
     seq,
     sub_seq,
     event_id,
