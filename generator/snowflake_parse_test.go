@@ -46,7 +46,7 @@ func TestSnowflakeParses(t *testing.T) {
 				name := fmt.Sprintf("%s: %s #%d", models, f.Path, i+1)
 				if s.Parseable {
 					stmts = append(stmts, sfparse.Stmt{Name: name, SQL: s.SQL})
-				} else if !outsideGrammar[f.Object.Kind] {
+				} else if !outsideGrammar[f.Object.Kind] && checkTimeTravel(s.SQL) != nil {
 					t.Errorf("%s: a %s statement is marked as outside the parser's grammar", name, f.Object.Kind)
 				}
 				for j, body := range s.Bodies {
