@@ -1,10 +1,14 @@
 package tests
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/ledgerloop/trueup/internal/local"
 )
 
 // rowsText reads a query's rows as text, one line per row.
@@ -63,6 +67,10 @@ func TestRetentionPurge(t *testing.T) {
 	res := runOnce(t, run, landing)
 	if res.Purge == nil || res.Purge.Rows != 0 {
 		t.Fatalf("the first pass purges nothing but records the purge: %+v", res.Purge)
+	}
+	// Before any purge a replay of everything from RAW is allowed.
+	if _, err := run.Replay(context.Background(), local.ReplayOptions{}); err != nil {
+		t.Fatalf("replay before any purge: %v", err)
 	}
 	gold := `SELECT * FROM gold.customer_fields ORDER BY customer_id, field`
 	observations := `SELECT * FROM silver.observations ORDER BY obs_seq`
@@ -150,5 +158,14 @@ func TestRetentionPurge(t *testing.T) {
 	}
 	if got := rowsText(t, db, gold); got != goldBefore {
 		t.Error("gold moved after the purge")
+	}
+
+	// Once lines are purged, a replay of everything from RAW is refused:
+	// it would lose what the purged lines asserted.
+	if _, err := run.Replay(context.Background(), local.ReplayOptions{}); !errors.Is(err, local.ErrPurged) {
+		t.Fatalf("replay after the purge: %v, want ErrPurged", err)
+	}
+	if got := rowsText(t, db, gold); got != goldBefore {
+		t.Error("a refused replay changed gold")
 	}
 }

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -62,4 +63,26 @@ func (run *Runner) PurgeIfDue(ctx context.Context) (*PurgeResult, error) {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// ErrPurged is returned by a replay from RAW after the purge removed lines
+// that SILVER was built from.
+var ErrPurged = errors.New("RAW lines were purged")
+
+// checkNothingPurged fails when RAW holds fewer lines of a source than the
+// load history says were loaded: the purge removed lines SILVER was built
+// from, and a replay of everything from RAW would lose what they asserted.
+func (run *Runner) checkNothingPurged(ctx context.Context) error {
+	for _, src := range run.plan.Spec.Sources {
+		var loaded, held int64
+		q := fmt.Sprintf(`SELECT COALESCE((SELECT SUM(lines) FROM %s WHERE source = ?), 0), (SELECT COUNT(*) FROM %s)`,
+			LoadHistory, run.r.Object(plan.LinesTable(src.Name)))
+		if err := run.db.QueryRowContext(ctx, q, src.Name).Scan(&loaded, &held); err != nil {
+			return fmt.Errorf("replay: %w", err)
+		}
+		if held < loaded {
+			return fmt.Errorf("replay: %w: %d of the %d lines loaded for source %s are no longer in RAW, and a replay of everything from RAW would lose what they asserted; re-observe the lines loaded since a time instead, or re-resolve customers from SILVER", ErrPurged, loaded-held, loaded, src.Name)
+		}
+	}
+	return nil
 }
