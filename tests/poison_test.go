@@ -44,8 +44,8 @@ func stripeLine(evt, cus, email, created string) string {
 func TestPoisonLines(t *testing.T) {
 	cases := []struct {
 		name, file, bad, good, later string
-		goodKey, laterKey           string
-		reason, detail              string
+		goodKey, laterKey            string
+		reason, detail               string
 	}{
 		{"debezium ts_ms in nanoseconds", "app/accounts/0001.json",
 			debeziumLine("acct_bad", "bad@x.io", "1767225600000000000", "100"),

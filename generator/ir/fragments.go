@@ -110,6 +110,9 @@ type Fragments interface {
 	AsOfJoin(right, alias string, on [][2]string, leftTime, rightTime string) string
 	// Now is the current time for bookkeeping columns (never for resolution).
 	Now() string
+	// DaysAgo is the instant days × 24 hours before the current time, as a
+	// TimestampTZ: a retention horizon.
+	DaysAgo(days int) string
 	// UTC converts an instant (a TimestampTZ expr) to the UTC Timestamp
 	// that Now would have given at that instant.
 	UTC(expr string) string

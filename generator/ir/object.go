@@ -57,6 +57,10 @@ type Object struct {
 	DynamicTable *DynamicTable // dynamic table
 	Procedure    *Procedure    // procedure
 	Task         *Task         // task
+
+	// TimeTravelDays, on a schema, is the Time Travel its tables inherit;
+	// nil leaves the account's default.
+	TimeTravelDays *int
 }
 
 // Procedure runs its steps in one transaction. Dialects whose runtime plays
@@ -145,6 +149,10 @@ type Task struct {
 	Predecessors Predecessors
 	// FinalizerOf names the root task this finalizer belongs to.
 	FinalizerOf *Ref
+	// Cron, on a root, schedules it by a cron expression and time zone
+	// ("0 3 * * * UTC") instead of Schedule: a graph of its own, apart from
+	// the batch graph.
+	Cron string
 	// When: the task runs only when one of these streams has data.
 	When     []*Stream
 	Consumes []*Stream

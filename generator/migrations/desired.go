@@ -46,6 +46,10 @@ func Desired(p *plan.Plan) ([]Step, error) {
 		switch o.Kind {
 		case ir.KindSchema:
 			out = append(out, Step{Op: OpCreateSchema, Schema: o.Ref.Schema, Comment: o.Comment})
+			if o.TimeTravelDays != nil {
+				days := *o.TimeTravelDays
+				out = append(out, Step{Op: OpSetTimeTravel, Schema: o.Ref.Schema, Days: &days})
+			}
 		case ir.KindSequence:
 			out = append(out, Step{Op: OpCreateSequence, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment})
 		case ir.KindTable:
@@ -104,6 +108,10 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 		case OpCreateSchema:
 			want["schema "+st.Schema] = true
 			if !have["schema "+st.Schema] {
+				steps = append(steps, st)
+			}
+		case OpSetTimeTravel:
+			if days, ok := snap.TimeTravel[st.Schema]; !ok || days != *st.Days {
 				steps = append(steps, st)
 			}
 		case OpCreateSequence:

@@ -27,6 +27,8 @@ func Statements(r dialect.Renderer, steps []Step) ([]string, error) {
 		switch st.Op {
 		case OpCreateSchema:
 			out = append(out, sqls(r.Render(&ir.Object{Kind: ir.KindSchema, Ref: ir.Ref{Schema: st.Schema}, Comment: st.Comment}))...)
+		case OpSetTimeTravel:
+			out = append(out, timeTravelStatements(r, st)...)
 		case OpCreateSequence:
 			out = append(out, sqls(r.Render(&ir.Object{Kind: ir.KindSequence, Ref: st.Ref(), Comment: st.Comment}))...)
 		case OpCreateTable:
@@ -137,6 +139,7 @@ func summary(steps []Step) string {
 		{OpCreateSchema, "schema", "schemas"}, {OpCreateSequence, "sequence", "sequences"},
 		{OpCreateTable, "new table", "new tables"}, {OpAddColumn, "table with new columns", "tables with new columns"},
 		{OpWidenColumn, "table with longer text columns", "tables with longer text columns"},
+		{OpSetTimeTravel, "schema's Time Travel", "schemas' Time Travel"},
 	} {
 		switch k := n[op.op]; {
 		case k == 1:
@@ -177,6 +180,8 @@ func name(version int64, steps []Step) string {
 			label = "widen_columns"
 		case len(tables) == 1:
 			label = "create_" + tables[0]
+		case len(tables) == 0 && onlyTimeTravel(steps):
+			label = "time_travel"
 		case len(tables) == 0:
 			label = "schemas"
 		default:

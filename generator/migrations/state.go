@@ -61,6 +61,9 @@ const (
 	OpCreateTable    = "create_table"
 	OpAddColumn      = "add_column"
 	OpWidenColumn    = "widen_column" // text to long_text: the column holds longer text
+	// OpSetTimeTravel sets a schema's Time Travel (Days) for the tables it
+	// holds and will hold.
+	OpSetTimeTravel = "set_time_travel"
 )
 
 // Step is one dialect-neutral change.
@@ -72,6 +75,8 @@ type Step struct {
 	// Transient: a work table of scratch rows (see ir.Object.Transient).
 	Transient bool     `json:"transient,omitempty"`
 	Columns   []Column `json:"columns,omitempty"`
+	// Days is the Time Travel of a set_time_travel step.
+	Days *int `json:"days,omitempty"`
 }
 
 // Ref is the object the step is about.
@@ -92,6 +97,8 @@ type Snapshot struct {
 	Schemas   []string `json:"schemas"`
 	Sequences []string `json:"sequences"`
 	Tables    []Table  `json:"tables"`
+	// TimeTravel is the Time Travel in days of each schema that has one.
+	TimeTravel map[string]int `json:"time_travel,omitempty"`
 }
 
 // Table is one table of the snapshot.
@@ -182,6 +189,14 @@ func fold(ms []Migration) (Snapshot, error) {
 						}
 					}
 				}
+			case OpSetTimeTravel:
+				if st.Days == nil {
+					return s, fmt.Errorf("migration %d sets the Time Travel of schema %s without days", m.Version, st.Schema)
+				}
+				if s.TimeTravel == nil {
+					s.TimeTravel = map[string]int{}
+				}
+				s.TimeTravel[st.Schema] = *st.Days
 			default:
 				return s, fmt.Errorf("migration %d: unknown step %q", m.Version, st.Op)
 			}

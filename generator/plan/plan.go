@@ -45,12 +45,13 @@ func (p *Plan) Object(r ir.Ref) *ir.Object {
 	return nil
 }
 
-// Tasks returns the task objects in the order they run: a parent before its
-// children, the finalizer last.
+// Tasks returns the task objects of the batch graph in the order they run:
+// a parent before its children, the finalizer last. Tasks scheduled by
+// cron (the purge) run apart and are not among them.
 func (p *Plan) Tasks() []*ir.Object {
 	var out []*ir.Object
 	for _, o := range p.Objects {
-		if o.Kind == ir.KindTask {
+		if o.Kind == ir.KindTask && o.Task.Cron == "" {
 			out = append(out, o)
 		}
 	}
@@ -68,6 +69,7 @@ func Build(s *spec.Spec) (*Plan, error) {
 	b.dqTables()
 	b.ops()
 	b.tasks()
+	b.retention()
 	if err := b.sort(); err != nil {
 		return nil, err
 	}

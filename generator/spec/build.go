@@ -35,6 +35,10 @@ func (l *loader) build() *Spec {
 	if sec, ok := l.sections["checks"]; ok {
 		l.checks(sec, s)
 	}
+	s.Retention = DefaultRetention()
+	if sec, ok := l.sections["retention"]; ok {
+		l.retention(sec, s)
+	}
 	l.check(s)
 	return s
 }

@@ -115,7 +115,7 @@ func (l *loader) errf(file string, n *yaml.Node, format string, args ...any) {
 	l.errs = append(l.errs, Error{Pos: p, Msg: fmt.Sprintf(format, args...)})
 }
 
-var topLevel = []string{"project", "customer", "rules", "sources", "checks"}
+var topLevel = []string{"project", "customer", "rules", "sources", "checks", "retention"}
 
 func (l *loader) file(name string, data []byte) {
 	var root yaml.Node

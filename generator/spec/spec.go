@@ -30,6 +30,8 @@ type Spec struct {
 	MatchPos Pos
 	// Checks are the data-quality checks, built in and configured.
 	Checks []*Check
+	// Retention is how long each layer keeps its rows (retention.go).
+	Retention Retention
 }
 
 // Check is one data-quality check with its settings.

@@ -679,6 +679,8 @@ type Result struct {
 	// the first) and the customers it still has to re-resolve.
 	BackfillRuns int
 	BackfillLeft int64
+	// Purge is what the daily purge removed, when this pass ran it.
+	Purge *PurgeResult
 }
 
 // BackfillLeft is how many customers the rule-set backfill has yet to
@@ -723,6 +725,9 @@ func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) 
 		left = now
 	}
 	res.BackfillLeft = left
+	if err == nil {
+		res.Purge, err = run.PurgeIfDue(ctx)
+	}
 	return res, err
 }
 

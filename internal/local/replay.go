@@ -33,6 +33,9 @@ func (run *Runner) Replay(ctx context.Context, o ReplayOptions) (Batch, error) {
 			stmts = append(stmts, fmt.Sprintf("INSERT INTO %s (customer_id) VALUES (%s)", o2(plan.CustomerQueue), run.r.Str(c)))
 		}
 	case o.Since.IsZero():
+		if err := run.checkNothingPurged(ctx); err != nil {
+			return Batch{}, err
+		}
 		// Everything derived from RAW, except the logs of what trueup
 		// believed before (history, crosswalk changes, rule sets).
 		for _, t := range []ir.Ref{plan.Observations, plan.Quarantine, plan.SourceState, plan.Crosswalk, plan.FieldCandidates, plan.CustomerFields} {

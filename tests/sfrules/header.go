@@ -10,7 +10,7 @@ import (
 // grammar of Snowflake's CREATE pages: the name, the properties and
 // clauses, and the body after AS.
 type Header struct {
-	Kind        string // TASK, PIPE, PROCEDURE, STREAM or FILE FORMAT
+	Kind        string // TASK, PIPE, PROCEDURE, STREAM, FILE FORMAT or ALTER SCHEMA
 	OrReplace   bool
 	IfNotExists bool
 	Name        string
@@ -44,6 +44,9 @@ func readHeader(sql string) (*Header, error) {
 		toks = toks[:len(toks)-1]
 	}
 	i := 0
+	if len(toks) > 1 && toks[0].is("ALTER") && toks[1].is("SCHEMA") {
+		return readAlterSchema(toks)
+	}
 	if i >= len(toks) || !toks[i].is("CREATE") {
 		return nil, nil
 	}
@@ -246,4 +249,39 @@ func group(toks []token, i int) int {
 		}
 	}
 	return -1
+}
+
+// readAlterSchema reads ALTER SCHEMA <name> SET <key> = <value> [...], the
+// form the parser's grammar lacks; any other ALTER SCHEMA is an error.
+func readAlterSchema(toks []token) (*Header, error) {
+	h := &Header{Kind: "ALTER SCHEMA", Options: map[string]string{}}
+	name, n := objectName(toks[2:])
+	if n == 0 {
+		return nil, fmt.Errorf("ALTER SCHEMA: no name")
+	}
+	h.Name = name
+	i := 2 + n
+	if i >= len(toks) || !toks[i].is("SET") {
+		return nil, fmt.Errorf("ALTER SCHEMA %s: only SET <property> = <value> is read", h.Name)
+	}
+	i++
+	for i < len(toks) {
+		if i+2 >= len(toks) || toks[i+1].text != "=" {
+			return nil, fmt.Errorf("ALTER SCHEMA %s: want <property> = <value> at %q", h.Name, toks[i].text)
+		}
+		v := toks[i+2]
+		if v.kind == str || v.kind == dollar {
+			h.Options[strings.ToUpper(toks[i].text)] = unquote(v)
+		} else {
+			h.Options[strings.ToUpper(toks[i].text)] = v.text
+		}
+		i += 3
+		if i < len(toks) && toks[i].text == "," {
+			i++
+		}
+	}
+	if len(h.Options) == 0 {
+		return nil, fmt.Errorf("ALTER SCHEMA %s: SET without a property", h.Name)
+	}
+	return h, nil
 }

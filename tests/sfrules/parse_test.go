@@ -28,6 +28,7 @@ import (
 //	CREATE PROCEDURE header                readHeader (CREATE PROCEDURE grammar, body one constant)
 //	CREATE STREAM                          readHeader and the rule stream-on-table
 //	CREATE FILE FORMAT                     readHeader and the rule file-format-lines-as-text
+//	ALTER SCHEMA ... SET <property> = ...  readHeader and the rule schema-time-travel
 //	Snowflake Scripting control words      the splitter (balanced BEGIN ... END) and the rule
 //	  (BEGIN, EXCEPTION, WHEN ... THEN,      transaction-block-rolls-back
 //	  END, IF/ELSE, DECLARE, LET, :=)

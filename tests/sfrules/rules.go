@@ -121,6 +121,12 @@ var Catalog = []Rule{
 		Check: correlatedSubqueryNotUnderOr,
 	},
 	{
+		Name:  "schema-time-travel",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/alter-schema",
+		Doc:   "header: ALTER SCHEMA sets only DATA_RETENTION_TIME_IN_DAYS, an integer from 0 to 90 (https://docs.snowflake.com/en/user-guide/data-time-travel: 90 days at most, on Enterprise Edition; 1 on Standard), on a schema the set creates; the tables a schema holds inherit it",
+		Check: schemaTimeTravel,
+	},
+	{
 		Name:  "work-tables-transient",
 		URL:   "https://docs.snowflake.com/en/user-guide/tables-temp-transient",
 		Doc:   "tree: every CREATE TABLE of a table named WORK_* (the reconcile's work tables) is TRANSIENT or TEMPORARY",
@@ -147,7 +153,7 @@ var Catalog = []Rule{
 	{
 		Name:  "task-graph-finalizer",
 		URL:   "https://docs.snowflake.com/en/user-guide/tasks-graphs",
-		Doc:   "header: the tasks form one graph: one root (no AFTER, no FINALIZE), every AFTER names a task of the set, and one finalizer whose FINALIZE names the root",
+		Doc:   "header: every AFTER names a task of the set; a root (no AFTER, no FINALIZE) with children has exactly one finalizer, whose FINALIZE names it, so that its batch is closed whatever happened to its tasks; a finalizer finalizes a root and has no AFTER; a standalone scheduled task (a root without children) needs none",
 		Check: taskGraph,
 	},
 	{
@@ -447,6 +453,32 @@ func typeGuarded(expr any, tn string, above []map[string]any) bool {
 		}
 	}
 	return false
+}
+
+func schemaTimeTravel(s *Set) []Violation {
+	var out []Violation
+	created := map[string]bool{}
+	for _, u := range s.Units() {
+		if k, v := variant(u.AST); k == "CreateSchema" {
+			created[objectNameOf(obj(v, "schema_name")["Simple"])] = true
+		}
+	}
+	for _, st := range s.Headers("ALTER SCHEMA") {
+		h := st.Header
+		for k, v := range h.Options {
+			n, err := strconv.Atoi(v)
+			switch {
+			case k != "DATA_RETENTION_TIME_IN_DAYS":
+				out = append(out, violation(st.Name, "ALTER SCHEMA %s sets %s, which the catalog does not check", h.Name, k))
+			case err != nil || n < 0 || n > 90:
+				out = append(out, violation(st.Name, "ALTER SCHEMA %s: DATA_RETENTION_TIME_IN_DAYS = %s is not an integer from 0 to 90", h.Name, v))
+			}
+		}
+		if len(created) > 0 && !created[h.Name] {
+			out = append(out, violation(st.Name, "ALTER SCHEMA %s: no CREATE SCHEMA for it in the generated SQL", h.Name))
+		}
+	}
+	return out
 }
 
 func latestNotMaxBatchID(s *Set) []Violation {
@@ -951,16 +983,16 @@ func asofMatchCondition(s *Set) []Violation {
 
 func taskGraph(s *Set) []Violation {
 	tasks := s.Headers("TASK")
-	if len(tasks) == 0 {
-		return nil
-	}
 	names := map[string]bool{}
+	children := map[string]int{}
 	for _, st := range tasks {
 		names[st.Header.Name] = true
+		for _, a := range st.Header.After {
+			children[a]++
+		}
 	}
 	var out []Violation
-	var roots []string
-	finalizers := 0
+	finalized := map[string]int{}
 	for _, st := range tasks {
 		h := st.Header
 		for _, a := range h.After {
@@ -968,31 +1000,40 @@ func taskGraph(s *Set) []Violation {
 				out = append(out, violation(st.Name, "task %s runs after %s, which is not a task of the set", h.Name, a))
 			}
 		}
-		if isRoot(h) {
-			roots = append(roots, h.Name)
-		}
-	}
-	for _, st := range tasks {
-		h := st.Header
 		f, ok := h.Option("FINALIZE")
 		if !ok {
 			continue
 		}
-		finalizers++
-		if len(roots) != 1 || f != roots[0] {
-			out = append(out, violation(st.Name, "finalizer %s finalizes %s, not the graph's root", h.Name, f))
+		finalized[f]++
+		if th := taskHeader(tasks, f); th == nil || !isRoot(th) {
+			out = append(out, violation(st.Name, "finalizer %s finalizes %s, which is not a root task of the set", h.Name, f))
 		}
 		if len(h.After) > 0 {
 			out = append(out, violation(st.Name, "finalizer %s also has AFTER", h.Name))
 		}
 	}
-	if len(roots) != 1 {
-		out = append(out, violation(tasks[0].Name, "the task graph has %d roots %v, want 1", len(roots), roots))
-	}
-	if finalizers != 1 {
-		out = append(out, violation(tasks[0].Name, "the task graph has %d finalizers, want 1", finalizers))
+	for _, st := range tasks {
+		h := st.Header
+		if !isRoot(h) {
+			continue
+		}
+		switch n := finalized[h.Name]; {
+		case children[h.Name] > 0 && n != 1:
+			out = append(out, violation(st.Name, "the graph of root %s has %d finalizers, want 1", h.Name, n))
+		case children[h.Name] == 0 && n > 1:
+			out = append(out, violation(st.Name, "standalone task %s has %d finalizers", h.Name, n))
+		}
 	}
 	return out
+}
+
+func taskHeader(tasks []*Statement, name string) *Header {
+	for _, st := range tasks {
+		if st.Header.Name == name {
+			return st.Header
+		}
+	}
+	return nil
 }
 
 func pipeNotReplaced(s *Set) []Violation {

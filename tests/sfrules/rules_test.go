@@ -110,6 +110,12 @@ var ruleCases = map[string]ruleCase{
 			"INSERT INTO DB.GOLD.CUSTOMER_HISTORY (id, recorded_at) SELECT id, (SELECT now FROM DB.SILVER.WORK_CLOCK) FROM DB.SILVER.WORK_VERSIONS",
 		))},
 	},
+	"schema-time-travel": {
+		bad: []string{`CREATE SCHEMA IF NOT EXISTS DB.RAW`, `ALTER SCHEMA DB.RAW SET DATA_RETENTION_TIME_IN_DAYS = 91`,
+			`ALTER SCHEMA DB.RAW SET DATA_RETENTION_TIME_IN_DAYS = 1.5`, `ALTER SCHEMA DB.RAW SET MAX_DATA_EXTENSION_TIME_IN_DAYS = 3`,
+			`ALTER SCHEMA DB.GOLD SET DATA_RETENTION_TIME_IN_DAYS = 7`},
+		good: []string{`CREATE SCHEMA IF NOT EXISTS DB.RAW`, `ALTER SCHEMA DB.RAW SET DATA_RETENTION_TIME_IN_DAYS = 1`},
+	},
 	"raw-varchar-length": {
 		bad:  []string{`CREATE TABLE IF NOT EXISTS DB.RAW.L (FILE_NAME VARCHAR NOT NULL, LINE VARCHAR)`, `CREATE TABLE DB.RAW.M (LINE STRING)`},
 		good: []string{rawTable, `CREATE TABLE IF NOT EXISTS DB.SILVER.S (V VARCHAR)`, `CREATE TABLE DB.RAW.N (FILE_NAME VARCHAR, LINE VARCHAR(134217728))`},
@@ -194,8 +200,10 @@ var ruleCases = map[string]ruleCase{
 			root, child,
 			strings.Replace(finalizer, "FINALIZE = DB.OPS.ROOT", "FINALIZE = DB.OPS.CHILD", 1),
 			strings.Replace(strings.Replace(child, "DB.OPS.CHILD", "DB.OPS.ORPHAN", 1), "AFTER DB.OPS.ROOT", "AFTER DB.OPS.GONE", 1),
+			strings.Replace(root, "DB.OPS.ROOT", "DB.OPS.OTHER", 1),
+			strings.Replace(strings.Replace(child, "DB.OPS.CHILD", "DB.OPS.OTHER_CHILD", 1), "AFTER DB.OPS.ROOT", "AFTER DB.OPS.OTHER", 1),
 		},
-		good: []string{root, child, finalizer},
+		good: []string{root, child, finalizer, strings.Replace(root, "DB.OPS.ROOT", "DB.OPS.DAILY", 1)},
 	},
 	"pipe-not-replaced": {
 		bad: []string{

@@ -233,6 +233,9 @@ func (r *Renderer) RegexpFull(expr, pattern string) string {
 // Now implements ir.Fragments.
 func (r *Renderer) Now() string { return "CAST(timezone('UTC', now()) AS TIMESTAMP)" }
 
+// DaysAgo implements ir.Fragments.
+func (r *Renderer) DaysAgo(days int) string { return fmt.Sprintf("(now() - INTERVAL %d DAY)", days) }
+
 // UTC implements ir.Fragments.
 func (r *Renderer) UTC(expr string) string { return "CAST(timezone('UTC', " + expr + ") AS TIMESTAMP)" }
 

@@ -221,6 +221,12 @@ func (r *Renderer) AsOfJoin(right, alias string, on [][2]string, leftTime, right
 // Now is UTC wall time as TIMESTAMP_NTZ.
 func (r *Renderer) Now() string { return "SYSDATE()" }
 
+// DaysAgo implements ir.Fragments: DATEADD of a TIMESTAMP_LTZ keeps its
+// type (https://docs.snowflake.com/en/sql-reference/functions/dateadd).
+func (r *Renderer) DaysAgo(days int) string {
+	return fmt.Sprintf("DATEADD(DAY, %d, CURRENT_TIMESTAMP())", -days)
+}
+
 // UTC implements ir.Fragments: the two-argument CONVERT_TIMEZONE returns a
 // TIMESTAMP_TZ in the target zone, whose wall time the cast keeps
 // (https://docs.snowflake.com/en/sql-reference/functions/convert_timezone).
@@ -306,6 +312,9 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 	switch o.Kind {
 	case ir.KindSchema:
 		out := []dialect.Statement{{SQL: "CREATE SCHEMA IF NOT EXISTS " + name, Parseable: true}}
+		if o.TimeTravelDays != nil {
+			out = append(out, r.schemaTimeTravel(name, *o.TimeTravelDays))
+		}
 		if o.Comment != "" {
 			out = append(out, dialect.Statement{SQL: "COMMENT ON SCHEMA " + name + " IS " + r.Str(o.Comment), Parseable: true})
 		}
@@ -404,7 +413,10 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 		// Serverless: WAREHOUSE left out, the first runs' size given.
 		fmt.Fprintf(&b, "\n  USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE = %s", r.Str(t.InitialSize))
 	}
-	if t.Root {
+	switch {
+	case t.Root && t.Cron != "":
+		fmt.Fprintf(&b, "\n  SCHEDULE = %s", r.cronSchedule(t.Cron))
+	case t.Root:
 		fmt.Fprintf(&b, "\n  SCHEDULE = '%s'", interval(t.Schedule))
 	}
 	if g := t.Graph; g != nil {
@@ -462,6 +474,9 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 		b.WriteString("EXECUTE IMMEDIATE $$\n" + transactionBlock(steps, "") + "$$")
 	}
 	out := []dialect.Statement{{SQL: b.String(), Bodies: steps}}
+	if t.Root && t.Cron != "" {
+		out = append(out, resumeStandalone(r, o))
+	}
 	if t.FinalizerOf != nil {
 		// Created last: resume the whole graph, children before the root.
 		out = append(out, dialect.Statement{
