@@ -69,6 +69,7 @@ func (b *builder) tasks() {
 	steps = append(steps, staged(StageState, b.stateSteps())...)
 	steps = append(steps, staged(StageCrosswalk, b.crosswalkSteps())...)
 	steps = append(steps, b.resolveSteps()...)
+	steps = readClock(steps)
 	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
 		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, Batches}, work...)
@@ -77,7 +78,7 @@ func (b *builder) tasks() {
 	// SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE(<batch id>).
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReconcileProc, Deps: tables,
 		Comment:   "source state, crosswalk and resolution of the queued customers, in one transaction",
-		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(steps)}})
+		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(steps, true)}})
 	// Re-observing RAW lines loaded since a time (a new field mapping, a
 	// fixed parser), then reconciling: observations are deduplicated, so
 	// lines observed before add nothing.
@@ -91,7 +92,7 @@ func (b *builder) tasks() {
 	}
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReobserveProc, Deps: tables,
 		Comment:   "re-observes the RAW lines loaded since a time; CALL OPS.RECONCILE() with the same batch id afterwards",
-		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve)}})
+		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve, false)}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append(append([]ir.Ref{}, observe...), ReconcileProc, obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
 			History, Rulesets, Backfill, BackfillStream, MatchKeys), work...),
@@ -113,15 +114,44 @@ const BatchArg = "batch_id"
 // calledSteps wraps a procedure's steps so that a call outside a graph run
 // is a batch of its own in OPS.BATCHES, as monitoring and data quality read
 // it: a batch id the root task did not open is opened by the call and
-// closed when the call commits. A graph run's batch, open until the
-// finalizer closes it, is left alone (finished_at is still NULL).
-func (b *builder) calledSteps(steps []ir.SQL) []ir.SQL {
-	open := staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
-		return fmt.Sprintf("INSERT INTO %[1]s (batch_id, started_at, finished_at, ruleset_version) SELECT %[2]s, %[3]s, %[3]s, %[4]s WHERE NOT EXISTS (SELECT 1 FROM %[1]s WHERE batch_id = %[2]s)",
-			f.Object(Batches), f.BatchID(), f.Now(), f.Str(b.p.RulesetVersion))
-	}})
+// finished with it. A graph run's batch, opened by the root and closed by
+// the finalizer, is left alone (its finished_at is NULL until then).
+//
+// Steps whose first statement writes the run's clock (the reconcile) open
+// the call's batch right after it, started and finished at the clock: the
+// call is one transaction, and its statements agree on one instant.
+// Others open it first and finish it last.
+func (b *builder) calledSteps(steps []ir.SQL, clocked bool) []ir.SQL {
+	open := func(now func(ir.Fragments) string) []ir.SQL {
+		return staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
+			return fmt.Sprintf("INSERT INTO %[1]s (batch_id, started_at, finished_at, ruleset_version) SELECT %[2]s, %[3]s, %[3]s, %[4]s WHERE NOT EXISTS (SELECT 1 FROM %[1]s WHERE batch_id = %[2]s)",
+				f.Object(Batches), f.BatchID(), now(f), f.Str(b.p.RulesetVersion))
+		}})
+	}
+	if clocked {
+		return append(append([]ir.SQL{steps[0]}, open(clock)...), steps[1:]...)
+	}
 	closing := staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
 		return fmt.Sprintf("UPDATE %s SET finished_at = %s WHERE batch_id = %s AND finished_at IS NOT NULL", f.Object(Batches), f.Now(), f.BatchID())
 	}})
-	return append(append(open, steps...), closing...)
+	return append(append(open(func(f ir.Fragments) string { return f.Now() }), steps...), closing...)
 }
+
+// readClock makes every step after the first, which writes the run's time
+// into silver.work_clock, read that time for "now": the audit times,
+// links, checks and history of one run agree on one instant (SYSDATE is
+// evaluated per statement in Snowflake:
+// https://docs.snowflake.com/en/sql-reference/functions/sysdate).
+func readClock(steps []ir.SQL) []ir.SQL {
+	out := []ir.SQL{steps[0]}
+	for _, s := range steps[1:] {
+		s := s
+		out = append(out, func(f ir.Fragments) string { return s(clockFragments{f}) })
+	}
+	return out
+}
+
+// clockFragments renders "now" as the run's clock.
+type clockFragments struct{ ir.Fragments }
+
+func (c clockFragments) Now() string { return clock(c.Fragments) }

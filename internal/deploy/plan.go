@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pressly/goose/v3/database"
@@ -179,9 +180,14 @@ func Plan(ctx context.Context, t *Target, d *Desired) (*Changes, error) {
 	}
 	out.Items = append(out.Items, changes...)
 	if root != nil && t.Warehouse.SuspendTask("x") != "" && (out.Count(Suspend) > 0 || taskChanged) {
+		// The finalizer's file ends with the graph's resume; other
+		// scheduled tasks (the purge) may come after it.
 		resume := resumeSQL(d, root.Ref)
-		last := out.Items[len(out.Items)-1]
-		if len(last.SQL) == 0 || last.SQL[len(last.SQL)-1] != resume {
+		resumed := false
+		for _, it := range out.Items {
+			resumed = resumed || slices.Contains(it.SQL, resume)
+		}
+		if !resumed {
 			out.Items = append(out.Items, Change{Action: Resume, Kind: "task", Object: root.Ref.String(),
 				Comment: "resume the task graph: children first, the root last", SQL: []string{resume}})
 		}

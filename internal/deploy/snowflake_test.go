@@ -237,7 +237,9 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 	actions := map[string]deploy.Action{}
 	var got []string
 	for _, ch := range c.Items {
-		actions[ch.Object] = ch.Action
+		if ch.Action != deploy.Suspend && ch.Action != deploy.Resume {
+			actions[ch.Object] = ch.Action
+		}
 		got = append(got, fmt.Sprintf("%s %s", ch.Action, ch.Object))
 	}
 	plan := strings.Join(got, "\n  ")
@@ -281,11 +283,17 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 	if first < 0 || writes[first] != "ALTER TASK IF EXISTS TRUEUP.OPS.TASK_ROOT SUSPEND" {
 		t.Fatalf("the root is not suspended:\n%s", strings.Join(writes, "\n"))
 	}
-	lastTask, resume := -1, -1
+	// The batch graph is resumed after its last task; the purge, a task of
+	// its own, after itself.
+	lastTask, resume, purge, purgeResume := -1, -1, -1, -1
 	for i, w := range writes {
 		switch {
+		case strings.HasPrefix(w, "CREATE OR REPLACE TASK TRUEUP.OPS.TASK_PURGE"):
+			purge = i
 		case strings.HasPrefix(w, "CREATE OR REPLACE TASK"):
 			lastTask = i
+		case strings.HasPrefix(w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('TRUEUP.OPS.TASK_PURGE')"):
+			purgeResume = i
 		case strings.HasPrefix(w, "SELECT SYSTEM$TASK_DEPENDENTS_ENABLE('TRUEUP.OPS.TASK_ROOT')"):
 			resume = i
 		case strings.Contains(w, "APP_PIPE") || strings.Contains(w, "APP_LINES_STREAM"):
@@ -294,6 +302,9 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 	}
 	if lastTask < 0 || resume < lastTask {
 		t.Errorf("the graph is not resumed after its tasks are recreated:\n%s", strings.Join(writes, "\n"))
+	}
+	if purge < 0 || purgeResume < purge {
+		t.Errorf("the purge task is not resumed after it is recreated:\n%s", strings.Join(writes, "\n"))
 	}
 	n := len(writes)
 	if !strings.HasPrefix(writes[n-2], "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.HasPrefix(writes[n-1], "UPDATE TRUEUP.AUDIT.DEPLOY_LOCK SET token = NULL") {

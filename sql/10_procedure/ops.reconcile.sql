@@ -11,10 +11,10 @@ AS
 $$
 BEGIN
   BEGIN TRANSACTION;
-  -- stage: ops
-  INSERT INTO TRUEUP.OPS.BATCHES (batch_id, started_at, finished_at, ruleset_version) SELECT :BATCH_ID, SYSDATE(), SYSDATE(), '2026-11 initial+be5dd9402eb9' WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID);
   -- stage: state
   INSERT INTO TRUEUP.SILVER.WORK_CLOCK (now) SELECT SYSDATE();
+  -- stage: ops
+  INSERT INTO TRUEUP.OPS.BATCHES (batch_id, started_at, finished_at, ruleset_version) SELECT :BATCH_ID, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK), (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK), '2026-11 initial+be5dd9402eb9' WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID);
   -- stage: state
   INSERT INTO TRUEUP.SILVER.WORK_STATE_BEFORE (source, record_key, field, had, op, value, event_time, order_key, event_id)
   SELECT k.source, k.record_key, k.field, s.source IS NOT NULL, s.op, s.value, s.event_time, s.order_key, s.event_id
@@ -23,7 +23,7 @@ BEGIN
   -- stage: state
   MERGE INTO TRUEUP.SILVER.SOURCE_STATE AS s
   USING (
-    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK) AS updated_at
     FROM TRUEUP.SILVER.OBSERVATIONS_STREAM
     QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
   ) AS n
@@ -101,7 +101,7 @@ BEGIN
   WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id;
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
-  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM TRUEUP.SILVER.WORK_CROSSWALK AS n
   JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
   WHERE c.customer_id <> n.customer_id;
@@ -109,9 +109,9 @@ BEGIN
   MERGE INTO TRUEUP.SILVER.CROSSWALK AS c
   USING TRUEUP.SILVER.WORK_CROSSWALK AS n
   ON c.source = n.source AND c.record_key = n.record_key
-  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
+  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
-  VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
+  VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK));
   -- stage: crosswalk
   INSERT INTO TRUEUP.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
   SELECT c.customer_id, CASE WHEN COUNT(*) = COUNT(q.from_time) THEN MIN(q.from_time) END
@@ -125,7 +125,7 @@ BEGIN
   DELETE FROM TRUEUP.SILVER.WORK_RECORDS;
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.BACKFILL (customer_id, ruleset_version, queued_at)
-  SELECT DISTINCT customer_id, '2026-11 initial+be5dd9402eb9', SYSDATE() FROM TRUEUP.SILVER.CROSSWALK
+  SELECT DISTINCT customer_id, '2026-11 initial+be5dd9402eb9', (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK) FROM TRUEUP.SILVER.CROSSWALK
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
   -- stage: resolve
   INSERT INTO TRUEUP.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
@@ -139,7 +139,7 @@ BEGIN
   source "app" format=debezium table="public.accounts" object="" key=["id"] customer=["id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{} "plan_tier"=["plan"]{} "account_owner"=["owner_email"]{} "seats"=["seats"]{}
   source "crm" format=salesforce_cdc table="" object="Account" key=["Id"] customer=["App_Account_Id__c"] "email"=["Billing_Email__c"]{} "company_name"=["Name"]{} "billing_status"=["Billing_Status__c"]{} "plan_tier"=["Plan_Tier__c"]{} "account_owner"=["Owner_Email__c"]{} "seats"=["Seats__c"]{}
   source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "company_name"=["name"]{} "billing_status"=["status"]{}child="subscription" "plan_tier"=["items" "data" "0" "price" "lookup_key"]{"starter_monthly":"starter","starter_annual":"starter","growth_monthly":"growth","growth_annual":"growth","enterprise_annual":"enterprise"}child="subscription" "seats"=["metadata" "seats"]{} child "subscription" object="subscription" key=["id"] parent=["customer"] exclude=["status"]["canceled" "incomplete_expired"] latest=["created"]
-  ', SYSDATE()
+  ', (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9');
   -- stage: resolve
   DELETE FROM TRUEUP.SILVER.BACKFILL WHERE ruleset_version <> '2026-11 initial+be5dd9402eb9';
@@ -675,7 +675,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'parse_failures', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'invalid JSON') AS v) AS c;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -689,7 +689,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'null_record_keys', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'null_record_keys' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason = 'missing record key') AS v) AS c;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -703,7 +703,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'gap_events', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'gap_events' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'GAP%') AS v) AS c;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -717,7 +717,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'unconvertible_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'unconvertible_values' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM TRUEUP.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v) AS c;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -731,7 +731,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'load_errors', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'load_errors' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT 'raw.app_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
   FROM TABLE(TRUEUP.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.APP_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
   WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')
@@ -765,7 +765,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'invalid_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
   JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('email', 'billing_status', 'plan_tier', 'account_owner')) AS v) AS c;
@@ -783,7 +783,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'duplicate_customers', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM TRUEUP.SILVER.WORK_CANDIDATES AS t
   JOIN TRUEUP.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
@@ -805,7 +805,7 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'orphan_links', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'orphan_links' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT x.* FROM TRUEUP.SILVER.CROSSWALK AS x
   WHERE x.customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET)
     AND x.customer_id NOT IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_VERSIONS)) AS v) AS c;
@@ -823,16 +823,16 @@ BEGIN
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'freshness', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'freshness' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT source, MAX(event_time) AS newest FROM TRUEUP.SILVER.OBSERVATIONS_STREAM GROUP BY source
-  HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
+  HAVING DATE_PART(EPOCH_MILLISECOND, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT :BATCH_ID, 'freshness', pointer, detail, total
   FROM (
     SELECT source AS pointer, 'newest commit ' || CAST(newest AS VARCHAR) AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source) AS n
     FROM (SELECT source, MAX(event_time) AS newest FROM TRUEUP.SILVER.OBSERVATIONS_STREAM GROUP BY source
-  HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v
+  HAVING DATE_PART(EPOCH_MILLISECOND, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v
   ) AS s
   WHERE n <= 20;
   -- stage: checks
@@ -844,7 +844,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -875,7 +875,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -906,7 +906,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -937,7 +937,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -968,7 +968,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -999,7 +999,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -1030,7 +1030,7 @@ BEGIN
       WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CAST(COUNT(DISTINCT event_id) AS FLOAT) FROM TRUEUP.SILVER.OBSERVATIONS_STREAM WHERE source = 'app') AS x,
@@ -1053,7 +1053,7 @@ BEGIN
       WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CAST(COUNT(DISTINCT event_id) AS FLOAT) FROM TRUEUP.SILVER.OBSERVATIONS_STREAM WHERE source = 'crm') AS x,
@@ -1076,7 +1076,7 @@ BEGIN
       WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CAST(COUNT(DISTINCT event_id) AS FLOAT) FROM TRUEUP.SILVER.OBSERVATIONS_STREAM WHERE source = 'billing') AS x,
@@ -1184,8 +1184,6 @@ BEGIN
   DELETE FROM TRUEUP.SILVER.WORK_VERSIONS;
   -- stage: publish
   DELETE FROM TRUEUP.SILVER.CUSTOMER_QUEUE WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
-  -- stage: ops
-  UPDATE TRUEUP.OPS.BATCHES SET finished_at = SYSDATE() WHERE batch_id = :BATCH_ID AND finished_at IS NOT NULL;
   COMMIT;
   RETURN 'done';
 EXCEPTION

@@ -11,10 +11,10 @@ AS
 $$
 BEGIN
   BEGIN TRANSACTION;
-  -- stage: ops
-  INSERT INTO MINI.OPS.BATCHES (batch_id, started_at, finished_at, ruleset_version) SELECT :BATCH_ID, SYSDATE(), SYSDATE(), 'e97dc16daaa2' WHERE NOT EXISTS (SELECT 1 FROM MINI.OPS.BATCHES WHERE batch_id = :BATCH_ID);
   -- stage: state
   INSERT INTO MINI.SILVER.WORK_CLOCK (now) SELECT SYSDATE();
+  -- stage: ops
+  INSERT INTO MINI.OPS.BATCHES (batch_id, started_at, finished_at, ruleset_version) SELECT :BATCH_ID, (SELECT now FROM MINI.SILVER.WORK_CLOCK), (SELECT now FROM MINI.SILVER.WORK_CLOCK), 'e97dc16daaa2' WHERE NOT EXISTS (SELECT 1 FROM MINI.OPS.BATCHES WHERE batch_id = :BATCH_ID);
   -- stage: state
   INSERT INTO MINI.SILVER.WORK_STATE_BEFORE (source, record_key, field, had, op, value, event_time, order_key, event_id)
   SELECT k.source, k.record_key, k.field, s.source IS NOT NULL, s.op, s.value, s.event_time, s.order_key, s.event_id
@@ -23,7 +23,7 @@ BEGIN
   -- stage: state
   MERGE INTO MINI.SILVER.SOURCE_STATE AS s
   USING (
-    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, SYSDATE() AS updated_at
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, (SELECT now FROM MINI.SILVER.WORK_CLOCK) AS updated_at
     FROM MINI.SILVER.OBSERVATIONS_STREAM
     QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
   ) AS n
@@ -61,7 +61,7 @@ BEGIN
   WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id;
   -- stage: crosswalk
   INSERT INTO MINI.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
-  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, SYSDATE()
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM MINI.SILVER.WORK_CROSSWALK AS n
   JOIN MINI.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
   WHERE c.customer_id <> n.customer_id;
@@ -69,9 +69,9 @@ BEGIN
   MERGE INTO MINI.SILVER.CROSSWALK AS c
   USING MINI.SILVER.WORK_CROSSWALK AS n
   ON c.source = n.source AND c.record_key = n.record_key
-  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = SYSDATE()
+  WHEN MATCHED AND (c.customer_id <> n.customer_id OR c.matched_by <> n.matched_by OR c.link_value IS DISTINCT FROM n.link_value) THEN UPDATE SET customer_id = n.customer_id, link_value = n.link_value, matched_by = n.matched_by, linked_at = (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   WHEN NOT MATCHED THEN INSERT (source, record_key, customer_id, link_value, matched_by, linked_at)
-  VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, SYSDATE());
+  VALUES (n.source, n.record_key, n.customer_id, n.link_value, n.matched_by, (SELECT now FROM MINI.SILVER.WORK_CLOCK));
   -- stage: crosswalk
   INSERT INTO MINI.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
   SELECT c.customer_id, CASE WHEN COUNT(*) = COUNT(q.from_time) THEN MIN(q.from_time) END
@@ -85,7 +85,7 @@ BEGIN
   DELETE FROM MINI.SILVER.WORK_RECORDS;
   -- stage: resolve
   INSERT INTO MINI.SILVER.BACKFILL (customer_id, ruleset_version, queued_at)
-  SELECT DISTINCT customer_id, 'e97dc16daaa2', SYSDATE() FROM MINI.SILVER.CROSSWALK
+  SELECT DISTINCT customer_id, 'e97dc16daaa2', (SELECT now FROM MINI.SILVER.WORK_CLOCK) FROM MINI.SILVER.CROSSWALK
   WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = 'e97dc16daaa2');
   -- stage: resolve
   INSERT INTO MINI.AUDIT.RULESETS (ruleset_version, label, definition, first_used_at)
@@ -93,7 +93,7 @@ BEGIN
   field "name" type=string normalize=[] map={} accepted=[] valid="" rule=non_null rule=most_recent
   match ["customer_link"]
   source "billing" format=stripe_events table="" object="customer" key=["id"] customer=["metadata" "account_id"] "email"=["email"]{} "name"=["name"]{}
-  ', SYSDATE()
+  ', (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   WHERE NOT EXISTS (SELECT 1 FROM MINI.AUDIT.RULESETS WHERE ruleset_version = 'e97dc16daaa2');
   -- stage: resolve
   DELETE FROM MINI.SILVER.BACKFILL WHERE ruleset_version <> 'e97dc16daaa2';
@@ -355,7 +355,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'parse_failures', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM MINI.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) AND reason = 'invalid JSON') AS v) AS c;
   -- stage: checks
   INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -369,7 +369,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'null_record_keys', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'null_record_keys' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM MINI.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) AND reason = 'missing record key') AS v) AS c;
   -- stage: checks
   INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -383,7 +383,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'gap_events', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'gap_events' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM MINI.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) AND reason LIKE 'GAP%') AS v) AS c;
   -- stage: checks
   INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -397,7 +397,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'unconvertible_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'unconvertible_values' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM MINI.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) AND reason LIKE 'unconvertible %') AS v) AS c;
   -- stage: checks
   INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
@@ -411,7 +411,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'load_errors', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'load_errors' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT 'raw.billing_lines' AS table_name, file_name, status, error_count, first_error_message AS first_error
   FROM TABLE(MINI.INFORMATION_SCHEMA.COPY_HISTORY(TABLE_NAME => 'RAW.BILLING_LINES', START_TIME => DATEADD(HOUR, -24, CURRENT_TIMESTAMP())))
   WHERE error_count > 0 OR UPPER(status) IN ('LOAD FAILED', 'PARTIALLY LOADED')) AS v) AS c;
@@ -429,7 +429,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'invalid_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT t.* FROM MINI.SILVER.WORK_CANDIDATES AS t
   JOIN MINI.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from WHERE FALSE) AS v) AS c;
@@ -447,7 +447,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'duplicate_customers', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'duplicate_customers' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT customer_id, field, COUNT(*) AS n FROM (SELECT t.* FROM MINI.SILVER.WORK_CANDIDATES AS t
   JOIN MINI.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
@@ -469,7 +469,7 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'orphan_links', NULL, 'error',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'orphan_links' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT x.* FROM MINI.SILVER.CROSSWALK AS x
   WHERE x.customer_id IN (SELECT customer_id FROM MINI.SILVER.WORK_RESOLVE_SET)
     AND x.customer_id NOT IN (SELECT customer_id FROM MINI.SILVER.WORK_VERSIONS)) AS v) AS c;
@@ -487,16 +487,16 @@ BEGIN
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'freshness', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'freshness' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
-    n, 0, NULL, NULL, SYSDATE()
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (SELECT COUNT(*) AS n FROM (SELECT source, MAX(event_time) AS newest FROM MINI.SILVER.OBSERVATIONS_STREAM GROUP BY source
-  HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
+  HAVING DATE_PART(EPOCH_MILLISECOND, (SELECT now FROM MINI.SILVER.WORK_CLOCK)) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v) AS c;
   -- stage: checks
   INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT :BATCH_ID, 'freshness', pointer, detail, total
   FROM (
     SELECT source AS pointer, 'newest commit ' || CAST(newest AS VARCHAR) AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source) AS n
     FROM (SELECT source, MAX(event_time) AS newest FROM MINI.SILVER.OBSERVATIONS_STREAM GROUP BY source
-  HAVING DATE_PART(EPOCH_MILLISECOND, SYSDATE()) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v
+  HAVING DATE_PART(EPOCH_MILLISECOND, (SELECT now FROM MINI.SILVER.WORK_CLOCK)) - MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) > 600000) AS v
   ) AS s
   WHERE n <= 20;
   -- stage: checks
@@ -508,7 +508,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -539,7 +539,7 @@ BEGIN
       WHEN x - m > 0.1 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'conflict_rate' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE AVG(CASE WHEN d > 1 THEN 1.0 ELSE 0.0 END) END
@@ -570,7 +570,7 @@ BEGIN
       WHEN x - m > 0.5 AND (sd = 0 OR (x - m) / sd > 3) THEN CASE WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'volume' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
       ELSE 'pass'
     END,
-    x, 3, m, h, SYSDATE()
+    x, 3, m, h, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM (
     SELECT
       (SELECT CAST(COUNT(DISTINCT event_id) AS FLOAT) FROM MINI.SILVER.OBSERVATIONS_STREAM WHERE source = 'billing') AS x,
@@ -678,8 +678,6 @@ BEGIN
   DELETE FROM MINI.SILVER.WORK_VERSIONS;
   -- stage: publish
   DELETE FROM MINI.SILVER.CUSTOMER_QUEUE WHERE NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
-  -- stage: ops
-  UPDATE MINI.OPS.BATCHES SET finished_at = SYSDATE() WHERE batch_id = :BATCH_ID AND finished_at IS NOT NULL;
   COMMIT;
   RETURN 'done';
 EXCEPTION
