@@ -19,8 +19,6 @@ const (
 	LongText    // text as long as the warehouse can hold: a landed line
 )
 
-// Fragments are the small pieces of SQL in which dialects differ. Every
-// method returns SQL text; arguments named expr are SQL expressions, path
 // The epoch milliseconds MillisToTimestamp converts: 1970-01-01T00:00:00Z
 // to 9999-12-31T23:59:59.999Z.
 const (
@@ -28,6 +26,15 @@ const (
 	MillisMax int64 = 253402300799999
 )
 
+// The reasons JSONRejection gives.
+const (
+	JSONNotJSON      = "invalid JSON"
+	JSONDuplicateKey = "invalid JSON: duplicate key in an object"
+	JSONNotObject    = "not a JSON object"
+)
+
+// Fragments are the small pieces of SQL in which dialects differ. Every
+// method returns SQL text; arguments named expr are SQL expressions, path
 // segments and strings are raw values the method must quote itself.
 type Fragments interface {
 	// Name is the dialect's registered name.
@@ -46,8 +53,19 @@ type Fragments interface {
 	// documents at paths, for JSONValue; a statement that reads many values
 	// of one line parses it once this way instead of reading each value of
 	// ParseJSON's document (which some dialects parse again at every read).
-	// The result is NULL exactly when ParseJSON(expr) is.
+	// The result is NULL exactly when ParseJSON(expr) is, or when an
+	// object repeats a key (see JSONRejection).
 	ParseJSONValues(expr string, paths [][]string) string
+	// JSONRejection is why the text expr, whose ParseJSONValues are
+	// values, is not a document a format reads: JSONNotJSON,
+	// JSONDuplicateKey (an object repeats a key: the line is rejected in
+	// every dialect, as Snowflake's PARSE_JSON does) or JSONNotObject (an
+	// array or a scalar); NULL when it is a JSON object. expr and values
+	// may be evaluated more than once: pass columns.
+	JSONRejection(expr, values string) string
+	// JSONIsKey is true when the document doc is a JSON string or an
+	// integer: a value that can name a record. NULL when doc is NULL.
+	JSONIsKey(doc string) string
 	// JSONValues reads the documents at paths from a document, for
 	// JSONValue.
 	JSONValues(doc string, paths [][]string) string

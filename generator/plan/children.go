@@ -64,11 +64,13 @@ FROM %[5]s AS b`, len([]rune(prefix)), f.Str(prefix), f.Str(s.c.Object), epochMi
   %[2]s AS object_type,
   %[3]s AS created_text,
   %[4]s AS event_id,
-  %[5]s AS record_key%[6]s
+  %[5]s AS record_key,
+  %[7]s AS key_ok%[6]s
 FROM lines AS l`,
 		d.text(f, "type"), d.text(f, "data", "object", "object"), d.text(f, "created"), d.text(f, "id"),
 		d.text(f, join(p("data", "object"), s.c.Key)...),
-		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }))))
+		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }),
+		f.JSONIsKey(d.get(f, join(p("data", "object"), s.c.Key)...)))))
 }
 
 func (s stripeChild) events(f ir.Fragments, d *lineDoc, paths [][]string) string {

@@ -31,8 +31,8 @@ func (b *builder) dqTables() {
 		Comment: "one row per check (and field or source) per batch",
 		Columns: []ir.Column{
 			col("batch_id", ir.Text), notNull("check_name", ir.Text), {Name: "subject", Type: ir.Text, Comment: "the field or source a rate check measures"},
-			{Name: "severity", Type: ir.Text, Comment: "warn or error"},
-			{Name: "status", Type: ir.Text, Comment: "pass, fail, acknowledged, or skipped (too little history)"},
+			{Name: "severity", Type: ir.Text, Comment: "info, warn or error"},
+			{Name: "status", Type: ir.Text, Comment: "pass, fail, acknowledged, skipped (too little history, or nothing to measure), or counted (an info count)"},
 			col("observed", ir.Float), col("threshold", ir.Float), col("baseline", ir.Float), col("history", ir.Int),
 			col("checked_at", ir.Timestamp),
 		}})
@@ -74,7 +74,58 @@ func blocked(f ir.Fragments) string {
 // checkSteps evaluate every check on the staged resolution of the queued
 // customers and on what this batch flagged, before anything is published.
 func (b *builder) checkSteps() []ir.SQL {
-	return append(b.simpleChecks(), b.rateChecks()...)
+	return append(append(b.simpleChecks(), b.rateChecks()...), b.intakeChecks()...)
+}
+
+// batchStart is when the batch started: every row the batch wrote to the
+// quarantine and the line counts is at or after it, so that the intake
+// checks read the batch's rows by time, which engines prune on (the
+// batch ids of Snowflake task graph runs are not ordered).
+func batchStart(f ir.Fragments) string {
+	return fmt.Sprintf("(SELECT MIN(started_at) FROM %s WHERE batch_id = %s)", f.Object(Batches), f.BatchID())
+}
+
+// intakeChecks read what the observe tasks of the batch wrote: per source,
+// the share of its lines quarantined (a source that breaks wholesale holds
+// the batch), and the lines of event types no mapping reads, per type.
+func (b *builder) intakeChecks() []ir.SQL {
+	var steps []ir.SQL
+	for _, src := range b.s.Sources {
+		src := src
+		c := b.s.CheckByName(spec.CheckQuarantineShare).For(src.Name)
+		steps = append(steps, func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT %[2]s, %[3]s, %[4]s, %[5]s,
+  CASE
+    WHEN x IS NULL THEN 'skipped'
+    WHEN x >= %[6]s THEN CASE WHEN %[7]s THEN 'acknowledged' ELSE 'fail' END
+    ELSE 'pass'
+  END,
+  x, %[6]s, NULL, NULL, %[8]s
+FROM (
+  SELECT CASE WHEN l.n > 0 THEN CAST(q.n AS %[11]s) / l.n END AS x
+  FROM
+    (SELECT COUNT(*) AS n FROM %[9]s WHERE source = %[4]s AND batch_id = %[2]s AND flagged_at >= %[12]s) AS q,
+    (SELECT SUM(lines) AS n FROM %[10]s WHERE source = %[4]s AND batch_id = %[2]s AND counted_at >= %[12]s AND reason = %[13]s) AS l
+) AS r`,
+				f.Object(DQResults), f.BatchID(), f.Str(spec.CheckQuarantineShare), f.Str(src.Name), f.Str(c.Severity),
+				num(c.Share), acked(f, spec.CheckQuarantineShare), f.Now(), f.Object(Quarantine), f.Object(LineCounts),
+				f.Type(ir.Float), batchStart(f), f.Str(ReasonLanded))
+		})
+		b.p.Checks[spec.CheckQuarantineShare] = append(b.p.Checks[spec.CheckQuarantineShare], steps[len(steps)-1])
+	}
+	c := b.s.CheckByName(spec.CheckUnmappedTypes)
+	steps = append(steps, func(f ir.Fragments) string {
+		// A count, with status counted: it never fails.
+		return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT %[2]s, %[3]s, source || ' ' || COALESCE(detail, ''), %[4]s, 'counted', SUM(lines), NULL, NULL, NULL, %[5]s
+FROM %[6]s
+WHERE batch_id = %[2]s AND counted_at >= %[7]s AND reason = %[8]s
+GROUP BY source, detail`,
+			f.Object(DQResults), f.BatchID(), f.Str(spec.CheckUnmappedTypes), f.Str(c.Severity), f.Now(), f.Object(LineCounts), batchStart(f), f.Str(ReasonUnmappedType))
+	})
+	b.p.Checks[spec.CheckUnmappedTypes] = append(b.p.Checks[spec.CheckUnmappedTypes], steps[len(steps)-1])
+	return steps
 }
 
 // acked is true when a failure of the check is acknowledged for a batch
@@ -112,7 +163,7 @@ JOIN %s AS l
 		}
 	}
 	checks := []simpleCheck{
-		{spec.CheckParseFailures, quarantined("reason = 'invalid JSON'"),
+		{spec.CheckParseFailures, quarantined("reason LIKE 'invalid JSON%'"),
 			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason"},
 		{spec.CheckNullKeys, quarantined("reason = 'missing record key'"),
 			"source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)", "reason"},

@@ -13,6 +13,7 @@ var (
 	ObservationsSeq    = ref(SILVER, "observations_seq")
 	ObservationsStream = ref(SILVER, "observations_stream")
 	Quarantine         = ref(SILVER, "quarantine")
+	LineCounts         = ref(SILVER, "line_counts")
 	SourceState        = ref(SILVER, "source_state")
 	RecordQueue        = ref(SILVER, "work_records")
 	Crosswalk          = ref(SILVER, "crosswalk")
@@ -193,6 +194,12 @@ func (b *builder) silver() {
 			notNull("source", ir.Text), col("load_seq", ir.Int), col("file_name", ir.Text), col("file_row", ir.Int),
 			notNull("reason", ir.Text), col("detail", ir.Text), col("event_time", ir.Timestamp), col("flagged_at", ir.Timestamp),
 			{Name: "batch_id", Type: ir.Text, Comment: "the task graph run that flagged the line"},
+		}})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: LineCounts, Deps: []ir.Ref{silver},
+		Comment: "per batch and source: the lines observe read (reason landed), and the lines it neither observed nor flagged, counted per reason and detail",
+		Columns: []ir.Column{
+			notNull("source", ir.Text), col("batch_id", ir.Text), notNull("reason", ir.Text), col("detail", ir.Text),
+			col("lines", ir.Int), col("counted_at", ir.Timestamp),
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: SourceState, Deps: []ir.Ref{silver}, Columns: stateColumns,
 		Comment: "last-writer-wins register per (source, record, field), ordered by order_key"})

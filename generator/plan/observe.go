@@ -45,7 +45,18 @@ type format interface {
 	// flagged is the SELECT over lines of the lines to flag, with columns
 	// load_seq, file_name, file_row, loaded_at, reason, detail, event_ms.
 	flagged(f ir.Fragments, d *lineDoc) string
+	// counted is the SELECT over lines of the lines that are neither
+	// observed nor flagged (Stripe events of types no mapping reads), with
+	// columns reason and detail; "" when every line is one or the other.
+	counted(f ir.Fragments, d *lineDoc) string
 }
+
+// Reasons of flagged and counted lines that checks and tests name.
+const (
+	ReasonBadKey       = "record key is not a string or integer"
+	ReasonUnmappedType = "unmapped event type"
+	ReasonLanded       = "landed"
+)
 
 func formatOf(src *spec.Source) format {
 	switch src.Format {
@@ -107,10 +118,17 @@ func (d *lineDoc) has(f ir.Fragments, path ...string) string {
 // parsed is true when the line is JSON.
 func (d *lineDoc) parsed() string { return "(l.jv IS NOT NULL)" }
 
+// rejected is why the line is not a JSON object (ir.JSONRejection), NULL
+// when it is one.
+func (d *lineDoc) rejected(f ir.Fragments) string { return f.JSONRejection("l.line", "l.jv") }
+
+// excerpt is the start of a text column, for a detail.
+func excerpt(col string) string { return fmt.Sprintf("SUBSTR(%s, 1, 200)", col) }
+
 // lines renders the CTE the statement reads, once every path is known.
 func (d *lineDoc) lines(f ir.Fragments, from string) string {
 	return fmt.Sprintf(`WITH lines AS (
-  SELECT load_seq, file_name, file_row, loaded_at, %s AS jv
+  SELECT load_seq, file_name, file_row, loaded_at, line, %s AS jv
   FROM %s
 )`, f.ParseJSONValues("line", d.paths), from)
 }
@@ -167,19 +185,23 @@ func (x debezium) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
   b.*,
   %[1]s AS event_ms,
   %[2]s AS seq,
-  CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+  CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key,
+  CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
 FROM %[3]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.lsn", seqDigits), derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, %[1]s AS parsed, %[10]s AS rejected,
   %[2]s AS op_code,
   %[3]s AS ts_text,
   %[4]s AS lsn,
   COALESCE(%[5]s, '') || '.' || COALESCE(%[6]s, '') AS tbl,
   %[7]s AS key_before,
-  %[8]s AS key_after%[9]s
+  %[8]s AS key_after,
+  %[11]s AS key_before_ok,
+  %[12]s AS key_after_ok%[9]s
 FROM lines AS l`,
 		d.parsed(), text("op"), text("source", "ts_ms"), text("source", "lsn"), text("source", "schema"), text("source", "table"),
 		text(join(p("before"), x.src.Key)...), text(join(p("after"), x.src.Key)...),
-		docColumns(paths, func(path []string) string { return x.at(f, d, join(p("after"), path)...) }))))
+		docColumns(paths, func(path []string) string { return x.at(f, d, join(p("after"), path)...) }),
+		d.rejected(f), f.JSONIsKey(x.at(f, d, join(p("before"), x.src.Key)...)), f.JSONIsKey(x.at(f, d, join(p("after"), x.src.Key)...)))))
 }
 
 // events: a snapshot asserts every column present in after, except TOAST
@@ -202,7 +224,8 @@ FROM %s AS k
 WHERE k.tbl = %s
   AND k.op_code IN ('c', 'u', 'r', 'd')
   AND k.event_ms IS NOT NULL
-  AND k.seq IS NOT NULL`, derived(x.base(f, d, paths)), f.Str(x.src.Table))))
+  AND k.seq IS NOT NULL
+  AND k.key_ok`, derived(x.base(f, d, paths)), f.Str(x.src.Table))))
 }
 
 // debeziumBad are the values of a Debezium line that must convert.
@@ -216,27 +239,53 @@ func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
   SELECT
     load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
     CASE
-      WHEN NOT parsed THEN 'invalid JSON'
+      WHEN rejected IS NOT NULL THEN rejected
       WHEN tbl <> %[1]s THEN 'event for another table'
       WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
       WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
       WHEN ts_text IS NULL THEN 'missing source.ts_ms'
       WHEN event_ms IS NULL THEN %[3]s
       WHEN record_key IS NULL THEN 'missing record key'
+      WHEN NOT key_ok THEN %[6]s
       WHEN lsn IS NULL THEN 'missing source.lsn'
       WHEN seq IS NULL THEN %[4]s
     END AS reason,
-    CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
+    CASE
+      WHEN rejected IS NOT NULL THEN %[7]s
+      WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || %[8]s
+      ELSE tbl
+    END AS detail
   FROM %[2]s AS x
 ) y WHERE reason IS NOT NULL`, f.Str(x.src.Table), strings.ReplaceAll(derived(x.base(f, d, nil)), "\n", "\n  "),
-		f.Str(debeziumBad[0].reason), f.Str(debeziumBad[1].reason), detailOf(f, "reason", debeziumBad, "detail"))
+		f.Str(debeziumBad[0].reason), f.Str(debeziumBad[1].reason), detailOf(f, "reason", debeziumBad, "detail"),
+		f.Str(ReasonBadKey), excerpt("line"), excerpt("record_key"))
 }
 
-// salesforce reads change events as the Pub/Sub API delivers them.
+func (debezium) counted(ir.Fragments, *lineDoc) string { return "" }
+
+// salesforce reads change events as the Pub/Sub API delivers them
+// decoded ({schema, payload, event}), or as the Streaming API (CometD)
+// delivers them, in a message {data: the event, channel}.
 type salesforce struct{ src *spec.Source }
 
 // hdr is a path of the change event header.
 func hdr(path ...string) []string { return join(p("payload", "ChangeEventHeader"), path) }
+
+// at is the document at path of the event. The root is picked once per
+// line, by one condition every value shares: the message's data when the
+// line has no payload of its own and data has one (the CometD message),
+// else the line.
+func (s salesforce) at(f ir.Fragments, d *lineDoc, path ...string) string {
+	return fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", s.wrapped(f, d), d.get(f, join(p("data"), path)...), d.get(f, path...))
+}
+
+func (s salesforce) wrapped(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf("(NOT %s AND %s)", d.has(f, "payload"), d.has(f, "data", "payload"))
+}
+
+func (s salesforce) text(f ir.Fragments, d *lineDoc, path ...string) string {
+	return f.JSONText(s.at(f, d, path...), nil)
+}
 
 // base is the SELECT over lines of every line with its header's values and,
 // for events, the changed and nulled field lists and the documents at
@@ -244,10 +293,11 @@ func hdr(path ...string) []string { return join(p("payload", "ChangeEventHeader"
 func (s salesforce) base(f ir.Fragments, d *lineDoc, paths [][]string, events bool) string {
 	var extra string
 	if events {
-		extra = fmt.Sprintf(",\n  %s AS changed,\n  %s AS nulled", d.get(f, hdr("changedFields")...), d.get(f, hdr("nulledFields")...)) +
-			docColumns(paths, func(path []string) string { return d.get(f, join(p("payload"), path)...) })
+		extra = fmt.Sprintf(",\n  %s AS changed,\n  %s AS nulled", s.at(f, d, hdr("changedFields")...), s.at(f, d, hdr("nulledFields")...)) +
+			docColumns(paths, func(path []string) string { return s.at(f, d, join(p("payload"), path)...) })
 	} else {
-		extra = fmt.Sprintf(",\n  %s AS has_record_id,\n  %s AS record_ids_text", d.has(f, hdr("recordIds", "0")...), d.text(f, hdr("recordIds")...))
+		extra = fmt.Sprintf(",\n  l.line,\n  %s AS rejected,\n  %s AS has_header,\n  %s AS has_record_id,\n  %s AS record_ids_text",
+			d.rejected(f), f.JSONHas(s.at(f, d, hdr()...), nil), f.JSONHas(s.at(f, d, hdr("recordIds", "0")...), nil), s.text(f, d, hdr("recordIds")...))
 	}
 	return fmt.Sprintf(`SELECT
   b.*,
@@ -264,8 +314,8 @@ FROM %[4]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.commit_text", s
   %[7]s AS replay_id,
   %[8]s AS record_ids%[9]s
 FROM lines AS l`,
-		d.parsed(), d.text(f, hdr("changeType")...), d.text(f, hdr("entityName")...), d.text(f, hdr("commitTimestamp")...),
-		d.text(f, hdr("commitNumber")...), d.text(f, hdr("sequenceNumber")...), d.text(f, "event", "replayId"), d.get(f, hdr("recordIds")...), extra)))
+		d.parsed(), s.text(f, d, hdr("changeType")...), s.text(f, d, hdr("entityName")...), s.text(f, d, hdr("commitTimestamp")...),
+		s.text(f, d, hdr("commitNumber")...), s.text(f, d, hdr("sequenceNumber")...), s.text(f, d, "event", "replayId"), s.at(f, d, hdr("recordIds")...), extra)))
 }
 
 // events: CREATE and UNDELETE assert the fields they carry; UPDATE asserts
@@ -327,8 +377,10 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
   SELECT
     load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
     CASE
-      WHEN NOT parsed THEN 'invalid JSON'
-      WHEN entity IS NULL OR entity <> %[1]s THEN 'event for another object'
+      WHEN rejected IS NOT NULL THEN rejected
+      WHEN NOT has_header THEN 'not a change event: no payload.ChangeEventHeader'
+      WHEN entity IS NULL THEN 'missing entityName'
+      WHEN entity <> %[1]s THEN 'event for another object'
       WHEN change_type LIKE 'GAP%%' THEN change_type || ': values were not sent, re-sync needed'
       WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
       WHEN ts_text IS NULL THEN 'missing commitTimestamp'
@@ -338,11 +390,19 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
       WHEN commit_text IS NOT NULL AND seq IS NULL THEN %[4]s
       WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN %[5]s
     END AS reason,
-    CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
+    CASE
+      WHEN rejected IS NOT NULL OR NOT has_header THEN %[7]s
+      WHEN entity IS NULL OR entity <> %[1]s THEN 'entityName ' || COALESCE(entity, 'absent')
+      WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
+      WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'changeType ' || COALESCE(change_type, 'absent')
+      ELSE record_ids_text
+    END AS detail
   FROM %[2]s AS h
 ) y WHERE reason IS NOT NULL`, f.Str(s.src.Object), strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "),
-		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"))
+		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"), excerpt("line"))
 }
+
+func (salesforce) counted(ir.Fragments, *lineDoc) string { return "" }
 
 // stripe reads Stripe event objects.
 type stripe struct{ src *spec.Source }
@@ -368,20 +428,22 @@ FROM %[5]s AS b`, f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".dele
   %[2]s AS event_type,
   %[3]s AS created_text,
   %[4]s AS event_id,
-  %[5]s AS record_key%[6]s%[7]s
+  %[5]s AS record_key,
+  %[8]s AS key_ok%[6]s%[7]s
 FROM lines AS l`,
 		d.parsed(), d.text(f, "type"), d.text(f, "created"), d.text(f, "id"), d.text(f, join(p("data", "object"), s.src.Key)...),
-		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }), extra)))
+		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }), extra,
+		f.JSONIsKey(d.get(f, join(p("data", "object"), s.src.Key)...)))))
 }
 
 // snapshotEvents are the events of a base (with columns op, event_ms,
-// seq, sub_seq, event_id, record_key and the values d<i>) whose every event
+// seq, sub_seq, event_id, record_key, key_ok and the values d<i>) whose every event
 // carries the whole object: an absent key is null.
 func snapshotEvents(base string, paths [][]string) string {
 	return fmt.Sprintf(`SELECT
   h.load_seq, h.file_name, h.file_row, h.op, h.event_ms, h.seq, h.sub_seq, h.event_id, h.record_key%s
 FROM %s AS h
-WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL`,
+WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL AND h.key_ok`,
 		valueColumns(paths, func(i int) string { return column("h", "d", i) }, func(int) string { return "h.op = 'upsert'" }), derived(base))
 }
 
@@ -392,37 +454,59 @@ func (s stripe) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
 // stripeBad are the values of a Stripe event that must convert.
 var stripeBad = []unconvertible{{badTime("created", "epoch seconds"), "created_text"}}
 
-// flagged: the events of the source's object and of its children
-// (subscriptions) that cannot be observed. Events of other types
-// (invoices) are not flagged: they stay in RAW for the feeds that read
-// them.
-func (s stripe) flagged(f ir.Fragments, d *lineDoc) string {
-	isChild, childKey := "FALSE", "CAST(NULL AS "+f.Type(ir.Text)+")"
+// classified is the SELECT over lines of every line with the reason to
+// flag it (NULL when it is observed or of a type no mapping reads), its
+// detail, and whether a mapping reads its type (mapped). Events of other
+// types (invoices) are not flagged: they stay in RAW for the feeds that
+// read them, and are counted.
+func (s stripe) classified(f ir.Fragments, d *lineDoc) string {
+	isChild, childKey, childKeyOK := "FALSE", "CAST(NULL AS "+f.Type(ir.Text)+")", "TRUE"
 	if len(s.src.Children) > 0 {
-		var conds, keys []string
+		var conds, keys, oks []string
 		for _, c := range s.src.Children {
 			prefix := s.src.Object + "." + c.Object + "."
 			cond := fmt.Sprintf("(SUBSTR(%s, 1, %d) = %s AND %s = %s)", d.text(f, "type"), len([]rune(prefix)), f.Str(prefix), d.text(f, "data", "object", "object"), f.Str(c.Object))
 			conds = append(conds, cond)
 			keys = append(keys, fmt.Sprintf(" WHEN %s THEN %s", cond, d.text(f, join(p("data", "object"), c.Key)...)))
+			oks = append(oks, fmt.Sprintf(" WHEN %s THEN %s", cond, f.JSONIsKey(d.get(f, join(p("data", "object"), c.Key)...))))
 		}
-		isChild, childKey = "("+strings.Join(conds, " OR ")+")", "CASE"+strings.Join(keys, "")+" END"
+		isChild, childKey, childKeyOK = "("+strings.Join(conds, " OR ")+")", "CASE"+strings.Join(keys, "")+" END", "CASE"+strings.Join(oks, "")+" END"
 	}
-	extra := fmt.Sprintf(",\n  %s AS is_child,\n  %s AS child_key", isChild, childKey)
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[3]s AS detail, event_ms FROM (
-  SELECT
-    load_seq, file_name, file_row, loaded_at, event_ms, created_text,
-    CASE
-      WHEN NOT parsed THEN 'invalid JSON'
-      WHEN op IS NULL AND NOT is_child THEN NULL
-      WHEN event_id IS NULL THEN 'missing id'
-      WHEN created_text IS NULL THEN 'missing created'
-      WHEN event_ms IS NULL THEN %[2]s
-      WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
-    END AS reason,
-    event_type AS detail
-  FROM %[1]s AS h
-) y WHERE reason IS NOT NULL`, strings.ReplaceAll(derived(s.baseWith(f, d, nil, extra)), "\n", "\n  "), f.Str(stripeBad[0].reason), detailOf(f, "reason", stripeBad, "detail"))
+	extra := fmt.Sprintf(",\n  l.line,\n  %s AS rejected,\n  %s AS is_child,\n  %s AS child_key,\n  %s AS child_key_ok", d.rejected(f), isChild, childKey, childKeyOK)
+	return fmt.Sprintf(`SELECT
+  load_seq, file_name, file_row, loaded_at, event_ms, created_text, event_type,
+  (op IS NOT NULL OR is_child) AS mapped,
+  CASE
+    WHEN rejected IS NOT NULL THEN rejected
+    WHEN event_type IS NULL THEN 'missing type'
+    WHEN op IS NULL AND NOT is_child THEN NULL
+    WHEN event_id IS NULL THEN 'missing id'
+    WHEN created_text IS NULL THEN 'missing created'
+    WHEN event_ms IS NULL THEN %[2]s
+    WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
+    WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN %[3]s
+  END AS reason,
+  CASE
+    WHEN rejected IS NOT NULL OR event_type IS NULL THEN %[4]s
+    WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
+    ELSE event_type
+  END AS detail
+FROM %[1]s AS h`, derived(s.baseWith(f, d, nil, extra)), f.Str(stripeBad[0].reason), f.Str(ReasonBadKey), excerpt("line"))
+}
+
+// flagged: the events of the source's object and of its children
+// (subscriptions) that cannot be observed.
+func (s stripe) flagged(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[2]s AS detail, event_ms
+FROM %[1]s AS y
+WHERE reason IS NOT NULL`, derived(s.classified(f, d)), detailOf(f, "reason", stripeBad, "detail"))
+}
+
+// counted: the events of types no mapping reads, per type.
+func (s stripe) counted(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT %[2]s AS reason, event_type AS detail
+FROM %[1]s AS y
+WHERE reason IS NULL AND NOT mapped`, derived(s.classified(f, d)), f.Str(ReasonUnmappedType))
 }
 
 // normalize renders the canonical value of a text expression for a field:
@@ -526,7 +610,25 @@ WHERE NOT EXISTS (
 		}
 		return observeStatement(f, src.Name, fm, from(f), entries)
 	}
-	steps := []ir.SQL{flag, observe}
+	// Every line read is counted (reason landed), and so is every line
+	// neither observed nor flagged, per reason: lines landed = lines
+	// accounted for, and the quarantine share of a batch reads these rows
+	// and not RAW.
+	count := func(f ir.Fragments) string {
+		d := newLineDoc()
+		counted := fm.counted(f, d)
+		body := fmt.Sprintf("SELECT %s AS reason, CAST(NULL AS %s) AS detail FROM %s", f.Str(ReasonLanded), f.Type(ir.Text), from(f))
+		if counted != "" {
+			body = fmt.Sprintf("%s\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM lines\nUNION ALL\n%s", d.lines(f, from(f)), f.Str(ReasonLanded), f.Type(ir.Text), counted)
+		}
+		return fmt.Sprintf(`INSERT INTO %[1]s (source, batch_id, reason, detail, lines, counted_at)
+SELECT %[2]s, %[3]s, reason, detail, COUNT(*), %[4]s
+FROM (
+%[5]s
+) c
+GROUP BY reason, detail`, f.Object(LineCounts), f.Str(src.Name), f.BatchID(), f.Now(), body)
+	}
+	steps := []ir.SQL{flag, observe, count}
 	for _, c := range src.Children {
 		c := c
 		cf := stripeChild{stripe{src}, c}

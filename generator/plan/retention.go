@@ -68,7 +68,7 @@ func (b *builder) retention() {
 	rawBefore := func(f ir.Fragments) string { return f.DaysAgo(r.RawDays) }
 	curatedBefore := func(f ir.Fragments) string { return f.UTC(f.DaysAgo(r.CuratedDays)) }
 	var steps []ir.SQL
-	deps := []ir.Ref{Purges, Quarantine, DQViolations, DQResults, History, Batches}
+	deps := []ir.Ref{Purges, Quarantine, LineCounts, DQViolations, DQResults, History, Batches}
 	for _, src := range b.s.Sources {
 		lines := LinesTable(src.Name)
 		deps = append(deps, lines)
@@ -79,6 +79,9 @@ func (b *builder) retention() {
 	steps = append(steps,
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("DELETE FROM %s\nWHERE flagged_at < %s", f.Object(Quarantine), curatedBefore(f))
+		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("DELETE FROM %s\nWHERE counted_at < %s", f.Object(LineCounts), curatedBefore(f))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("DELETE FROM %s\nWHERE batch_id IN (SELECT batch_id FROM %s WHERE started_at < %s)",

@@ -60,7 +60,7 @@ func (b *builder) tasks() {
 		st := LinesStreamOf(src.Name)
 		t := ObserveTask(src.Name)
 		observe = append(observe, t)
-		b.add(&ir.Object{Kind: ir.KindTask, Ref: t, Deps: []ir.Ref{RootTask, st.Ref, Observations, Quarantine},
+		b.add(&ir.Object{Kind: ir.KindTask, Ref: t, Deps: []ir.Ref{RootTask, st.Ref, Observations, Quarantine, LineCounts},
 			Comment: fmt.Sprintf("turns new lines of source %s into observations; flags what cannot be", src.Name),
 			Task: task(ir.Task{After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
 				Steps: staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) }))})})
@@ -72,7 +72,7 @@ func (b *builder) tasks() {
 	steps = readClock(steps)
 	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, Batches}, work...)
+		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, LineCounts, Batches}, work...)
 	// The same steps as a procedure taking the batch id: the task passes
 	// its graph run, and re-resolving customers by hand is INSERT INTO
 	// SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE(<batch id>).

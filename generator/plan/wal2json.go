@@ -66,7 +66,7 @@ FROM %[6]s AS b`,
 		// the 16 hexadecimal digits of the 64-bit number.
 		f.HexToNumber("LPAD(SPLIT_PART(b.lsn, '/', 1), 8, '0') || LPAD(SPLIT_PART(b.lsn, '/', 2), 8, '0')"),
 		derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, %[1]s AS parsed, %[9]s AS rejected,
   %[2]s AS action,
   COALESCE(%[3]s, '') || '.' || COALESCE(%[4]s, '') AS tbl,
   %[5]s AS ts,
@@ -76,7 +76,7 @@ FROM %[6]s AS b`,
 FROM lines AS l`,
 			d.parsed(), d.text(f, "action"), d.text(f, "schema"), d.text(f, "table"), d.text(f, "timestamp"), d.text(f, "lsn"),
 			f.JSONPairsObject(d.get(f, "columns"), nil, "name", "value"),
-			f.JSONPairsObject(d.get(f, "identity"), nil, "name", "value"))))
+			f.JSONPairsObject(d.get(f, "identity"), nil, "name", "value"), d.rejected(f))))
 }
 
 // keyed adds the record key of the change (the new row's, or the
@@ -135,7 +135,7 @@ func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
   SELECT
     load_seq, file_name, file_row, loaded_at, event_ms, ts, lsn,
     CASE
-      WHEN NOT parsed THEN 'invalid JSON'
+      WHEN rejected IS NOT NULL THEN rejected
       WHEN action IN ('B', 'C', 'M') THEN NULL
       WHEN action IS NULL OR action NOT IN ('I', 'U', 'D', 'T') THEN 'unknown action'
       WHEN tbl <> %[1]s THEN 'event for another table'
@@ -146,8 +146,16 @@ func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
       WHEN seq IS NULL THEN %[4]s
       WHEN change_key IS NULL THEN 'missing record key'
     END AS reason,
-    CASE WHEN NOT parsed THEN NULL ELSE COALESCE(action, '') || ' ' || tbl END AS detail
+    CASE WHEN rejected IS NOT NULL THEN %[6]s ELSE COALESCE(action, '') || ' ' || tbl END AS detail
   FROM %[2]s AS k
 ) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), strings.ReplaceAll(derived(w.keyed(f, d, nil)), "\n", "\n  "),
-		f.Str(wal2jsonBad[0].reason), f.Str(wal2jsonBad[1].reason), detailOf(f, "reason", wal2jsonBad, "detail"))
+		f.Str(wal2jsonBad[0].reason), f.Str(wal2jsonBad[1].reason), detailOf(f, "reason", wal2jsonBad, "detail"), excerpt("line"))
+}
+
+// counted: transaction bookkeeping (B, C) and logical messages (M), per
+// action.
+func (w wal2json) counted(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf(`SELECT 'transaction bookkeeping' AS reason, action AS detail
+FROM %s AS k
+WHERE k.rejected IS NULL AND k.action IN ('B', 'C', 'M')`, derived(w.keyed(f, d, nil)))
 }

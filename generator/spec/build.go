@@ -425,7 +425,7 @@ func (l *loader) checks(sec section, s *Spec) {
 }
 
 func (l *loader) checkSettings(f string, n *yaml.Node, what string, c *Check, top bool) {
-	known := []string{"severity", "z", "floor", "min_history"}
+	known := []string{"severity", "z", "floor", "min_history", "share"}
 	if top {
 		known = append(known, "fields")
 	}
@@ -433,8 +433,13 @@ func (l *loader) checkSettings(f string, n *yaml.Node, what string, c *Check, to
 		switch key {
 		case "severity":
 			c.Severity = l.str(f, v, what+": severity")
-			if c.Severity != "warn" && c.Severity != "error" {
-				l.errf(f, v, "%s: severity must be warn or error, not %q", what, c.Severity)
+			if c.Severity != "info" && c.Severity != "warn" && c.Severity != "error" {
+				l.errf(f, v, "%s: severity must be info, warn or error, not %q", what, c.Severity)
+			}
+		case "share":
+			c.Share = l.float(f, v, what+": share")
+			if c.Share <= 0 || c.Share > 1 {
+				l.errf(f, v, "%s: share must be above 0 and at most 1, not %v", what, c.Share)
 			}
 		case "z":
 			c.Z = l.float(f, v, what+": z")

@@ -37,8 +37,8 @@ type Spec struct {
 // Check is one data-quality check with its settings.
 type Check struct {
 	Name string
-	// Severity is "warn" (record and publish) or "error" (hold the batch
-	// back from gold).
+	// Severity is "info" (a count, never a failure), "warn" (record and
+	// publish) or "error" (hold the batch back from gold).
 	Severity string
 	// For rate checks (conflict_rate, volume): flag when the z-score
 	// against the trailing baseline passes Z and the change passes Floor,
@@ -46,6 +46,10 @@ type Check struct {
 	Z          float64
 	Floor      float64
 	MinHistory int
+	// Share is where quarantine_share fails: the share of a source's
+	// lines of the batch that were quarantined, from 0 (exclusive) to 1
+	// (every line).
+	Share float64
 	// Fields overrides the settings per field (conflict_rate) or source
 	// (volume).
 	Fields map[string]*Check
@@ -65,6 +69,12 @@ const (
 	CheckVolume        = "volume"
 	CheckUnconvertible = "unconvertible_values"
 	CheckLoadErrors    = "load_errors"
+	// CheckQuarantineShare is, per source, the share of the batch's lines
+	// quarantined.
+	CheckQuarantineShare = "quarantine_share"
+	// CheckUnmappedTypes counts, per source and event type, the lines of
+	// types no mapping reads.
+	CheckUnmappedTypes = "unmapped_event_types"
 )
 
 // BuiltinChecks lists every check with its default severity.
@@ -80,6 +90,8 @@ var BuiltinChecks = []Check{
 	{Name: CheckVolume, Severity: "warn", Z: 3, Floor: 0.5, MinHistory: 10},
 	{Name: CheckUnconvertible, Severity: "warn"},
 	{Name: CheckLoadErrors, Severity: "warn"},
+	{Name: CheckQuarantineShare, Severity: "error", Share: 1},
+	{Name: CheckUnmappedTypes, Severity: "info"},
 }
 
 // CheckByName returns the named check or nil.

@@ -128,8 +128,45 @@ func (r *Renderer) elements(doc string, path []string) (string, string) {
 // an absent path, the JSON text null for a null); TRY turns a parse error
 // into NULL, and the same parser decides what TRY_CAST(... AS JSON)
 // accepts.
+//
+// DuckDB's parser takes the first of repeated keys without a word, where
+// Snowflake's rejects the document. So the values are NULL as well when
+// an object repeats a key: json_keys (one more parse) lists the keys of
+// the root and of every object on the way to a path read, and of the
+// value at the path. A key repeated in an object off those ways (inside
+// an array, or in a part of the document no path reads) is not detected
+// here: such a line is observed locally and rejected in Snowflake.
 func (r *Renderer) ParseJSONValues(expr string, paths [][]string) string {
-	return "TRY(" + r.JSONValues(expr, paths) + ")"
+	var objs []string
+	seen := map[string]bool{}
+	add := func(p []string) {
+		s := r.Str(r.jsonPath(p))
+		if !seen[s] {
+			seen[s] = true
+			objs = append(objs, s)
+		}
+	}
+	add(nil)
+	for _, p := range paths {
+		for i := 1; i <= len(p); i++ {
+			add(p[:i])
+		}
+	}
+	return fmt.Sprintf("CASE WHEN COALESCE(TRY(list_bool_or([len(k) <> len(list_distinct(k)) FOR k IN json_keys(%s, [%s])])), FALSE) THEN NULL ELSE TRY(%s) END",
+		expr, strings.Join(objs, ", "), r.JSONValues(expr, paths))
+}
+
+// JSONRejection implements ir.Fragments: json_valid uses the parser of
+// ParseJSONValues, so valid text with NULL values repeats a key.
+func (r *Renderer) JSONRejection(expr, values string) string {
+	return fmt.Sprintf("CASE WHEN NOT COALESCE(json_valid(%[1]s), FALSE) THEN %[3]s WHEN json_type(%[1]s) <> 'OBJECT' THEN %[5]s WHEN %[2]s IS NULL THEN %[4]s END",
+		expr, values, r.Str(ir.JSONNotJSON), r.Str(ir.JSONDuplicateKey), r.Str(ir.JSONNotObject))
+}
+
+// JSONIsKey implements ir.Fragments: json_type names the integers that
+// fit 64 bits BIGINT or UBIGINT, and every other number DOUBLE.
+func (r *Renderer) JSONIsKey(doc string) string {
+	return fmt.Sprintf("(json_type(%s) IN ('VARCHAR', 'BIGINT', 'UBIGINT'))", doc)
 }
 
 // JSONValues implements ir.Fragments.

@@ -116,6 +116,29 @@ func (r *Renderer) path(doc string, path []string) string {
 // document, and path access on it does not parse again.
 func (r *Renderer) ParseJSONValues(expr string, paths [][]string) string { return r.ParseJSON(expr) }
 
+// JSONRejection implements ir.Fragments. TRY_PARSE_JSON returns NULL on a
+// parse error, and by default (parameter 's') an object with a duplicate
+// key is one; parameter 'd' allows them, so a text that parses only with
+// 'd' repeats a key
+// (https://docs.snowflake.com/en/sql-reference/functions/parse_json,
+// https://docs.snowflake.com/en/sql-reference/functions/try_parse_json).
+// It parses again only the lines the strict parse rejected. IS_OBJECT is
+// false for an array, a scalar and the JSON null
+// (https://docs.snowflake.com/en/sql-reference/functions/is_object).
+func (r *Renderer) JSONRejection(expr, values string) string {
+	return fmt.Sprintf("CASE WHEN %[2]s IS NULL THEN CASE WHEN TRY_PARSE_JSON(%[1]s, 'd') IS NOT NULL THEN %[3]s ELSE %[4]s END WHEN NOT IS_OBJECT(%[2]s) THEN %[5]s END",
+		expr, values, r.Str(ir.JSONDuplicateKey), r.Str(ir.JSONNotJSON), r.Str(ir.JSONNotObject))
+}
+
+// JSONIsKey implements ir.Fragments. PARSE_JSON keeps 12.5 and 12.0 as
+// NUMBER with a scale, which IS_INTEGER rejects, and a number in
+// scientific notation as DOUBLE
+// (https://docs.snowflake.com/en/sql-reference/functions/parse_json,
+// https://docs.snowflake.com/en/sql-reference/functions/is_integer).
+func (r *Renderer) JSONIsKey(doc string) string {
+	return fmt.Sprintf("(IS_VARCHAR(%[1]s) OR IS_INTEGER(%[1]s))", doc)
+}
+
 // JSONValues implements ir.Fragments: the document itself.
 func (r *Renderer) JSONValues(doc string, paths [][]string) string {
 	if plain(doc) {

@@ -18,6 +18,6 @@ COMMENT ON TABLE dq.results IS 'one row per check (and field or source) per batc
 
 COMMENT ON COLUMN dq.results.subject IS 'the field or source a rate check measures';
 
-COMMENT ON COLUMN dq.results.severity IS 'warn or error';
+COMMENT ON COLUMN dq.results.severity IS 'info, warn or error';
 
-COMMENT ON COLUMN dq.results.status IS 'pass, fail, acknowledged, or skipped (too little history)';
+COMMENT ON COLUMN dq.results.status IS 'pass, fail, acknowledged, skipped (too little history, or nothing to measure), or counted (an info count)';

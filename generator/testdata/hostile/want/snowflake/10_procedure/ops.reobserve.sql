@@ -18,39 +18,47 @@ BEGIN
   SELECT 'src', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
   )
   SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
       CASE
-        WHEN NOT parsed THEN 'invalid JSON'
+        WHEN rejected IS NOT NULL THEN rejected
         WHEN tbl <> 'pub''lic.acc;ounts' THEN 'event for another table'
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
         WHEN ts_text IS NULL THEN 'missing source.ts_ms'
         WHEN event_ms IS NULL THEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN record_key IS NULL THEN 'missing record key'
+        WHEN NOT key_ok THEN 'record key is not a string or integer'
         WHEN lsn IS NULL THEN 'missing source.lsn'
         WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
-      CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
+      CASE
+        WHEN rejected IS NOT NULL THEN SUBSTR(line, 1, 200)
+        WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || SUBSTR(record_key, 1, 200)
+        ELSE tbl
+      END AS detail
     FROM (
       SELECT
         b.*,
         CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
         CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
-        CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+        CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key,
+        CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, (l.jv IS NOT NULL) AS parsed, CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
           COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END)::VARCHAR AS key_before,
-          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END)::VARCHAR AS key_after
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END)::VARCHAR AS key_after,
+          (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END)) AS key_before_ok,
+          (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END)) AS key_after_ok
         FROM lines AS l
       ) AS b
     ) AS x
@@ -65,7 +73,7 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -88,16 +96,19 @@ BEGIN
           b.*,
           CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
           CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
-          CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+          CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key,
+          CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
         FROM (
           SELECT
-            l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, (l.jv IS NOT NULL) AS parsed, CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
             COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END)::VARCHAR AS key_before,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END)::VARCHAR AS key_after,
+            (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['i''d'] ELSE l.jv['before']['i''d'] END)) AS key_before_ok,
+            (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['i''d'] ELSE l.jv['after']['i''d'] END)) AS key_after_ok,
             CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['meta"data'][('acc$' || '$t')] ELSE l.jv['after']['meta"data'][('acc$' || '$t')] END AS d0,
             CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['st''a"tus;--'] ELSE l.jv['after']['st''a"tus;--'] END AS d1,
             CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['n\\o/*te*/'] ELSE l.jv['after']['n\\o/*te*/'] END AS d2
@@ -108,6 +119,7 @@ BEGIN
         AND k.op_code IN ('c', 'u', 'r', 'd')
         AND k.event_ms IS NOT NULL
         AND k.seq IS NOT NULL
+        AND k.key_ok
     ) AS e
   )
   SELECT
@@ -151,6 +163,13 @@ BEGIN
     SELECT 1 FROM HOSTILE.SILVER.OBSERVATIONS AS o
     WHERE o.source = 'src' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   );
+  -- stage: observe
+  INSERT INTO HOSTILE.SILVER.LINE_COUNTS (source, batch_id, reason, detail, lines, counted_at)
+  SELECT 'src', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
+  FROM (
+  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
+  ) c
+  GROUP BY reason, detail;
   -- stage: ops
   UPDATE HOSTILE.OPS.BATCHES SET finished_at = SYSDATE() WHERE batch_id = :BATCH_ID AND finished_at IS NOT NULL;
   COMMIT;

@@ -18,21 +18,29 @@ BEGIN
   SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   )
-  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms
+  FROM (
     SELECT
-      load_seq, file_name, file_row, loaded_at, event_ms, created_text,
+      load_seq, file_name, file_row, loaded_at, event_ms, created_text, event_type,
+      (op IS NOT NULL OR is_child) AS mapped,
       CASE
-        WHEN NOT parsed THEN 'invalid JSON'
+        WHEN rejected IS NOT NULL THEN rejected
+        WHEN event_type IS NULL THEN 'missing type'
         WHEN op IS NULL AND NOT is_child THEN NULL
         WHEN event_id IS NULL THEN 'missing id'
         WHEN created_text IS NULL THEN 'missing created'
         WHEN event_ms IS NULL THEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds'
         WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
+        WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
-      event_type AS detail
+      CASE
+        WHEN rejected IS NOT NULL OR event_type IS NULL THEN SUBSTR(line, 1, 200)
+        WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
+        ELSE event_type
+      END AS detail
     FROM (
       SELECT
         b.*,
@@ -47,12 +55,17 @@ BEGIN
           l.jv['created']::VARCHAR AS created_text,
           l.jv['id']::VARCHAR AS event_id,
           l.jv['data']['object']['id']::VARCHAR AS record_key,
+          (IS_VARCHAR(l.jv['data']['object']['id']) OR IS_INTEGER(l.jv['data']['object']['id'])) AS key_ok,
+          l.line,
+          CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
           FALSE AS is_child,
-          CAST(NULL AS VARCHAR) AS child_key
+          CAST(NULL AS VARCHAR) AS child_key,
+          TRUE AS child_key_ok
         FROM lines AS l
       ) AS b
     ) AS h
-  ) y WHERE reason IS NOT NULL
+  ) AS y
+  WHERE reason IS NOT NULL
   ) flagged
   WHERE NOT EXISTS (
     SELECT 1 FROM MINI.SILVER.QUARANTINE AS q
@@ -63,7 +76,7 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -89,13 +102,14 @@ BEGIN
           l.jv['created']::VARCHAR AS created_text,
           l.jv['id']::VARCHAR AS event_id,
           l.jv['data']['object']['id']::VARCHAR AS record_key,
+          (IS_VARCHAR(l.jv['data']['object']['id']) OR IS_INTEGER(l.jv['data']['object']['id'])) AS key_ok,
           l.jv['data']['object']['metadata']['account_id']::VARCHAR AS d0,
           l.jv['data']['object']['email']::VARCHAR AS d1,
           l.jv['data']['object']['name']::VARCHAR AS d2
         FROM lines AS l
       ) AS b
     ) AS h
-    WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL
+    WHERE h.op IS NOT NULL AND h.event_ms IS NOT NULL AND h.event_id IS NOT NULL AND h.record_key IS NOT NULL AND h.key_ok
   )
   SELECT
     'billing' AS source,
@@ -138,6 +152,63 @@ BEGIN
     SELECT 1 FROM MINI.SILVER.OBSERVATIONS AS o
     WHERE o.source = 'billing' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   );
+  -- stage: observe
+  INSERT INTO MINI.SILVER.LINE_COUNTS (source, batch_id, reason, detail, lines, counted_at)
+  SELECT 'billing', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
+  FROM (
+  WITH lines AS (
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
+    FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
+  )
+  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM lines
+  UNION ALL
+  SELECT 'unmapped event type' AS reason, event_type AS detail
+  FROM (
+    SELECT
+      load_seq, file_name, file_row, loaded_at, event_ms, created_text, event_type,
+      (op IS NOT NULL OR is_child) AS mapped,
+      CASE
+        WHEN rejected IS NOT NULL THEN rejected
+        WHEN event_type IS NULL THEN 'missing type'
+        WHEN op IS NULL AND NOT is_child THEN NULL
+        WHEN event_id IS NULL THEN 'missing id'
+        WHEN created_text IS NULL THEN 'missing created'
+        WHEN event_ms IS NULL THEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds'
+        WHEN CASE WHEN op IS NULL THEN child_key ELSE record_key END IS NULL THEN 'missing record key'
+        WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
+      END AS reason,
+      CASE
+        WHEN rejected IS NOT NULL OR event_type IS NULL THEN SUBSTR(line, 1, 200)
+        WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
+        ELSE event_type
+      END AS detail
+    FROM (
+      SELECT
+        b.*,
+        CASE WHEN b.event_type IN ('customer.created', 'customer.updated') THEN 'upsert' WHEN b.event_type = 'customer.deleted' THEN 'delete' END AS op,
+        (CASE WHEN REGEXP_LIKE(b.created_text, '0*[0-9]{1,12}(\\.0+)?') AND TRY_CAST(b.created_text AS NUMBER(38, 0)) <= 253402300799 THEN TRY_CAST(b.created_text AS NUMBER(38, 0)) END) * 1000 AS event_ms,
+        0 AS seq,
+        0 AS sub_seq
+      FROM (
+        SELECT
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.jv['type']::VARCHAR AS event_type,
+          l.jv['created']::VARCHAR AS created_text,
+          l.jv['id']::VARCHAR AS event_id,
+          l.jv['data']['object']['id']::VARCHAR AS record_key,
+          (IS_VARCHAR(l.jv['data']['object']['id']) OR IS_INTEGER(l.jv['data']['object']['id'])) AS key_ok,
+          l.line,
+          CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+          FALSE AS is_child,
+          CAST(NULL AS VARCHAR) AS child_key,
+          TRUE AS child_key_ok
+        FROM lines AS l
+      ) AS b
+    ) AS h
+  ) AS y
+  WHERE reason IS NULL AND NOT mapped
+  ) c
+  GROUP BY reason, detail;
   -- stage: ops
   UPDATE MINI.OPS.BATCHES SET finished_at = SYSDATE() WHERE batch_id = :BATCH_ID AND finished_at IS NOT NULL;
   COMMIT;

@@ -589,13 +589,13 @@ BEGIN
   SELECT :BATCH_ID, 'parse_failures', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM RULES.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'parse_failures' AND a.batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, (SELECT now FROM RULES.SILVER.WORK_CLOCK)
-  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM RULES.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) AND reason = 'invalid JSON') AS v) AS c;
+  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM RULES.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) AND reason LIKE 'invalid JSON%') AS v) AS c;
   -- stage: checks
   INSERT INTO RULES.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT :BATCH_ID, 'parse_failures', pointer, detail, total
   FROM (
     SELECT source || ':' || file_name || ':' || CAST(file_row AS VARCHAR) AS pointer, reason AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY source || ':' || file_name || ':' || CAST(file_row AS VARCHAR)) AS n
-    FROM (SELECT * FROM RULES.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) AND reason = 'invalid JSON') AS v
+    FROM (SELECT * FROM RULES.SILVER.QUARANTINE WHERE (batch_id = :BATCH_ID OR batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) AND reason LIKE 'invalid JSON%') AS v
   ) AS s
   WHERE n <= 20;
   -- stage: checks
@@ -972,6 +972,42 @@ BEGIN
       LIMIT 30
     ) AS past
   ) AS r;
+  -- stage: checks
+  INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'quarantine_share', 'app', 'error',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN x >= 1 THEN CASE WHEN (SELECT COUNT(*) FROM RULES.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'quarantine_share' AND a.batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 1, NULL, NULL, (SELECT now FROM RULES.SILVER.WORK_CLOCK)
+  FROM (
+    SELECT CASE WHEN l.n > 0 THEN CAST(q.n AS FLOAT) / l.n END AS x
+    FROM
+      (SELECT COUNT(*) AS n FROM RULES.SILVER.QUARANTINE WHERE source = 'app' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID)) AS q,
+      (SELECT SUM(lines) AS n FROM RULES.SILVER.LINE_COUNTS WHERE source = 'app' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
+  ) AS r;
+  -- stage: checks
+  INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'quarantine_share', 'crm', 'error',
+    CASE
+      WHEN x IS NULL THEN 'skipped'
+      WHEN x >= 1 THEN CASE WHEN (SELECT COUNT(*) FROM RULES.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'quarantine_share' AND a.batch_id IN (SELECT batch_id FROM RULES.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END
+      ELSE 'pass'
+    END,
+    x, 1, NULL, NULL, (SELECT now FROM RULES.SILVER.WORK_CLOCK)
+  FROM (
+    SELECT CASE WHEN l.n > 0 THEN CAST(q.n AS FLOAT) / l.n END AS x
+    FROM
+      (SELECT COUNT(*) AS n FROM RULES.SILVER.QUARANTINE WHERE source = 'crm' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID)) AS q,
+      (SELECT SUM(lines) AS n FROM RULES.SILVER.LINE_COUNTS WHERE source = 'crm' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
+  ) AS r;
+  -- stage: checks
+  INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'unmapped_event_types', source || ' ' || COALESCE(detail, ''), 'info', 'counted', SUM(lines), NULL, NULL, NULL, (SELECT now FROM RULES.SILVER.WORK_CLOCK)
+  FROM RULES.SILVER.LINE_COUNTS
+  WHERE batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'unmapped event type'
+  GROUP BY source, detail;
   -- stage: publish
   DELETE FROM RULES.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM RULES.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM RULES.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
   -- stage: publish

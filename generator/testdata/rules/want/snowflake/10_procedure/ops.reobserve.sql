@@ -18,39 +18,47 @@ BEGIN
   SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM RULES.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   )
   SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
       CASE
-        WHEN NOT parsed THEN 'invalid JSON'
+        WHEN rejected IS NOT NULL THEN rejected
         WHEN tbl <> 'public.accounts' THEN 'event for another table'
         WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
         WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
         WHEN ts_text IS NULL THEN 'missing source.ts_ms'
         WHEN event_ms IS NULL THEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN record_key IS NULL THEN 'missing record key'
+        WHEN NOT key_ok THEN 'record key is not a string or integer'
         WHEN lsn IS NULL THEN 'missing source.lsn'
         WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
-      CASE WHEN NOT parsed THEN NULL ELSE tbl END AS detail
+      CASE
+        WHEN rejected IS NOT NULL THEN SUBSTR(line, 1, 200)
+        WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || SUBSTR(record_key, 1, 200)
+        ELSE tbl
+      END AS detail
     FROM (
       SELECT
         b.*,
         CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
         CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
-        CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+        CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key,
+        CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, (l.jv IS NOT NULL) AS parsed, CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
           COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)::VARCHAR AS key_before,
-          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)::VARCHAR AS key_after
+          (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)::VARCHAR AS key_after,
+          (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)) AS key_before_ok,
+          (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)) AS key_after_ok
         FROM lines AS l
       ) AS b
     ) AS x
@@ -65,7 +73,7 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM RULES.RAW.APP_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -96,16 +104,19 @@ BEGIN
           b.*,
           CASE WHEN REGEXP_LIKE(b.ts_text, '0*[0-9]{1,15}(\\.0+)?') AND TRY_CAST(b.ts_text AS NUMBER(38, 0)) <= 253402300799999 THEN TRY_CAST(b.ts_text AS NUMBER(38, 0)) END AS event_ms,
           CASE WHEN REGEXP_LIKE(b.lsn, '0*[0-9]{1,20}(\\.0+)?') THEN TRY_CAST(b.lsn AS NUMBER(38, 0)) END AS seq,
-          CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key
+          CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key,
+          CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
         FROM (
           SELECT
-            l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, (l.jv IS NOT NULL) AS parsed, CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
             COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['schema'] ELSE l.jv['source']['schema'] END)::VARCHAR, '') || '.' || COALESCE((CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['table'] ELSE l.jv['source']['table'] END)::VARCHAR, '') AS tbl,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)::VARCHAR AS key_before,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)::VARCHAR AS key_after,
+            (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['before']['id'] ELSE l.jv['before']['id'] END)) AS key_before_ok,
+            (IS_VARCHAR(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END) OR IS_INTEGER(CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END)) AS key_after_ok,
             CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['id'] ELSE l.jv['after']['id'] END AS d0,
             CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['email'] ELSE l.jv['after']['email'] END AS d1,
             CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['after']['status'] ELSE l.jv['after']['status'] END AS d2,
@@ -120,6 +131,7 @@ BEGIN
         AND k.op_code IN ('c', 'u', 'r', 'd')
         AND k.event_ms IS NOT NULL
         AND k.seq IS NOT NULL
+        AND k.key_ok
     ) AS e
   )
   SELECT
@@ -172,19 +184,28 @@ BEGIN
     WHERE o.source = 'app' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   );
   -- stage: observe
+  INSERT INTO RULES.SILVER.LINE_COUNTS (source, batch_id, reason, detail, lines, counted_at)
+  SELECT 'app', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
+  FROM (
+  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM RULES.RAW.APP_LINES WHERE loaded_at >= :SINCE)
+  ) c
+  GROUP BY reason, detail;
+  -- stage: observe
   INSERT INTO RULES.SILVER.QUARANTINE (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM RULES.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   )
   SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
       CASE
-        WHEN NOT parsed THEN 'invalid JSON'
-        WHEN entity IS NULL OR entity <> 'Account' THEN 'event for another object'
+        WHEN rejected IS NOT NULL THEN rejected
+        WHEN NOT has_header THEN 'not a change event: no payload.ChangeEventHeader'
+        WHEN entity IS NULL THEN 'missing entityName'
+        WHEN entity <> 'Account' THEN 'event for another object'
         WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
         WHEN ts_text IS NULL THEN 'missing commitTimestamp'
@@ -194,7 +215,13 @@ BEGIN
         WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits'
         WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
-      CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
+      CASE
+        WHEN rejected IS NOT NULL OR NOT has_header THEN SUBSTR(line, 1, 200)
+        WHEN entity IS NULL OR entity <> 'Account' THEN 'entityName ' || COALESCE(entity, 'absent')
+        WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
+        WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'changeType ' || COALESCE(change_type, 'absent')
+        ELSE record_ids_text
+      END AS detail
     FROM (
       SELECT
         b.*,
@@ -204,15 +231,18 @@ BEGIN
       FROM (
         SELECT
           l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
-          l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-          l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-          l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
-          l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
-          l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
-          l.jv['event']['replayId']::VARCHAR AS replay_id,
-          l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
-          (l.jv['payload']['ChangeEventHeader']['recordIds'][0] IS NOT NULL) AS has_record_id,
-          l.jv['payload']['ChangeEventHeader']['recordIds']::VARCHAR AS record_ids_text
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['changeType'] ELSE l.jv['payload']['ChangeEventHeader']['changeType'] END)::VARCHAR AS change_type,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['entityName'] ELSE l.jv['payload']['ChangeEventHeader']['entityName'] END)::VARCHAR AS entity,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitTimestamp'] ELSE l.jv['payload']['ChangeEventHeader']['commitTimestamp'] END)::VARCHAR AS ts_text,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitNumber'] ELSE l.jv['payload']['ChangeEventHeader']['commitNumber'] END)::VARCHAR AS commit_text,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['sequenceNumber'] ELSE l.jv['payload']['ChangeEventHeader']['sequenceNumber'] END)::VARCHAR AS seq_text,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['event']['replayId'] ELSE l.jv['event']['replayId'] END)::VARCHAR AS replay_id,
+          CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END AS record_ids,
+          l.line,
+          CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+          ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader'] ELSE l.jv['payload']['ChangeEventHeader'] END) IS NOT NULL) AS has_header,
+          ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'][0] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'][0] END) IS NOT NULL) AS has_record_id,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END)::VARCHAR AS record_ids_text
         FROM lines AS l
       ) AS b
     ) AS h
@@ -227,7 +257,7 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM (SELECT * FROM RULES.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
   ),
   ev AS (
@@ -263,21 +293,21 @@ BEGIN
           FROM (
             SELECT
               l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
-              l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-              l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-              l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
-              l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
-              l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
-              l.jv['event']['replayId']::VARCHAR AS replay_id,
-              l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
-              l.jv['payload']['ChangeEventHeader']['changedFields'] AS changed,
-              l.jv['payload']['ChangeEventHeader']['nulledFields'] AS nulled,
-              l.jv['payload']['App_Id__c'] AS d0,
-              l.jv['payload']['Email__c'] AS d1,
-              l.jv['payload']['Status__c'] AS d2,
-              l.jv['payload']['Tier__c'] AS d3,
-              l.jv['payload']['Seats__c'] AS d4,
-              l.jv['payload']['Owner']['Email'] AS d5
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['changeType'] ELSE l.jv['payload']['ChangeEventHeader']['changeType'] END)::VARCHAR AS change_type,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['entityName'] ELSE l.jv['payload']['ChangeEventHeader']['entityName'] END)::VARCHAR AS entity,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitTimestamp'] ELSE l.jv['payload']['ChangeEventHeader']['commitTimestamp'] END)::VARCHAR AS ts_text,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitNumber'] ELSE l.jv['payload']['ChangeEventHeader']['commitNumber'] END)::VARCHAR AS commit_text,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['sequenceNumber'] ELSE l.jv['payload']['ChangeEventHeader']['sequenceNumber'] END)::VARCHAR AS seq_text,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['event']['replayId'] ELSE l.jv['event']['replayId'] END)::VARCHAR AS replay_id,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END AS record_ids,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['changedFields'] ELSE l.jv['payload']['ChangeEventHeader']['changedFields'] END AS changed,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['nulledFields'] ELSE l.jv['payload']['ChangeEventHeader']['nulledFields'] END AS nulled,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['App_Id__c'] ELSE l.jv['payload']['App_Id__c'] END AS d0,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Email__c'] ELSE l.jv['payload']['Email__c'] END AS d1,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Status__c'] ELSE l.jv['payload']['Status__c'] END AS d2,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Tier__c'] ELSE l.jv['payload']['Tier__c'] END AS d3,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Seats__c'] ELSE l.jv['payload']['Seats__c'] END AS d4,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Owner']['Email'] ELSE l.jv['payload']['Owner']['Email'] END AS d5
             FROM lines AS l
           ) AS b
         ) AS c
@@ -338,6 +368,13 @@ BEGIN
     SELECT 1 FROM RULES.SILVER.OBSERVATIONS AS o
     WHERE o.source = 'crm' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   );
+  -- stage: observe
+  INSERT INTO RULES.SILVER.LINE_COUNTS (source, batch_id, reason, detail, lines, counted_at)
+  SELECT 'crm', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
+  FROM (
+  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM RULES.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
+  ) c
+  GROUP BY reason, detail;
   -- stage: ops
   UPDATE RULES.OPS.BATCHES SET finished_at = SYSDATE() WHERE batch_id = :BATCH_ID AND finished_at IS NOT NULL;
   COMMIT;

@@ -17,15 +17,17 @@ BEGIN
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.CRM_LINES_STREAM
   )
   SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
       load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
       CASE
-        WHEN NOT parsed THEN 'invalid JSON'
-        WHEN entity IS NULL OR entity <> 'Account' THEN 'event for another object'
+        WHEN rejected IS NOT NULL THEN rejected
+        WHEN NOT has_header THEN 'not a change event: no payload.ChangeEventHeader'
+        WHEN entity IS NULL THEN 'missing entityName'
+        WHEN entity <> 'Account' THEN 'event for another object'
         WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
         WHEN ts_text IS NULL THEN 'missing commitTimestamp'
@@ -35,7 +37,13 @@ BEGIN
         WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits'
         WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
-      CASE WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '') ELSE record_ids_text END AS detail
+      CASE
+        WHEN rejected IS NOT NULL OR NOT has_header THEN SUBSTR(line, 1, 200)
+        WHEN entity IS NULL OR entity <> 'Account' THEN 'entityName ' || COALESCE(entity, 'absent')
+        WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
+        WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'changeType ' || COALESCE(change_type, 'absent')
+        ELSE record_ids_text
+      END AS detail
     FROM (
       SELECT
         b.*,
@@ -45,15 +53,18 @@ BEGIN
       FROM (
         SELECT
           l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
-          l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-          l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-          l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
-          l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
-          l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
-          l.jv['event']['replayId']::VARCHAR AS replay_id,
-          l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
-          (l.jv['payload']['ChangeEventHeader']['recordIds'][0] IS NOT NULL) AS has_record_id,
-          l.jv['payload']['ChangeEventHeader']['recordIds']::VARCHAR AS record_ids_text
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['changeType'] ELSE l.jv['payload']['ChangeEventHeader']['changeType'] END)::VARCHAR AS change_type,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['entityName'] ELSE l.jv['payload']['ChangeEventHeader']['entityName'] END)::VARCHAR AS entity,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitTimestamp'] ELSE l.jv['payload']['ChangeEventHeader']['commitTimestamp'] END)::VARCHAR AS ts_text,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitNumber'] ELSE l.jv['payload']['ChangeEventHeader']['commitNumber'] END)::VARCHAR AS commit_text,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['sequenceNumber'] ELSE l.jv['payload']['ChangeEventHeader']['sequenceNumber'] END)::VARCHAR AS seq_text,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['event']['replayId'] ELSE l.jv['event']['replayId'] END)::VARCHAR AS replay_id,
+          CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END AS record_ids,
+          l.line,
+          CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+          ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader'] ELSE l.jv['payload']['ChangeEventHeader'] END) IS NOT NULL) AS has_header,
+          ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'][0] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'][0] END) IS NOT NULL) AS has_record_id,
+          (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END)::VARCHAR AS record_ids_text
         FROM lines AS l
       ) AS b
     ) AS h
@@ -68,7 +79,7 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, TRY_PARSE_JSON(line) AS jv
+    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
     FROM RULES.RAW.CRM_LINES_STREAM
   ),
   ev AS (
@@ -104,21 +115,21 @@ BEGIN
           FROM (
             SELECT
               l.load_seq, l.file_name, l.file_row, l.loaded_at, (l.jv IS NOT NULL) AS parsed,
-              l.jv['payload']['ChangeEventHeader']['changeType']::VARCHAR AS change_type,
-              l.jv['payload']['ChangeEventHeader']['entityName']::VARCHAR AS entity,
-              l.jv['payload']['ChangeEventHeader']['commitTimestamp']::VARCHAR AS ts_text,
-              l.jv['payload']['ChangeEventHeader']['commitNumber']::VARCHAR AS commit_text,
-              l.jv['payload']['ChangeEventHeader']['sequenceNumber']::VARCHAR AS seq_text,
-              l.jv['event']['replayId']::VARCHAR AS replay_id,
-              l.jv['payload']['ChangeEventHeader']['recordIds'] AS record_ids,
-              l.jv['payload']['ChangeEventHeader']['changedFields'] AS changed,
-              l.jv['payload']['ChangeEventHeader']['nulledFields'] AS nulled,
-              l.jv['payload']['App_Id__c'] AS d0,
-              l.jv['payload']['Email__c'] AS d1,
-              l.jv['payload']['Status__c'] AS d2,
-              l.jv['payload']['Tier__c'] AS d3,
-              l.jv['payload']['Seats__c'] AS d4,
-              l.jv['payload']['Owner']['Email'] AS d5
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['changeType'] ELSE l.jv['payload']['ChangeEventHeader']['changeType'] END)::VARCHAR AS change_type,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['entityName'] ELSE l.jv['payload']['ChangeEventHeader']['entityName'] END)::VARCHAR AS entity,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitTimestamp'] ELSE l.jv['payload']['ChangeEventHeader']['commitTimestamp'] END)::VARCHAR AS ts_text,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['commitNumber'] ELSE l.jv['payload']['ChangeEventHeader']['commitNumber'] END)::VARCHAR AS commit_text,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['sequenceNumber'] ELSE l.jv['payload']['ChangeEventHeader']['sequenceNumber'] END)::VARCHAR AS seq_text,
+              (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['event']['replayId'] ELSE l.jv['event']['replayId'] END)::VARCHAR AS replay_id,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END AS record_ids,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['changedFields'] ELSE l.jv['payload']['ChangeEventHeader']['changedFields'] END AS changed,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['nulledFields'] ELSE l.jv['payload']['ChangeEventHeader']['nulledFields'] END AS nulled,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['App_Id__c'] ELSE l.jv['payload']['App_Id__c'] END AS d0,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Email__c'] ELSE l.jv['payload']['Email__c'] END AS d1,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Status__c'] ELSE l.jv['payload']['Status__c'] END AS d2,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Tier__c'] ELSE l.jv['payload']['Tier__c'] END AS d3,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Seats__c'] ELSE l.jv['payload']['Seats__c'] END AS d4,
+              CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['Owner']['Email'] ELSE l.jv['payload']['Owner']['Email'] END AS d5
             FROM lines AS l
           ) AS b
         ) AS c
@@ -179,6 +190,13 @@ BEGIN
     SELECT 1 FROM RULES.SILVER.OBSERVATIONS AS o
     WHERE o.source = 'crm' AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
   );
+  -- stage: observe
+  INSERT INTO RULES.SILVER.LINE_COUNTS (source, batch_id, reason, detail, lines, counted_at)
+  SELECT 'crm', SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), reason, detail, COUNT(*), SYSDATE()
+  FROM (
+  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM RULES.RAW.CRM_LINES_STREAM
+  ) c
+  GROUP BY reason, detail;
   COMMIT;
 EXCEPTION
   WHEN OTHER THEN
