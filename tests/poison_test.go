@@ -138,7 +138,10 @@ func TestPoisonSequencesAndChildren(t *testing.T) {
 		debeziumLine("acct_frac", "frac@x.io", "1767225600000", "110.5"),
 		debeziumLine("acct_ok", "ok@x.io", "1767225600000", "120"))
 	landText(t, landing, "crm/account/0001.json",
-		strings.Replace(salesforceLine("001A00000000000SQ", "sq@x.io", "1767229200000", "1"), `"sequenceNumber":1`, `"sequenceNumber":12345678901`, 1))
+		strings.Replace(salesforceLine("001A00000000000SQ", "sq@x.io", "1767229200000", "1"), `"sequenceNumber":1`, `"sequenceNumber":12345678901`, 1),
+		// A good line: a source quarantined whole would hold the batch
+		// (check quarantine_share).
+		salesforceLine("001A00000000000OK", "sfok@x.io", "1767229200000", "2"))
 	landText(t, landing, "billing/customer/0001.json",
 		`{"id":"evt_sub","created":-1,"data":{"object":{"id":"sub_1","object":"subscription","customer":"cus_1","status":"active","created":1}},"type":"customer.subscription.created"}`,
 		`{"id":"evt_inv","created":-1,"data":{"object":{"id":"in_1","object":"invoice"}},"type":"invoice.created"}`)

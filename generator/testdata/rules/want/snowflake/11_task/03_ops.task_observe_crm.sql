@@ -41,6 +41,7 @@ BEGIN
         WHEN rejected IS NOT NULL OR NOT has_header THEN SUBSTR(line, 1, 200)
         WHEN entity IS NULL OR entity <> 'Account' THEN 'entityName ' || COALESCE(entity, 'absent')
         WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
+        WHEN change_type LIKE 'GAP%' THEN record_ids_text
         WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'changeType ' || COALESCE(change_type, 'absent')
         ELSE record_ids_text
       END AS detail
