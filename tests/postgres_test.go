@@ -158,7 +158,7 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 		"missing record key | I public.accounts",
 		"unknown action | X public.accounts",
 		"unknown action |  .",
-		"invalid JSON | ",
+		"invalid JSON | not json",
 	}
 	if strings.Join(flagged, "\n") != strings.Join(wantFlagged, "\n") {
 		t.Errorf("quarantine:\n%s\nwant:\n%s", strings.Join(flagged, "\n"), strings.Join(wantFlagged, "\n"))

@@ -160,3 +160,37 @@ func TestParseDuration(t *testing.T) {
 		}
 	}
 }
+
+// TestIntakeChecks: quarantine_share is an error at share 1 by default, a
+// lower share is set per source, a share outside (0, 1] is refused, and
+// unmapped_event_types is an info count.
+func TestIntakeChecks(t *testing.T) {
+	base := map[string]string{
+		"project.yaml":  "project:\n  database: DB\n  warehouse: WH\n",
+		"customer.yaml": "customer:\n  fields:\n    email: {type: string}\n    status: {type: string}\n",
+		"sources.yaml":  validSources,
+	}
+	s, err := load(t, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := s.CheckByName(spec.CheckQuarantineShare); c == nil || c.Severity != "error" || c.Share != 1 {
+		t.Errorf("quarantine_share default = %+v", c)
+	}
+	if c := s.CheckByName(spec.CheckUnmappedTypes); c == nil || c.Severity != "info" {
+		t.Errorf("unmapped_event_types default = %+v", c)
+	}
+	base["checks.yaml"] = "checks:\n  quarantine_share:\n    fields:\n      billing: {share: 0.5}\n"
+	s, err = load(t, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.CheckByName(spec.CheckQuarantineShare)
+	if c.For("billing").Share != 0.5 || c.For("app").Share != 1 {
+		t.Errorf("share billing = %v, app = %v; want 0.5 and 1", c.For("billing").Share, c.For("app").Share)
+	}
+	base["checks.yaml"] = "checks:\n  quarantine_share: {share: 0}\n"
+	if _, err := load(t, base); err == nil || !strings.Contains(err.Error(), `check "quarantine_share": share must be above 0 and at most 1, not 0`) {
+		t.Errorf("share 0: %v", err)
+	}
+}
