@@ -6,7 +6,6 @@ import (
 	"testing"
 )
 
-
 // TestIntakeReasons: the CometD message reaches gold; lines that are not
 // JSON, not objects, repeat a key, carry no header, name another entity or
 // a record key that is an object, array or fraction are quarantined with
