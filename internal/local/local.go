@@ -365,11 +365,18 @@ WHERE NOT EXISTS (SELECT 1 FROM `+duckdb.LoadErrors+` WHERE table_name = ? AND f
 // modified less than the settle time ago, so its producer may still be
 // writing it.
 func (run *Runner) waiting(fi os.FileInfo) string {
+	if run.settle <= 0 {
+		return ""
+	}
 	if age := time.Since(fi.ModTime()); age < run.settle {
 		return fmt.Sprintf("modified %s ago, less than the settle time %s: left for the next pass", age.Round(time.Millisecond), run.settle)
 	}
 	return ""
 }
+
+// mtime is a file's modification time as the load history keeps it
+// (TIMESTAMPTZ holds microseconds).
+func mtime(fi os.FileInfo) time.Time { return fi.ModTime().Truncate(time.Microsecond) }
 
 // dbError marks an error of the database (not of the file being read):
 // it fails the pass instead of being recorded as a failed load.
@@ -440,7 +447,7 @@ ORDER BY i`, rel, first, strings.Join(rows, "\n"))
 	}
 	if _, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+LoadHistory+` (source, file_name, size, sha256, mtime, compression, lines, first_load_seq, last_load_seq, loaded_at)
 SELECT ?, ?, ?, ?, ?, ?, ?, (SELECT MIN(load_seq) FROM `+table+` WHERE file_name = ?), (SELECT MAX(load_seq) FROM `+table+` WHERE file_name = ?), now()`,
-		source, rel, got.Size, got.SHA256, fi.ModTime(), got.Compression, n, rel, rel); err != nil {
+		source, rel, got.Size, got.SHA256, mtime(fi), got.Compression, n, rel, rel); err != nil {
 		return nil, err
 	}
 	out := &LoadedFile{Source: source, File: rel, Lines: n}
@@ -469,7 +476,7 @@ SELECT ?, ?, ?, ?, ?, ?, ?, (SELECT MIN(load_seq) FROM `+table+` WHERE file_name
 // recorded, so that an edit that keeps the size is found too. A changed
 // file is reported (its loaded lines stay), not loaded again.
 func (run *Runner) checkUnchanged(ctx context.Context, source, rel, path string, fi os.FileInfo, oldSize int64, oldSHA sql.NullString, oldMtime sql.NullTime) (*LoadedFile, error) {
-	if fi.Size() == oldSize && (!oldSHA.Valid || (oldMtime.Valid && oldMtime.Time.Equal(fi.ModTime()))) {
+	if fi.Size() == oldSize && (!oldSHA.Valid || (oldMtime.Valid && oldMtime.Time.Equal(mtime(fi)))) {
 		// Loaded by an earlier version (no hash recorded: the size
 		// decides), or untouched since the load.
 		return nil, nil
