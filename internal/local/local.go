@@ -727,7 +727,7 @@ type Result struct {
 	Loaded []LoadedFile
 	// Warnings are the load's (Loaded.Warnings).
 	Warnings []string
-	Batch  Batch
+	Batch    Batch
 	// Backfill counts the runs a rule-set backfill took in this pass (after
 	// the first) and the customers it still has to re-resolve.
 	BackfillRuns int
