@@ -191,24 +191,37 @@ func TestIntegerValidity(t *testing.T) {
 // TestLoadErrors: what a load leaves out of RAW is a data-quality
 // failure, as COPY_HISTORY's failed and partial loads are in the
 // warehouse. A file that is not valid UTF-8 loads with U+FFFD in place of
-// the invalid bytes (the warehouse's REPLACE_INVALID_CHARACTERS); a file
-// that changed after it was loaded is not loaded again, and that is
-// reported; the runs go on.
+// the invalid bytes (the warehouse's REPLACE_INVALID_CHARACTERS), and the
+// replacement is flagged; a file that changed after it was loaded is not
+// loaded again, and that is reported; the runs go on.
 func TestLoadErrors(t *testing.T) {
 	run := open(t, "../models")
 	landing := t.TempDir()
 	landText(t, landing, "app/accounts/0001.json", debeziumLine("acct_1", "a@x.io", "1767225600000", "100"))
 	landText(t, landing, "app/accounts/0002.json", debeziumLine("acct_2", "b\xff@x.io", "1767225600000", "110"))
-	runOnce(t, run, landing)
+	res0 := runOnce(t, run, landing)
 	db := run.DB()
 	if got := master(t, db, "acct_2")["email"]; got != "b\uFFFD@x.io" {
 		t.Errorf("gold email of acct_2 = %q, want the invalid byte replaced", got)
 	}
+	var flagged []string
+	for _, f := range res0.Loaded {
+		if f.Flagged != "" {
+			flagged = append(flagged, f.File+": "+f.Flagged)
+		}
+	}
+	if len(flagged) != 1 || flagged[0] != "0002.json: invalid UTF-8 replaced by U+FFFD in 1 of its lines (first: row 1)" {
+		t.Errorf("flagged files = %q", flagged)
+	}
 	status := func() []string {
 		return query(t, db, "SELECT status FROM dq.results WHERE check_name = '"+spec.CheckLoadErrors+"' ORDER BY checked_at DESC, batch_id DESC LIMIT 1")
 	}
-	if got := status(); len(got) != 1 || got[0] != "pass" {
-		t.Errorf("load_errors check = %q, want pass", got)
+	// The replacement is a finding (warn): every line is loaded.
+	if got := status(); len(got) != 1 || got[0] != "fail" {
+		t.Errorf("load_errors check = %q, want fail (invalid UTF-8 replaced)", got)
+	}
+	if n := query(t, db, "SELECT COUNT(*) FROM raw.app_lines"); n[0] != "2" {
+		t.Errorf("RAW holds %s lines, want the 2 landed", n[0])
 	}
 
 	// The first file changes after it was loaded: its new line is not
@@ -233,8 +246,9 @@ func TestLoadErrors(t *testing.T) {
 	if got := status(); len(got) != 1 || got[0] != "fail" {
 		t.Errorf("load_errors check = %q, want fail", got)
 	}
-	v := query(t, db, "SELECT pointer || ' | ' || detail FROM dq.violations WHERE check_name = '"+spec.CheckLoadErrors+"'")
-	if len(v) != 1 || v[0] != "raw.app_lines:0001.json | NOT LOADED: lines not known: changed after it was loaded; not loaded again (land it under a new name)" {
+	v := query(t, db, "SELECT pointer || ' | ' || detail FROM dq.violations WHERE check_name = '"+spec.CheckLoadErrors+"' AND batch_id = '"+res.Batch.ID+"' ORDER BY 1")
+	if len(v) != 2 || v[0] != "raw.app_lines:0001.json | NOT LOADED: lines not known: changed after it was loaded; not loaded again (land it under a new name)" ||
+		v[1] != "raw.app_lines:0002.json | LOADED, INVALID UTF-8 REPLACED: 0 lines not loaded: invalid UTF-8 replaced by U+FFFD in 1 of its lines (first: row 1)" {
 		t.Errorf("load_errors violations = %q", v)
 	}
 	if got := master(t, db, "acct_4")["email"]; got != "d@x.io" {
@@ -242,8 +256,8 @@ func TestLoadErrors(t *testing.T) {
 	}
 	// Another pass records the file once.
 	runOnce(t, run, landing)
-	if n := len(query(t, db, "SELECT 1 FROM ops.load_errors")); n != 1 {
-		t.Errorf("%d load errors recorded, want 1", n)
+	if n := len(query(t, db, "SELECT 1 FROM ops.load_errors")); n != 2 {
+		t.Errorf("%d load errors recorded, want 2 (the replacement and the change)", n)
 	}
 
 	if os.Geteuid() == 0 {

@@ -64,6 +64,7 @@ func newRoot() *cobra.Command {
 	run.Flags().BoolVar(&runOpts.Once, "once", false, "process what has landed and exit")
 	run.Flags().StringVar(&runOpts.Local.MemoryLimit, "memory-limit", local.DefaultMemoryLimit, "DuckDB memory_limit: past it, DuckDB spills to disk")
 	run.Flags().IntVar(&runOpts.Local.Threads, "threads", 0, "DuckDB threads (0: one per core)")
+	run.Flags().DurationVar(&runOpts.Local.Settle, "settle", local.DefaultSettle, "load a file only when it has not been modified for this long (0: as soon as its name is not a temporary one)")
 	root.AddCommand(run)
 
 	exp := app.ExplainOptions{}

@@ -83,7 +83,12 @@ func connect(o TargetOptions, withSQL bool) (*connected, error) {
 			return nil, err
 		}
 		c.target.Warehouse = deploy.DuckDB{}
-		if c.target.DB, err = local.OpenDBWith(t.Path, local.Options{MemoryLimit: t.MemoryLimit, Threads: t.Threads}); err != nil {
+		open := local.OpenDBWith
+		if !withSQL {
+			// monitor only reads: it opens an existing file read-only.
+			open = local.OpenDBReadOnly
+		}
+		if c.target.DB, err = open(t.Path, local.Options{MemoryLimit: t.MemoryLimit, Threads: t.Threads}); err != nil {
 			return nil, fmt.Errorf("target %q: %w", t.Name, err)
 		}
 	case config.Snowflake:

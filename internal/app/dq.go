@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/internal/local"
@@ -20,10 +21,22 @@ type DQOptions struct {
 // ErrDQFailed is returned when an error-level check failed.
 var ErrDQFailed = errors.New("an error-level data-quality check failed: the batch is held back from gold")
 
-func openLocal(ctx context.Context, models, db string) (*local.Runner, error) {
+// openLocal opens an existing local database: read-only for the commands
+// that only read it, so that they neither create a missing file nor
+// write into the one they read, and can run beside a poller's passes.
+func openLocal(ctx context.Context, models, db string, readOnly bool) (*local.Runner, error) {
 	p, err := generator.Compile(models)
 	if err != nil {
 		return nil, err
+	}
+	if readOnly {
+		return local.OpenReadOnly(ctx, db, p)
+	}
+	if _, err := os.Stat(db); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: %w", db, local.ErrNoDatabase)
+		}
+		return nil, fmt.Errorf("open %s: %w", db, err)
 	}
 	return local.Open(ctx, db, p)
 }
@@ -31,7 +44,7 @@ func openLocal(ctx context.Context, models, db string) (*local.Runner, error) {
 // DQ prints the latest data-quality results; exit 1 when an error-level
 // check failed.
 func DQ(ctx context.Context, w io.Writer, o DQOptions) error {
-	run, err := openLocal(ctx, o.Models, o.DB)
+	run, err := openLocal(ctx, o.Models, o.DB, true)
 	if err != nil {
 		return err
 	}
@@ -108,7 +121,7 @@ type AckOptions struct {
 
 // Ack acknowledges a failed check and publishes the held batch.
 func Ack(ctx context.Context, w io.Writer, o AckOptions) error {
-	run, err := openLocal(ctx, o.Models, o.DB)
+	run, err := openLocal(ctx, o.Models, o.DB, false)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/internal/local"
 )
 
@@ -40,11 +39,7 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 	if err != nil {
 		return err
 	}
-	p, err := generator.Compile(o.Models)
-	if err != nil {
-		return err
-	}
-	run, err := local.Open(ctx, o.DB, p)
+	run, err := openLocal(ctx, o.Models, o.DB, true)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/ledgerloop/trueup/generator"
@@ -31,16 +32,26 @@ func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
 	if o.Local.Threads < 0 {
 		return fmt.Errorf("run: --threads %d: want 0 (one per core) or more", o.Local.Threads)
 	}
+	if o.Local.Settle < 0 {
+		return fmt.Errorf("run: --settle %s: want 0 or more", o.Local.Settle)
+	}
 	p, err := generator.Compile(o.Models)
 	if err != nil {
 		return err
 	}
-	run, err := local.OpenWith(ctx, o.DB, p, o.Local)
-	if err != nil {
-		return err
+	// A mistyped landing folder fails before a database is created.
+	if fi, err := os.Stat(o.Landing); err != nil || !fi.IsDir() {
+		return fmt.Errorf("run: landing folder %s: %w", o.Landing, local.ErrNoLanding)
 	}
-	defer run.Close()
+	warned := map[string]bool{}
 	report := func(res local.Result, err error) {
+		for _, m := range res.Warnings {
+			// A poller says it once, not at every pass.
+			if !warned[m] {
+				warned[m] = true
+				fmt.Fprintf(w, "warning: %s\n", m)
+			}
+		}
 		if !o.Quiet {
 			printPass(w, res)
 		}
@@ -49,17 +60,35 @@ func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
 		}
 	}
 	if o.Once {
+		run, err := local.OpenWith(ctx, o.DB, p, o.Local)
+		if err != nil {
+			return err
+		}
+		defer run.Close()
 		res, err := run.RunOnce(ctx, o.Landing)
 		report(res, nil)
 		if err != nil {
 			return err
 		}
-	} else {
-		fmt.Fprintf(w, "polling %s every %s; interrupt to stop\n", o.Landing, p.Spec.Project.Schedule)
-		if err := run.Poll(ctx, o.Landing, p.Spec.Project.Schedule, report); err != nil {
-			return err
-		}
+		return printOutcome(ctx, w, run)
 	}
+	fmt.Fprintf(w, "polling %s every %s; interrupt to stop\n", o.Landing, p.Spec.Project.Schedule)
+	if err := local.PollFile(ctx, o.DB, p, o.Local, o.Landing, p.Spec.Project.Schedule, report); err != nil {
+		return err
+	}
+	if o.DB == "" || o.DB == ":memory:" {
+		return nil // closed with the poller
+	}
+	run, err := local.OpenWith(context.WithoutCancel(ctx), o.DB, p, o.Local)
+	if err != nil {
+		return err
+	}
+	defer run.Close()
+	return printOutcome(ctx, w, run)
+}
+
+// printOutcome prints the summary of gold and the data-quality report.
+func printOutcome(ctx context.Context, w io.Writer, run *local.Runner) error {
 	s, err := run.Summarize(context.WithoutCancel(ctx))
 	if err != nil {
 		return err
@@ -76,15 +105,22 @@ func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
 
 func printPass(w io.Writer, res local.Result) {
 	var lines int64
+	files := 0
 	for _, f := range res.Loaded {
-		if f.Skipped != "" {
-			fmt.Fprintf(w, "not loaded: %s/%s: %s\n", f.Source, f.File, f.Skipped)
+		switch {
+		case f.Waiting != "":
+			fmt.Fprintf(w, "waiting: %s/%s: %s\n", f.Source, f.File, f.Waiting)
 			continue
+		case f.Skipped != "":
+			fmt.Fprintf(w, "not loaded: %s/%s: %s\n", f.Source, f.File, f.Skipped)
+		case f.Flagged != "":
+			fmt.Fprintf(w, "flagged: %s/%s: %s\n", f.Source, f.File, f.Flagged)
 		}
+		files++
 		lines += f.Lines
 	}
-	if len(res.Loaded) > 0 {
-		fmt.Fprintf(w, "loaded %d files, %d lines\n", len(res.Loaded), lines)
+	if files > 0 {
+		fmt.Fprintf(w, "loaded %d files, %d lines\n", files, lines)
 	}
 	if !res.Batch.Ran {
 		return

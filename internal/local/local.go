@@ -12,16 +12,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
@@ -45,6 +42,7 @@ type Runner struct {
 	// profile, when set, receives each statement's profile (SetProfile).
 	profile    func(StatementProfile)
 	profileDir string
+	settle     time.Duration
 }
 
 // Options are DuckDB's settings for a runner.
@@ -55,11 +53,34 @@ type Options struct {
 	// Threads is DuckDB's threads setting; 0 leaves DuckDB's default (one
 	// per core).
 	Threads int
+	// Settle is how long a landed file must go unmodified before it is
+	// loaded: a file modified more recently may still be growing and is
+	// left for the next pass. 0 loads every file whose name does not
+	// mark it as temporary (Temporary).
+	Settle time.Duration
 }
+
+// DefaultSettle is the settle time of trueup run: a producer that writes a
+// file in one go finishes within it.
+const DefaultSettle = 5 * time.Second
 
 // DefaultMemoryLimit keeps the buffer manager under 3 GB so that the
 // process, with what DuckDB allocates outside it, stays under 4 GB.
 const DefaultMemoryLimit = "3GB"
+
+// OpenReadOnly opens an existing database file read-only, for commands
+// that only read it (dq, explain): nothing is created or changed in it,
+// and other processes may read it at the same time. A file that does not
+// exist is an error (ErrNoDatabase), never created.
+func OpenReadOnly(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
+	db, err := OpenDBReadOnly(path, Options{})
+	if err != nil {
+		return nil, err
+	}
+	r := &duckdb.Renderer{}
+	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
+	return &Runner{db: db, plan: p, r: r}, nil
+}
 
 // Open opens (or creates) the database file (":memory:" or "" for an
 // in-memory database) and creates every object of the plan that is
@@ -79,7 +100,7 @@ func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runne
 	// then runs here, never concurrently with it.
 	r := &duckdb.Renderer{}
 	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
-	run := &Runner{db: db, plan: p, r: r}
+	run := &Runner{db: db, plan: p, r: r, settle: o.Settle}
 	if err := run.setup(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -106,7 +127,7 @@ func ValidMemoryLimit(s string) bool { return memoryLimit.MatchString(s) }
 
 // dsn adds the settings to the path as DuckDB's connection parameters, so
 // that every connection the pool opens has them.
-func (o Options) dsn(path string) (string, error) {
+func (o Options) dsn(path string, readOnly bool) (string, error) {
 	limit := o.MemoryLimit
 	if limit == "" {
 		limit = DefaultMemoryLimit
@@ -121,6 +142,9 @@ func (o Options) dsn(path string) (string, error) {
 	q.Set("memory_limit", limit)
 	if o.Threads > 0 {
 		q.Set("threads", strconv.Itoa(o.Threads))
+	}
+	if readOnly {
+		q.Set("access_mode", "read_only")
 	}
 	return path + "?" + q.Encode(), nil
 }
@@ -153,6 +177,13 @@ func (run *Runner) setup(ctx context.Context) error {
   loaded_at TIMESTAMPTZ,
   PRIMARY KEY (source, file_name)
 )`,
+		// The file as it was loaded: the SHA-256 of its bytes on disk
+		// and its modification time find a later change (md5, of its
+		// text, was written by earlier versions), and how it was
+		// compressed.
+		`ALTER TABLE ` + LoadHistory + ` ADD COLUMN IF NOT EXISTS sha256 VARCHAR`,
+		`ALTER TABLE ` + LoadHistory + ` ADD COLUMN IF NOT EXISTS mtime TIMESTAMPTZ`,
+		`ALTER TABLE ` + LoadHistory + ` ADD COLUMN IF NOT EXISTS compression VARCHAR`,
 		`CREATE TABLE IF NOT EXISTS ` + duckdb.LoadErrors + ` (
   table_name VARCHAR NOT NULL,
   file_name VARCHAR NOT NULL,
@@ -233,6 +264,12 @@ type LoadedFile struct {
 	// Skipped says why a file was not loaded, or not loaded again (""
 	// when loaded); the reason is recorded in duckdb.LoadErrors too.
 	Skipped string
+	// Waiting says why a file that is not complete yet was left for the
+	// next pass (nothing is recorded: it is not an error).
+	Waiting string
+	// Flagged says what the load changed in a file it loaded (invalid
+	// UTF-8 replaced); it is recorded in duckdb.LoadErrors too.
+	Flagged string
 }
 
 // Statuses of duckdb.LoadErrors, in COPY_HISTORY's words where it has
@@ -240,23 +277,54 @@ type LoadedFile struct {
 const (
 	LoadFailed = "LOAD FAILED" // the file could not be read: none of its lines is loaded
 	NotLoaded  = "NOT LOADED"  // the file changed after it was loaded: its new content is not
+	// Replaced: every line is loaded, some with U+FFFD in place of
+	// invalid UTF-8 (error_count 0: no line is left out).
+	Replaced = "LOADED, INVALID UTF-8 REPLACED"
 )
 
 // ChangedAfterLoad is why a file that changed after it was loaded is not
 // loaded again.
 const ChangedAfterLoad = "changed after it was loaded; not loaded again (land it under a new name)"
 
+// Loaded is what one load pass did.
+type Loaded struct {
+	Files []LoadedFile
+	// Warnings name what looks wrong without stopping the load (a
+	// declared source whose folder has no files).
+	Warnings []string
+}
+
 // Load takes in every file under landing/<source landing> that the load
-// history does not have yet, each file in its own transaction. A file whose
-// content changed after it was loaded is reported, not loaded again (as a
-// pipe would): rename it to load it.
+// history does not have yet (LoadLanding), and returns the files.
 func (run *Runner) Load(ctx context.Context, landing string) ([]LoadedFile, error) {
-	var out []LoadedFile
+	l, err := run.LoadLanding(ctx, landing)
+	return l.Files, err
+}
+
+// LoadLanding takes in every complete file under landing/<source landing>
+// that the load history does not have yet, each file in its own
+// transaction and read once. A file whose content changed after it was
+// loaded is reported, not loaded again (as a pipe would): rename it to
+// load it. A landing folder that does not exist is an error
+// (ErrNoLanding); a source with no files is a warning.
+func (run *Runner) LoadLanding(ctx context.Context, landing string) (Loaded, error) {
+	var out Loaded
+	if fi, err := os.Stat(landing); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return out, fmt.Errorf("load: %s: %w", landing, ErrNoLanding)
+		}
+		return out, fmt.Errorf("load: %w", err)
+	} else if !fi.IsDir() {
+		return out, fmt.Errorf("load: %s: %w (it is a file)", landing, ErrNoLanding)
+	}
 	for _, src := range run.plan.Spec.Sources {
 		root := filepath.Join(landing, filepath.FromSlash(src.Landing))
 		files, err := listFiles(root)
 		if err != nil {
 			return out, fmt.Errorf("load %s: %w", src.Name, err)
+		}
+		if len(files) == 0 {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("source %s: no files in %s", src.Name, root))
 		}
 		for _, rel := range files {
 			if err := ctx.Err(); err != nil {
@@ -267,113 +335,75 @@ func (run *Runner) Load(ctx context.Context, landing string) ([]LoadedFile, erro
 				return out, fmt.Errorf("load %s: %s: %w", src.Name, rel, err)
 			}
 			if lf != nil {
-				out = append(out, *lf)
+				out.Files = append(out.Files, *lf)
 			}
 		}
 	}
 	return out, nil
 }
 
-func listFiles(root string) ([]string, error) {
-	var files []string
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, os.ErrNotExist) && path == root {
-				return filepath.SkipAll
-			}
-			return err
-		}
-		if strings.HasPrefix(d.Name(), ".") && path != root {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() {
-			rel, err := filepath.Rel(root, path)
-			if err != nil {
-				return err
-			}
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return files, err
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
 // recordLoadError records in duckdb.LoadErrors, once, that a load of a
-// file of source left lines out of RAW, and reports the file as skipped.
-func (run *Runner) recordLoadError(ctx context.Context, source, rel, status, message string) (*LoadedFile, error) {
+// file of source left lines out of RAW (or changed them: Replaced), and
+// reports the file as skipped.
+func (run *Runner) recordLoadError(ctx context.Context, ex execer, source, rel, status, message string, count *int64) (*LoadedFile, error) {
 	table := plan.LinesTable(source).String()
-	if _, err := run.db.ExecContext(ctx, `INSERT INTO `+duckdb.LoadErrors+` (table_name, file_name, status, error_count, first_error, seen_at)
-SELECT ?, ?, ?, NULL, ?, `+run.r.Now()+`
+	if _, err := ex.ExecContext(ctx, `INSERT INTO `+duckdb.LoadErrors+` (table_name, file_name, status, error_count, first_error, seen_at)
+SELECT ?, ?, ?, ?, ?, `+run.r.Now()+`
 WHERE NOT EXISTS (SELECT 1 FROM `+duckdb.LoadErrors+` WHERE table_name = ? AND file_name = ? AND status = ? AND first_error = ?)`,
-		table, rel, status, message, table, rel, status, message); err != nil {
+		table, rel, status, count, message, table, rel, status, message); err != nil {
 		return nil, err
 	}
 	return &LoadedFile{Source: source, File: rel, Skipped: message}, nil
 }
 
-// fileText is the FROM item that yields a file's text as column content
-// (and its size), with its arguments. DuckDB reads the file itself unless
-// it is not valid UTF-8: then invalid bytes become U+FFFD, as the
-// warehouse's file format does (REPLACE_INVALID_CHARACTERS = TRUE), and
-// the text is passed as an argument.
-func fileText(path string) (string, []any, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", nil, err
+// waiting says why a file is not complete yet ("" when it is): it was
+// modified less than the settle time ago, so its producer may still be
+// writing it.
+func (run *Runner) waiting(fi os.FileInfo) string {
+	if run.settle <= 0 {
+		return ""
 	}
-	defer f.Close()
-	valid, err := validUTF8(f)
-	if err != nil {
-		return "", nil, err
+	if age := time.Since(fi.ModTime()); age < run.settle {
+		return fmt.Sprintf("modified %s ago, less than the settle time %s: left for the next pass", age.Round(time.Millisecond), run.settle)
 	}
-	if valid {
-		return "read_text(?)", []any{path}, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", nil, err
-	}
-	return "(SELECT CAST(? AS VARCHAR) AS content, CAST(? AS BIGINT) AS size)", []any{strings.ToValidUTF8(string(data), "\uFFFD"), len(data)}, nil
+	return ""
 }
 
-// validUTF8 reads r to its end and says whether it is valid UTF-8.
-func validUTF8(r io.Reader) (bool, error) {
-	buf := make([]byte, 1<<20)
-	carry := 0
-	for {
-		n, err := io.ReadFull(r, buf[carry:])
-		n += carry
-		end := n
-		if err == nil {
-			// A rune may continue in the next block: keep its start.
-			for i := 1; i <= utf8.UTFMax && i <= end; i++ {
-				if utf8.RuneStart(buf[end-i]) {
-					if !utf8.FullRune(buf[end-i : end]) {
-						end -= i
-					}
-					break
-				}
-			}
-		}
-		if !utf8.Valid(buf[:end]) {
-			return false, nil
-		}
-		carry = copy(buf, buf[end:n])
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-}
+// mtime is a file's modification time as the load history keeps it
+// (TIMESTAMPTZ holds microseconds).
+func mtime(fi os.FileInfo) time.Time { return fi.ModTime().Truncate(time.Microsecond) }
+
+// dbError marks an error of the database (not of the file being read):
+// it fails the pass instead of being recorded as a failed load.
+type dbError struct{ err error }
+
+func (e dbError) Error() string { return e.err.Error() }
+func (e dbError) Unwrap() error { return e.err }
 
 func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*LoadedFile, error) {
 	path := filepath.Join(root, filepath.FromSlash(rel))
+	fi, err := os.Stat(path)
+	if err != nil {
+		return run.recordLoadError(ctx, run.db, source, rel, LoadFailed, err.Error(), nil)
+	}
+	var oldSize int64
+	var oldSHA sql.NullString
+	var oldMtime sql.NullTime
+	err = run.db.QueryRowContext(ctx, `SELECT size, sha256, mtime FROM `+LoadHistory+` WHERE source = ? AND file_name = ?`, source, rel).Scan(&oldSize, &oldSHA, &oldMtime)
+	switch {
+	case err == nil:
+		return run.checkUnchanged(ctx, source, rel, path, fi, oldSize, oldSHA, oldMtime)
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, err
+	}
+	if w := run.waiting(fi); w != "" {
+		return &LoadedFile{Source: source, File: rel, Waiting: w}, nil
+	}
 	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return nil, err
@@ -383,57 +413,52 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 		return nil, err
 	}
 	prof := StatementProfile{Task: StageLoad, Stage: StageLoad, Head: source + "/" + rel}
-	var oldMD5 string
-	var oldSize int64
-	err = run.profileQueryRow(ctx, tx, &prof, []any{&oldMD5, &oldSize}, `SELECT md5, size FROM `+LoadHistory+` WHERE source = ? AND file_name = ?`, source, rel)
-	switch {
-	case err == nil:
-		// A landed file is immutable: the same size means the same file,
-		// without reading it again at every pass.
-		if fi, err := os.Stat(path); err == nil && fi.Size() == oldSize {
-			return nil, nil
-		}
-		from, args, err := fileText(path)
+	table := run.r.Object(plan.LinesTable(source))
+	var n int64
+	got, err := readLanded(path, func(first int64, rows []string) error {
+		// Blank lines keep their row number and are not loaded
+		// (SKIP_BLANK_LINES = TRUE in the warehouse's file format).
+		res, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
+SELECT ?, ? + i - 1, parts[i], now()
+FROM (SELECT string_split(CAST(? AS VARCHAR), chr(10)) AS parts) t, range(1, len(parts) + 1) r(i)
+WHERE parts[i] <> ''
+ORDER BY i`, rel, first, strings.Join(rows, "\n"))
 		if err != nil {
-			tx.Rollback()
-			return run.recordLoadError(ctx, source, rel, LoadFailed, err.Error())
+			return dbError{err}
 		}
-		var cur string
-		if err := tx.QueryRowContext(ctx, `SELECT md5(content) FROM `+from, args...).Scan(&cur); err != nil {
+		k, _ := res.RowsAffected()
+		n += k
+		return nil
+	})
+	if err != nil {
+		if errors.As(err, new(dbError)) {
 			return nil, err
 		}
-		if cur == oldMD5 {
-			return nil, nil // loaded before
+		// A file that cannot be read (or decompressed) is reported,
+		// not retried until it fails the pass: the other files load.
+		// It is tried again at the next pass.
+		tx.Rollback()
+		return run.recordLoadError(ctx, run.db, source, rel, LoadFailed, err.Error(), nil)
+	}
+	// A file that changed while it was read is still being written.
+	if after, err := os.Stat(path); err != nil || after.Size() != fi.Size() || !after.ModTime().Equal(fi.ModTime()) || got.Size != fi.Size() {
+		tx.Rollback()
+		return &LoadedFile{Source: source, File: rel, Waiting: "changed while it was read: left for the next pass"}, nil
+	}
+	if _, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+LoadHistory+` (source, file_name, size, sha256, mtime, compression, lines, first_load_seq, last_load_seq, loaded_at)
+SELECT ?, ?, ?, ?, ?, ?, ?, (SELECT MIN(load_seq) FROM `+table+` WHERE file_name = ?), (SELECT MAX(load_seq) FROM `+table+` WHERE file_name = ?), now()`,
+		source, rel, got.Size, got.SHA256, mtime(fi), got.Compression, n, rel, rel); err != nil {
+		return nil, err
+	}
+	out := &LoadedFile{Source: source, File: rel, Lines: n}
+	if got.Replaced > 0 {
+		// Every line is loaded; the replacement is flagged so that
+		// nothing changes silently.
+		zero := int64(0)
+		out.Flagged = fmt.Sprintf("invalid UTF-8 replaced by U+FFFD in %d of its lines (first: row %d)", got.Replaced, got.FirstReplaced)
+		if _, err := run.recordLoadError(ctx, tx, source, rel, Replaced, out.Flagged, &zero); err != nil {
+			return nil, err
 		}
-		tx.Rollback()
-		return run.recordLoadError(ctx, source, rel, NotLoaded, ChangedAfterLoad)
-	case !errors.Is(err, sql.ErrNoRows):
-		return nil, err
-	}
-	from, args, err := fileText(path)
-	if err != nil {
-		// A file that cannot be read is reported, not retried at every
-		// run until it fails the pass: the other files load.
-		tx.Rollback()
-		return run.recordLoadError(ctx, source, rel, LoadFailed, err.Error())
-	}
-	table := run.r.Object(plan.LinesTable(source))
-	res, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
-SELECT ?, i, line, now()
-FROM (
-  SELECT i, rtrim(parts[i], chr(13)) AS line
-  FROM (SELECT string_split(content, chr(10)) AS parts FROM `+from+`) t, range(1, len(parts) + 1) r(i)
-)
-WHERE line <> ''
-ORDER BY i`, append([]any{rel}, args...)...)
-	if err != nil {
-		return nil, err
-	}
-	n, _ := res.RowsAffected()
-	if _, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+LoadHistory+` (source, file_name, size, md5, lines, first_load_seq, last_load_seq, loaded_at)
-SELECT ?, ?, size, md5(content), ?, (SELECT MIN(load_seq) FROM `+table+` WHERE file_name = ?), (SELECT MAX(load_seq) FROM `+table+` WHERE file_name = ?), now()
-FROM `+from, append([]any{source, rel, n, rel, rel}, args...)...); err != nil {
-		return nil, err
 	}
 	if err := run.commit(tx, &prof); err != nil {
 		return nil, err
@@ -442,7 +467,33 @@ FROM `+from, append([]any{source, rel, n, rel, rel}, args...)...); err != nil {
 		prof.Rows = n
 		run.profile(prof)
 	}
-	return &LoadedFile{Source: source, File: rel, Lines: n}, nil
+	return out, nil
+}
+
+// checkUnchanged compares a file loaded before with what it was when it
+// was loaded. A file whose size and modification time are those recorded
+// is not read again; otherwise its SHA-256 is compared with the one
+// recorded, so that an edit that keeps the size is found too. A changed
+// file is reported (its loaded lines stay), not loaded again.
+func (run *Runner) checkUnchanged(ctx context.Context, source, rel, path string, fi os.FileInfo, oldSize int64, oldSHA sql.NullString, oldMtime sql.NullTime) (*LoadedFile, error) {
+	if fi.Size() == oldSize && (!oldSHA.Valid || (oldMtime.Valid && oldMtime.Time.Equal(mtime(fi)))) {
+		// Loaded by an earlier version (no hash recorded: the size
+		// decides), or untouched since the load.
+		return nil, nil
+	}
+	if oldSHA.Valid {
+		if run.waiting(fi) != "" {
+			return nil, nil // being rewritten: compared when it settles
+		}
+		cur, err := hashFile(path)
+		if err != nil {
+			return run.recordLoadError(ctx, run.db, source, rel, NotLoaded, "cannot be read again to compare with what was loaded: "+err.Error(), nil)
+		}
+		if cur == oldSHA.String {
+			return nil, nil // touched, not changed
+		}
+	}
+	return run.recordLoadError(ctx, run.db, source, rel, NotLoaded, ChangedAfterLoad, nil)
 }
 
 // TaskRun is the outcome of one task in a batch.
@@ -674,7 +725,9 @@ SELECT ?, COALESCE(MAX(batch_id), ''), now() FROM `+run.r.Object(plan.Batches), 
 // Result is what one pass of load and graph did.
 type Result struct {
 	Loaded []LoadedFile
-	Batch  Batch
+	// Warnings are the load's (Loaded.Warnings).
+	Warnings []string
+	Batch    Batch
 	// Backfill counts the runs a rule-set backfill took in this pass (after
 	// the first) and the customers it still has to re-resolve.
 	BackfillRuns int
@@ -695,8 +748,8 @@ func (run *Runner) BackfillLeft(ctx context.Context) (int64, error) {
 // drained.
 func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) {
 	var res Result
-	loaded, err := run.Load(ctx, landing)
-	res.Loaded = loaded
+	loaded, err := run.LoadLanding(ctx, landing)
+	res.Loaded, res.Warnings = loaded.Files, loaded.Warnings
 	if err != nil {
 		return res, err
 	}
@@ -749,4 +802,44 @@ func (run *Runner) Poll(ctx context.Context, landing string, interval time.Durat
 		case <-time.After(interval):
 		}
 	}
+}
+
+// PollFile runs a pass (RunOnce) every interval until ctx is done, opening
+// the database file for each pass and closing it after: between passes
+// the file is free, so that read commands (OpenReadOnly) can open it. A
+// pass whose open fails (another process holds the file) is reported and
+// tried again at the next. An in-memory database (path "" or ":memory:")
+// stays open: closing it would lose it.
+func PollFile(ctx context.Context, path string, p *plan.Plan, o Options, landing string, interval time.Duration, report func(Result, error)) error {
+	if path == "" || path == ":memory:" {
+		run, err := OpenWith(ctx, path, p, o)
+		if err != nil {
+			return err
+		}
+		defer run.Close()
+		return run.Poll(ctx, landing, interval, report)
+	}
+	for {
+		res, err := passOnFile(ctx, path, p, o, landing)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if report != nil {
+			report(res, err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
+}
+
+func passOnFile(ctx context.Context, path string, p *plan.Plan, o Options, landing string) (Result, error) {
+	run, err := OpenWith(ctx, path, p, o)
+	if err != nil {
+		return Result{}, err
+	}
+	defer run.Close()
+	return run.RunOnce(ctx, landing)
 }

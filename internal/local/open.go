@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
+	"os"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -54,7 +56,43 @@ func OpenDBWith(path string, o Options) (*sql.DB, error) {
 	if path == ":memory:" {
 		path = ""
 	}
-	dsn, err := o.dsn(path)
+	dsn, err := o.dsn(path, false)
+	if err != nil {
+		return nil, err
+	}
+	db, err := connect(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// ErrNoDatabase is returned when a database file to read does not exist.
+var ErrNoDatabase = errors.New("database file does not exist (trueup run --local creates it)")
+
+// OpenDBReadOnly opens an existing DuckDB database file read-only: the
+// handle of the commands that only read (monitor, dq, explain). A path
+// that does not exist is an error (ErrNoDatabase), never created; an
+// in-memory database has nothing to read.
+func OpenDBReadOnly(path string, o Options) (*sql.DB, error) {
+	if path == "" || path == ":memory:" {
+		return nil, fmt.Errorf("open %q: a read-only open needs a database file", path)
+	}
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrNoDatabase)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("open %s: a folder, not a database file", path)
+	}
+	dsn, err := o.dsn(path, true)
 	if err != nil {
 		return nil, err
 	}
