@@ -409,3 +409,21 @@ func TestReadCommandsReadOnly(t *testing.T) {
 		t.Error("the read commands changed the database file")
 	}
 }
+
+// TestRunOnceWaitsForFreshFiles: one run loads a file landed just before
+// it, waiting for the file to settle instead of leaving it for a next run
+// that a one-shot run never has.
+func TestRunOnceWaitsForFreshFiles(t *testing.T) {
+	landing := t.TempDir()
+	landText(t, landing, "app/accounts/0001.json", debeziumLine("acct_1", "a@x.io", "1767225600000", "100"))
+	db := filepath.Join(t.TempDir(), "t.duckdb")
+	var out bytes.Buffer
+	o := app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}
+	o.Local.Settle = 300 * time.Millisecond
+	if err := app.RunLocal(context.Background(), &out, o); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "waiting: app/") || !strings.Contains(out.String(), "loaded 1 files, 1 lines") {
+		t.Errorf("want the file waited for, then loaded:\n%s", out.String())
+	}
+}

@@ -65,10 +65,27 @@ func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
 			return err
 		}
 		defer run.Close()
-		res, err := run.RunOnce(ctx, o.Landing)
-		report(res, nil)
-		if err != nil {
-			return err
+		// One run loads what is landed: a file still settling (just
+		// written, or being written) is waited for, a settle time at a
+		// time, while it keeps changing for at most onceWaits of them.
+		for i := 0; ; i++ {
+			res, err := run.RunOnce(ctx, o.Landing)
+			report(res, nil)
+			if err != nil {
+				return err
+			}
+			if !anyWaiting(res) || o.Local.Settle <= 0 {
+				break
+			}
+			if i == onceWaits {
+				fmt.Fprintf(w, "warning: files still being written after %s were left for the next run\n", time.Duration(onceWaits)*o.Local.Settle)
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(o.Local.Settle):
+			}
 		}
 		return printOutcome(ctx, w, run)
 	}
@@ -161,4 +178,17 @@ func PrintSummary(w io.Writer, s local.Summary) {
 			fmt.Fprintf(w, "  %-60s %d\n", c.Label, c.N)
 		}
 	}
+}
+
+// onceWaits is how many settle times a single run waits for files that
+// are still being written.
+const onceWaits = 12
+
+func anyWaiting(res local.Result) bool {
+	for _, f := range res.Loaded {
+		if f.Waiting != "" {
+			return true
+		}
+	}
+	return false
 }
