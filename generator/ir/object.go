@@ -52,6 +52,7 @@ type Object struct {
 	Transient    bool
 	Query        SQL           // view, dynamic table
 	Stage        *Stage        // stage
+	FileFormat   *FileFormat   // file format
 	Pipe         *Pipe         // pipe
 	Stream       *Stream       // stream
 	DynamicTable *DynamicTable // dynamic table
@@ -101,6 +102,9 @@ type Stage struct {
 type Pipe struct {
 	Stage Ref
 	Table Ref
+	// Documents: the stage's file format reads JSON documents (rows are
+	// VARIANTs); the line loaded is each document's JSON text.
+	Documents bool
 	// Sequence numbers the loaded lines (the table's load_seq): the pipe
 	// draws from it itself, as a load may not leave a column with a
 	// sequence default to that default.
@@ -195,3 +199,10 @@ const (
 	// skipped.
 	NoneFailed Predecessors = "none_failed"
 )
+
+// FileFormat is how a stage's files are read: lines of text (NDJSON, one
+// event a line) or JSON documents, one or several a file, pretty-printed
+// or not.
+type FileFormat struct {
+	Documents bool
+}

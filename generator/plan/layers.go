@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/spec"
 )
 
 // Names of the objects every pipeline has.
@@ -85,14 +86,19 @@ func (b *builder) raw() {
 				{Name: "loaded_at", Type: ir.TimestampTZ, Comment: "when the load scanned the file (UTC)"},
 			},
 		})
+		docs := src.Framing == spec.FramingDocuments
+		formatComment := "one line, one text value: JSON is parsed downstream"
+		if docs {
+			formatComment = "one JSON document, one row: its JSON text is parsed downstream"
+		}
 		b.add(&ir.Object{Kind: ir.KindFileFormat, Ref: FileFormat(src.Name), Deps: []ir.Ref{{Schema: RAW}},
-			Comment: "one line, one text value: JSON is parsed downstream"})
+			Comment: formatComment, FileFormat: &ir.FileFormat{Documents: docs}})
 		b.add(&ir.Object{Kind: ir.KindStage, Ref: Stage(src.Name), Deps: []ir.Ref{FileFormat(src.Name)},
 			Comment: fmt.Sprintf("landing folder of source %s", src.Name),
 			Stage:   &ir.Stage{URL: url + "/" + strings.Trim(src.Landing, "/") + "/", StorageIntegration: b.s.Project.StorageIntegration, FileFormat: FileFormat(src.Name)}})
 		b.add(&ir.Object{Kind: ir.KindPipe, Ref: Pipe(src.Name), Deps: []ir.Ref{Stage(src.Name), LinesTable(src.Name), seq},
 			Comment: fmt.Sprintf("auto-ingest of source %s; never recreated casually (it would lose its load history)", src.Name),
-			Pipe:    &ir.Pipe{Stage: Stage(src.Name), Table: LinesTable(src.Name), Sequence: seq}})
+			Pipe:    &ir.Pipe{Stage: Stage(src.Name), Table: LinesTable(src.Name), Sequence: seq, Documents: docs}})
 		st := LinesStreamOf(src.Name)
 		b.add(&ir.Object{Kind: ir.KindStream, Ref: st.Ref, Deps: []ir.Ref{LinesTable(src.Name)}, Stream: st,
 			Comment: fmt.Sprintf("new lines of source %s", src.Name)})

@@ -157,7 +157,8 @@ func (l *loader) sources(sec section, s *Spec) {
 		l.name(f, k, "source")
 		what := fmt.Sprintf("source %q", name)
 		var keyNode *yaml.Node
-		known := []string{"system", "format", "table", "object", "landing", "key", "customer", "fields", "children"}
+		known := []string{"system", "format", "table", "object", "landing", "framing", "key", "customer", "fields", "children"}
+		src.Framing = FramingLines
 		l.mapping(f, v, what, known, func(key string, k, v *yaml.Node) {
 			switch key {
 			case "system":
@@ -166,6 +167,11 @@ func (l *loader) sources(sec section, s *Spec) {
 				src.Format = l.str(f, v, what+": format")
 				if !contains(formats, src.Format) {
 					l.errf(f, v, "%s: unknown format %q (expected one of %s)", what, src.Format, strings.Join(formats, ", "))
+				}
+			case "framing":
+				src.Framing = l.str(f, v, what+": framing")
+				if src.Framing != FramingLines && src.Framing != FramingDocuments {
+					l.errf(f, v, "%s: framing %q: want %s (one JSON event a line, the default) or %s (whole JSON documents, pretty-printed or not)", what, src.Framing, FramingLines, FramingDocuments)
 				}
 			case "table":
 				src.Table = l.str(f, v, what+": table")

@@ -272,6 +272,11 @@ type Source struct {
 	Table   string // debezium, wal2json: schema.table
 	Object  string // salesforce entity or stripe object
 	Landing string // folder below the stage
+	// Framing is how the producer writes its files: FramingLines (NDJSON,
+	// the default) or FramingDocuments (whole JSON documents, one or
+	// several a file, pretty-printed or not: a Stripe event saved as
+	// received).
+	Framing string
 	Key     []string
 	// Customer is the path of the link to the customer id (the app account id).
 	Customer []string
@@ -353,3 +358,9 @@ func (src *Source) Mapping(field string) *FieldMap {
 	}
 	return nil
 }
+
+// Framings of a source's files.
+const (
+	FramingLines     = "lines"
+	FramingDocuments = "documents"
+)

@@ -194,3 +194,30 @@ func TestIntakeChecks(t *testing.T) {
 		t.Errorf("share 0: %v", err)
 	}
 }
+
+// TestFraming: a source's files are lines unless it says documents; any
+// other framing is an error at its line.
+func TestFraming(t *testing.T) {
+	base := map[string]string{
+		"project.yaml":  "project:\n  database: DB\n  warehouse: WH\n",
+		"customer.yaml": "customer:\n  fields:\n    email: {type: string}\n    status: {type: string}\n",
+		"sources.yaml":  strings.Replace(validSources, "    format: stripe_events\n", "    format: stripe_events\n    framing: documents\n", 1),
+	}
+	s, err := load(t, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range s.Sources {
+		want := spec.FramingLines
+		if src.Name == "billing" {
+			want = spec.FramingDocuments
+		}
+		if src.Framing != want {
+			t.Errorf("source %s: framing %q, want %q", src.Name, src.Framing, want)
+		}
+	}
+	base["sources.yaml"] = strings.Replace(validSources, "    format: stripe_events\n", "    format: stripe_events\n    framing: json\n", 1)
+	if _, err := load(t, base); err == nil || !strings.Contains(err.Error(), `models/sources.yaml:10:14: source "billing": framing "json": want lines`) {
+		t.Errorf("framing json: %v", err)
+	}
+}

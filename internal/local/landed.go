@@ -8,6 +8,7 @@ import (
 	"compress/zlib"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -118,7 +119,14 @@ const chunkBytes = 16 << 20
 // hands the rows to emit in chunks (first is the row number of the
 // chunk's first row, counted from 1; rows are separated by "\n", with
 // trailing "\r" removed).
-func readLanded(path string, emit func(first int64, rows []string) error) (landedFile, error) {
+//
+// With documents, the text is a sequence of JSON documents (one or several,
+// pretty-printed or not), as Snowflake's JSON file format reads it: each
+// document is one row, its JSON text made compact (a JSON text holds no raw
+// newline). From the first text that is not JSON on, the rest of the file
+// is read as lines, so that nothing is lost: they are quarantined as
+// invalid JSON downstream.
+func readLanded(path string, documents bool, emit func(first int64, rows []string) error) (landedFile, error) {
 	var lf landedFile
 	f, err := os.Open(path)
 	if err != nil {
@@ -142,28 +150,40 @@ func readLanded(path string, emit func(first int64, rows []string) error) (lande
 	}
 	var rows []string
 	size, first := 0, int64(1)
+	add := func(s string) error {
+		lf.Lines++
+		if !utf8.ValidString(s) {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+			if lf.Replaced == 0 {
+				lf.FirstReplaced = lf.Lines
+			}
+			lf.Replaced++
+		}
+		rows = append(rows, s)
+		size += len(s) + 1
+		if size >= chunkBytes {
+			if err := emit(first, rows); err != nil {
+				return err
+			}
+			first += int64(len(rows))
+			rows, size = rows[:0], 0
+		}
+		return nil
+	}
+	if documents {
+		rest, err := readDocuments(text, add)
+		if err != nil {
+			return lf, err
+		}
+		text = bufio.NewReaderSize(rest, 1<<20)
+	}
 	for {
 		line, err := text.ReadBytes('\n')
 		if len(line) > 0 || err == nil {
 			line = bytes.TrimSuffix(line, []byte{'\n'})
 			line = bytes.TrimRight(line, "\r")
-			lf.Lines++
-			s := string(line)
-			if !utf8.ValidString(s) {
-				s = strings.ToValidUTF8(s, "\uFFFD")
-				if lf.Replaced == 0 {
-					lf.FirstReplaced = lf.Lines
-				}
-				lf.Replaced++
-			}
-			rows = append(rows, s)
-			size += len(s) + 1
-			if size >= chunkBytes {
-				if err := emit(first, rows); err != nil {
-					return lf, err
-				}
-				first += int64(len(rows))
-				rows, size = rows[:0], 0
+			if err := add(string(line)); err != nil {
+				return lf, err
 			}
 		}
 		if errors.Is(err, io.EOF) {
@@ -310,4 +330,39 @@ func walk(dir, rel string, ancestors []os.FileInfo, files *[]string) error {
 		}
 	}
 	return nil
+}
+
+// readDocuments reads JSON documents from r and hands each, compact, to
+// add. It stops at the end of r, or at the first text that is not a JSON
+// document, and returns what is left of r from there (the text the decoder
+// had read ahead included).
+func readDocuments(r io.Reader, add func(string) error) (io.Reader, error) {
+	dec := json.NewDecoder(r)
+	var buf bytes.Buffer
+	for {
+		var doc json.RawMessage
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return strings.NewReader(""), nil
+		}
+		if err != nil {
+			var syntax *json.SyntaxError
+			if errors.As(err, &syntax) || errors.Is(err, io.ErrUnexpectedEOF) {
+				// The decoder has not moved past the value that failed:
+				// what it buffered starts there, and r holds the rest.
+				// Whitespace between documents is not a row.
+				left, _ := io.ReadAll(dec.Buffered())
+				left = bytes.TrimLeft(left, " \t\r\n")
+				return io.MultiReader(bytes.NewReader(left), r), nil
+			}
+			return nil, err
+		}
+		buf.Reset()
+		if err := json.Compact(&buf, doc); err != nil {
+			return nil, err
+		}
+		if err := add(buf.String()); err != nil {
+			return nil, err
+		}
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/emit"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/generator/spec"
 )
 
 // Runtime tables the local runner keeps beside the plan's objects.
@@ -415,7 +416,7 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 	prof := StatementProfile{Task: StageLoad, Stage: StageLoad, Head: source + "/" + rel}
 	table := run.r.Object(plan.LinesTable(source))
 	var n int64
-	got, err := readLanded(path, func(first int64, rows []string) error {
+	got, err := readLanded(path, run.documents(source), func(first int64, rows []string) error {
 		// Blank lines keep their row number and are not loaded
 		// (SKIP_BLANK_LINES = TRUE in the warehouse's file format).
 		res, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
@@ -842,4 +843,15 @@ func passOnFile(ctx context.Context, path string, p *plan.Plan, o Options, landi
 	}
 	defer run.Close()
 	return run.RunOnce(ctx, landing)
+}
+
+// documents reports whether a source's files are JSON documents rather
+// than lines (its spec's framing).
+func (run *Runner) documents(source string) bool {
+	for _, src := range run.plan.Spec.Sources {
+		if src.Name == source {
+			return src.Framing == spec.FramingDocuments
+		}
+	}
+	return false
 }

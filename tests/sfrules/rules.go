@@ -84,10 +84,10 @@ var Catalog = []Rule{
 		Check: latestNotMaxBatchID,
 	},
 	{
-		Name:    "one-clock-read-per-run",
-		URL:     "https://docs.snowflake.com/en/sql-reference/functions/sysdate",
-		Doc:     "tree: in a procedure that keeps a clock (writes a table whose name ends in CLOCK) or writes a history table, at most one statement reads the system time (SYSDATE, CURRENT_TIMESTAMP, GETDATE, SYSTIMESTAMP, LOCALTIMESTAMP), the one writing the clock; the others read the clock, since SYSDATE is evaluated per statement. A clock read in the arguments of a table function (the window of COPY_HISTORY) is not a recorded time and is not counted",
-		Check:   oneClockRead,
+		Name:  "one-clock-read-per-run",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/sysdate",
+		Doc:   "tree: in a procedure that keeps a clock (writes a table whose name ends in CLOCK) or writes a history table, at most one statement reads the system time (SYSDATE, CURRENT_TIMESTAMP, GETDATE, SYSTIMESTAMP, LOCALTIMESTAMP), the one writing the clock; the others read the clock, since SYSDATE is evaluated per statement. A clock read in the arguments of a table function (the window of COPY_HISTORY) is not a recorded time and is not counted",
+		Check: oneClockRead,
 	},
 	{
 		Name:  "raw-varchar-length",
@@ -170,7 +170,7 @@ var Catalog = []Rule{
 	{
 		Name:  "file-format-lines-as-text",
 		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-file-format",
-		Doc:   "header: a CREATE FILE FORMAT (outside the parser's grammar) lands each line as one text column: TYPE = CSV with FIELD_DELIMITER, ESCAPE, ESCAPE_UNENCLOSED_FIELD and FIELD_OPTIONALLY_ENCLOSED_BY all NONE, so nothing in a JSON line is rewritten",
+		Doc:   "header: a CREATE FILE FORMAT (outside the parser's grammar) lands each line as one text column: TYPE = CSV with FIELD_DELIMITER, ESCAPE, ESCAPE_UNENCLOSED_FIELD and FIELD_OPTIONALLY_ENCLOSED_BY all NONE, so nothing in a JSON line is rewritten; or, for a source of whole JSON documents, TYPE = JSON with STRIP_OUTER_ARRAY = FALSE (a top-level array stays one document, flagged downstream) and ALLOW_DUPLICATE = FALSE (a repeated key fails the document, reported by COPY_HISTORY, instead of the last value winning)",
 		Check: fileFormatLinesAsText,
 	},
 	{
@@ -1094,6 +1094,16 @@ func fileFormatLinesAsText(s *Set) []Violation {
 	var out []Violation
 	want := [][2]string{{"TYPE", "CSV"}, {"FIELD_DELIMITER", "NONE"}, {"ESCAPE", "NONE"}, {"ESCAPE_UNENCLOSED_FIELD", "NONE"}, {"FIELD_OPTIONALLY_ENCLOSED_BY", "NONE"}}
 	for _, st := range s.Headers("FILE FORMAT") {
+		if v, _ := st.Header.Option("TYPE"); strings.EqualFold(v, "JSON") {
+			// A document source: every top-level document a row, none
+			// with a repeated key taken silently, no outer array split.
+			for _, w := range [][2]string{{"STRIP_OUTER_ARRAY", "FALSE"}, {"ALLOW_DUPLICATE", "FALSE"}} {
+				if v, _ := st.Header.Option(w[0]); !strings.EqualFold(v, w[1]) {
+					out = append(out, violation(st.Name, "file format %s: %s = %q, want %s", st.Header.Name, w[0], v, w[1]))
+				}
+			}
+			continue
+		}
 		for _, w := range want {
 			if v, _ := st.Header.Option(w[0]); !strings.EqualFold(v, w[1]) {
 				out = append(out, violation(st.Name, "file format %s: %s = %q, want %s", st.Header.Name, w[0], v, w[1]))

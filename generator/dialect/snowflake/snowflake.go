@@ -359,6 +359,21 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 		}
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE %s IF NOT EXISTS %s (\n%s\n)%s%s", kind, name, cols, transientRetention(o), r.comment(o.Comment)), Parseable: true}}
 	case ir.KindFileFormat:
+		if o.FileFormat != nil && o.FileFormat.Documents {
+			// Whole documents, one or several a file, pretty-printed or
+			// not: each top-level value is a row. Repeated keys fail the
+			// document (ALLOW_DUPLICATE = FALSE), which ON_ERROR = CONTINUE
+			// reports in COPY_HISTORY: the load_errors check
+			// (https://docs.snowflake.com/en/sql-reference/sql/create-file-format,
+			// format type options for JSON).
+			return []dialect.Statement{{SQL: fmt.Sprintf(`CREATE FILE FORMAT IF NOT EXISTS %s
+  TYPE = JSON
+  COMPRESSION = AUTO
+  STRIP_OUTER_ARRAY = FALSE
+  ALLOW_DUPLICATE = FALSE
+  SKIP_BYTE_ORDER_MARK = TRUE
+  REPLACE_INVALID_CHARACTERS = TRUE%s`, name, r.comment(o.Comment))}}
+		}
 		return []dialect.Statement{{SQL: fmt.Sprintf(`CREATE FILE FORMAT IF NOT EXISTS %s
   TYPE = CSV
   FIELD_DELIMITER = NONE
@@ -383,12 +398,18 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 		// (https://docs.snowflake.com/en/sql-reference/sql/copy-into-table,
 		// "Include sequence columns in loaded data" in
 		// https://docs.snowflake.com/en/user-guide/data-load-transform).
+		// A document source's rows are VARIANTs: the line is the
+		// document's JSON text (https://docs.snowflake.com/en/sql-reference/functions/to_json).
+		line := "$1"
+		if o.Pipe.Documents {
+			line = "TO_JSON($1)"
+		}
 		copyStmt := fmt.Sprintf(`COPY INTO %s (load_seq, file_name, file_row, line, loaded_at)
 FROM (
-  SELECT %s, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, $1, METADATA$START_SCAN_TIME
+  SELECT %s, METADATA$FILENAME, METADATA$FILE_ROW_NUMBER, %s, METADATA$START_SCAN_TIME
   FROM @%s
 )
-ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.NextVal(o.Pipe.Sequence), r.Object(o.Pipe.Stage))
+ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.NextVal(o.Pipe.Sequence), line, r.Object(o.Pipe.Stage))
 		return []dialect.Statement{{
 			SQL:    fmt.Sprintf("CREATE PIPE IF NOT EXISTS %s\n  AUTO_INGEST = TRUE%s\nAS\n%s", name, r.comment(o.Comment), copyStmt),
 			Bodies: []string{copyStmt},
