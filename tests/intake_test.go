@@ -119,6 +119,11 @@ func TestSourceQuarantinedWhole(t *testing.T) {
 	if len(rep.Held) == 0 {
 		t.Errorf("no customer is held")
 	}
+	// Where to look: the source's quarantine reasons, most lines first.
+	v := query(t, run.DB(), "SELECT pointer || ' | ' || detail FROM dq.violations WHERE check_name = 'quarantine_share' ORDER BY pointer")
+	if len(v) != 2 || !strings.HasPrefix(v[0], "crm: ") || !strings.Contains(v[0], "1 lines, the first ") {
+		t.Errorf("quarantine_share violations = %q, want one row per reason of crm", v)
+	}
 	if n := query(t, run.DB(), "SELECT COUNT(*) FROM gold.customer_master WHERE customer_id = 'acct_Q'"); n[0] != "0" {
 		t.Errorf("acct_Q was published although the batch is held")
 	}

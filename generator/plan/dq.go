@@ -112,7 +112,22 @@ FROM (
 				num(c.Share), acked(f, spec.CheckQuarantineShare), f.Now(), f.Object(Quarantine), f.Object(LineCounts),
 				f.Type(ir.Float), batchStart(f), f.Str(ReasonLanded))
 		})
-		b.p.Checks[spec.CheckQuarantineShare] = append(b.p.Checks[spec.CheckQuarantineShare], steps[len(steps)-1])
+		// What went wrong, per reason: where to look first.
+		steps = append(steps, func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, pointer, detail, total)
+SELECT %[2]s, %[3]s, pointer, detail, total
+FROM (
+  SELECT %[4]s || ': ' || reason AS pointer,
+    CAST(COUNT(*) AS %[7]s) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS %[7]s)) AS detail,
+    COUNT(*) OVER () AS total,
+    ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
+  FROM %[5]s
+  WHERE source = %[4]s AND batch_id = %[2]s AND flagged_at >= %[6]s
+  GROUP BY reason
+) AS s
+WHERE n <= %[8]d`, f.Object(DQViolations), f.BatchID(), f.Str(spec.CheckQuarantineShare), f.Str(src.Name), f.Object(Quarantine), batchStart(f), f.Type(ir.Text), ViolationSample)
+		})
+		b.p.Checks[spec.CheckQuarantineShare] = append(b.p.Checks[spec.CheckQuarantineShare], steps[len(steps)-2:]...)
 	}
 	c := b.s.CheckByName(spec.CheckUnmappedTypes)
 	steps = append(steps, func(f ir.Fragments) string {

@@ -1106,6 +1106,19 @@ BEGIN
       (SELECT SUM(lines) AS n FROM TRUEUP.SILVER.LINE_COUNTS WHERE source = 'app' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
   ) AS r;
   -- stage: checks
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'quarantine_share', pointer, detail, total
+  FROM (
+    SELECT 'app' || ': ' || reason AS pointer,
+      CAST(COUNT(*) AS VARCHAR) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS VARCHAR)) AS detail,
+      COUNT(*) OVER () AS total,
+      ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
+    FROM TRUEUP.SILVER.QUARANTINE
+    WHERE source = 'app' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID)
+    GROUP BY reason
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'quarantine_share', 'crm', 'error',
     CASE
@@ -1121,6 +1134,19 @@ BEGIN
       (SELECT SUM(lines) AS n FROM TRUEUP.SILVER.LINE_COUNTS WHERE source = 'crm' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
   ) AS r;
   -- stage: checks
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'quarantine_share', pointer, detail, total
+  FROM (
+    SELECT 'crm' || ': ' || reason AS pointer,
+      CAST(COUNT(*) AS VARCHAR) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS VARCHAR)) AS detail,
+      COUNT(*) OVER () AS total,
+      ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
+    FROM TRUEUP.SILVER.QUARANTINE
+    WHERE source = 'crm' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID)
+    GROUP BY reason
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'quarantine_share', 'billing', 'error',
     CASE
@@ -1135,6 +1161,19 @@ BEGIN
       (SELECT COUNT(*) AS n FROM TRUEUP.SILVER.QUARANTINE WHERE source = 'billing' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID)) AS q,
       (SELECT SUM(lines) AS n FROM TRUEUP.SILVER.LINE_COUNTS WHERE source = 'billing' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
   ) AS r;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'quarantine_share', pointer, detail, total
+  FROM (
+    SELECT 'billing' || ': ' || reason AS pointer,
+      CAST(COUNT(*) AS VARCHAR) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS VARCHAR)) AS detail,
+      COUNT(*) OVER () AS total,
+      ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
+    FROM TRUEUP.SILVER.QUARANTINE
+    WHERE source = 'billing' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID)
+    GROUP BY reason
+  ) AS s
+  WHERE n <= 20;
   -- stage: checks
   INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'unmapped_event_types', source || ' ' || COALESCE(detail, ''), 'info', 'counted', SUM(lines), NULL, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)

@@ -600,6 +600,19 @@ BEGIN
       (SELECT SUM(lines) AS n FROM MINI.SILVER.LINE_COUNTS WHERE source = 'billing' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM MINI.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
   ) AS r;
   -- stage: checks
+  INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'quarantine_share', pointer, detail, total
+  FROM (
+    SELECT 'billing' || ': ' || reason AS pointer,
+      CAST(COUNT(*) AS VARCHAR) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS VARCHAR)) AS detail,
+      COUNT(*) OVER () AS total,
+      ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
+    FROM MINI.SILVER.QUARANTINE
+    WHERE source = 'billing' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM MINI.OPS.BATCHES WHERE batch_id = :BATCH_ID)
+    GROUP BY reason
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
   INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'unmapped_event_types', source || ' ' || COALESCE(detail, ''), 'info', 'counted', SUM(lines), NULL, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
   FROM MINI.SILVER.LINE_COUNTS

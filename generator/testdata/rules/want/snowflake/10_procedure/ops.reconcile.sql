@@ -988,6 +988,19 @@ BEGIN
       (SELECT SUM(lines) AS n FROM RULES.SILVER.LINE_COUNTS WHERE source = 'app' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
   ) AS r;
   -- stage: checks
+  INSERT INTO RULES.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'quarantine_share', pointer, detail, total
+  FROM (
+    SELECT 'app' || ': ' || reason AS pointer,
+      CAST(COUNT(*) AS VARCHAR) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS VARCHAR)) AS detail,
+      COUNT(*) OVER () AS total,
+      ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
+    FROM RULES.SILVER.QUARANTINE
+    WHERE source = 'app' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID)
+    GROUP BY reason
+  ) AS s
+  WHERE n <= 20;
+  -- stage: checks
   INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'quarantine_share', 'crm', 'error',
     CASE
@@ -1002,6 +1015,19 @@ BEGIN
       (SELECT COUNT(*) AS n FROM RULES.SILVER.QUARANTINE WHERE source = 'crm' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID)) AS q,
       (SELECT SUM(lines) AS n FROM RULES.SILVER.LINE_COUNTS WHERE source = 'crm' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'landed') AS l
   ) AS r;
+  -- stage: checks
+  INSERT INTO RULES.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
+  SELECT :BATCH_ID, 'quarantine_share', pointer, detail, total
+  FROM (
+    SELECT 'crm' || ': ' || reason AS pointer,
+      CAST(COUNT(*) AS VARCHAR) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS VARCHAR)) AS detail,
+      COUNT(*) OVER () AS total,
+      ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
+    FROM RULES.SILVER.QUARANTINE
+    WHERE source = 'crm' AND batch_id = :BATCH_ID AND flagged_at >= (SELECT MIN(started_at) FROM RULES.OPS.BATCHES WHERE batch_id = :BATCH_ID)
+    GROUP BY reason
+  ) AS s
+  WHERE n <= 20;
   -- stage: checks
   INSERT INTO RULES.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
   SELECT :BATCH_ID, 'unmapped_event_types', source || ' ' || COALESCE(detail, ''), 'info', 'counted', SUM(lines), NULL, NULL, NULL, (SELECT now FROM RULES.SILVER.WORK_CLOCK)
