@@ -223,6 +223,12 @@ func TestLoadErrors(t *testing.T) {
 	if n := query(t, db, "SELECT COUNT(*) FROM raw.app_lines"); n[0] != "2" {
 		t.Errorf("RAW holds %s lines, want the 2 landed", n[0])
 	}
+	// The same finding as the warehouse makes it, from the lines
+	// themselves: Snowflake's COPY_HISTORY does not report a replacement.
+	replaced := query(t, db, "SELECT subject || ' ' || status || ' ' || CAST(observed AS VARCHAR) FROM dq.results WHERE check_name = '"+spec.CheckReplacedCharacters+"' ORDER BY subject")
+	if strings.Join(replaced, ", ") != "app fail 1.0, billing pass 0.0, crm pass 0.0" {
+		t.Errorf("replaced_characters = %q, want app fail 1", replaced)
+	}
 
 	// The first file changes after it was loaded: its new line is not
 	// loaded, and the check says so; the run succeeds.

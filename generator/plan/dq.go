@@ -140,6 +140,20 @@ GROUP BY source, detail`,
 			f.Object(DQResults), f.BatchID(), f.Str(spec.CheckUnmappedTypes), f.Str(c.Severity), f.Now(), f.Object(LineCounts), batchStart(f), f.Str(ReasonUnmappedType))
 	})
 	b.p.Checks[spec.CheckUnmappedTypes] = append(b.p.Checks[spec.CheckUnmappedTypes], steps[len(steps)-1])
+	rc := b.s.CheckByName(spec.CheckReplacedCharacters)
+	for _, src := range b.s.Sources {
+		src := src
+		steps = append(steps, func(f ir.Fragments) string {
+			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT %[2]s, %[3]s, %[4]s, %[5]s,
+  CASE WHEN n = 0 THEN 'pass' WHEN %[6]s THEN 'acknowledged' ELSE 'fail' END,
+  n, 0, NULL, NULL, %[7]s
+FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM %[8]s WHERE source = %[4]s AND batch_id = %[2]s AND counted_at >= %[9]s AND reason = %[10]s) AS c`,
+				f.Object(DQResults), f.BatchID(), f.Str(spec.CheckReplacedCharacters), f.Str(src.Name), f.Str(rc.Severity),
+				acked(f, spec.CheckReplacedCharacters), f.Now(), f.Object(LineCounts), batchStart(f), f.Str(ReasonReplaced))
+		})
+		b.p.Checks[spec.CheckReplacedCharacters] = append(b.p.Checks[spec.CheckReplacedCharacters], steps[len(steps)-1])
+	}
 	return steps
 }
 

@@ -56,6 +56,10 @@ const (
 	ReasonBadKey       = "record key is not a string or integer"
 	ReasonUnmappedType = "unmapped event type"
 	ReasonLanded       = "landed"
+	// ReasonReplaced counts landed lines holding U+FFFD: the load replaced
+	// invalid UTF-8 in them (REPLACE_INVALID_CHARACTERS = TRUE in the
+	// warehouse, the loader locally), or the producer sent that character.
+	ReasonReplaced = "replaced characters"
 )
 
 func formatOf(src *spec.Source) format {
@@ -622,6 +626,11 @@ WHERE NOT EXISTS (
 		if counted != "" {
 			body = fmt.Sprintf("%s\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM lines\nUNION ALL\n%s", d.lines(f, from(f)), f.Str(ReasonLanded), f.Type(ir.Text), counted)
 		}
+		// Snowflake's load replaces invalid UTF-8 without a word in
+		// COPY_HISTORY (https://docs.snowflake.com/en/sql-reference/sql/create-file-format,
+		// REPLACE_INVALID_CHARACTERS): the replacement character is counted.
+		body += fmt.Sprintf("\nUNION ALL\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM %s WHERE line LIKE %s",
+			f.Str(ReasonReplaced), f.Type(ir.Text), from(f), f.Str("%\uFFFD%"))
 		return fmt.Sprintf(`INSERT INTO %[1]s (source, batch_id, reason, detail, lines, counted_at)
 SELECT %[2]s, %[3]s, reason, detail, COUNT(*), %[4]s
 FROM (

@@ -75,6 +75,9 @@ const (
 	// CheckUnmappedTypes counts, per source and event type, the lines of
 	// types no mapping reads.
 	CheckUnmappedTypes = "unmapped_event_types"
+	// CheckReplacedCharacters counts, per source, the lines of the batch
+	// in which the load replaced invalid UTF-8 (U+FFFD).
+	CheckReplacedCharacters = "replaced_characters"
 )
 
 // BuiltinChecks lists every check with its default severity.
@@ -92,6 +95,7 @@ var BuiltinChecks = []Check{
 	{Name: CheckLoadErrors, Severity: "warn"},
 	{Name: CheckQuarantineShare, Severity: "error", Share: 1},
 	{Name: CheckUnmappedTypes, Severity: "info"},
+	{Name: CheckReplacedCharacters, Severity: "warn"},
 }
 
 // CheckByName returns the named check or nil.

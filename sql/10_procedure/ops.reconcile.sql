@@ -1180,6 +1180,24 @@ BEGIN
   FROM TRUEUP.SILVER.LINE_COUNTS
   WHERE batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'unmapped event type'
   GROUP BY source, detail;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'replaced_characters', 'app', 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'replaced_characters' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
+  FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM TRUEUP.SILVER.LINE_COUNTS WHERE source = 'app' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'replaced characters') AS c;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'replaced_characters', 'crm', 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'replaced_characters' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
+  FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM TRUEUP.SILVER.LINE_COUNTS WHERE source = 'crm' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'replaced characters') AS c;
+  -- stage: checks
+  INSERT INTO TRUEUP.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'replaced_characters', 'billing', 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM TRUEUP.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'replaced_characters' AND a.batch_id IN (SELECT batch_id FROM TRUEUP.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
+  FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM TRUEUP.SILVER.LINE_COUNTS WHERE source = 'billing' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM TRUEUP.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'replaced characters') AS c;
   -- stage: publish
   DELETE FROM TRUEUP.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM TRUEUP.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
   -- stage: publish

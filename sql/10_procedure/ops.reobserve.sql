@@ -188,6 +188,8 @@ BEGIN
   SELECT 'app', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
   FROM (
   SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM TRUEUP.RAW.APP_LINES WHERE loaded_at >= :SINCE)
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM TRUEUP.RAW.APP_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   -- stage: observe
@@ -379,6 +381,8 @@ BEGIN
   SELECT 'crm', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
   FROM (
   SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM TRUEUP.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM TRUEUP.RAW.CRM_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   -- stage: observe
@@ -580,6 +584,8 @@ BEGIN
     ) AS h
   ) AS y
   WHERE reason IS NULL AND NOT mapped
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM TRUEUP.RAW.BILLING_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   -- stage: observe

@@ -618,6 +618,12 @@ BEGIN
   FROM HOSTILE.SILVER.LINE_COUNTS
   WHERE batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM HOSTILE.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'unmapped event type'
   GROUP BY source, detail;
+  -- stage: checks
+  INSERT INTO HOSTILE.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'replaced_characters', 'src', 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'replaced_characters' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, (SELECT now FROM HOSTILE.SILVER.WORK_CLOCK)
+  FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM HOSTILE.SILVER.LINE_COUNTS WHERE source = 'src' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM HOSTILE.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'replaced characters') AS c;
   -- stage: publish
   DELETE FROM HOSTILE.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
   -- stage: publish

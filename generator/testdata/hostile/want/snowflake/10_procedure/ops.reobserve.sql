@@ -168,6 +168,8 @@ BEGIN
   SELECT 'src', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
   FROM (
   SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE)
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM HOSTILE.RAW.SRC_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   -- stage: ops

@@ -618,6 +618,12 @@ BEGIN
   FROM MINI.SILVER.LINE_COUNTS
   WHERE batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM MINI.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'unmapped event type'
   GROUP BY source, detail;
+  -- stage: checks
+  INSERT INTO MINI.DQ.RESULTS (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+  SELECT :BATCH_ID, 'replaced_characters', 'billing', 'warn',
+    CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM MINI.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'replaced_characters' AND a.batch_id IN (SELECT batch_id FROM MINI.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
+    n, 0, NULL, NULL, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
+  FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM MINI.SILVER.LINE_COUNTS WHERE source = 'billing' AND batch_id = :BATCH_ID AND counted_at >= (SELECT MIN(started_at) FROM MINI.OPS.BATCHES WHERE batch_id = :BATCH_ID) AND reason = 'replaced characters') AS c;
   -- stage: publish
   DELETE FROM MINI.GOLD.FIELD_CANDIDATES WHERE customer_id IN (SELECT customer_id FROM MINI.SILVER.WORK_RESOLVE_SET) AND NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
   -- stage: publish

@@ -207,6 +207,8 @@ BEGIN
     ) AS h
   ) AS y
   WHERE reason IS NULL AND NOT mapped
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   -- stage: ops

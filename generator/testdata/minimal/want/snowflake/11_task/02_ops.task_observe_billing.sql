@@ -205,6 +205,8 @@ BEGIN
     ) AS h
   ) AS y
   WHERE reason IS NULL AND NOT mapped
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM MINI.RAW.BILLING_LINES_STREAM WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   COMMIT;

@@ -188,6 +188,8 @@ BEGIN
   SELECT 'app', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
   FROM (
   SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM RULES.RAW.APP_LINES WHERE loaded_at >= :SINCE)
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM RULES.RAW.APP_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   -- stage: observe
@@ -374,6 +376,8 @@ BEGIN
   SELECT 'crm', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
   FROM (
   SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM RULES.RAW.CRM_LINES WHERE loaded_at >= :SINCE)
+  UNION ALL
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM RULES.RAW.CRM_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
   ) c
   GROUP BY reason, detail;
   -- stage: ops
