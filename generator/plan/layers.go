@@ -202,7 +202,7 @@ func (b *builder) silver() {
 			{Name: "batch_id", Type: ir.Text, Comment: "the task graph run that flagged the line"},
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: LineCounts, Deps: []ir.Ref{silver},
-		Comment: "per batch and source: the lines observe read (reason landed) and those of them holding U+FFFD (replaced characters), and the lines it neither observed nor flagged, counted per reason and detail",
+		Comment: "per batch and source: the lines observe read (reason landed), and the lines it neither observed nor flagged, counted per reason and detail",
 		Columns: []ir.Column{
 			notNull("source", ir.Text), col("batch_id", ir.Text), notNull("reason", ir.Text), col("detail", ir.Text),
 			col("lines", ir.Int), col("counted_at", ir.Timestamp),
