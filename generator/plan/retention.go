@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/ledgerloop/trueup/generator/ir"
-	"github.com/ledgerloop/trueup/generator/spec"
 )
 
 // Objects of retention.
@@ -120,12 +119,7 @@ func (p *Plan) PurgeSteps() []ir.SQL {
 // of the batch graph, with at least an hour to run, since it deletes a day
 // of RAW lines at once.
 func (b *builder) purgeTask(steps []ir.SQL) *ir.Task {
-	policy := b.s.Project.Tasks
-	t := &ir.Task{Root: true, Cron: PurgeCron, Steps: steps, Call: &PurgeProc,
-		Warehouse: policy.Warehouse, Timeout: max(policy.Timeout, time.Hour),
-		Graph: &ir.TaskGraph{Overlap: policy.Overlap, Retries: policy.Retries, SuspendAfterFailures: policy.SuspendAfterFailures}}
-	if policy.Compute == spec.ComputeServerless {
-		t.Warehouse, t.InitialSize, t.TargetCompletion = "", policy.InitialSize, policy.TargetCompletion
-	}
+	t := b.policyTask(ir.Task{Root: true, Cron: PurgeCron, Steps: steps, Call: &PurgeProc, Graph: b.graphPolicy()})
+	t.Timeout = max(t.Timeout, time.Hour)
 	return t
 }

@@ -28,15 +28,7 @@ func ObserveTask(src string) ir.Ref { return ref(OPS, "task_observe_"+src) }
 // queue behind, and the stream still has data, so the next run (whose root
 // condition includes that stream) does the work again.
 func (b *builder) tasks() {
-	policy := b.s.Project.Tasks
-	// task is a task of the graph with the policy's compute and timeout.
-	task := func(t ir.Task) *ir.Task {
-		t.Warehouse, t.Timeout = policy.Warehouse, policy.Timeout
-		if policy.Compute == spec.ComputeServerless {
-			t.Warehouse, t.InitialSize, t.TargetCompletion = "", policy.InitialSize, policy.TargetCompletion
-		}
-		return &t
-	}
+	task := b.policyTask
 	var rootWhen []*ir.Stream
 	for _, src := range b.s.Sources {
 		rootWhen = append(rootWhen, LinesStreamOf(src.Name))
@@ -46,7 +38,7 @@ func (b *builder) tasks() {
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: RootTask, Deps: []ir.Ref{Batches},
 		Comment: "opens a batch when any source has new lines",
 		Task: task(ir.Task{Root: true, Schedule: b.s.Project.Schedule, When: rootWhen,
-			Graph: &ir.TaskGraph{Overlap: policy.Overlap, Retries: policy.Retries, SuspendAfterFailures: policy.SuspendAfterFailures},
+			Graph: b.graphPolicy(),
 			Steps: staged(StageOps, []ir.SQL{func(f ir.Fragments) string {
 				return fmt.Sprintf("INSERT INTO %s (batch_id, started_at, ruleset_version) SELECT %s, %s, %s",
 					f.Object(Batches), f.BatchID(), f.Now(), f.Str(b.p.RulesetVersion))
@@ -155,3 +147,19 @@ func readClock(steps []ir.SQL) []ir.SQL {
 type clockFragments struct{ ir.Fragments }
 
 func (c clockFragments) Now() string { return clock(c.Fragments) }
+
+// policyTask is t with the spec's task compute and timeout.
+func (b *builder) policyTask(t ir.Task) *ir.Task {
+	policy := b.s.Project.Tasks
+	t.Warehouse, t.Timeout = policy.Warehouse, policy.Timeout
+	if policy.Compute == spec.ComputeServerless {
+		t.Warehouse, t.InitialSize, t.TargetCompletion = "", policy.InitialSize, policy.TargetCompletion
+	}
+	return &t
+}
+
+// graphPolicy is the spec's failure policy of a task graph, set on its root.
+func (b *builder) graphPolicy() *ir.TaskGraph {
+	policy := b.s.Project.Tasks
+	return &ir.TaskGraph{Overlap: policy.Overlap, Retries: policy.Retries, SuspendAfterFailures: policy.SuspendAfterFailures}
+}

@@ -417,13 +417,9 @@ func rangeGuarded(c call) bool {
 	if len(args) == 0 {
 		return false
 	}
-	k, v := variant(args[0])
-	if k != "Function" {
-		return false
-	}
-	iff := call{name: strings.ToUpper(identValue(asList(obj(v)["name"])[0])), node: obj(v)}
+	iff, ok := asCall(args[0])
 	ia := iff.args()
-	if iff.name != "IFF" || len(ia) != 3 {
+	if !ok || iff.name != "IFF" || len(ia) != 3 {
 		return false
 	}
 	b := obj(ia[0], "Between")
@@ -435,19 +431,13 @@ func rangeGuarded(c call) bool {
 // it.
 func typeGuarded(expr any, tn string, above []map[string]any) bool {
 	for i := len(above) - 1; i >= 0; i-- {
-		f := obj(above[i], "Function")
-		if f == nil || len(asList(f["name"])) != 1 || strings.ToUpper(identValue(asList(f["name"])[0])) != "IFF" {
+		iff, ok := asCall(above[i])
+		args := iff.args()
+		if !ok || iff.name != "IFF" || len(args) != 3 {
 			continue
 		}
-		args := call{node: f}.args()
-		if len(args) != 3 {
-			continue
-		}
-		k, v := variant(args[0])
-		if k != "Function" || len(asList(obj(v)["name"])) != 1 || strings.ToUpper(identValue(asList(obj(v)["name"])[0])) != "IS_"+tn {
-			continue
-		}
-		if ga := (call{node: obj(v)}).args(); len(ga) == 1 && canon(ga[0]) == canon(expr) {
+		test, ok := asCall(args[0])
+		if ga := test.args(); ok && test.name == "IS_"+tn && len(ga) == 1 && canon(ga[0]) == canon(expr) {
 			return true
 		}
 	}

@@ -136,14 +136,27 @@ func (c call) args() []any {
 func calls(tree any) []call {
 	var out []call
 	walk(tree, func(n map[string]any, keys []string, above []map[string]any) bool {
-		if f, ok := n["Function"].(map[string]any); ok {
-			if parts := asList(f["name"]); len(parts) > 0 {
-				out = append(out, call{name: strings.ToUpper(identValue(parts[len(parts)-1])), node: f, above: withNode(above, n)})
-			}
+		if c, ok := asCall(n); ok {
+			c.above = withNode(above, n)
+			out = append(out, c)
 		}
 		return true
 	})
 	return out
+}
+
+// asCall is the function call an expression node is, if it is one (its
+// name is the last part of a qualified name, upper-cased).
+func asCall(expr any) (call, bool) {
+	f, ok := obj(expr)["Function"].(map[string]any)
+	if !ok {
+		return call{}, false
+	}
+	parts := asList(f["name"])
+	if len(parts) == 0 {
+		return call{}, false
+	}
+	return call{name: strings.ToUpper(identValue(parts[len(parts)-1])), node: f}, true
 }
 
 // hasIdentifier reports whether an expression refers to a column.
