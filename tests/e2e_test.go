@@ -43,7 +43,37 @@ func runOnce(t *testing.T, run *local.Runner, landing string) local.Result {
 		t.Fatalf("run: %v", err)
 	}
 	checkHistory(t, run.DB())
+	checkStateLog(t, run.DB())
 	return res
+}
+
+// checkStateLog asserts what resolution relies on when it reads a key's
+// state log from a time on: every observation that is not its key's state
+// is in the log with an until_time at or after the event time of the key's
+// next observation, and no key's state is.
+func checkStateLog(t *testing.T, db *sql.DB) {
+	t.Helper()
+	checks := []struct{ what, q string }{
+		{"observations missing from the state log, or logged with an until_time before the next observation", `SELECT COUNT(*) FROM (
+  SELECT source, record_key, field, order_key, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS next_time
+  FROM silver.observations
+) AS o
+WHERE next_time IS NOT NULL AND NOT EXISTS (
+  SELECT 1 FROM silver.state_log AS l
+  WHERE l.source = o.source AND l.record_key = o.record_key AND l.field = o.field AND l.order_key = o.order_key AND l.until_time >= o.next_time)`},
+		{"states in the state log", `SELECT COUNT(*) FROM silver.state_log AS l JOIN silver.source_state AS s
+  ON s.source = l.source AND s.record_key = l.record_key AND s.field = l.field AND s.order_key = l.order_key`},
+		{"observations logged twice", `SELECT COUNT(*) FROM (SELECT source, record_key, field, order_key FROM silver.state_log GROUP BY ALL HAVING COUNT(*) > 1)`},
+	}
+	for _, c := range checks {
+		var n int
+		if err := db.QueryRow(c.q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d", c.what, n)
+		}
+	}
 }
 
 // checkHistory asserts, over all of gold.customer_master_history, that the

@@ -140,6 +140,14 @@ type Fragments interface {
 	NextVal(seq Ref) string
 	// Param references a procedure argument.
 	Param(name string) string
+	// SetVar is a statement setting the variable name, of type t, to the
+	// value of SELECT expr FROM from, where expr is an aggregate (the query
+	// gives one row). Later steps of the same task or procedure read it
+	// with Var. A predicate on a variable prunes storage where one on a
+	// subquery does not.
+	SetVar(name string, t Type, expr, from string) string
+	// Var reads a variable an earlier step set with SetVar.
+	Var(name string) string
 	// Stream reads the unconsumed rows of a stream.
 	Stream(s *Stream) string
 	// LoadErrors is a query of the files whose load into one of tables

@@ -16,6 +16,7 @@ var (
 	Quarantine         = ref(SILVER, "quarantine")
 	LineCounts         = ref(SILVER, "line_counts")
 	SourceState        = ref(SILVER, "source_state")
+	StateLog           = ref(SILVER, "state_log")
 	RecordQueue        = ref(SILVER, "work_records")
 	Crosswalk          = ref(SILVER, "crosswalk")
 	CrosswalkWork      = ref(SILVER, "work_crosswalk")
@@ -149,6 +150,21 @@ var stateColumns = []ir.Column{
 	col("updated_at", ir.Timestamp),
 }
 
+// stateLogColumns: a key's observations other than its current state, in
+// the order each batch brought them, sorted by until_time within a batch.
+var stateLogColumns = []ir.Column{
+	notNull("source", ir.Text),
+	notNull("record_key", ir.Text),
+	notNull("field", ir.Text),
+	notNull("op", ir.Text),
+	col("value", ir.Text),
+	notNull("event_time", ir.Timestamp),
+	notNull("order_key", ir.Text),
+	notNull("event_id", ir.Text),
+	{Name: "until_time", Type: ir.Timestamp, NotNull: true, Comment: "at or after the event time of the key's next observation: the row is the key's state at no point at or after it"},
+	col("logged_at", ir.Timestamp),
+}
+
 var candidateColumns = []ir.Column{
 	notNull("customer_id", ir.Text),
 	notNull("field", ir.Text),
@@ -209,6 +225,8 @@ func (b *builder) silver() {
 		}})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: SourceState, Deps: []ir.Ref{silver}, Columns: stateColumns,
 		Comment: "last-writer-wins register per (source, record, field), ordered by order_key"})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: StateLog, Deps: []ir.Ref{silver}, Columns: stateLogColumns,
+		Comment: "every observation that is not, or is no longer, its key's state, with a bound of when the next one takes over: late data reads the days it reaches back to"})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: RecordQueue, Deps: []ir.Ref{silver}, Transient: true,
 		Columns: []ir.Column{notNull("source", ir.Text), notNull("record_key", ir.Text),
 			{Name: "observed", Type: ir.Bool, Comment: "the batch observed the record (or one of its children)"},

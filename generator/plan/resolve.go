@@ -72,7 +72,44 @@ GROUP BY source, record_key%s`, f.Object(RecordQueue), f.Stream(stream), where, 
 	tick := func(f ir.Fragments) string {
 		return fmt.Sprintf("INSERT INTO %s (now) SELECT %s", f.Object(Clock), f.Now())
 	}
-	return []ir.SQL{tick, before, merge, queue}
+	logCols := "source, record_key, field, op, value, event_time, order_key, event_id"
+	// The state log starts from the observations already there, once: on
+	// the first batch that finds it empty while keys of the batch had a
+	// state (a pipeline deployed before the log existed). until_time is
+	// then exact: the event time of the key's next observation.
+	fillLog := func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, until_time, logged_at)
+SELECT %[2]s, until_time, %[3]s
+FROM (
+  SELECT %[2]s, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
+  FROM %[4]s
+  WHERE NOT EXISTS (SELECT 1 FROM %[1]s)
+    AND EXISTS (SELECT 1 FROM %[5]s WHERE had)
+    AND obs_seq NOT IN (SELECT obs_seq FROM %[6]s)
+) AS o
+WHERE until_time IS NOT NULL
+ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(Observations), f.Object(StateBefore), f.Stream(stream))
+	}
+	// Every observation of a key the batch observes that is not its new
+	// state enters the log: the state it had before (when a later one
+	// replaces it) and the batch's others. until_time is the event time of
+	// the next of those by order_key: at or after the key's true next
+	// observation, which may be an earlier one in the log.
+	logBatch := func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, until_time, logged_at)
+SELECT %[2]s, until_time, %[3]s
+FROM (
+  SELECT %[2]s, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
+  FROM (
+    SELECT %[2]s FROM %[4]s WHERE had
+    UNION ALL
+    SELECT %[2]s FROM %[5]s
+  ) AS u
+) AS o
+WHERE until_time IS NOT NULL
+ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(StateBefore), f.Stream(stream))
+	}
+	return []ir.SQL{tick, before, fillLog, logBatch, merge, queue}
 }
 
 // crosswalkSteps link each queued record to a customer through the spec's

@@ -19,9 +19,15 @@ const (
 	modeFast = "fast"
 	// modeSlow: observations on both sides of from_time (late data, a
 	// batch held back, a whole timeline): its observations from from_time
-	// on and the last one before it.
+	// on and the last one before it, from the state log (the rows whose
+	// until_time reaches from_time) and its state; a whole timeline reads
+	// all of the key's observations.
 	modeSlow = "slow"
 )
+
+// minFromVar is the variable holding the earliest from_time of the
+// customers resolved (NULL when every one is resolved whole).
+const minFromVar = "min_from"
 
 // suffixSteps fill the work tables of resolution for the customers queued:
 // which customers from which event time, their keys, the observations that
@@ -31,7 +37,8 @@ const (
 // point comes from an ASOF join of the points with the ordered observations
 // of each key, and the observations read are those of the batch, the
 // current source state, and, for keys with late data only, the key's
-// observations.
+// state log from the earliest from_time on (a bound the warehouse prunes
+// by, since the log is written in until_time order).
 func (b *builder) suffixSteps() []ir.SQL {
 	stream := ObservationsStreamOf()
 	keyCols := func(a string) string {
@@ -130,12 +137,26 @@ FROM (
   UNION ALL
   SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
   FROM (
-    SELECT k.customer_id, %[16]s, %[17]s, r.from_time,
-      ROW_NUMBER() OVER (PARTITION BY k.customer_id, %[16]s, CASE WHEN o.event_time < r.from_time THEN 1 ELSE 0 END ORDER BY o.order_key DESC) AS n
-    FROM %[2]s AS k
-    JOIN %[18]s AS r ON r.customer_id = k.customer_id
-    JOIN %[19]s AS o ON %[20]s
-    WHERE k.mode = %[7]s
+    SELECT sk.*,
+      ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, CASE WHEN event_time < from_time THEN 1 ELSE 0 END ORDER BY order_key DESC) AS n
+    FROM (
+      SELECT k.customer_id, %[16]s, %[17]s, r.from_time
+      FROM %[2]s AS k
+      JOIN %[18]s AS r ON r.customer_id = k.customer_id
+      JOIN %[19]s AS o ON %[20]s
+      WHERE k.mode = %[7]s AND r.from_time IS NULL
+      UNION ALL
+      SELECT k.customer_id, %[16]s, %[17]s, r.from_time
+      FROM %[2]s AS k
+      JOIN %[18]s AS r ON r.customer_id = k.customer_id
+      JOIN (SELECT * FROM %[23]s WHERE until_time >= %[24]s) AS o ON %[20]s AND o.until_time >= r.from_time
+      WHERE k.mode = %[7]s
+      UNION ALL
+      SELECT k.customer_id, %[8]s, %[9]s, r.from_time
+      FROM %[2]s AS k
+      JOIN %[18]s AS r ON r.customer_id = k.customer_id
+      WHERE k.mode = %[7]s AND r.from_time IS NOT NULL
+    ) AS sk
   ) AS sl
   WHERE from_time IS NULL OR event_time >= from_time OR n = 1
 ) AS u
@@ -147,7 +168,7 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, 
 			keyCols("b"), stateCols("b"), sameKey("b", "k"),
 			keyCols("n"), stateCols("n"), sameKey("n", "k"),
 			keyCols("o"), stateCols("o"), f.Object(ResolveSet), f.Object(Observations), sameKey("o", "k"),
-			strings.Join(norm, ""), strings.Join(valid, ""))
+			strings.Join(norm, ""), strings.Join(valid, ""), f.Object(StateLog), f.Var(minFromVar))
 	}
 	points := func(f ir.Fragments) string {
 		on := [][2]string{{"g.customer_id", "s.customer_id"}, {"g.source", "s.source"}, {"g.record_key", "s.record_key"}, {"g.field", "s.field"}}
@@ -171,5 +192,10 @@ WHERE event_time IS NOT NULL`,
 			f.Object(AsOfState), f.Object(StateRows), f.Object(ResolveSet), f.Object(ResolveKeys),
 			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"))
 	}
-	return []ir.SQL{resolveSet, keys, rows, points}
+	// The earliest from_time, as a constant: the state log is read from
+	// it on, which prunes what is older.
+	minFrom := func(f ir.Fragments) string {
+		return f.SetVar(minFromVar, ir.Timestamp, "MIN(from_time)", f.Object(ResolveSet))
+	}
+	return []ir.SQL{resolveSet, keys, minFrom, rows, points}
 }

@@ -38,7 +38,7 @@ func (run *Runner) Replay(ctx context.Context, o ReplayOptions) (Batch, error) {
 		}
 		// Everything derived from RAW, except the logs of what trueup
 		// believed before (history, crosswalk changes, rule sets).
-		for _, t := range []ir.Ref{plan.Observations, plan.Quarantine, plan.SourceState, plan.Crosswalk, plan.FieldCandidates, plan.CustomerFields} {
+		for _, t := range []ir.Ref{plan.Observations, plan.Quarantine, plan.SourceState, plan.StateLog, plan.Crosswalk, plan.FieldCandidates, plan.CustomerFields} {
 			stmts = append(stmts, "DELETE FROM "+o2(t))
 		}
 		stmts = append(stmts, fmt.Sprintf("UPDATE %s SET consumed_to = 0, reading_to = 0", duckdb.StreamOffsets))

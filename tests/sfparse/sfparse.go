@@ -28,6 +28,10 @@
 //
 // Quirks callers must know:
 //
+//   - SELECT ... INTO :var FROM ..., which sets Snowflake Scripting
+//     variables (https://docs.snowflake.com/en/sql-reference/constructs/into),
+//     does not parse: [WithoutInto] gives the query without its INTO
+//     clause.
 //   - A text with no statement (empty, ";", only comments) is OK with
 //     Statements == 0: check Statements when a statement is expected.
 //   - EXECUTE IMMEDIATE $$...$$ parses, but the $$ body is an opaque string:
@@ -91,6 +95,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -228,4 +233,15 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// intoClause is the INTO :var [, :var] clause of a Snowflake Scripting
+// SELECT.
+var intoClause = regexp.MustCompile(`(?i)\sINTO\s+:[A-Z_][A-Z0-9_$]*(\s*,\s*:[A-Z_][A-Z0-9_$]*)*\s`)
+
+// WithoutInto returns sql without the INTO :variable clause of a SELECT
+// that sets Snowflake Scripting variables, which the parser lacks; other
+// text is returned as it is.
+func WithoutInto(sql string) string {
+	return intoClause.ReplaceAllString(sql, " ")
 }

@@ -2,6 +2,7 @@ package sfrules
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -124,6 +125,18 @@ var Catalog = []Rule{
 		URL:   "https://docs.snowflake.com/en/sql-reference/sql/alter-schema",
 		Doc:   "header: ALTER SCHEMA sets only DATA_RETENTION_TIME_IN_DAYS, an integer from 0 to 90 (https://docs.snowflake.com/en/user-guide/data-time-travel: 90 days at most, on Enterprise Edition; 1 on Standard), on a schema the set creates; the tables a schema holds inherit it",
 		Check: schemaTimeTravel,
+	},
+	{
+		Name:  "scripting-variables-declared",
+		URL:   "https://docs.snowflake.com/en/developer-guide/snowflake-scripting/variables",
+		Doc:   "units: every :NAME a Snowflake Scripting step reads, and every SELECT ... INTO :NAME target, is a variable of its block (DECLARE, LET) or an argument of its procedure; a variable must be declared before use",
+		Check: variablesDeclared,
+	},
+	{
+		Name:  "state-log-pruned-by-variable",
+		URL:   "https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions",
+		Doc:   "text: every step of a procedure that reads SILVER.STATE_LOG bounds until_time by a variable (until_time >= :NAME): pruning by micro-partition min/max needs a constant, and a predicate with a subquery prunes nothing, even when the subquery gives a constant",
+		Check: stateLogPruned,
 	},
 	{
 		Name:  "work-tables-transient",
@@ -1132,6 +1145,94 @@ func transactionBlockRollsBack(s *Set) []Violation {
 			out = append(out, violation(st.Name, "a transaction without an EXCEPTION handler WHEN OTHER THEN"))
 		case !rolledBack || !raised:
 			out = append(out, violation(st.Name, "the exception handler does not ROLLBACK and then RAISE"))
+		}
+	}
+	return out
+}
+
+// binds returns the names (upper case) of the Snowflake Scripting
+// variables that text reads as :NAME; a colon after a name, a quoted name
+// or a bracket is a path into a VARIANT (v:a), not a variable.
+func binds(text string) []string {
+	toks, err := lex(text)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for i := 0; i+1 < len(toks); i++ {
+		if toks[i].text != ":" || toks[i].kind != punct || toks[i+1].kind != word {
+			continue
+		}
+		if i > 0 {
+			if p := toks[i-1]; p.kind == word || p.kind == quoted || p.text == ")" || p.text == "]" {
+				continue
+			}
+		}
+		out = append(out, toks[i+1].upper())
+	}
+	return out
+}
+
+func variablesDeclared(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Statements {
+		if len(st.Units) == 0 {
+			continue
+		}
+		known := map[string]bool{}
+		if h := st.Header; h != nil && h.Kind == "PROCEDURE" {
+			for _, a := range strings.Split(h.Args, ",") {
+				if f := strings.Fields(a); len(f) > 0 {
+					known[strings.ToUpper(f[0])] = true
+				}
+			}
+		}
+		for _, u := range st.Units {
+			if u.Role == "control" {
+				w := strings.Fields(u.Control)
+				switch {
+				case len(w) == 2 && (w[0] == "DECLARE" || w[0] == "LET"):
+					known[strings.ToUpper(w[1])] = true
+				case len(w) >= 2 && w[0] == "SELECT" && w[1] == "INTO":
+					for _, v := range strings.Split(strings.TrimPrefix(u.Control, "SELECT INTO "), ",") {
+						if name := strings.TrimPrefix(strings.TrimSpace(v), ":"); !known[name] {
+							out = append(out, violation(u.Name, "SELECT INTO :%s: no variable %s is declared", name, name))
+						}
+					}
+				}
+				continue
+			}
+			for _, name := range binds(u.SQL) {
+				if !known[name] {
+					out = append(out, violation(u.Name, ":%s is neither an argument nor a declared variable", name))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func stateLogPruned(s *Set) []Violation {
+	// What reads no rows of the log, or stops at the first: writing it,
+	// and asking whether it is empty.
+	notReads := regexp.MustCompile(`INSERT INTO [A-Z0-9_$."]*SILVER\.STATE_LOG|EXISTS \(SELECT 1 FROM [A-Z0-9_$."]*SILVER\.STATE_LOG\)`)
+	var out []Violation
+	for _, u := range s.Units() {
+		if !u.Procedure || u.Role != "step" {
+			continue
+		}
+		up := strings.ToUpper(u.SQL)
+		if !strings.Contains(notReads.ReplaceAllString(up, ""), "SILVER.STATE_LOG") {
+			continue
+		}
+		ok := false
+		for _, name := range binds(u.SQL) {
+			if strings.Contains(up, "UNTIL_TIME >= :"+name) {
+				ok = true
+			}
+		}
+		if !ok {
+			out = append(out, violation(u.Name, "reads SILVER.STATE_LOG without until_time >= :<variable>"))
 		}
 	}
 	return out

@@ -53,6 +53,26 @@ func txn(steps ...string) string {
 }
 
 var ruleCases = map[string]ruleCase{
+	"scripting-variables-declared": {
+		bad: []string{
+			proc(txn("DELETE FROM DB.SILVER.T WHERE t < :LO")),
+			proc(txn("SELECT MIN(t) INTO :LO FROM DB.SILVER.W")),
+		},
+		good: []string{
+			proc("DECLARE\n  LO TIMESTAMP_NTZ;\n" + txn("SELECT MIN(t) INTO :LO FROM DB.SILVER.W", "DELETE FROM DB.SILVER.T WHERE t < :LO AND b = :BATCH_ID", "SELECT v:a FROM DB.SILVER.W")),
+		},
+	},
+	"state-log-pruned-by-variable": {
+		bad: []string{
+			proc(txn("INSERT INTO DB.SILVER.W (a) SELECT a FROM DB.SILVER.STATE_LOG WHERE until_time >= (SELECT MIN(t) FROM DB.SILVER.R)")),
+		},
+		good: []string{
+			proc("DECLARE\n  LO TIMESTAMP_NTZ;\n" + txn(
+				"SELECT MIN(t) INTO :LO FROM DB.SILVER.R",
+				"INSERT INTO DB.SILVER.W (a) SELECT a FROM (SELECT * FROM DB.SILVER.STATE_LOG WHERE until_time >= :LO) AS o",
+				"INSERT INTO DB.SILVER.STATE_LOG (a) SELECT a FROM DB.SILVER.O WHERE NOT EXISTS (SELECT 1 FROM DB.SILVER.STATE_LOG)")),
+		},
+	},
 	"copy-left-out-column-sequence-default": {
 		bad:  []string{rawTable, pipe},
 		good: []string{rawTable, pipeWithSeq, rawTableIdentity, strings.Replace(pipe, "DB.RAW.P", "DB.RAW.P2", 1)},

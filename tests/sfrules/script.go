@@ -220,6 +220,22 @@ func (sp *splitter) piece(body string, toks []token, end int) error {
 				sp.out = append(sp.out, inner.out...)
 			}
 			return nil
+		case t.is("SELECT") && intoVars(toks, k) > 0:
+			// SELECT ... INTO :v [, :w] FROM ... sets Snowflake Scripting
+			// variables (https://docs.snowflake.com/en/sql-reference/constructs/into);
+			// the parser has no INTO clause, so the query is parsed
+			// without it.
+			j := upTo(toks, k, "INTO")
+			after := intoVars(toks, k)
+			var names []string
+			for i := j + 1; i < after; i++ {
+				if toks[i].kind == word {
+					names = append(names, toks[i].upper())
+				}
+			}
+			sp.control("SELECT INTO :" + strings.Join(names, ", :"))
+			sp.sql("step", body[t.start:toks[j].start]+rest(after))
+			return nil
 		default:
 			sp.sql("step", rest(k))
 			switch {
@@ -232,4 +248,27 @@ func (sp *splitter) piece(body string, toks []token, end int) error {
 		}
 	}
 	return nil
+}
+
+// intoVars returns, for a SELECT at toks[k] with an INTO :variable list at
+// parenthesis depth 0, the index of the token after that list; 0 when the
+// SELECT has none.
+func intoVars(toks []token, k int) int {
+	j := upTo(toks, k, "INTO")
+	if j < 0 {
+		return 0
+	}
+	i := j + 1
+	for i+1 < len(toks) && toks[i].text == ":" && toks[i+1].kind == word {
+		i += 2
+		if i < len(toks) && toks[i].text == "," {
+			i++
+			continue
+		}
+		break
+	}
+	if i == j+1 || i >= len(toks) {
+		return 0
+	}
+	return i
 }

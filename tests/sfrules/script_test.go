@@ -68,6 +68,20 @@ END;`,
 			},
 		},
 		{
+			name: "SELECT INTO variables is parsed without its INTO clause",
+			body: `DECLARE
+  lo TIMESTAMP_NTZ;
+BEGIN
+  SELECT MIN(t), (SELECT 1 INTO x) INTO :lo, :hi FROM w;
+  SELECT a FROM into_t;
+END;`,
+			want: []string{
+				"control: DECLARE", "control: DECLARE lo", "control: BEGIN",
+				"control: SELECT INTO :LO, :HI", "step: SELECT MIN(t), (SELECT 1 INTO x) FROM w",
+				"step: SELECT a FROM into_t", "control: END",
+			},
+		},
+		{
 			name: "EXECUTE IMMEDIATE with a quoted body is split in turn",
 			body: `BEGIN
   EXECUTE IMMEDIATE 'BEGIN SELECT ''a;b''; DELETE FROM t; END;';

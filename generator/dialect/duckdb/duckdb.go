@@ -291,6 +291,17 @@ func (r *Renderer) AsOfJoin(right, alias string, on [][2]string, leftTime, right
 // Param implements ir.Fragments: a session variable set by the runtime.
 func (r *Renderer) Param(name string) string { return "getvariable(" + r.Str(name) + ")" }
 
+// SetVar implements ir.Fragments with a session variable
+// (https://duckdb.org/docs/stable/sql/statements/set_variable): the
+// planner reads its value as a constant, so a filter on it prunes row
+// groups by their min/max.
+func (r *Renderer) SetVar(name string, t ir.Type, expr, from string) string {
+	return fmt.Sprintf("SET VARIABLE %s = (SELECT CAST(%s AS %s) FROM %s)", r.Ident(name), expr, r.Type(t), from)
+}
+
+// Var implements ir.Fragments.
+func (r *Renderer) Var(name string) string { return "getvariable(" + r.Str(name) + ")" }
+
 // Stream reads the rows between the consumed offset and the offset the
 // runtime fixed when the consuming task began.
 func (r *Renderer) Stream(s *ir.Stream) string {

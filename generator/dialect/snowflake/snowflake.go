@@ -7,6 +7,7 @@ package snowflake
 import (
 	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,7 +22,12 @@ const Name = "snowflake"
 func init() { dialect.Register(Name, func() dialect.Renderer { return &Renderer{} }) }
 
 // Renderer renders Snowflake SQL.
-type Renderer struct{ s dialect.Settings }
+type Renderer struct {
+	s dialect.Settings
+	// vars are the variables that SetVar set in the steps rendered since
+	// the last takeVars: the block that runs them declares them.
+	vars map[string]ir.Type
+}
 
 var _ dialect.Renderer = (*Renderer)(nil)
 
@@ -269,6 +275,34 @@ func (r *Renderer) NextVal(seq ir.Ref) string { return r.Object(seq) + ".NEXTVAL
 // Param implements ir.Fragments: a Snowflake Scripting variable.
 func (r *Renderer) Param(name string) string { return ":" + strings.ToUpper(name) }
 
+// SetVar implements ir.Fragments with SELECT ... INTO a Snowflake Scripting
+// variable (https://docs.snowflake.com/en/sql-reference/constructs/into),
+// declared by the block that runs the step. Pruning uses constants, and a
+// variable is bound as one; a predicate with a subquery prunes nothing
+// (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions).
+func (r *Renderer) SetVar(name string, t ir.Type, expr, from string) string {
+	if r.vars == nil {
+		r.vars = map[string]ir.Type{}
+	}
+	r.vars[strings.ToUpper(name)] = t
+	return fmt.Sprintf("SELECT %s INTO %s FROM %s", expr, r.Var(name), from)
+}
+
+// Var implements ir.Fragments.
+func (r *Renderer) Var(name string) string { return ":" + strings.ToUpper(name) }
+
+// takeVars returns the declarations of the variables set since the last
+// call, in name order, and forgets them.
+func (r *Renderer) takeVars() []string {
+	var out []string
+	for name, t := range r.vars {
+		out = append(out, name+" "+r.Type(t))
+	}
+	sort.Strings(out)
+	r.vars = nil
+	return out
+}
+
 // Stream implements ir.Fragments.
 func (r *Renderer) Stream(s *ir.Stream) string { return r.Object(s.Ref) }
 
@@ -499,6 +533,7 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 	if when := r.when(t); when != "" {
 		fmt.Fprintf(&b, "\n  WHEN %s", when)
 	}
+	r.takeVars()
 	steps := common.Steps(r, t)
 	b.WriteString("\nAS\n")
 	switch {
@@ -515,7 +550,7 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 	case len(steps) == 1:
 		b.WriteString(steps[0])
 	default:
-		b.WriteString("EXECUTE IMMEDIATE $$\n" + transactionBlock(steps, "") + "$$")
+		b.WriteString("EXECUTE IMMEDIATE $$\n" + transactionBlock(r.takeVars(), steps, "") + "$$")
 	}
 	out := []dialect.Statement{{SQL: b.String(), Bodies: steps}}
 	if t.Root && t.Cron != "" {
@@ -560,8 +595,14 @@ func (r *Renderer) when(t *ir.Task) string {
 
 // transactionBlock is a Snowflake Scripting block running the statements in
 // one transaction, rolled back and re-raised on any error.
-func transactionBlock(steps []string, ret string) string {
+func transactionBlock(decls, steps []string, ret string) string {
 	var b strings.Builder
+	if len(decls) > 0 {
+		b.WriteString("DECLARE\n")
+		for _, d := range decls {
+			b.WriteString("  " + d + ";\n")
+		}
+	}
 	b.WriteString("BEGIN\n  BEGIN TRANSACTION;\n")
 	for _, s := range steps {
 		b.WriteString(indent(noDollarQuote(s), "  ") + ";\n")
@@ -586,15 +627,17 @@ func (r *Renderer) procedure(o *ir.Object) []dialect.Statement {
 	if p.BatchArg != "" {
 		f = procedureFragments{r, p.BatchArg}
 	}
+	r.takeVars()
 	var steps []string
 	for _, s := range p.Steps {
 		steps = append(steps, s(f))
 	}
+	decls := r.takeVars()
 	// COPY GRANTS keeps the grants (USAGE for the roles that call the
 	// procedure by hand) when it is replaced; it follows the argument list
 	// (https://docs.snowflake.com/en/sql-reference/sql/create-procedure).
 	sql := fmt.Sprintf("CREATE OR REPLACE PROCEDURE %s(%s)\n  COPY GRANTS\n  RETURNS VARCHAR\n  LANGUAGE SQL\n %s\n  EXECUTE AS OWNER\nAS\n$$\n%s$$",
-		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(steps, r.Str("done")))
+		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(decls, steps, r.Str("done")))
 	return []dialect.Statement{{SQL: sql, Bodies: steps}}
 }
 

@@ -9,6 +9,8 @@ CREATE OR REPLACE PROCEDURE MINI.OPS.RECONCILE(BATCH_ID VARCHAR)
   EXECUTE AS OWNER
 AS
 $$
+DECLARE
+  MIN_FROM TIMESTAMP_NTZ;
 BEGIN
   BEGIN TRANSACTION;
   -- stage: state
@@ -20,6 +22,31 @@ BEGIN
   SELECT k.source, k.record_key, k.field, s.source IS NOT NULL, s.op, s.value, s.event_time, s.order_key, s.event_id
   FROM (SELECT DISTINCT source, record_key, field FROM MINI.SILVER.OBSERVATIONS_STREAM) AS k
   LEFT JOIN MINI.SILVER.SOURCE_STATE AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field;
+  -- stage: state
+  INSERT INTO MINI.SILVER.STATE_LOG (source, record_key, field, op, value, event_time, order_key, event_id, until_time, logged_at)
+  SELECT source, record_key, field, op, value, event_time, order_key, event_id, until_time, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
+  FROM (
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
+    FROM MINI.SILVER.OBSERVATIONS
+    WHERE NOT EXISTS (SELECT 1 FROM MINI.SILVER.STATE_LOG)
+      AND EXISTS (SELECT 1 FROM MINI.SILVER.WORK_STATE_BEFORE WHERE had)
+      AND obs_seq NOT IN (SELECT obs_seq FROM MINI.SILVER.OBSERVATIONS_STREAM)
+  ) AS o
+  WHERE until_time IS NOT NULL
+  ORDER BY until_time;
+  -- stage: state
+  INSERT INTO MINI.SILVER.STATE_LOG (source, record_key, field, op, value, event_time, order_key, event_id, until_time, logged_at)
+  SELECT source, record_key, field, op, value, event_time, order_key, event_id, until_time, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
+  FROM (
+    SELECT source, record_key, field, op, value, event_time, order_key, event_id, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
+    FROM (
+      SELECT source, record_key, field, op, value, event_time, order_key, event_id FROM MINI.SILVER.WORK_STATE_BEFORE WHERE had
+      UNION ALL
+      SELECT source, record_key, field, op, value, event_time, order_key, event_id FROM MINI.SILVER.OBSERVATIONS_STREAM
+    ) AS u
+  ) AS o
+  WHERE until_time IS NOT NULL
+  ORDER BY until_time;
   -- stage: state
   MERGE INTO MINI.SILVER.SOURCE_STATE AS s
   USING (
@@ -130,6 +157,8 @@ BEGIN
   JOIN MINI.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
   LEFT JOIN MINI.SILVER.WORK_STATE_BEFORE AS b ON b.source = k.source AND b.record_key = k.record_key AND b.field = k.field;
   -- stage: resolve
+  SELECT MIN(from_time) INTO :MIN_FROM FROM MINI.SILVER.WORK_RESOLVE_SET;
+  -- stage: resolve
   INSERT INTO MINI.SILVER.WORK_STATE_ROWS (customer_id, source, record_key, field, op, value, event_time, event_id, order_key, canon, valid)
   SELECT customer_id, source, record_key, field, op, raw_value, event_time, event_id, order_key,
     CASE field
@@ -161,12 +190,26 @@ BEGIN
     UNION ALL
     SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
     FROM (
-      SELECT k.customer_id, o.source, o.record_key, o.field, o.op, o.value, o.event_time, o.event_id, o.order_key, r.from_time,
-        ROW_NUMBER() OVER (PARTITION BY k.customer_id, o.source, o.record_key, o.field, CASE WHEN o.event_time < r.from_time THEN 1 ELSE 0 END ORDER BY o.order_key DESC) AS n
-      FROM MINI.SILVER.WORK_KEYS AS k
-      JOIN MINI.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
-      JOIN MINI.SILVER.OBSERVATIONS AS o ON o.source = k.source AND o.record_key = k.record_key AND o.field = k.field
-      WHERE k.mode = 'slow'
+      SELECT sk.*,
+        ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, CASE WHEN event_time < from_time THEN 1 ELSE 0 END ORDER BY order_key DESC) AS n
+      FROM (
+        SELECT k.customer_id, o.source, o.record_key, o.field, o.op, o.value, o.event_time, o.event_id, o.order_key, r.from_time
+        FROM MINI.SILVER.WORK_KEYS AS k
+        JOIN MINI.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
+        JOIN MINI.SILVER.OBSERVATIONS AS o ON o.source = k.source AND o.record_key = k.record_key AND o.field = k.field
+        WHERE k.mode = 'slow' AND r.from_time IS NULL
+        UNION ALL
+        SELECT k.customer_id, o.source, o.record_key, o.field, o.op, o.value, o.event_time, o.event_id, o.order_key, r.from_time
+        FROM MINI.SILVER.WORK_KEYS AS k
+        JOIN MINI.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
+        JOIN (SELECT * FROM MINI.SILVER.STATE_LOG WHERE until_time >= :MIN_FROM) AS o ON o.source = k.source AND o.record_key = k.record_key AND o.field = k.field AND o.until_time >= r.from_time
+        WHERE k.mode = 'slow'
+        UNION ALL
+        SELECT k.customer_id, k.source, k.record_key, k.field, k.op, k.value, k.event_time, k.event_id, k.order_key, r.from_time
+        FROM MINI.SILVER.WORK_KEYS AS k
+        JOIN MINI.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
+        WHERE k.mode = 'slow' AND r.from_time IS NOT NULL
+      ) AS sk
     ) AS sl
     WHERE from_time IS NULL OR event_time >= from_time OR n = 1
   ) AS u
