@@ -98,6 +98,9 @@ func checkHistory(t *testing.T, db *sql.DB) {
 		{"current versions of customers no record belongs to", `SELECT COUNT(*) FROM gold.customer_master_history
   WHERE superseded_at IS NULL AND customer_id NOT IN (SELECT customer_id FROM silver.crosswalk)`},
 		{"superseded before recorded", `SELECT COUNT(*) FROM gold.customer_master_history WHERE superseded_at < recorded_at`},
+		{"open current versions among the closed ones", `SELECT COUNT(*) FROM gold.customer_master_versions WHERE valid_to IS NULL AND superseded_at IS NULL`},
+		{"closed versions in the open table", `SELECT COUNT(*) FROM gold.customer_master_open WHERE valid_to IS NOT NULL`},
+		{"customers with more than one open version", `SELECT COUNT(*) FROM (SELECT customer_id FROM gold.customer_master_open GROUP BY customer_id HAVING COUNT(*) > 1)`},
 	}
 	for _, c := range checks {
 		var n int

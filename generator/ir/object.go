@@ -1,5 +1,7 @@
 package ir
 
+import "strings"
+
 import "time"
 
 // Kind is the kind of a warehouse object.
@@ -33,6 +35,12 @@ func (r Ref) String() string {
 	return r.Schema + "." + r.Name
 }
 
+// ParseRef reads a Ref written by String.
+func ParseRef(s string) Ref {
+	schema, name, _ := strings.Cut(s, ".")
+	return Ref{Schema: schema, Name: name}
+}
+
 // SQL is dialect-neutral SQL text: it is written once and asks the dialect
 // for the fragments that differ.
 type SQL func(f Fragments) string
@@ -62,6 +70,22 @@ type Object struct {
 	// TimeTravelDays, on a schema, is the Time Travel its tables inherit;
 	// nil leaves the account's default.
 	TimeTravelDays *int
+
+	// Was, on a table, is the name (in the same schema) it had before: a
+	// database that still has a table of that name renames it.
+	Was string
+	// Moves, on a table, are rows of another table that it takes over
+	// when it is created in a database that has that table.
+	Moves *Moves
+}
+
+// Moves are the rows of From for which Where holds: a new table takes them
+// over (they are inserted into it and deleted from From). Key identifies a
+// row, so that moving again after a failure half-way moves nothing twice.
+type Moves struct {
+	From  Ref
+	Where string
+	Key   []string
 }
 
 // Procedure runs its steps in one transaction. Dialects whose runtime plays

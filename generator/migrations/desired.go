@@ -53,7 +53,7 @@ func Desired(p *plan.Plan) ([]Step, error) {
 		case ir.KindSequence:
 			out = append(out, Step{Op: OpCreateSequence, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment})
 		case ir.KindTable:
-			st := Step{Op: OpCreateTable, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment, Transient: o.Transient}
+			st := Step{Op: OpCreateTable, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment, Transient: o.Transient, was: o.Was, moves: o.Moves}
 			for _, c := range o.Columns {
 				col := Column{Name: c.Name, Type: TypeName(c.Type), NotNull: c.NotNull, Comment: c.Comment}
 				if c.Default != nil {
@@ -102,6 +102,15 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 		have["sequence "+s] = true
 	}
 	want := map[string]bool{}
+	// Renames come first: a table created below may take over rows of a
+	// renamed one.
+	renamed := map[ir.Ref]bool{}
+	for _, st := range desired {
+		if st.Op == OpCreateTable && st.was != "" && snap.Table(st.Ref()) == nil && snap.Table(ir.Ref{Schema: st.Schema, Name: st.was}) != nil {
+			steps = append(steps, Step{Op: OpRenameTable, Schema: st.Schema, Name: st.Name, From: st.was})
+			renamed[st.Ref()] = true
+		}
+	}
 	var typeErrs []string
 	for _, st := range desired {
 		switch st.Op {
@@ -122,8 +131,23 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 		case OpCreateTable:
 			want["table "+st.Ref().String()] = true
 			t := snap.Table(st.Ref())
+			if renamed[st.Ref()] {
+				// A table renamed: the columns are compared with its own.
+				old := snap.Table(ir.Ref{Schema: st.Schema, Name: st.was})
+				want["table "+old.Ref().String()] = true
+				t = old
+			}
 			if t == nil {
-				steps = append(steps, st)
+				create := st
+				create.was, create.moves = "", nil
+				steps = append(steps, create)
+				if m := st.moves; m != nil && (snap.Table(m.From) != nil || renamed[m.From]) {
+					var cols []Column
+					for _, c := range st.Columns {
+						cols = append(cols, Column{Name: c.Name, Type: c.Type})
+					}
+					steps = append(steps, Step{Op: OpMoveRows, Schema: st.Schema, Name: st.Name, From: m.From.String(), Where: m.Where, Key: m.Key, Columns: cols})
+				}
 				continue
 			}
 			var add, widen []Column

@@ -48,14 +48,14 @@ func TestUpdate(t *testing.T) {
 			}
 		}
 		// A new column on a table.
-		hist := p.Object(ir.Ref{Schema: "gold", Name: "customer_master_history"})
+		hist := p.Object(ir.Ref{Schema: "gold", Name: "customer_master_versions"})
 		saved := hist.Columns
 		hist.Columns = append(append([]ir.Column(nil), saved...), ir.Column{Name: "industry", Type: ir.Text, NotNull: true, Comment: "new"})
 		second, err := migrations.Update(first.Tree, "sql/migrations", p, d)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if second.New != "00002_add_columns_gold_customer_master_history.sql" {
+		if second.New != "00002_add_columns_gold_customer_master_versions.sql" {
 			t.Fatalf("%s: second migration %q", d, second.New)
 		}
 		body := string(second.Tree[second.New])
@@ -87,6 +87,72 @@ func TestUpdate(t *testing.T) {
 		bad["00002_by_hand.sql"] = []byte("-- +goose Up\nSELECT 1;\n")
 		if _, err := migrations.Update(bad, "sql/migrations", p, d); err == nil || !strings.Contains(err.Error(), "not recorded in schema.json") {
 			t.Errorf("%s: unknown migration: %v", d, err)
+		}
+	}
+}
+
+// TestUpdateRenames: a table the plan has under a new name (Was) is
+// renamed, its columns compared with its own, and a new table that takes
+// over rows of it (Moves) is created after the rename and the rows moved;
+// the snapshot follows.
+func TestUpdateRenames(t *testing.T) {
+	p := compile(t)
+	versions := p.Object(ir.Ref{Schema: "gold", Name: "customer_master_versions"})
+	open := p.Object(ir.Ref{Schema: "gold", Name: "customer_master_open"})
+	// The plan as it was: one history table, no open table.
+	objects := p.Objects
+	var before []*ir.Object
+	for _, o := range objects {
+		switch o {
+		case open:
+		case versions:
+			old := *o
+			old.Ref.Name, old.Was = o.Was, ""
+			before = append(before, &old)
+		default:
+			if o.Kind != ir.KindView || o.Ref.Name != versions.Was {
+				before = append(before, o)
+			}
+		}
+	}
+	for _, d := range dialect.Names() {
+		p.Objects = before
+		first, err := migrations.Update(map[string][]byte{}, "sql/migrations", p, d)
+		p.Objects = objects
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := migrations.Update(first.Tree, "sql/migrations", p, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if second.New != "00002_rename_tables.sql" {
+			t.Fatalf("%s: second migration %q", d, second.New)
+		}
+		body := strings.ToLower(string(second.Tree[second.New]))
+		rename := strings.Index(body, "alter table")
+		create := strings.Index(body, "create table if not exists")
+		insert := strings.Index(body, "insert into")
+		del := strings.Index(body, "delete from")
+		if rename < 0 || create < rename || insert < create || del < insert || !strings.Contains(body[rename:create], "customer_master_history rename to") ||
+			!strings.Contains(body[insert:], "where (valid_to is null and superseded_at is null)") {
+			t.Errorf("%s: migration 2:\n%s", d, body)
+		}
+		for _, n := range second.Notes {
+			if strings.Contains(n, "customer_master_history") {
+				t.Errorf("%s: the renamed table is noted as dropped: %s", d, n)
+			}
+		}
+		st, err := migrations.Load(second.Tree, "sql/migrations", d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Snapshot.Table(versions.Ref) == nil || st.Snapshot.Table(open.Ref) == nil || st.Snapshot.Table(ir.Ref{Schema: "gold", Name: versions.Was}) != nil {
+			t.Errorf("%s: snapshot tables %v", d, st.Snapshot.Tables)
+		}
+		again, err := migrations.Update(second.Tree, "sql/migrations", p, d)
+		if err != nil || again.New != "" {
+			t.Errorf("%s: a third run wrote %q (%v)", d, again.New, err)
 		}
 	}
 }

@@ -69,6 +69,28 @@ func Statements(r dialect.Renderer, steps []Step) ([]string, error) {
 				}
 				out = append(out, fmt.Sprintf("ALTER TABLE %s ALTER COLUMN %s SET DATA TYPE %s", r.Object(st.Ref()), r.Ident(c.Name), r.Type(c.Type)))
 			}
+		case OpRenameTable:
+			old := r.Object(ir.Ref{Schema: st.Schema, Name: st.From})
+			if r.Name() == "snowflake" {
+				// IF EXISTS: a migration run again after the rename
+				// renames nothing (https://docs.snowflake.com/en/sql-reference/sql/alter-table).
+				out = append(out, fmt.Sprintf("ALTER TABLE IF EXISTS %s RENAME TO %s", old, r.Object(st.Ref())))
+			} else {
+				out = append(out, fmt.Sprintf("ALTER TABLE %s RENAME TO %s", old, r.Ident(st.Name)))
+			}
+		case OpMoveRows:
+			from := r.Object(ir.ParseRef(st.From))
+			var cols, key []string
+			for _, c := range st.Columns {
+				cols = append(cols, r.Ident(c.Name))
+			}
+			for _, k := range st.Key {
+				key = append(key, fmt.Sprintf("t.%[1]s = m.%[1]s", r.Ident(k)))
+			}
+			out = append(out,
+				fmt.Sprintf("INSERT INTO %[1]s (%[2]s)\nSELECT %[2]s FROM %[3]s AS m\nWHERE (%[4]s)\n  AND NOT EXISTS (SELECT 1 FROM %[1]s AS t WHERE %[5]s)",
+					r.Object(st.Ref()), strings.Join(cols, ", "), from, st.Where, strings.Join(key, " AND ")),
+				fmt.Sprintf("DELETE FROM %s\nWHERE %s", from, st.Where))
 		default:
 			return nil, fmt.Errorf("unknown migration step %q", st.Op)
 		}
@@ -130,7 +152,7 @@ func summary(steps []Step) string {
 	var tables []string
 	for _, st := range steps {
 		n[st.Op]++
-		if st.Op == OpCreateTable || st.Op == OpAddColumn || st.Op == OpWidenColumn {
+		if st.Op == OpCreateTable || st.Op == OpAddColumn || st.Op == OpWidenColumn || st.Op == OpRenameTable {
 			tables = append(tables, st.Ref().String())
 		}
 	}
@@ -140,6 +162,7 @@ func summary(steps []Step) string {
 		{OpCreateTable, "new table", "new tables"}, {OpAddColumn, "table with new columns", "tables with new columns"},
 		{OpWidenColumn, "table with longer text columns", "tables with longer text columns"},
 		{OpSetTimeTravel, "schema's Time Travel", "schemas' Time Travel"},
+		{OpRenameTable, "table renamed", "tables renamed"}, {OpMoveRows, "move of rows", "moves of rows"},
 	} {
 		switch k := n[op.op]; {
 		case k == 1:
@@ -173,7 +196,15 @@ func name(version int64, steps []Step) string {
 				}
 			}
 		}
+		renames := 0
+		for _, st := range steps {
+			if st.Op == OpRenameTable {
+				renames++
+			}
+		}
 		switch {
+		case renames > 0:
+			label = "rename_tables"
 		case len(tables) == 1 && op == OpAddColumn:
 			label = "add_columns_" + tables[0]
 		case op == OpWidenColumn:

@@ -64,6 +64,11 @@ const (
 	// OpSetTimeTravel sets a schema's Time Travel (Days) for the tables it
 	// holds and will hold.
 	OpSetTimeTravel = "set_time_travel"
+	// OpRenameTable renames table From of the schema to Name.
+	OpRenameTable = "rename_table"
+	// OpMoveRows moves the rows of table From ("schema.name") for which
+	// Where holds into table Name, copying Columns; Key identifies a row.
+	OpMoveRows = "move_rows"
 )
 
 // Step is one dialect-neutral change.
@@ -77,6 +82,17 @@ type Step struct {
 	Columns   []Column `json:"columns,omitempty"`
 	// Days is the Time Travel of a set_time_travel step.
 	Days *int `json:"days,omitempty"`
+	// From is the table renamed (its name in Schema) or the table rows
+	// are moved from (schema.name).
+	From string `json:"from,omitempty"`
+	// Where is the condition of the rows moved, in SQL both dialects read.
+	Where string `json:"where,omitempty"`
+	// Key are the columns that identify a row moved.
+	Key []string `json:"key,omitempty"`
+
+	// was and moves carry ir.Object.Was and Moves from Desired to diff.
+	was   string
+	moves *ir.Moves
 }
 
 // Ref is the object the step is about.
@@ -187,6 +203,24 @@ func fold(ms []Migration) (Snapshot, error) {
 						if t.Columns[i].Name == c.Name {
 							t.Columns[i].Type = c.Type
 						}
+					}
+				}
+			case OpRenameTable:
+				old := ir.Ref{Schema: st.Schema, Name: st.From}
+				t := tables[old]
+				if t == nil {
+					return s, fmt.Errorf("migration %d renames table %s, which no earlier migration creates", m.Version, old)
+				}
+				if tables[st.Ref()] != nil {
+					return s, fmt.Errorf("migration %d renames table %s to %s, which exists", m.Version, old, st.Ref())
+				}
+				delete(tables, old)
+				t.Name = st.Name
+				tables[st.Ref()] = t
+			case OpMoveRows:
+				for _, r := range []ir.Ref{st.Ref(), ir.ParseRef(st.From)} {
+					if tables[r] == nil {
+						return s, fmt.Errorf("migration %d moves rows between %s and %s: no earlier migration creates %s", m.Version, st.From, st.Ref(), r)
 					}
 				}
 			case OpSetTimeTravel:

@@ -67,7 +67,7 @@ func (b *builder) retention() {
 	rawBefore := func(f ir.Fragments) string { return f.DaysAgo(r.RawDays) }
 	curatedBefore := func(f ir.Fragments) string { return f.UTC(f.DaysAgo(r.CuratedDays)) }
 	var steps []ir.SQL
-	deps := []ir.Ref{Purges, Quarantine, LineCounts, DQViolations, DQResults, History, Batches}
+	deps := []ir.Ref{Purges, Quarantine, LineCounts, DQViolations, DQResults, Versions, Batches}
 	for _, src := range b.s.Sources {
 		lines := LinesTable(src.Name)
 		deps = append(deps, lines)
@@ -90,7 +90,7 @@ func (b *builder) retention() {
 			return fmt.Sprintf("DELETE FROM %s\nWHERE checked_at < %s", f.Object(DQResults), curatedBefore(f))
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s\nWHERE superseded_at < %[2]s\n  AND recorded_at < %[2]s", f.Object(History), curatedBefore(f))
+			return fmt.Sprintf("DELETE FROM %s\nWHERE superseded_at < %[2]s\n  AND recorded_at < %[2]s", f.Object(Versions), curatedBefore(f))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("INSERT INTO %s (purged_at, raw_before, curated_before)\nSELECT %s, %s, %s",

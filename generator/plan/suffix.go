@@ -25,9 +25,16 @@ const (
 	modeSlow = "slow"
 )
 
-// minFromVar is the variable holding the earliest from_time of the
-// customers resolved (NULL when every one is resolved whole).
-const minFromVar = "min_from"
+// Variables of the reconcile, set from the customer queue before the
+// resolve set is built.
+const (
+	// minFromVar is the earliest from_time of the customers queued (NULL
+	// when every one is resolved whole): the state log is read from it on.
+	minFromVar = "min_from"
+	// historyFromVar is the same, but the start of time when a customer
+	// is resolved whole: closed history versions are read from it on.
+	historyFromVar = "history_from"
+)
 
 // suffixSteps fill the work tables of resolution for the customers queued:
 // which customers from which event time, their keys, the observations that
@@ -53,15 +60,32 @@ func (b *builder) suffixSteps() []ir.SQL {
 	resolveSet := func(f ir.Fragments) string {
 		// A customer queued more than once is resolved from the earliest
 		// from_time; any whole-timeline request wins.
+		// The version in force just before from_time is the open one
+		// when it began before from_time, else the closed current one
+		// whose valid time spans from_time.
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, from_time, prior_from)
-SELECT q.customer_id, q.from_time, MAX(h.valid_from)
+SELECT q.customer_id, q.from_time, COALESCE(MAX(CASE WHEN o.valid_from < q.from_time THEN o.valid_from END), MAX(h.valid_from))
 FROM (
   SELECT customer_id, CASE WHEN COUNT(from_time) = COUNT(*) THEN MIN(from_time) END AS from_time
   FROM %[2]s
   GROUP BY customer_id
 ) AS q
-LEFT JOIN %[3]s AS h ON h.customer_id = q.customer_id AND h.superseded_at IS NULL AND h.valid_from < q.from_time
-GROUP BY q.customer_id, q.from_time`, f.Object(ResolveSet), f.Object(CustomerQueue), f.Object(History))
+LEFT JOIN %[4]s AS o ON o.customer_id = q.customer_id
+LEFT JOIN (SELECT customer_id, valid_from, valid_to FROM %[3]s WHERE superseded_at IS NULL AND valid_to >= %[5]s) AS h
+  ON h.customer_id = q.customer_id AND h.valid_from < q.from_time AND h.valid_to >= q.from_time
+GROUP BY q.customer_id, q.from_time`, f.Object(ResolveSet), f.Object(CustomerQueue), f.Object(Versions), f.Object(OpenVersions), f.Var(historyFromVar))
+	}
+	// The bounds, as constants: the state log and the closed history
+	// versions are read from them on, which prunes what is older.
+	bounds := []ir.SQL{
+		func(f ir.Fragments) string {
+			return f.SetVar(minFromVar, ir.Timestamp, "MIN(from_time)", f.Object(CustomerQueue))
+		},
+		func(f ir.Fragments) string {
+			return f.SetVar(historyFromVar, ir.Timestamp,
+				fmt.Sprintf("CASE WHEN COUNT(*) > COUNT(from_time) THEN CAST('1970-01-01 00:00:00' AS %s) ELSE MIN(from_time) END", f.Type(ir.Timestamp)),
+				f.Object(CustomerQueue))
+		},
 	}
 	keys := func(f ir.Fragments) string {
 		var children strings.Builder
@@ -192,10 +216,5 @@ WHERE event_time IS NOT NULL`,
 			f.Object(AsOfState), f.Object(StateRows), f.Object(ResolveSet), f.Object(ResolveKeys),
 			f.AsOfJoin(f.Object(StateRows), "s", on, "g.valid_from", "s.event_time"))
 	}
-	// The earliest from_time, as a constant: the state log is read from
-	// it on, which prunes what is older.
-	minFrom := func(f ir.Fragments) string {
-		return f.SetVar(minFromVar, ir.Timestamp, "MIN(from_time)", f.Object(ResolveSet))
-	}
-	return []ir.SQL{resolveSet, keys, minFrom, rows, points}
+	return append(bounds, resolveSet, keys, rows, points)
 }

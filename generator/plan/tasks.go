@@ -64,7 +64,7 @@ func (b *builder) tasks() {
 	steps = readClock(steps)
 	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, StateLog, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		History, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, LineCounts, Batches}, work...)
+		Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, LineCounts, Batches}, work...)
 	// The same steps as a procedure taking the batch id: the task passes
 	// its graph run, and re-resolving customers by hand is INSERT INTO
 	// SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE(<batch id>).
@@ -87,7 +87,7 @@ func (b *builder) tasks() {
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve, false)}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append(append([]ir.Ref{}, observe...), ReconcileProc, obs.Ref, SourceState, StateLog, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-			History, Rulesets, Backfill, BackfillStream, MatchKeys), work...),
+			Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys), work...),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
 		Task: task(ir.Task{After: observe, Predecessors: ir.NoneFailed, Consumes: []*ir.Stream{obs, BackfillStreamOf()}, Steps: steps,
 			Call: &ReconcileProc, CallArgs: []ir.SQL{func(f ir.Fragments) string { return f.BatchID() }}})})

@@ -20,6 +20,8 @@ var (
 	TimelineCandidates = ref(SILVER, "work_candidates")
 	HistoryWork        = ref(SILVER, "work_versions")
 	History            = ref(GOLD, "customer_master_history")
+	Versions           = ref(GOLD, "customer_master_versions")
+	OpenVersions       = ref(GOLD, "customer_master_open")
 	Rulesets           = ref(AUDIT, "rulesets")
 	Backfill           = ref(SILVER, "backfill")
 	BackfillSeq        = ref(SILVER, "backfill_seq")
@@ -89,12 +91,31 @@ func (b *builder) timeline() {
 	work(TimelineCandidates, "ranked candidates at each point of the resolved customers' timelines", tc...)
 	hist := b.historyColumns()
 	work(HistoryWork, "the recomputed versions of the resolved customers, from the version in force before their from_time", hist...)
-	full := append(append([]ir.Column{}, hist...),
-		ir.Column{Name: "recorded_at", Type: ir.Timestamp, NotNull: true, Comment: "system time: when trueup came to hold this version"},
+	recorded := ir.Column{Name: "recorded_at", Type: ir.Timestamp, NotNull: true, Comment: "system time: when trueup came to hold this version"}
+	open := append(append([]ir.Column{}, hist...), recorded)
+	full := append(append([]ir.Column{}, open...),
 		ir.Column{Name: "superseded_at", Type: ir.Timestamp, Comment: "system time: when a later belief replaced it; NULL while current"},
 	)
-	b.add(&ir.Object{Kind: ir.KindTable, Ref: History, Deps: []ir.Ref{gold}, Columns: full,
-		Comment: "bitemporal history of the customer master: valid time from event times, system time from processing"})
+	// History is kept in two tables: the open current version of each
+	// customer, which nearly every batch that touches the customer
+	// replaces, and the versions closed in valid time or superseded, which
+	// only late data reaches back into (by valid_to, the order they are
+	// written in). A batch reads the second from its earliest from_time on.
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: Versions, Deps: []ir.Ref{gold}, Columns: full, Was: History.Name,
+		Comment: "versions of the customer master closed in valid time (valid_to set) or superseded in system time; gold.customer_master_history is these and gold.customer_master_open"})
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: OpenVersions, Deps: []ir.Ref{gold}, Columns: open,
+		Moves:   &ir.Moves{From: Versions, Where: "valid_to IS NULL AND superseded_at IS NULL", Key: []string{"customer_id", "valid_from"}},
+		Comment: "the open current version of each customer (valid_to and superseded_at NULL): one row per customer"})
+	b.add(&ir.Object{Kind: ir.KindView, Ref: History, Deps: []ir.Ref{Versions, OpenVersions},
+		Comment: "bitemporal history of the customer master: valid time from event times, system time from processing",
+		Query: func(f ir.Fragments) string {
+			var cols []string
+			for _, c := range open {
+				cols = append(cols, f.Ident(c.Name))
+			}
+			return fmt.Sprintf("SELECT %[1]s, superseded_at FROM %[2]s\nUNION ALL\nSELECT %[1]s, CAST(NULL AS %[4]s) AS superseded_at FROM %[3]s",
+				strings.Join(cols, ", "), f.Object(Versions), f.Object(OpenVersions), f.Type(ir.Timestamp))
+		}})
 	b.add(&ir.Object{Kind: ir.KindSequence, Ref: BackfillSeq, Deps: []ir.Ref{silver}, Comment: "order of backfill rows"})
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: Backfill, Deps: []ir.Ref{silver, BackfillSeq},
 		Comment: "customers still to re-resolve under the current rule-set version, a slice per run",
@@ -294,40 +315,38 @@ VALUES (%[7]s)`, f.Object(CustomerFields), currentCandidates(f), blocked(f),
 				strings.Join(changed, " OR "), strings.Join(set, ", "), strings.Join(names, ", "), strings.Join(vals, ", "))
 		},
 		// Versions no longer believed: close them in system time. Only the
-		// version in force before from_time and those after it can be.
+		// version in force before from_time and those after it can be:
+		// closed ones are read from the history horizon on.
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`UPDATE %[1]s AS h
 SET superseded_at = %[2]s
 WHERE h.superseded_at IS NULL
+  AND h.valid_to >= %[6]s
   AND EXISTS (SELECT 1 FROM %[3]s AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
   AND NOT %[5]s
   AND NOT EXISTS (
     SELECT 1 FROM %[4]s AS w
-    WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
-  )`, f.Object(History), clock(f), f.Object(ResolveSet), f.Object(HistoryWork), blocked(f))
+    WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to = h.valid_to AND w.version_hash = h.version_hash
+  )`, f.Object(Versions), clock(f), f.Object(ResolveSet), f.Object(HistoryWork), blocked(f), f.Var(historyFromVar))
 		},
-		// Versions newly believed: record them.
+		// An open version no longer believed moves to the closed ones,
+		// superseded.
 		func(f ir.Fragments) string {
-			cols := []string{}
-			for _, c := range b.historyColumns() {
-				cols = append(cols, c.Name)
-			}
-			var sel []string
-			for _, c := range cols {
-				sel = append(sel, "w."+f.Ident(c))
-			}
-			quoted := make([]string, len(cols))
-			for i, c := range cols {
-				quoted[i] = f.Ident(c)
-			}
-			return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, recorded_at, superseded_at)
-SELECT %[3]s, %[4]s, NULL
-FROM %[5]s AS w
-WHERE NOT %[6]s
-  AND NOT EXISTS (
-  SELECT 1 FROM %[1]s AS h
-  WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
-)`, f.Object(History), strings.Join(quoted, ", "), strings.Join(sel, ", "), clock(f), f.Object(HistoryWork), blocked(f))
+			cols := b.openColumnNames(f)
+			return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, superseded_at)
+SELECT %[2]s, %[3]s
+FROM %[4]s AS h
+WHERE %[5]s`, f.Object(Versions), strings.Join(cols, ", "), clock(f), f.Object(OpenVersions), b.openReplaced(f))
+		},
+		func(f ir.Fragments) string {
+			return fmt.Sprintf("DELETE FROM %s AS h\nWHERE %s", f.Object(OpenVersions), b.openReplaced(f))
+		},
+		// Versions newly believed: record them, the open one apart.
+		func(f ir.Fragments) string {
+			return b.insertVersions(f, Versions, "w.valid_to IS NOT NULL", fmt.Sprintf("h.superseded_at IS NULL AND h.valid_to >= %s AND h.valid_to = w.valid_to", f.Var(historyFromVar)))
+		},
+		func(f ir.Fragments) string {
+			return b.insertVersions(f, OpenVersions, "w.valid_to IS NULL", "TRUE")
 		},
 	}
 	publish = append(publish, b.heldSteps()...)
@@ -340,6 +359,50 @@ WHERE NOT %[6]s
 		return fmt.Sprintf("DELETE FROM %s WHERE NOT %s", f.Object(CustomerQueue), blocked(f))
 	})
 	return append(steps, staged(StagePublish, publish)...)
+}
+
+// openColumnNames are the columns of an open version, quoted.
+func (b *builder) openColumnNames(f ir.Fragments) []string {
+	var cols []string
+	for _, c := range b.historyColumns() {
+		cols = append(cols, f.Ident(c.Name))
+	}
+	return append(cols, "recorded_at")
+}
+
+// openReplaced holds for an open version (h) of a resolved customer that
+// the recomputed versions no longer have.
+func (b *builder) openReplaced(f ir.Fragments) string {
+	return fmt.Sprintf(`h.customer_id IN (SELECT customer_id FROM %[1]s)
+  AND NOT %[3]s
+  AND NOT EXISTS (
+    SELECT 1 FROM %[2]s AS w
+    WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NULL AND w.version_hash = h.version_hash
+  )`, f.Object(ResolveSet), f.Object(HistoryWork), blocked(f))
+}
+
+// insertVersions records the recomputed versions (w) for which which
+// holds in table, unless a row of it (h) for which match holds is that
+// version already.
+func (b *builder) insertVersions(f ir.Fragments, table ir.Ref, which, match string) string {
+	var cols, sel []string
+	for _, c := range b.historyColumns() {
+		cols = append(cols, f.Ident(c.Name))
+		sel = append(sel, "w."+f.Ident(c.Name))
+	}
+	cols, sel = append(cols, "recorded_at"), append(sel, clock(f))
+	if table == Versions {
+		cols, sel = append(cols, "superseded_at"), append(sel, "NULL")
+	}
+	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s)
+SELECT %[3]s
+FROM %[4]s AS w
+WHERE %[5]s
+  AND NOT %[6]s
+  AND NOT EXISTS (
+  SELECT 1 FROM %[1]s AS h
+  WHERE %[7]s AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
+)`, f.Object(table), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(HistoryWork), which, blocked(f), match)
 }
 
 // clock is the run's system time (SYSDATE is evaluated per statement in
@@ -439,13 +502,17 @@ FROM (
     ) AS p
     UNION ALL
     SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, %[14]s, h.ruleset_version, %[10]s
-    FROM %[11]s AS h
+    FROM (
+      SELECT %[2]s FROM %[15]s
+      UNION ALL
+      SELECT %[2]s FROM %[11]s WHERE superseded_at IS NULL AND valid_to >= %[16]s
+    ) AS h
     JOIN %[12]s AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
-    WHERE h.superseded_at IS NULL
   ) AS v
 ) AS c
 WHERE previous_key IS NULL OR previous_key <> change_key`,
 		f.Object(HistoryWork), strings.Join(cols, ", "), v, strings.Join(outCols, ", "),
 		hash("p.", v, true), f.Str(FieldRecord), strings.Join(pivot, ",\n"), f.Object(AsOfState), f.Object(TimelineCandidates),
-		strings.Join(prior, ", "), f.Object(History), f.Object(ResolveSet), hash("p.", v, false), hash("h.", "h.ruleset_version", false))
+		strings.Join(prior, ", "), f.Object(Versions), f.Object(ResolveSet), hash("p.", v, false), hash("h.", "h.ruleset_version", false),
+		f.Object(OpenVersions), f.Var(historyFromVar))
 }

@@ -147,7 +147,7 @@ func TestDuckDBLifecycle(t *testing.T) {
 		}
 	}
 	if c.Count(deploy.Migrate) != 1 || mig == nil || !strings.HasPrefix(mig.Object, "00002_") ||
-		!strings.Contains(mig.Diff, "+ALTER TABLE gold.customer_master_history ADD COLUMN IF NOT EXISTS industry VARCHAR;") {
+		!strings.Contains(mig.Diff, "+ALTER TABLE gold.customer_master_versions ADD COLUMN IF NOT EXISTS industry VARCHAR;") {
 		t.Fatalf("plan after a new field: %+v", c.Items)
 	}
 	apply(t, tg, d)

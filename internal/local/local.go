@@ -156,6 +156,10 @@ func (run *Runner) setup(ctx context.Context) error {
 		return fmt.Errorf("setup: %w", err)
 	}
 	defer tx.Rollback()
+	moves, err := run.renameTables(ctx, tx)
+	if err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
 	if err := run.addMissingColumns(ctx, tx); err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
@@ -164,6 +168,11 @@ func (run *Runner) setup(ctx context.Context) error {
 			if _, err := tx.ExecContext(ctx, s.SQL); err != nil {
 				return fmt.Errorf("setup: %s: %w", f.Path, err)
 			}
+		}
+	}
+	for _, o := range moves {
+		if err := run.moveRows(ctx, tx, o); err != nil {
+			return fmt.Errorf("setup: %w", err)
 		}
 	}
 	for _, ddl := range []string{
@@ -214,6 +223,72 @@ func (run *Runner) setup(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// tableType is information_schema's table_type of a table or view ("BASE
+// TABLE", "VIEW"), or "" when there is none.
+func tableType(ctx context.Context, tx *sql.Tx, r ir.Ref) (string, error) {
+	var t string
+	err := tx.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?`, r.Schema, r.Name).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return t, err
+}
+
+// renameTables renames the tables of a database written by an earlier
+// version that the plan has under a new name (ir.Object.Was), as a
+// migration would, and returns the plan's tables that do not exist yet and
+// take over rows of another (ir.Object.Moves).
+func (run *Runner) renameTables(ctx context.Context, tx *sql.Tx) ([]*ir.Object, error) {
+	var moves []*ir.Object
+	for _, o := range run.plan.Objects {
+		if o.Kind != ir.KindTable {
+			continue
+		}
+		have, err := tableType(ctx, tx, o.Ref)
+		if err != nil {
+			return nil, err
+		}
+		if have == "" && o.Moves != nil {
+			moves = append(moves, o)
+		}
+		if have != "" || o.Was == "" {
+			continue
+		}
+		old := ir.Ref{Schema: o.Ref.Schema, Name: o.Was}
+		if t, err := tableType(ctx, tx, old); err != nil {
+			return nil, err
+		} else if t != "BASE TABLE" {
+			continue
+		}
+		q := fmt.Sprintf("ALTER TABLE %s RENAME TO %s", run.r.Object(old), run.r.Ident(o.Ref.Name))
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return moves, nil
+}
+
+// moveRows moves into the new table o the rows it takes over.
+func (run *Runner) moveRows(ctx context.Context, tx *sql.Tx, o *ir.Object) error {
+	if t, err := tableType(ctx, tx, o.Moves.From); err != nil || t != "BASE TABLE" {
+		return err
+	}
+	var cols []string
+	for _, c := range o.Columns {
+		cols = append(cols, run.r.Ident(c.Name))
+	}
+	from := run.r.Object(o.Moves.From)
+	for _, q := range []string{
+		fmt.Sprintf("INSERT INTO %s (%s) SELECT %[2]s FROM %s WHERE %s", run.r.Object(o.Ref), strings.Join(cols, ", "), from, o.Moves.Where),
+		fmt.Sprintf("DELETE FROM %s WHERE %s", from, o.Moves.Where),
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
 }
 
 // addMissingColumns adds to the plan's tables that exist already the

@@ -133,10 +133,10 @@ var Catalog = []Rule{
 		Check: variablesDeclared,
 	},
 	{
-		Name:  "state-log-pruned-by-variable",
+		Name:  "time-ordered-tables-pruned-by-variable",
 		URL:   "https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions",
-		Doc:   "text: every step of a procedure that reads SILVER.STATE_LOG bounds until_time by a variable (until_time >= :NAME): pruning by micro-partition min/max needs a constant, and a predicate with a subquery prunes nothing, even when the subquery gives a constant",
-		Check: stateLogPruned,
+		Doc:   "text: every step of the reconcile procedure that reads a table written in time order (SILVER.STATE_LOG by until_time, GOLD.CUSTOMER_MASTER_VERSIONS by valid_to) bounds that column by a variable (column >= :NAME): pruning by micro-partition min/max needs a constant, and a predicate with a subquery prunes nothing, even when the subquery gives a constant",
+		Check: timeOrderedPruned,
 	},
 	{
 		Name:  "work-tables-transient",
@@ -1212,27 +1212,38 @@ func variablesDeclared(s *Set) []Violation {
 	return out
 }
 
-func stateLogPruned(s *Set) []Violation {
-	// What reads no rows of the log, or stops at the first: writing it,
-	// and asking whether it is empty.
-	notReads := regexp.MustCompile(`INSERT INTO [A-Z0-9_$."]*SILVER\.STATE_LOG|EXISTS \(SELECT 1 FROM [A-Z0-9_$."]*SILVER\.STATE_LOG\)`)
+// timeOrdered are the tables written in the order of a time column, which
+// a batch reads from a bound on.
+var timeOrdered = map[string]string{"SILVER.STATE_LOG": "UNTIL_TIME", "GOLD.CUSTOMER_MASTER_VERSIONS": "VALID_TO"}
+
+func timeOrderedPruned(s *Set) []Violation {
 	var out []Violation
-	for _, u := range s.Units() {
-		if !u.Procedure || u.Role != "step" {
+	for _, st := range s.Statements {
+		if st.Header == nil || st.Header.Kind != "PROCEDURE" || !strings.HasSuffix(st.Header.Name, ".RECONCILE") {
 			continue
 		}
-		up := strings.ToUpper(u.SQL)
-		if !strings.Contains(notReads.ReplaceAllString(up, ""), "SILVER.STATE_LOG") {
-			continue
-		}
-		ok := false
-		for _, name := range binds(u.SQL) {
-			if strings.Contains(up, "UNTIL_TIME >= :"+name) {
-				ok = true
+		for _, u := range st.Units {
+			if u.Role != "step" {
+				continue
 			}
-		}
-		if !ok {
-			out = append(out, violation(u.Name, "reads SILVER.STATE_LOG without until_time >= :<variable>"))
+			up := strings.ToUpper(u.SQL)
+			for table, col := range timeOrdered {
+				// What reads no rows of the table, or stops at the first:
+				// writing it, and asking whether it is empty.
+				notReads := regexp.MustCompile(`INSERT INTO [A-Z0-9_$."]*` + regexp.QuoteMeta(table) + `\b|EXISTS \(SELECT 1 FROM [A-Z0-9_$."]*` + regexp.QuoteMeta(table) + `\)`)
+				if !strings.Contains(notReads.ReplaceAllString(up, ""), table) {
+					continue
+				}
+				ok := false
+				for _, name := range binds(u.SQL) {
+					if regexp.MustCompile(`\b` + col + ` >= :` + regexp.QuoteMeta(name) + `\b`).MatchString(up) {
+						ok = true
+					}
+				}
+				if !ok {
+					out = append(out, violation(u.Name, "reads %s without %s >= :<variable>", table, strings.ToLower(col)))
+				}
+			}
 		}
 	}
 	return out

@@ -45,7 +45,7 @@ ON_ERROR = CONTINUE`
 )
 
 func proc(body string) string {
-	return "CREATE OR REPLACE PROCEDURE DB.OPS.P(BATCH_ID VARCHAR)\n  RETURNS VARCHAR\n  LANGUAGE SQL\n  EXECUTE AS OWNER\nAS\n$$\n" + body + "\n$$"
+	return "CREATE OR REPLACE PROCEDURE DB.OPS.RECONCILE(BATCH_ID VARCHAR)\n  RETURNS VARCHAR\n  LANGUAGE SQL\n  EXECUTE AS OWNER\nAS\n$$\n" + body + "\n$$"
 }
 
 func txn(steps ...string) string {
@@ -62,9 +62,10 @@ var ruleCases = map[string]ruleCase{
 			proc("DECLARE\n  LO TIMESTAMP_NTZ;\n" + txn("SELECT MIN(t) INTO :LO FROM DB.SILVER.W", "DELETE FROM DB.SILVER.T WHERE t < :LO AND b = :BATCH_ID", "SELECT v:a FROM DB.SILVER.W")),
 		},
 	},
-	"state-log-pruned-by-variable": {
+	"time-ordered-tables-pruned-by-variable": {
 		bad: []string{
 			proc(txn("INSERT INTO DB.SILVER.W (a) SELECT a FROM DB.SILVER.STATE_LOG WHERE until_time >= (SELECT MIN(t) FROM DB.SILVER.R)")),
+			proc(txn("UPDATE DB.GOLD.CUSTOMER_MASTER_VERSIONS AS h SET superseded_at = 1 WHERE h.customer_id IN (SELECT customer_id FROM DB.SILVER.R)")),
 		},
 		good: []string{
 			proc("DECLARE\n  LO TIMESTAMP_NTZ;\n" + txn(

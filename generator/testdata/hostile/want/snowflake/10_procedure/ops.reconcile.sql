@@ -10,6 +10,7 @@ CREATE OR REPLACE PROCEDURE HOSTILE.OPS.RECONCILE(BATCH_ID VARCHAR)
 AS
 $$
 DECLARE
+  HISTORY_FROM TIMESTAMP_NTZ;
   MIN_FROM TIMESTAMP_NTZ;
 BEGIN
   BEGIN TRANSACTION;
@@ -129,14 +130,20 @@ BEGIN
   SELECT customer_id, CAST(NULL AS TIMESTAMP_NTZ)
   FROM (SELECT customer_id FROM HOSTILE.SILVER.BACKFILL ORDER BY customer_id LIMIT 100000) AS s;
   -- stage: resolve
+  SELECT MIN(from_time) INTO :MIN_FROM FROM HOSTILE.SILVER.CUSTOMER_QUEUE;
+  -- stage: resolve
+  SELECT CASE WHEN COUNT(*) > COUNT(from_time) THEN CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ) ELSE MIN(from_time) END INTO :HISTORY_FROM FROM HOSTILE.SILVER.CUSTOMER_QUEUE;
+  -- stage: resolve
   INSERT INTO HOSTILE.SILVER.WORK_RESOLVE_SET (customer_id, from_time, prior_from)
-  SELECT q.customer_id, q.from_time, MAX(h.valid_from)
+  SELECT q.customer_id, q.from_time, COALESCE(MAX(CASE WHEN o.valid_from < q.from_time THEN o.valid_from END), MAX(h.valid_from))
   FROM (
     SELECT customer_id, CASE WHEN COUNT(from_time) = COUNT(*) THEN MIN(from_time) END AS from_time
     FROM HOSTILE.SILVER.CUSTOMER_QUEUE
     GROUP BY customer_id
   ) AS q
-  LEFT JOIN HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h ON h.customer_id = q.customer_id AND h.superseded_at IS NULL AND h.valid_from < q.from_time
+  LEFT JOIN HOSTILE.GOLD.CUSTOMER_MASTER_OPEN AS o ON o.customer_id = q.customer_id
+  LEFT JOIN (SELECT customer_id, valid_from, valid_to FROM HOSTILE.GOLD.CUSTOMER_MASTER_VERSIONS WHERE superseded_at IS NULL AND valid_to >= :HISTORY_FROM) AS h
+    ON h.customer_id = q.customer_id AND h.valid_from < q.from_time AND h.valid_to >= q.from_time
   GROUP BY q.customer_id, q.from_time;
   -- stage: resolve
   INSERT INTO HOSTILE.SILVER.WORK_KEYS (customer_id, source, record_key, field, parent_key, mode, op, value, event_time, event_id, order_key)
@@ -156,8 +163,6 @@ BEGIN
   ) AS k
   JOIN HOSTILE.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
   LEFT JOIN HOSTILE.SILVER.WORK_STATE_BEFORE AS b ON b.source = k.source AND b.record_key = k.record_key AND b.field = k.field;
-  -- stage: resolve
-  SELECT MIN(from_time) INTO :MIN_FROM FROM HOSTILE.SILVER.WORK_RESOLVE_SET;
   -- stage: resolve
   INSERT INTO HOSTILE.SILVER.WORK_STATE_ROWS (customer_id, source, record_key, field, op, value, event_time, event_id, order_key, canon, valid)
   SELECT customer_id, source, record_key, field, op, raw_value, event_time, event_id, order_key,
@@ -388,9 +393,12 @@ BEGIN
       ) AS p
       UNION ALL
       SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, MD5(h.ruleset_version || '|' || COALESCE('v' || h.STATUS, 'n') || '|' || COALESCE('v' || h.STATUS__SOURCE, 'n') || '|' || COALESCE('v' || h.STATUS__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.STATUS__RULE, 'n') || '|' || COALESCE('v' || h.NOTE, 'n') || '|' || COALESCE('v' || h.NOTE__SOURCE, 'n') || '|' || COALESCE('v' || h.NOTE__RECORD_KEY, 'n') || '|' || COALESCE('v' || h.NOTE__RULE, 'n')), h.ruleset_version, h.STATUS, h.STATUS__SOURCE, h.STATUS__RECORD_KEY, h.STATUS__EVENT_TIME, h.STATUS__RULE, h.NOTE, h.NOTE__SOURCE, h.NOTE__RECORD_KEY, h.NOTE__EVENT_TIME, h.NOTE__RULE
-      FROM HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
+      FROM (
+        SELECT CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE FROM HOSTILE.GOLD.CUSTOMER_MASTER_OPEN
+        UNION ALL
+        SELECT CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE FROM HOSTILE.GOLD.CUSTOMER_MASTER_VERSIONS WHERE superseded_at IS NULL AND valid_to >= :HISTORY_FROM
+      ) AS h
       JOIN HOSTILE.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
-      WHERE h.superseded_at IS NULL
     ) AS v
   ) AS c
   WHERE previous_key IS NULL OR previous_key <> change_key;
@@ -713,23 +721,53 @@ BEGIN
   WHEN NOT MATCHED THEN INSERT (customer_id, field, value, source, record_key, event_time, event_id, rule, ruleset_version, candidates, distinct_values, conflict)
   VALUES (n.customer_id, n.field, n.value, n.source, n.record_key, n.event_time, n.event_id, n.rule, n.ruleset_version, n.candidates, n.distinct_values, n.conflict);
   -- stage: publish
-  UPDATE HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
+  UPDATE HOSTILE.GOLD.CUSTOMER_MASTER_VERSIONS AS h
   SET superseded_at = (SELECT now FROM HOSTILE.SILVER.WORK_CLOCK)
   WHERE h.superseded_at IS NULL
+    AND h.valid_to >= :HISTORY_FROM
     AND EXISTS (SELECT 1 FROM HOSTILE.SILVER.WORK_RESOLVE_SET AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
     AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
       SELECT 1 FROM HOSTILE.SILVER.WORK_VERSIONS AS w
-      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NOT DISTINCT FROM h.valid_to AND w.version_hash = h.version_hash
+      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to = h.valid_to AND w.version_hash = h.version_hash
     );
   -- stage: publish
-  INSERT INTO HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE, recorded_at, superseded_at)
+  INSERT INTO HOSTILE.GOLD.CUSTOMER_MASTER_VERSIONS (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE, recorded_at, superseded_at)
+  SELECT CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE, recorded_at, (SELECT now FROM HOSTILE.SILVER.WORK_CLOCK)
+  FROM HOSTILE.GOLD.CUSTOMER_MASTER_OPEN AS h
+  WHERE h.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
+    AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail')
+    AND NOT EXISTS (
+      SELECT 1 FROM HOSTILE.SILVER.WORK_VERSIONS AS w
+      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NULL AND w.version_hash = h.version_hash
+    );
+  -- stage: publish
+  DELETE FROM HOSTILE.GOLD.CUSTOMER_MASTER_OPEN AS h
+  WHERE h.customer_id IN (SELECT customer_id FROM HOSTILE.SILVER.WORK_RESOLVE_SET)
+    AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail')
+    AND NOT EXISTS (
+      SELECT 1 FROM HOSTILE.SILVER.WORK_VERSIONS AS w
+      WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to IS NULL AND w.version_hash = h.version_hash
+    );
+  -- stage: publish
+  INSERT INTO HOSTILE.GOLD.CUSTOMER_MASTER_VERSIONS (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE, recorded_at, superseded_at)
   SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.STATUS, w.STATUS__SOURCE, w.STATUS__RECORD_KEY, w.STATUS__EVENT_TIME, w.STATUS__RULE, w.NOTE, w.NOTE__SOURCE, w.NOTE__RECORD_KEY, w.NOTE__EVENT_TIME, w.NOTE__RULE, (SELECT now FROM HOSTILE.SILVER.WORK_CLOCK), NULL
   FROM HOSTILE.SILVER.WORK_VERSIONS AS w
-  WHERE NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail')
+  WHERE w.valid_to IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail')
     AND NOT EXISTS (
-    SELECT 1 FROM HOSTILE.GOLD.CUSTOMER_MASTER_HISTORY AS h
-    WHERE h.superseded_at IS NULL AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.valid_to IS NOT DISTINCT FROM w.valid_to AND h.version_hash = w.version_hash
+    SELECT 1 FROM HOSTILE.GOLD.CUSTOMER_MASTER_VERSIONS AS h
+    WHERE h.superseded_at IS NULL AND h.valid_to >= :HISTORY_FROM AND h.valid_to = w.valid_to AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
+  );
+  -- stage: publish
+  INSERT INTO HOSTILE.GOLD.CUSTOMER_MASTER_OPEN (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, STATUS, STATUS__SOURCE, STATUS__RECORD_KEY, STATUS__EVENT_TIME, STATUS__RULE, NOTE, NOTE__SOURCE, NOTE__RECORD_KEY, NOTE__EVENT_TIME, NOTE__RULE, recorded_at)
+  SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.STATUS, w.STATUS__SOURCE, w.STATUS__RECORD_KEY, w.STATUS__EVENT_TIME, w.STATUS__RULE, w.NOTE, w.NOTE__SOURCE, w.NOTE__RECORD_KEY, w.NOTE__EVENT_TIME, w.NOTE__RULE, (SELECT now FROM HOSTILE.SILVER.WORK_CLOCK)
+  FROM HOSTILE.SILVER.WORK_VERSIONS AS w
+  WHERE w.valid_to IS NULL
+    AND NOT EXISTS (SELECT 1 FROM HOSTILE.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail')
+    AND NOT EXISTS (
+    SELECT 1 FROM HOSTILE.GOLD.CUSTOMER_MASTER_OPEN AS h
+    WHERE TRUE AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
   );
   -- stage: publish
   INSERT INTO HOSTILE.DQ.HELD (customer_id, batch_id)
