@@ -89,11 +89,11 @@ func TestRetentionPurge(t *testing.T) {
 	execSQL(t, db, `UPDATE dq.results SET checked_at = checked_at - INTERVAL 3000 DAY`)
 	execSQL(t, db, `UPDATE ops.batches SET started_at = started_at - INTERVAL 3000 DAY`)
 	// A belief superseded 3000 days ago: a copy of each current version.
-	execSQL(t, db, `INSERT INTO gold.customer_master_history
+	execSQL(t, db, `INSERT INTO gold.customer_master_versions
   SELECT * REPLACE (recorded_at - INTERVAL 3001 DAY AS recorded_at, recorded_at - INTERVAL 3000 DAY AS superseded_at)
   FROM gold.customer_master_history WHERE superseded_at IS NULL`)
 	// and one superseded within the horizon.
-	execSQL(t, db, `INSERT INTO gold.customer_master_history
+	execSQL(t, db, `INSERT INTO gold.customer_master_versions
   SELECT * REPLACE (recorded_at - INTERVAL 11 DAY AS recorded_at, recorded_at - INTERVAL 10 DAY AS superseded_at)
   FROM gold.customer_master_history WHERE superseded_at IS NULL LIMIT 1`)
 	results := countOf(t, db, `SELECT COUNT(*) FROM dq.results`)

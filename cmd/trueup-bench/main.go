@@ -7,6 +7,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +32,7 @@ func run(args []string) int {
 	five := fs.Bool("5m", false, "add a state of 5M customers")
 	scales := fs.String("scales", "", "comma-separated state sizes, replacing the configuration's (e.g. 100000,1000000)")
 	out := fs.String("out", "BENCHMARKS.md", "the report to write")
+	jsonOut := fs.String("json", "", "also write every measured figure, every statement's included, as JSON to this file")
 	timeout := fs.Duration("timeout", 0, "stop measuring after this long and report what was measured (0: no limit)")
 	fs.StringVar(&c.Models, "models", "models", "folder of the spec")
 	fs.StringVar(&c.Work, "work", filepath.Join(os.TempDir(), "trueup-bench"), "folder for landing files and state databases, reused between runs")
@@ -129,6 +131,16 @@ func run(args []string) int {
 	if cerr := f.Close(); cerr != nil {
 		fmt.Fprintf(os.Stderr, "trueup-bench: -out %s: %v\n", *out, cerr)
 		return 1
+	}
+	if *jsonOut != "" {
+		b, jerr := json.MarshalIndent(res, "", " ")
+		if jerr == nil {
+			jerr = os.WriteFile(*jsonOut, b, 0o644)
+		}
+		if jerr != nil {
+			fmt.Fprintf(os.Stderr, "trueup-bench: -json %s: %v\n", *jsonOut, jerr)
+			return 1
+		}
 	}
 	fmt.Fprintf(os.Stderr, "trueup-bench: wrote %s in %s\n", *out, time.Since(res.Started).Round(time.Second))
 	if err != nil {

@@ -146,6 +146,9 @@ func printPass(w io.Writer, res local.Result) {
 	failed := 0
 	for _, t := range res.Batch.Tasks {
 		total += t.Duration
+		if t.RetriedAfter != "" {
+			fmt.Fprintf(w, "task %s ran again after a transient DuckDB fault: %s\n", t.Task, t.RetriedAfter)
+		}
 		if t.State == "FAILED" {
 			failed++
 			fmt.Fprintf(w, "task %s failed: %s\n", t.Task, t.Error)

@@ -578,6 +578,9 @@ type TaskRun struct {
 	State    string // SUCCEEDED, SKIPPED, FAILED
 	Duration time.Duration
 	Error    string
+	// RetriedAfter is the transient DuckDB fault after which the task was
+	// run again (see runTask); empty when it ran once.
+	RetriedAfter string
 }
 
 // Batch is one run of the task graph.
@@ -669,8 +672,11 @@ func (run *Runner) refreshIfStale(ctx context.Context) error {
 
 func (run *Runner) logTask(batch string, tr TaskRun) {
 	var errText any
-	if tr.Error != "" {
+	switch {
+	case tr.Error != "":
 		errText = tr.Error
+	case tr.RetriedAfter != "":
+		errText = "ran again after: " + tr.RetriedAfter
 	}
 	// Bookkeeping only: a failure to log must not fail the batch.
 	_, _ = run.db.Exec(`INSERT INTO `+TaskRuns+` (batch_id, task, state, started_at, completed_at, error)
@@ -712,19 +718,45 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 			return tr
 		}
 	}
-	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
+	// A task runs in one transaction: on an error it rolls back and its
+	// streams stay where they were, so running it again is safe. DuckDB
+	// v1.5 now and then fails a large append with an error about invalid
+	// UTF-8 in a segment's statistics, which the same transaction passes
+	// when run again (every landed line is valid UTF-8: the loader
+	// replaces what is not): such a task is run once more.
+	err := run.attemptTask(ctx, t)
+	if err != nil && transientStorageError(err) {
+		tr.RetriedAfter = err.Error()
+		err = run.attemptTask(ctx, t)
+	}
 	if err != nil {
 		return fail(err)
 	}
+	tr.Duration = time.Since(start)
+	return tr
+}
+
+// transientStorageError is DuckDB's fault that running the same
+// transaction again passes.
+func transientStorageError(err error) bool {
+	return strings.Contains(err.Error(), "detected in segment statistics update")
+}
+
+// attemptTask runs a task's steps in one transaction and commits it.
+func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
+	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return err
+	}
 	defer tx.Rollback()
 	if err := run.enableProfiling(ctx, tx); err != nil {
-		return fail(err)
+		return err
 	}
 	for _, s := range t.Task.Consumes {
 		q := fmt.Sprintf(`UPDATE %s SET reading_to = (SELECT COALESCE(MAX(%s), 0) FROM %s) WHERE stream_name = ?`,
 			duckdb.StreamOffsets, run.r.Ident(s.SequenceColumn), run.r.Object(s.Table))
 		if _, err := tx.ExecContext(ctx, q, s.Ref.String()); err != nil {
-			return fail(err)
+			return err
 		}
 	}
 	// Statements are not prepared and reused: DuckDB plans with the
@@ -732,9 +764,9 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 	// table was empty would stay empty.
 	for i, step := range t.Task.Steps {
 		q := step(run.r)
-		prof := StatementProfile{Task: tr.Task, Step: i + 1}
+		prof := StatementProfile{Task: t.Ref.String(), Step: i + 1}
 		if _, err := run.profileExec(ctx, tx, &prof, q); err != nil {
-			return fail(fmt.Errorf("step %d: %w", i+1, err))
+			return fmt.Errorf("step %d: %w", i+1, err)
 		}
 		if run.profile != nil {
 			prof.Stage, prof.Head, prof.SQL = StageOf(t, q), headOf(q), q
@@ -744,23 +776,22 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 	for _, s := range t.Task.Consumes {
 		q := fmt.Sprintf(`UPDATE %s SET consumed_to = reading_to WHERE stream_name = ?`, duckdb.StreamOffsets)
 		if _, err := tx.ExecContext(ctx, q, s.Ref.String()); err != nil {
-			return fail(err)
+			return err
 		}
 	}
 	var commitProf StatementProfile
 	if err := run.commit(tx, &commitProf); err != nil {
-		return fail(err)
+		return err
 	}
 	if run.profile != nil && commitProf.Wall > 0 {
-		commitProf.Task, commitProf.Step, commitProf.Head = tr.Task, len(t.Task.Steps)+1, "COMMIT"
+		commitProf.Task, commitProf.Step, commitProf.Head = t.Ref.String(), len(t.Task.Steps)+1, "COMMIT"
 		commitProf.Stage = StageOf(t, "")
 		if commitProf.Stage == StageReconcile {
 			commitProf.Stage = StageCommit
 		}
 		run.profile(commitProf)
 	}
-	tr.Duration = time.Since(start)
-	return tr
+	return nil
 }
 
 // commit commits tx; when profiling, its time (the WAL written, a
