@@ -77,18 +77,23 @@ GROUP BY source, record_key%s`, f.Object(RecordQueue), f.Stream(stream), where, 
 	// the first batch that finds it empty while keys of the batch had a
 	// state (a pipeline deployed before the log existed). until_time is
 	// then exact: the event time of the key's next observation.
+	// Whether it is empty is a variable: a constant false condition reads
+	// no observations, where a subquery might.
+	logEmpty := func(f ir.Fragments) string {
+		return f.SetVar(logEmptyVar, ir.Bool, "COUNT(*) = 0", fmt.Sprintf("(SELECT 1 AS one FROM %s LIMIT 1) AS l", f.Object(StateLog)))
+	}
 	fillLog := func(f ir.Fragments) string {
 		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, until_time, logged_at)
 SELECT %[2]s, until_time, %[3]s
 FROM (
   SELECT %[2]s, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
   FROM %[4]s
-  WHERE NOT EXISTS (SELECT 1 FROM %[1]s)
+  WHERE %[7]s
     AND EXISTS (SELECT 1 FROM %[5]s WHERE had)
     AND obs_seq NOT IN (SELECT obs_seq FROM %[6]s)
 ) AS o
 WHERE until_time IS NOT NULL
-ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(Observations), f.Object(StateBefore), f.Stream(stream))
+ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(Observations), f.Object(StateBefore), f.Stream(stream), f.Var(logEmptyVar))
 	}
 	// Every observation of a key the batch observes that is not its new
 	// state enters the log: the state it had before (when a later one
@@ -109,7 +114,7 @@ FROM (
 WHERE until_time IS NOT NULL
 ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(StateBefore), f.Stream(stream))
 	}
-	return []ir.SQL{tick, before, fillLog, logBatch, merge, queue}
+	return []ir.SQL{tick, before, logEmpty, fillLog, logBatch, merge, queue}
 }
 
 // crosswalkSteps link each queued record to a customer through the spec's

@@ -34,6 +34,11 @@ const (
 	// historyFromVar is the same, but the start of time when a customer
 	// is resolved whole: closed history versions are read from it on.
 	historyFromVar = "history_from"
+	// wholeVar is true when a customer queued is resolved whole: only then
+	// are observations read (all of a key's).
+	wholeVar = "whole_timelines"
+	// logEmptyVar is true while the state log is empty (see stateSteps).
+	logEmptyVar = "state_log_empty"
 )
 
 // suffixSteps fill the work tables of resolution for the customers queued:
@@ -80,6 +85,9 @@ GROUP BY q.customer_id, q.from_time`, f.Object(ResolveSet), f.Object(CustomerQue
 	bounds := []ir.SQL{
 		func(f ir.Fragments) string {
 			return f.SetVar(minFromVar, ir.Timestamp, "MIN(from_time)", f.Object(CustomerQueue))
+		},
+		func(f ir.Fragments) string {
+			return f.SetVar(wholeVar, ir.Bool, "COUNT(*) > COUNT(from_time)", f.Object(CustomerQueue))
 		},
 		func(f ir.Fragments) string {
 			return f.SetVar(historyFromVar, ir.Timestamp,
@@ -168,7 +176,7 @@ FROM (
       FROM %[2]s AS k
       JOIN %[18]s AS r ON r.customer_id = k.customer_id
       JOIN %[19]s AS o ON %[20]s
-      WHERE k.mode = %[7]s AND r.from_time IS NULL
+      WHERE %[25]s AND k.mode = %[7]s AND r.from_time IS NULL
       UNION ALL
       SELECT k.customer_id, %[16]s, %[17]s, r.from_time
       FROM %[2]s AS k
@@ -192,7 +200,7 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, 
 			keyCols("b"), stateCols("b"), sameKey("b", "k"),
 			keyCols("n"), stateCols("n"), sameKey("n", "k"),
 			keyCols("o"), stateCols("o"), f.Object(ResolveSet), f.Object(Observations), sameKey("o", "k"),
-			strings.Join(norm, ""), strings.Join(valid, ""), f.Object(StateLog), f.Var(minFromVar))
+			strings.Join(norm, ""), strings.Join(valid, ""), f.Object(StateLog), f.Var(minFromVar), f.Var(wholeVar))
 	}
 	points := func(f ir.Fragments) string {
 		on := [][2]string{{"g.customer_id", "s.customer_id"}, {"g.source", "s.source"}, {"g.record_key", "s.record_key"}, {"g.field", "s.field"}}

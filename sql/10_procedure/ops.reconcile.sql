@@ -12,6 +12,8 @@ $$
 DECLARE
   HISTORY_FROM TIMESTAMP_NTZ;
   MIN_FROM TIMESTAMP_NTZ;
+  STATE_LOG_EMPTY BOOLEAN;
+  WHOLE_TIMELINES BOOLEAN;
 BEGIN
   BEGIN TRANSACTION;
   -- stage: state
@@ -24,12 +26,14 @@ BEGIN
   FROM (SELECT DISTINCT source, record_key, field FROM TRUEUP.SILVER.OBSERVATIONS_STREAM) AS k
   LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS s ON s.source = k.source AND s.record_key = k.record_key AND s.field = k.field;
   -- stage: state
+  SELECT COUNT(*) = 0 INTO :STATE_LOG_EMPTY FROM (SELECT 1 AS one FROM TRUEUP.SILVER.STATE_LOG LIMIT 1) AS l;
+  -- stage: state
   INSERT INTO TRUEUP.SILVER.STATE_LOG (source, record_key, field, op, value, event_time, order_key, event_id, until_time, logged_at)
   SELECT source, record_key, field, op, value, event_time, order_key, event_id, until_time, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
   FROM (
     SELECT source, record_key, field, op, value, event_time, order_key, event_id, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
     FROM TRUEUP.SILVER.OBSERVATIONS
-    WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.SILVER.STATE_LOG)
+    WHERE :STATE_LOG_EMPTY
       AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.WORK_STATE_BEFORE WHERE had)
       AND obs_seq NOT IN (SELECT obs_seq FROM TRUEUP.SILVER.OBSERVATIONS_STREAM)
   ) AS o
@@ -178,6 +182,8 @@ BEGIN
   -- stage: resolve
   SELECT MIN(from_time) INTO :MIN_FROM FROM TRUEUP.SILVER.CUSTOMER_QUEUE;
   -- stage: resolve
+  SELECT COUNT(*) > COUNT(from_time) INTO :WHOLE_TIMELINES FROM TRUEUP.SILVER.CUSTOMER_QUEUE;
+  -- stage: resolve
   SELECT CASE WHEN COUNT(*) > COUNT(from_time) THEN CAST('1970-01-01 00:00:00' AS TIMESTAMP_NTZ) ELSE MIN(from_time) END INTO :HISTORY_FROM FROM TRUEUP.SILVER.CUSTOMER_QUEUE;
   -- stage: resolve
   INSERT INTO TRUEUP.SILVER.WORK_RESOLVE_SET (customer_id, from_time, prior_from)
@@ -262,7 +268,7 @@ BEGIN
         FROM TRUEUP.SILVER.WORK_KEYS AS k
         JOIN TRUEUP.SILVER.WORK_RESOLVE_SET AS r ON r.customer_id = k.customer_id
         JOIN TRUEUP.SILVER.OBSERVATIONS AS o ON o.source = k.source AND o.record_key = k.record_key AND o.field = k.field
-        WHERE k.mode = 'slow' AND r.from_time IS NULL
+        WHERE :WHOLE_TIMELINES AND k.mode = 'slow' AND r.from_time IS NULL
         UNION ALL
         SELECT k.customer_id, o.source, o.record_key, o.field, o.op, o.value, o.event_time, o.event_id, o.order_key, r.from_time
         FROM TRUEUP.SILVER.WORK_KEYS AS k

@@ -1229,8 +1229,9 @@ func timeOrderedPruned(s *Set) []Violation {
 			up := strings.ToUpper(u.SQL)
 			for table, col := range timeOrdered {
 				// What reads no rows of the table, or stops at the first:
-				// writing it, and asking whether it is empty.
-				notReads := regexp.MustCompile(`INSERT INTO [A-Z0-9_$."]*` + regexp.QuoteMeta(table) + `\b|EXISTS \(SELECT 1 FROM [A-Z0-9_$."]*` + regexp.QuoteMeta(table) + `\)`)
+				// writing it, and asking whether it is empty (EXISTS, or
+				// a LIMIT 1 probe).
+				notReads := regexp.MustCompile(`INSERT INTO [A-Z0-9_$."]*` + regexp.QuoteMeta(table) + `\b|\(SELECT 1(?: AS [A-Z_]+)? FROM [A-Z0-9_$."]*` + regexp.QuoteMeta(table) + `(?: LIMIT 1)?\)`)
 				if !strings.Contains(notReads.ReplaceAllString(up, ""), table) {
 					continue
 				}
