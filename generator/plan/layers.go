@@ -151,7 +151,7 @@ var stateColumns = []ir.Column{
 }
 
 // stateLogColumns: a key's observations other than its current state, in
-// the order each batch brought them, sorted by until_time within a batch.
+// the order each batch brought them.
 var stateLogColumns = []ir.Column{
 	notNull("source", ir.Text),
 	notNull("record_key", ir.Text),

@@ -50,8 +50,7 @@ BEGIN
       SELECT source, record_key, field, op, value, event_time, order_key, event_id FROM HOSTILE.SILVER.OBSERVATIONS_STREAM
     ) AS u
   ) AS o
-  WHERE until_time IS NOT NULL
-  ORDER BY until_time;
+  WHERE until_time IS NOT NULL;
   -- stage: state
   MERGE INTO HOSTILE.SILVER.SOURCE_STATE AS s
   USING (
