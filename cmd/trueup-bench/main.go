@@ -42,6 +42,7 @@ func run(args []string) int {
 	small := fs.Int("small", 0, "lines of the small batch (default 100000; quick 1000)")
 	fs.IntVar(&c.Runs, "runs", 3, "runs of each batch")
 	fs.Float64Var(&c.Late, "late", 0.05, "share of late events in the peak and small batches")
+	fs.DurationVar(&c.LateWithin, "late-within", 0, "put those late events within this long before the batch (e.g. 72h), not before every event of their customer")
 	fs.Float64Var(&c.Duplicates, "duplicates", 0.02, "share of redelivered events in the peak and small batches")
 	fs.Float64Var(&c.Conflicts, "conflicts", 0.1, "share of asserted values that differ from the truth")
 	fs.Int64Var(&c.Seed, "seed", 1, "random seed of the sample")

@@ -152,6 +152,7 @@ func newRoot() *cobra.Command {
 	sample.Flags().IntVar(&smp.Events, "events", 0, "batch: number of lines, redeliveries included")
 	sample.Flags().IntVar(&smp.BatchCustomers, "batch-customers", 0, "batch: put the events on the first N customers of the state only")
 	sample.Flags().Float64Var(&smp.LateShare, "late", 0, "batch: share of events older than every other event of their customer")
+	sample.Flags().DurationVar(&smp.LateWithin, "late-within", 0, "batch: put the late events within this long before the batch, among their customer's latest events (e.g. 72h; at most 672h)")
 	sample.Flags().Float64Var(&smp.DuplicateShare, "duplicates", 0, "batch: share of lines that redeliver an earlier event (same event id)")
 	sample.Flags().Float64Var(&smp.ConflictRate, "conflicts", 0, "state and batch: share of asserted values that differ from the truth")
 	root.AddCommand(sample)

@@ -151,7 +151,7 @@ var stateColumns = []ir.Column{
 }
 
 // stateLogColumns: a key's observations other than its current state, in
-// the order each batch brought them.
+// the order each batch brought them, in until_time order within a batch.
 var stateLogColumns = []ir.Column{
 	notNull("source", ir.Text),
 	notNull("record_key", ir.Text),

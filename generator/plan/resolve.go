@@ -99,9 +99,9 @@ ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(Observatio
 	// state enters the log: the state it had before (when a later one
 	// replaces it) and the batch's others. until_time is the event time of
 	// the next of those by order_key: at or after the key's true next
-	// observation, which may be an earlier one in the log. A batch's
-	// until_times lie within its event times and the states it replaces,
-	// so batches append the log in about until_time order unsorted.
+	// observation, which may be an earlier one in the log. Rows are
+	// written in until_time order: a batch of a year of history (a first
+	// load) keeps the log ordered as a minute's batches do by themselves.
 	logBatch := func(f ir.Fragments) string {
 		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, until_time, logged_at)
 SELECT %[2]s, until_time, %[3]s
@@ -113,7 +113,8 @@ FROM (
     SELECT %[2]s FROM %[5]s
   ) AS u
 ) AS o
-WHERE until_time IS NOT NULL`, f.Object(StateLog), logCols, clock(f), f.Object(StateBefore), f.Stream(stream))
+WHERE until_time IS NOT NULL
+ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(StateBefore), f.Stream(stream))
 	}
 	return []ir.SQL{tick, before, logEmpty, fillLog, logBatch, merge, queue}
 }

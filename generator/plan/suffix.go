@@ -50,7 +50,7 @@ const (
 // of each key, and the observations read are those of the batch, the
 // current source state, and, for keys with late data only, the key's
 // state log from the earliest from_time on (a bound the warehouse prunes
-// by, since batches append the log in about until_time order).
+// by, since the log is written in until_time order).
 func (b *builder) suffixSteps() []ir.SQL {
 	stream := ObservationsStreamOf()
 	keyCols := func(a string) string {

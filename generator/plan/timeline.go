@@ -394,6 +394,11 @@ func (b *builder) insertVersions(f ir.Fragments, table ir.Ref, which, match stri
 	if table == Versions {
 		cols, sel = append(cols, "superseded_at"), append(sel, "NULL")
 	}
+	order := ""
+	if table == Versions {
+		// In valid_to order, which later batches read them by.
+		order = "\nORDER BY w.valid_to"
+	}
 	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s)
 SELECT %[3]s
 FROM %[4]s AS w
@@ -402,7 +407,7 @@ WHERE %[5]s
   AND NOT EXISTS (
   SELECT 1 FROM %[1]s AS h
   WHERE %[7]s AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
-)`, f.Object(table), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(HistoryWork), which, blocked(f), match)
+)%[8]s`, f.Object(table), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(HistoryWork), which, blocked(f), match, order)
 }
 
 // clock is the run's system time (SYSDATE is evaluated per statement in

@@ -168,6 +168,9 @@ func newBulk(sources []Source, opt Options) *bulk {
 		b.sources = append(b.sources, bs)
 	}
 	key := fmt.Sprintf("%d|%d|%g|%g|%g", opt.Events, opt.BatchCustomers, opt.LateShare, opt.DuplicateShare, opt.ConflictRate)
+	if opt.LateWithin > 0 {
+		key += "|" + opt.LateWithin.String()
+	}
 	b.batchKey = nameHash(key)
 	return b
 }
@@ -501,11 +504,14 @@ func (b *bulk) batchLineAt(bs *bulkSource, j, n int) batchLine {
 		custs = min(custs, b.opt.BatchCustomers)
 	}
 	bl := batchLine{cust: r.IntN(custs), kind: b.pickKind(r.Float64(), bs.kinds), disc: uint64(j)}
-	if chance(r, b.opt.LateShare) {
-		bl.t = b.opt.Start.Add(-between(r, time.Hour, window)).Truncate(time.Microsecond)
-	} else {
+	switch {
+	case !chance(r, b.opt.LateShare):
 		off := time.Duration(int64(batchWindow) * int64(j) / int64(max(n, 1)))
 		bl.t = BatchStart(b.opt.Start).Add(off + between(r, 0, 999*time.Millisecond)).Truncate(time.Microsecond)
+	case b.opt.LateWithin > 0:
+		bl.t = BatchStart(b.opt.Start).Add(-between(r, time.Minute, b.opt.LateWithin)).Truncate(time.Microsecond)
+	default:
+		bl.t = b.opt.Start.Add(-between(r, time.Hour, window)).Truncate(time.Microsecond)
 	}
 	return bl
 }

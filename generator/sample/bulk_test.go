@@ -205,6 +205,28 @@ func TestBulkHeavyBatchOnOneCustomer(t *testing.T) {
 	}
 }
 
+// TestBulkLateWithin: with LateWithin, the late events lie within that
+// long before the batch (among the state's latest events), not before the
+// state.
+func TestBulkLateWithin(t *testing.T) {
+	within := 72 * time.Hour
+	opt := Options{Mode: ModeBatch, Customers: 200, Seed: 3, Events: 400, LateShare: 0.5, LateWithin: within}
+	dir, sum := write(t, opt)
+	batchStart := BatchStart(Options{}.withDefaults().Start)
+	late := 0
+	for _, l := range readBulk(t, dir, sum) {
+		switch {
+		case l.t.Before(batchStart.Add(-within)):
+			t.Errorf("%s: event at %s, more than %s before the batch (%s)", l.file, l.t, within, batchStart)
+		case l.t.Before(batchStart):
+			late++
+		}
+	}
+	if late < 150 || late > 250 {
+		t.Errorf("%d late of %d, want about half", late, opt.Events)
+	}
+}
+
 func TestBulkInvalid(t *testing.T) {
 	for _, opt := range []Options{
 		{LateShare: 0.1},
@@ -214,6 +236,8 @@ func TestBulkInvalid(t *testing.T) {
 		{Mode: ModeBatch, Events: 10, DuplicateShare: 1.5},
 		{Mode: ModeState, ConflictRate: -0.1},
 		{Mode: ModeBatch, Events: -1},
+		{Mode: ModeBatch, Events: 10, LateWithin: time.Hour},
+		{Mode: ModeBatch, Events: 10, LateShare: 0.1, LateWithin: 30 * 24 * time.Hour},
 	} {
 		if _, err := Write(t.TempDir(), specSources(), opt); !errors.Is(err, ErrInvalidSource) {
 			t.Errorf("%+v: err %v, want ErrInvalidSource", opt, err)

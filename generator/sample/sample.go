@@ -164,6 +164,10 @@ type Options struct {
 	// LateShare is the share of a batch's events whose event time is
 	// older than every other event of their customer.
 	LateShare float64
+	// LateWithin, when > 0, puts the late events within this long before
+	// the batch instead: among their customer's latest events, as late
+	// data is when a producer redelivers (at most the state's four weeks).
+	LateWithin time.Duration
 	// DuplicateShare is the share of a batch's lines that redeliver an
 	// earlier event of the batch (the same event id).
 	DuplicateShare float64
@@ -291,6 +295,10 @@ func (opt Options) validateBulk() error {
 		return bad("events %d: want 0 or more", opt.Events)
 	case opt.BatchCustomers < 0:
 		return bad("batch customers %d: want 0 or more", opt.BatchCustomers)
+	case opt.LateWithin < 0 || opt.LateWithin > window:
+		return bad("late within %s: want at most %s", opt.LateWithin, time.Duration(window))
+	case opt.LateWithin != 0 && opt.LateShare == 0:
+		return bad("late within %s: needs a late share", opt.LateWithin)
 	case opt.Mode == ModeState && (opt.Events != 0 || opt.BatchCustomers != 0 || opt.LateShare != 0 || opt.DuplicateShare != 0):
 		return bad("events, batch customers and the late and duplicate shares apply to a batch, not a state")
 	case opt.Mode == ModeBatch && (opt.EventsPerCustomer != 0 || opt.HeavyEvents != 0):

@@ -29,6 +29,7 @@ type SampleOptions struct {
 	Events            int
 	BatchCustomers    int
 	LateShare         float64
+	LateWithin        time.Duration
 	DuplicateShare    float64
 	ConflictRate      float64
 }
@@ -38,7 +39,7 @@ type SampleOptions struct {
 func (o SampleOptions) sampleOptions() (sample.Options, error) {
 	opt := sample.Options{Customers: o.Customers, Seed: o.Seed, Mode: o.Mode,
 		EventsPerCustomer: o.EventsPerCustomer, HeavyEvents: o.HeavyEvents, Events: o.Events, BatchCustomers: o.BatchCustomers,
-		LateShare: o.LateShare, DuplicateShare: o.DuplicateShare, ConflictRate: o.ConflictRate}
+		LateShare: o.LateShare, LateWithin: o.LateWithin, DuplicateShare: o.DuplicateShare, ConflictRate: o.ConflictRate}
 	if opt.Mode == "world" {
 		opt.Mode = sample.ModeWorld
 	}
@@ -72,6 +73,7 @@ func (o SampleOptions) sampleOptions() (sample.Options, error) {
 		{"events", float64(o.Events), o.Events != 0, sample.ModeBatch},
 		{"batch-customers", float64(o.BatchCustomers), o.BatchCustomers != 0, sample.ModeBatch},
 		{"late", o.LateShare, o.LateShare != 0, sample.ModeBatch},
+		{"late-within", o.LateWithin.Hours(), o.LateWithin != 0, sample.ModeBatch},
 		{"duplicates", o.DuplicateShare, o.DuplicateShare != 0, sample.ModeBatch},
 		{"conflicts", o.ConflictRate, o.ConflictRate != 0, sample.ModeState + " " + sample.ModeBatch},
 	} {

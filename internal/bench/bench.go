@@ -41,9 +41,12 @@ type Config struct {
 	SmallEvents       int
 	Runs              int
 	Late, Duplicates  float64
-	Conflicts         float64
-	Seed              int64
-	Local             local.Options
+	// LateWithin, when > 0, puts the late events of the peak and small
+	// batches within this long before the batch (sample.Options).
+	LateWithin time.Duration
+	Conflicts  float64
+	Seed       int64
+	Local      local.Options
 	// Log receives progress lines (nil: none).
 	Log io.Writer
 }
@@ -234,10 +237,10 @@ func (c *Config) scale(ctx context.Context, p *plan.Plan, n int) (*Scale, error)
 		name string
 		opt  sample.Options
 	}{
-		{&sc.Small, "small batch", sample.Options{Events: c.SmallEvents, LateShare: c.Late, DuplicateShare: c.Duplicates}},
+		{&sc.Small, "small batch", sample.Options{Events: c.SmallEvents, LateShare: c.Late, LateWithin: c.LateWithin, DuplicateShare: c.Duplicates}},
 		{&sc.Late, "one late event on the heavy customer", sample.Options{Events: 1, BatchCustomers: 1, LateShare: 1}},
 		{&sc.Current, "one current event on the heavy customer", sample.Options{Events: 1, BatchCustomers: 1}},
-		{&sc.Peak, "peak batch", sample.Options{Events: c.PeakEvents, LateShare: c.Late, DuplicateShare: c.Duplicates}},
+		{&sc.Peak, "peak batch", sample.Options{Events: c.PeakEvents, LateShare: c.Late, LateWithin: c.LateWithin, DuplicateShare: c.Duplicates}},
 	} {
 		if b.opt.Events == 0 {
 			continue

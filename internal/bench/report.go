@@ -202,8 +202,12 @@ func Report(w io.Writer, res *Result, mach Machine, commands []string) error {
 		threads = fmt.Sprint(c.Local.Threads)
 	}
 	p("states of %s customers, %g events per customer on average (creations included), one customer with %s events; ", strings.Join(scales, " and "), c.EventsPerCustomer, count(c.Heavy))
-	p("peak batch %s lines, small batch %s lines, %g late, %g redelivered, conflict rate %g; %d runs each; DuckDB memory_limit %s, threads %s; seed %d.\n\n",
-		count(c.PeakEvents), count(c.SmallEvents), c.Late, c.Duplicates, c.Conflicts, c.Runs, limit, threads, c.Seed)
+	late := "older than every other event of their customer"
+	if c.LateWithin > 0 {
+		late = "within " + c.LateWithin.String() + " before the batch"
+	}
+	p("peak batch %s lines, small batch %s lines, %g late (%s), %g redelivered, conflict rate %g; %d runs each; DuckDB memory_limit %s, threads %s; seed %d.\n\n",
+		count(c.PeakEvents), count(c.SmallEvents), c.Late, late, c.Duplicates, c.Conflicts, c.Runs, limit, threads, c.Seed)
 
 	p("## Targets\n\n| target | measured | |\n| --- | --- | --- |\n")
 	for _, t := range Targets(res) {
@@ -442,8 +446,8 @@ func SampleCommands(c Config) []string {
 			events int
 			extra  string
 		}{
-			{c.PeakEvents, fmt.Sprintf("--late %g --duplicates %g", c.Late, c.Duplicates)},
-			{c.SmallEvents, fmt.Sprintf("--late %g --duplicates %g", c.Late, c.Duplicates)},
+			{c.PeakEvents, fmt.Sprintf("--late %g%s --duplicates %g", c.Late, lateWithinFlag(c), c.Duplicates)},
+			{c.SmallEvents, fmt.Sprintf("--late %g%s --duplicates %g", c.Late, lateWithinFlag(c), c.Duplicates)},
 			{1, "--batch-customers 1 --late 1"},
 			{1, "--batch-customers 1"},
 		} {
@@ -452,4 +456,13 @@ func SampleCommands(c Config) []string {
 		}
 	}
 	return out
+}
+
+// lateWithinFlag is the sample's --late-within flag of the configuration,
+// or nothing.
+func lateWithinFlag(c Config) string {
+	if c.LateWithin <= 0 {
+		return ""
+	}
+	return " --late-within " + c.LateWithin.String()
 }

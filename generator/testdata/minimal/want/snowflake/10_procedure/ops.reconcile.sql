@@ -50,7 +50,8 @@ BEGIN
       SELECT source, record_key, field, op, value, event_time, order_key, event_id FROM MINI.SILVER.OBSERVATIONS_STREAM
     ) AS u
   ) AS o
-  WHERE until_time IS NOT NULL;
+  WHERE until_time IS NOT NULL
+  ORDER BY until_time;
   -- stage: state
   MERGE INTO MINI.SILVER.SOURCE_STATE AS s
   USING (
@@ -763,7 +764,8 @@ BEGIN
     AND NOT EXISTS (
     SELECT 1 FROM MINI.GOLD.CUSTOMER_MASTER_VERSIONS AS h
     WHERE h.superseded_at IS NULL AND h.valid_to >= :HISTORY_FROM AND h.valid_to = w.valid_to AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
-  );
+  )
+  ORDER BY w.valid_to;
   -- stage: publish
   INSERT INTO MINI.GOLD.CUSTOMER_MASTER_OPEN (CUSTOMER_ID, VALID_FROM, VALID_TO, IS_DELETED, VERSION_HASH, RULESET_VERSION, EMAIL, EMAIL__SOURCE, EMAIL__RECORD_KEY, EMAIL__EVENT_TIME, EMAIL__RULE, NAME, NAME__SOURCE, NAME__RECORD_KEY, NAME__EVENT_TIME, NAME__RULE, recorded_at)
   SELECT w.CUSTOMER_ID, w.VALID_FROM, w.VALID_TO, w.IS_DELETED, w.VERSION_HASH, w.RULESET_VERSION, w.EMAIL, w.EMAIL__SOURCE, w.EMAIL__RECORD_KEY, w.EMAIL__EVENT_TIME, w.EMAIL__RULE, w.NAME, w.NAME__SOURCE, w.NAME__RECORD_KEY, w.NAME__EVENT_TIME, w.NAME__RULE, (SELECT now FROM MINI.SILVER.WORK_CLOCK)
