@@ -1,8 +1,9 @@
 package ir
 
-import "strings"
-
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Kind is the kind of a warehouse object.
 type Kind string

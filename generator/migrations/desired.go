@@ -53,7 +53,7 @@ func Desired(p *plan.Plan) ([]Step, error) {
 		case ir.KindSequence:
 			out = append(out, Step{Op: OpCreateSequence, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment})
 		case ir.KindTable:
-			st := Step{Op: OpCreateTable, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment, Transient: o.Transient, was: o.Was, moves: o.Moves}
+			st := Step{Op: OpCreateTable, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment, Transient: o.Transient, obj: o}
 			for _, c := range o.Columns {
 				col := Column{Name: c.Name, Type: TypeName(c.Type), NotNull: c.NotNull, Comment: c.Comment}
 				if c.Default != nil {
@@ -68,6 +68,22 @@ func Desired(p *plan.Plan) ([]Step, error) {
 		}
 	}
 	return out, nil
+}
+
+// RenameTable is the step that renames table o from its former name
+// (ir.Object.Was).
+func RenameTable(o *ir.Object) Step {
+	return Step{Op: OpRenameTable, Schema: o.Ref.Schema, Name: o.Ref.Name, From: o.Was}
+}
+
+// MoveRows is the step that moves into the new table o the rows it takes
+// over (ir.Object.Moves).
+func MoveRows(o *ir.Object) Step {
+	var cols []Column
+	for _, c := range o.Columns {
+		cols = append(cols, Column{Name: c.Name, Type: TypeName(c.Type)})
+	}
+	return Step{Op: OpMoveRows, Schema: o.Ref.Schema, Name: o.Ref.Name, From: o.Moves.From.String(), Where: o.Moves.Where, Key: o.Moves.Key, Columns: cols}
 }
 
 // renderers returns every registered dialect, configured for the project.
@@ -106,8 +122,8 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 	// renamed one.
 	renamed := map[ir.Ref]bool{}
 	for _, st := range desired {
-		if st.Op == OpCreateTable && st.was != "" && snap.Table(st.Ref()) == nil && snap.Table(ir.Ref{Schema: st.Schema, Name: st.was}) != nil {
-			steps = append(steps, Step{Op: OpRenameTable, Schema: st.Schema, Name: st.Name, From: st.was})
+		if st.Op == OpCreateTable && st.obj.Was != "" && snap.Table(st.Ref()) == nil && snap.Table(ir.Ref{Schema: st.Schema, Name: st.obj.Was}) != nil {
+			steps = append(steps, RenameTable(st.obj))
 			renamed[st.Ref()] = true
 		}
 	}
@@ -133,20 +149,16 @@ func diff(snap Snapshot, desired []Step) (steps []Step, notes []string, err erro
 			t := snap.Table(st.Ref())
 			if renamed[st.Ref()] {
 				// A table renamed: the columns are compared with its own.
-				old := snap.Table(ir.Ref{Schema: st.Schema, Name: st.was})
+				old := snap.Table(ir.Ref{Schema: st.Schema, Name: st.obj.Was})
 				want["table "+old.Ref().String()] = true
 				t = old
 			}
 			if t == nil {
 				create := st
-				create.was, create.moves = "", nil
+				create.obj = nil
 				steps = append(steps, create)
-				if m := st.moves; m != nil && (snap.Table(m.From) != nil || renamed[m.From]) {
-					var cols []Column
-					for _, c := range st.Columns {
-						cols = append(cols, Column{Name: c.Name, Type: c.Type})
-					}
-					steps = append(steps, Step{Op: OpMoveRows, Schema: st.Schema, Name: st.Name, From: m.From.String(), Where: m.Where, Key: m.Key, Columns: cols})
+				if m := st.obj.Moves; m != nil && (snap.Table(m.From) != nil || renamed[m.From]) {
+					steps = append(steps, MoveRows(st.obj))
 				}
 				continue
 			}

@@ -185,7 +185,7 @@ func name(version int64, steps []Step) string {
 		label = "initial"
 	} else {
 		var tables []string
-		op := ""
+		op, renames := "", 0
 		for _, st := range steps {
 			if st.Op == OpCreateTable || st.Op == OpAddColumn || st.Op == OpWidenColumn {
 				tables = append(tables, st.Schema+"_"+st.Name)
@@ -195,9 +195,6 @@ func name(version int64, steps []Step) string {
 					op = "change"
 				}
 			}
-		}
-		renames := 0
-		for _, st := range steps {
 			if st.Op == OpRenameTable {
 				renames++
 			}

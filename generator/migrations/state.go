@@ -90,9 +90,9 @@ type Step struct {
 	// Key are the columns that identify a row moved.
 	Key []string `json:"key,omitempty"`
 
-	// was and moves carry ir.Object.Was and Moves from Desired to diff.
-	was   string
-	moves *ir.Moves
+	// obj is the table a create_table step of Desired is for (its Was
+	// and Moves are read by diff).
+	obj *ir.Object
 }
 
 // Ref is the object the step is about.

@@ -24,6 +24,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
 	"github.com/ledgerloop/trueup/generator/emit"
 	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/generator/migrations"
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/generator/spec"
 )
@@ -262,12 +263,25 @@ func (run *Runner) renameTables(ctx context.Context, tx *sql.Tx) ([]*ir.Object, 
 		} else if t != "BASE TABLE" {
 			continue
 		}
-		q := fmt.Sprintf("ALTER TABLE %s RENAME TO %s", run.r.Object(old), run.r.Ident(o.Ref.Name))
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return nil, fmt.Errorf("%s: %w", q, err)
+		if err := run.migrate(ctx, tx, migrations.RenameTable(o)); err != nil {
+			return nil, err
 		}
 	}
 	return moves, nil
+}
+
+// migrate runs a migration step as the migrations render it.
+func (run *Runner) migrate(ctx context.Context, tx *sql.Tx, st migrations.Step) error {
+	stmts, err := migrations.Statements(run.r, []migrations.Step{st})
+	if err != nil {
+		return err
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return nil
 }
 
 // moveRows moves into the new table o the rows it takes over.
@@ -275,20 +289,7 @@ func (run *Runner) moveRows(ctx context.Context, tx *sql.Tx, o *ir.Object) error
 	if t, err := tableType(ctx, tx, o.Moves.From); err != nil || t != "BASE TABLE" {
 		return err
 	}
-	var cols []string
-	for _, c := range o.Columns {
-		cols = append(cols, run.r.Ident(c.Name))
-	}
-	from := run.r.Object(o.Moves.From)
-	for _, q := range []string{
-		fmt.Sprintf("INSERT INTO %s (%s) SELECT %[2]s FROM %s WHERE %s", run.r.Object(o.Ref), strings.Join(cols, ", "), from, o.Moves.Where),
-		fmt.Sprintf("DELETE FROM %s WHERE %s", from, o.Moves.Where),
-	} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("%s: %w", q, err)
-		}
-	}
-	return nil
+	return run.migrate(ctx, tx, migrations.MoveRows(o))
 }
 
 // addMissingColumns adds to the plan's tables that exist already the
