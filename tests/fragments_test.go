@@ -17,6 +17,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/sample"
 	"github.com/ledgerloop/trueup/internal/app"
+	"github.com/ledgerloop/trueup/internal/local"
 )
 
 // fragmentLines are JSON lines and near-JSON text for the JSON fragments:
@@ -201,6 +202,9 @@ func fragmentDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
+	if err := local.RegisterFunctions(db); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { db.Close() })
 	return db
 }

@@ -98,6 +98,14 @@ func TestWal2JSONLines(t *testing.T) {
 		`{"action":"X","timestamp":"2026-01-01 13:00:00+00","lsn":"0/A000","schema":"public","table":"accounts"}`,
 		`{"xid":1,"change":[]}`,
 		`not json`,
+		// Keys that are not a string or an integer, in the new row or in the
+		// identity; one of 30 digits is an integer.
+		change("I", "2026-01-01 13:00:00+00", "0/B000", "accounts", cols("id", 12.5), ""),
+		change("I", "2026-01-01 13:00:00+00", "0/C000", "accounts", cols("id", map[string]int{"a": 1}), ""),
+		change("D", "2026-01-01 13:00:00+00", "0/D000", "accounts", "", cols("id", []int{1})),
+		change("I", "2026-01-01 13:00:00+00", "0/E000", "accounts", cols("id", json.RawMessage("123456789012345678901234567890")), ""),
+		// A key repeated where no value is read.
+		`{"action":"I","timestamp":"2026-01-01 13:00:00+00","lsn":"0/F000","schema":"public","table":"accounts","columns":[{"name":"id","type":"text","value":"acct_7"}],"x":1,"x":2}`,
 	}
 	landLines(t, landing, "0001.json", lines...)
 	runOnce(t, run, landing)
@@ -106,6 +114,7 @@ func TestWal2JSONLines(t *testing.T) {
 	got := query(t, db, `SELECT record_key || ' ' || op || ' ' || strftime(event_time, '%Y-%m-%d %H:%M:%S.%g') || ' ' || CAST(seq AS VARCHAR)
 FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`)
 	want := []string{
+		"123456789012345678901234567890 upsert 2026-01-01 13:00:00.000 57344",
 		"acct_1 upsert 2026-01-01 10:00:00.123 23803720",
 		"acct_1 upsert 2026-01-01 11:00:00.000 115964116976",
 		"acct_1 upsert 2026-01-01 11:00:00.000 115964116991",
@@ -159,6 +168,10 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 		"unknown action | X public.accounts",
 		"unknown action |  .",
 		"invalid JSON | not json",
+		"record key is not a string or integer | value 12.5",
+		`record key is not a string or integer | value {"a":1}`,
+		"record key is not a string or integer | value [1]",
+		`invalid JSON: duplicate key in an object | {"action":"I","timestamp":"2026-01-01 13:00:00+00","lsn":"0/F000","schema":"public","table":"accounts","columns":[{"name":"id","type":"text","value":"acct_7"}],"x":1,"x":2}`,
 	}
 	if strings.Join(flagged, "\n") != strings.Join(wantFlagged, "\n") {
 		t.Errorf("quarantine:\n%s\nwant:\n%s", strings.Join(flagged, "\n"), strings.Join(wantFlagged, "\n"))

@@ -66,6 +66,10 @@ type Fragments interface {
 	// JSONIsKey is true when the document doc is a JSON string or an
 	// integer: a value that can name a record. NULL when doc is NULL.
 	JSONIsKey(doc string) string
+	// JSONArrayAllKeys is true when every element of the array doc is a
+	// key (JSONIsKey); true for an empty array. Callers check first that
+	// doc holds an array.
+	JSONArrayAllKeys(doc string) string
 	// JSONValues reads the documents at paths from a document, for
 	// JSONValue.
 	JSONValues(doc string, paths [][]string) string

@@ -295,12 +295,12 @@ func (s salesforce) text(f ir.Fragments, d *lineDoc, path ...string) string {
 // for events, the changed and nulled field lists and the documents at
 // paths of the payload (the record, d<i>).
 func (s salesforce) base(f ir.Fragments, d *lineDoc, paths [][]string, events bool) string {
-	var extra string
+	extra := fmt.Sprintf(",\n  %s AS record_ids_ok", f.JSONArrayAllKeys(s.at(f, d, hdr("recordIds")...)))
 	if events {
-		extra = fmt.Sprintf(",\n  %s AS changed,\n  %s AS nulled", s.at(f, d, hdr("changedFields")...), s.at(f, d, hdr("nulledFields")...)) +
+		extra += fmt.Sprintf(",\n  %s AS changed,\n  %s AS nulled", s.at(f, d, hdr("changedFields")...), s.at(f, d, hdr("nulledFields")...)) +
 			docColumns(paths, func(path []string) string { return s.at(f, d, join(p("payload"), path)...) })
 	} else {
-		extra = fmt.Sprintf(",\n  l.line,\n  %s AS rejected,\n  %s AS has_header,\n  %s AS has_record_id,\n  %s AS record_ids_text",
+		extra += fmt.Sprintf(",\n  l.line,\n  %s AS rejected,\n  %s AS has_header,\n  %s AS has_record_id,\n  %s AS record_ids_text",
 			d.rejected(f), f.JSONHas(s.at(f, d, hdr()...), nil), f.JSONHas(s.at(f, d, hdr("recordIds", "0")...), nil), s.text(f, d, hdr("recordIds")...))
 	}
 	return fmt.Sprintf(`SELECT
@@ -358,6 +358,7 @@ WHERE c.entity = %s
   AND c.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
   AND c.event_ms IS NOT NULL
   AND c.replay_id IS NOT NULL
+  AND c.record_ids_ok
   AND (c.commit_text IS NULL OR c.seq IS NOT NULL)
   AND (c.seq_text IS NULL OR c.sub_seq IS NOT NULL)`, derived(s.base(f, d, paths, true)), f.Str(s.src.Object))))
 	return fmt.Sprintf(`SELECT
@@ -391,6 +392,7 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
       WHEN event_ms IS NULL THEN %[3]s
       WHEN replay_id IS NULL THEN 'missing event.replayId'
       WHEN NOT has_record_id THEN 'missing recordIds'
+      WHEN NOT record_ids_ok THEN %[8]s
       WHEN commit_text IS NOT NULL AND seq IS NULL THEN %[4]s
       WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN %[5]s
     END AS reason,
@@ -404,7 +406,7 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
     END AS detail
   FROM %[2]s AS h
 ) y WHERE reason IS NOT NULL`, f.Str(s.src.Object), strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "),
-		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"), excerpt("line"))
+		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"), excerpt("line"), f.Str(ReasonBadKey))
 }
 
 func (salesforce) counted(ir.Fragments, *lineDoc) string { return "" }

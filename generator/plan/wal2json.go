@@ -80,8 +80,10 @@ FROM lines AS l`,
 }
 
 // keyed adds the record key of the change (the new row's, or the
-// identity's for a delete) and of the old row (the identity's), and, for
-// events, the values at paths of the new row, read at once (cv).
+// identity's for a delete) and of the old row (the identity's), whether
+// both are keys (key_ok: a string or an integer, JSONIsKey) and the one
+// that is not (bad_key), and, for events, the values at paths of the new
+// row, read at once (cv).
 func (w wal2json) keyed(f ir.Fragments, d *lineDoc, paths [][]string) string {
 	cv := ""
 	if len(paths) > 0 {
@@ -90,8 +92,11 @@ func (w wal2json) keyed(f ir.Fragments, d *lineDoc, paths [][]string) string {
 	return fmt.Sprintf(`SELECT
   b.*,
   CASE WHEN b.action = 'D' THEN %[1]s ELSE %[2]s END AS change_key,
-  %[1]s AS old_key%[3]s
-FROM %[4]s AS b`, f.JSONText("b.ident", w.src.Key), f.JSONText("b.cols", w.src.Key), cv, derived(w.base(f, d)))
+  %[1]s AS old_key,
+  COALESCE(CASE WHEN b.action = 'D' THEN %[5]s ELSE %[6]s END AND COALESCE(%[5]s, TRUE), FALSE) AS key_ok,
+  CASE WHEN b.action <> 'D' AND NOT COALESCE(%[6]s, FALSE) THEN %[2]s ELSE %[1]s END AS bad_key%[3]s
+FROM %[4]s AS b`, f.JSONText("b.ident", w.src.Key), f.JSONText("b.cols", w.src.Key), cv, derived(w.base(f, d)),
+		f.JSONIsKey(f.JSONGet("b.ident", w.src.Key)), f.JSONIsKey(f.JSONGet("b.cols", w.src.Key)))
 }
 
 // events: an insert or update asserts the columns it carries; an absent
@@ -113,6 +118,7 @@ WHERE k.parsed
   AND k.tbl = %[3]s
   AND k.event_ms IS NOT NULL
   AND k.seq IS NOT NULL
+  AND k.key_ok
   AND (r.part = 'new' OR (k.action = 'U' AND k.old_key <> k.change_key))`,
 		valueColumns(paths,
 			func(i int) string { return f.JSONText(value(i), nil) },
@@ -133,7 +139,7 @@ var wal2jsonBad = []unconvertible{
 func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
 	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[5]s AS detail, event_ms FROM (
   SELECT
-    load_seq, file_name, file_row, loaded_at, event_ms, ts, lsn,
+    load_seq, file_name, file_row, loaded_at, event_ms, ts, lsn, bad_key,
     CASE
       WHEN rejected IS NOT NULL THEN rejected
       WHEN action IN ('B', 'C', 'M') THEN NULL
@@ -145,11 +151,12 @@ func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
       WHEN lsn IS NULL THEN 'missing lsn'
       WHEN seq IS NULL THEN %[4]s
       WHEN change_key IS NULL THEN 'missing record key'
+      WHEN NOT key_ok THEN %[7]s
     END AS reason,
     CASE WHEN rejected IS NOT NULL THEN %[6]s ELSE COALESCE(action, '') || ' ' || tbl END AS detail
   FROM %[2]s AS k
 ) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), strings.ReplaceAll(derived(w.keyed(f, d, nil)), "\n", "\n  "),
-		f.Str(wal2jsonBad[0].reason), f.Str(wal2jsonBad[1].reason), detailOf(f, "reason", wal2jsonBad, "detail"), excerpt("line"))
+		f.Str(wal2jsonBad[0].reason), f.Str(wal2jsonBad[1].reason), detailOf(f, "reason", append(wal2jsonBad, unconvertible{ReasonBadKey, "bad_key"}), "detail"), excerpt("line"), f.Str(ReasonBadKey))
 }
 
 // counted: transaction bookkeeping (B, C) and logical messages (M), per

@@ -41,6 +41,10 @@ func connect(dsn string) (*sql.DB, error) {
 	// One connection: the batch id is a session variable, and one writer
 	// keeps load sequences monotonic.
 	db.SetMaxOpenConns(1)
+	if err := RegisterFunctions(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

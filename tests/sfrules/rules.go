@@ -79,6 +79,12 @@ var Catalog = []Rule{
 		Check: observeTryConversions,
 	},
 	{
+		Name:  "higher-order-functions-on-arrays",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/filter",
+		Doc:   "tree: FILTER, TRANSFORM and REDUCE take as first argument an ARRAY: a TO_ARRAY call or a cast to ARRAY (TO_ARRAY leaves an array unchanged, https://docs.snowflake.com/en/sql-reference/functions/to_array), never a bare VARIANT path; FILTER and TRANSFORM take a lambda of one argument as second",
+		Check: higherOrderOnArrays,
+	},
+	{
 		Name:  "latest-batch-not-max-batch-id",
 		URL:   "https://docs.snowflake.com/en/sql-reference/functions/system_task_runtime_info",
 		Doc:   "tree: no MAX or MIN of a column named BATCH_ID: batch ids are the graph run's UUID, which does not order runs",
@@ -478,6 +484,36 @@ func schemaTimeTravel(s *Set) []Violation {
 		}
 		if len(created) > 0 && !created[h.Name] {
 			out = append(out, violation(st.Name, "ALTER SCHEMA %s: no CREATE SCHEMA for it in the generated SQL", h.Name))
+		}
+	}
+	return out
+}
+
+func higherOrderOnArrays(s *Set) []Violation {
+	var out []Violation
+	for _, u := range s.Units() {
+		for _, c := range calls(u.AST) {
+			if c.name != "FILTER" && c.name != "TRANSFORM" && c.name != "REDUCE" {
+				continue
+			}
+			args := c.args()
+			if len(args) < 2 {
+				out = append(out, violation(u.Name, "%s with %d arguments", c.name, len(args)))
+				continue
+			}
+			array := false
+			if a, ok := asCall(args[0]); ok && a.name == "TO_ARRAY" {
+				array = true
+			}
+			if cast := obj(args[0], "Cast"); cast != nil && dataTypeName(cast["data_type"]) == "ARRAY" {
+				array = true
+			}
+			if !array {
+				out = append(out, violation(u.Name, "%s of a value not made an ARRAY (TO_ARRAY or ::ARRAY)", c.name))
+			}
+			if c.name != "REDUCE" && obj(args[1], "Lambda", "params", "One") == nil {
+				out = append(out, violation(u.Name, "%s without a lambda of one argument", c.name))
+			}
 		}
 	}
 	return out

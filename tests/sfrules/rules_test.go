@@ -115,6 +115,16 @@ var ruleCases = map[string]ruleCase{
 			`SELECT ARRAY_CONTAINS('a'::VARIANT, IFF(IS_ARRAY(j['c']), j['c']::ARRAY, NULL)) FROM (SELECT TRY_PARSE_JSON(line) AS j FROM DB.RAW.L_STREAM) AS x`,
 		},
 	},
+	"higher-order-functions-on-arrays": {
+		bad: []string{
+			`CREATE OR REPLACE VIEW DB.GOLD.V AS SELECT ARRAY_SIZE(FILTER(t.doc:ids, e -> NOT IS_VARCHAR(e))) AS n FROM DB.RAW.T AS t`,
+			`CREATE OR REPLACE VIEW DB.GOLD.V AS SELECT FILTER(TO_ARRAY(t.doc:ids), IS_VARCHAR(t.doc)) AS n FROM DB.RAW.T AS t`,
+		},
+		good: []string{
+			`CREATE OR REPLACE VIEW DB.GOLD.V AS SELECT ARRAY_SIZE(FILTER(TO_ARRAY(t.doc:ids), e -> NOT IS_VARCHAR(e))) AS n FROM DB.RAW.T AS t`,
+			`CREATE OR REPLACE VIEW DB.GOLD.V AS SELECT FILTER(t.doc:ids::ARRAY, e -> IS_VARCHAR(e)) AS n FROM DB.RAW.T AS t`,
+		},
+	},
 	"latest-batch-not-max-batch-id": {
 		bad:  []string{`CREATE OR REPLACE VIEW DB.DQ.LATEST AS SELECT * FROM DB.DQ.RESULTS WHERE batch_id = (SELECT MAX(batch_id) FROM DB.DQ.RESULTS)`},
 		good: []string{`CREATE OR REPLACE VIEW DB.DQ.LATEST AS SELECT * FROM DB.DQ.RESULTS WHERE batch_id = (SELECT b.batch_id FROM DB.OPS.BATCHES AS b ORDER BY b.started_at DESC LIMIT 1)`},

@@ -123,6 +123,11 @@ func (r *Renderer) elements(doc string, path []string) (string, string) {
 	return doc, r.Str(p + "[*]")
 }
 
+// DuplicateKeyFunction is the scalar function, registered by the local
+// runtime, that is true when any object of a JSON text repeats a key
+// (internal/jsonkeys).
+const DuplicateKeyFunction = "trueup_json_duplicate_key"
+
 // ParseJSONValues implements ir.Fragments: json_extract with a list of
 // paths parses the text once and returns the list of documents (NULL for
 // an absent path, the JSON text null for a null); TRY turns a parse error
@@ -131,29 +136,11 @@ func (r *Renderer) elements(doc string, path []string) (string, string) {
 //
 // DuckDB's parser takes the first of repeated keys without a word, where
 // Snowflake's rejects the document. So the values are NULL as well when
-// an object repeats a key: json_keys (one more parse) lists the keys of
-// the root and of every object on the way to a path read, and of the
-// value at the path. A key repeated in an object off those ways (inside
-// an array, or in a part of the document no path reads) is not detected
-// here: such a line is observed locally and rejected in Snowflake.
+// an object, anywhere in the document, repeats a key:
+// DuplicateKeyFunction reads the text once more, without building it.
 func (r *Renderer) ParseJSONValues(expr string, paths [][]string) string {
-	var objs []string
-	seen := map[string]bool{}
-	add := func(p []string) {
-		s := r.Str(r.jsonPath(p))
-		if !seen[s] {
-			seen[s] = true
-			objs = append(objs, s)
-		}
-	}
-	add(nil)
-	for _, p := range paths {
-		for i := 1; i <= len(p); i++ {
-			add(p[:i])
-		}
-	}
-	return fmt.Sprintf("CASE WHEN COALESCE(TRY(list_bool_or([len(k) <> len(list_distinct(k)) FOR k IN json_keys(%s, [%s])])), FALSE) THEN NULL ELSE TRY(%s) END",
-		expr, strings.Join(objs, ", "), r.JSONValues(expr, paths))
+	return fmt.Sprintf("CASE WHEN COALESCE(%s(%s), FALSE) THEN NULL ELSE TRY(%s) END",
+		DuplicateKeyFunction, expr, r.JSONValues(expr, paths))
 }
 
 // JSONRejection implements ir.Fragments: json_valid uses the parser of
@@ -164,9 +151,18 @@ func (r *Renderer) JSONRejection(expr, values string) string {
 }
 
 // JSONIsKey implements ir.Fragments: json_type names the integers that
-// fit 64 bits BIGINT or UBIGINT, and every other number DOUBLE.
+// fit 64 bits BIGINT or UBIGINT, and every other number DOUBLE; a DOUBLE
+// whose text is an integer of at most 38 digits is one Snowflake's
+// PARSE_JSON keeps as an integer NUMBER (NUMBER's precision is 38:
+// https://docs.snowflake.com/en/sql-reference/data-types-numeric), and
+// json_extract_string gives its digits as written.
 func (r *Renderer) JSONIsKey(doc string) string {
-	return fmt.Sprintf("(json_type(%s) IN ('VARCHAR', 'BIGINT', 'UBIGINT'))", doc)
+	return fmt.Sprintf(`(CASE WHEN json_type(%[1]s) IN ('VARCHAR', 'BIGINT', 'UBIGINT') THEN TRUE WHEN json_type(%[1]s) = 'DOUBLE' THEN regexp_full_match(json_extract_string(%[1]s, '$'), '-?[0-9]{1,38}') WHEN json_type(%[1]s) IS NOT NULL THEN FALSE END)`, doc)
+}
+
+// JSONArrayAllKeys implements ir.Fragments.
+func (r *Renderer) JSONArrayAllKeys(doc string) string {
+	return fmt.Sprintf("COALESCE(list_bool_and([%s FOR elem IN json_extract(%s, '$[*]')]), TRUE)", r.JSONIsKey("elem"), doc)
 }
 
 // JSONValues implements ir.Fragments.

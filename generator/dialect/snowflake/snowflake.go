@@ -145,6 +145,15 @@ func (r *Renderer) JSONIsKey(doc string) string {
 	return fmt.Sprintf("(IS_VARCHAR(%[1]s) OR IS_INTEGER(%[1]s))", doc)
 }
 
+// JSONArrayAllKeys implements ir.Fragments: FILTER keeps the elements
+// for which the lambda is TRUE
+// (https://docs.snowflake.com/en/sql-reference/functions/filter) of the
+// array TO_ARRAY leaves unchanged
+// (https://docs.snowflake.com/en/sql-reference/functions/to_array).
+func (r *Renderer) JSONArrayAllKeys(doc string) string {
+	return fmt.Sprintf("(ARRAY_SIZE(FILTER(TO_ARRAY(%s), elem -> NOT %s)) = 0)", doc, r.JSONIsKey("elem"))
+}
+
 // JSONValues implements ir.Fragments: the document itself.
 func (r *Renderer) JSONValues(doc string, paths [][]string) string {
 	if plain(doc) {

@@ -214,6 +214,7 @@ BEGIN
         WHEN event_ms IS NULL THEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds'
         WHEN replay_id IS NULL THEN 'missing event.replayId'
         WHEN NOT has_record_id THEN 'missing recordIds'
+        WHEN NOT record_ids_ok THEN 'record key is not a string or integer'
         WHEN commit_text IS NOT NULL AND seq IS NULL THEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits'
         WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
@@ -241,6 +242,7 @@ BEGIN
           (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['sequenceNumber'] ELSE l.jv['payload']['ChangeEventHeader']['sequenceNumber'] END)::VARCHAR AS seq_text,
           (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['event']['replayId'] ELSE l.jv['event']['replayId'] END)::VARCHAR AS replay_id,
           CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END AS record_ids,
+          (ARRAY_SIZE(FILTER(TO_ARRAY(CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END), elem -> NOT (IS_VARCHAR(elem) OR IS_INTEGER(elem)))) = 0) AS record_ids_ok,
           l.line,
           CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
           ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader'] ELSE l.jv['payload']['ChangeEventHeader'] END) IS NOT NULL) AS has_header,
@@ -303,6 +305,7 @@ BEGIN
               (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['sequenceNumber'] ELSE l.jv['payload']['ChangeEventHeader']['sequenceNumber'] END)::VARCHAR AS seq_text,
               (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['event']['replayId'] ELSE l.jv['event']['replayId'] END)::VARCHAR AS replay_id,
               CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END AS record_ids,
+              (ARRAY_SIZE(FILTER(TO_ARRAY(CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END), elem -> NOT (IS_VARCHAR(elem) OR IS_INTEGER(elem)))) = 0) AS record_ids_ok,
               CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['changedFields'] ELSE l.jv['payload']['ChangeEventHeader']['changedFields'] END AS changed,
               CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['nulledFields'] ELSE l.jv['payload']['ChangeEventHeader']['nulledFields'] END AS nulled,
               CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['App_Id__c'] ELSE l.jv['payload']['App_Id__c'] END AS d0,
@@ -318,6 +321,7 @@ BEGIN
           AND c.change_type IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE')
           AND c.event_ms IS NOT NULL
           AND c.replay_id IS NOT NULL
+          AND c.record_ids_ok
           AND (c.commit_text IS NULL OR c.seq IS NOT NULL)
           AND (c.seq_text IS NULL OR c.sub_seq IS NOT NULL)
       ) AS h
