@@ -212,6 +212,38 @@ var secretKeys = map[string]string{
 	"token":                  "tokens are not supported: use key-pair authentication",
 }
 
+// envName is the shape of an environment variable's name (POSIX: letters,
+// digits and underscores, not starting with a digit).
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// IsEnvName reports whether s can name an environment variable: a value
+// that cannot may be a secret typed in its place, and is never shown.
+func IsEnvName(s string) bool { return envName.MatchString(s) }
+
+// misplacedSecret is why the value s of key, a field that names where a
+// secret is, may hold the secret itself ("" when it does not): an
+// environment variable's name that is no name, a key file's path that is a
+// PEM block or spans lines.
+func misplacedSecret(key, s string) string {
+	switch key {
+	case "private_key_env", "private_key_passphrase_env":
+		if !IsEnvName(s) {
+			return "must be the name of an environment variable (letters, digits and _), not its value"
+		}
+	case "private_key_path":
+		if !LooksLikePath(s) {
+			return "must be the path of the key file, not the key"
+		}
+	}
+	return ""
+}
+
+// LooksLikePath reports whether s can be a key file's path rather than
+// the key: one line, no PEM armour.
+func LooksLikePath(s string) bool {
+	return !strings.ContainsAny(s, "\r\n") && !strings.Contains(s, "-----") && len(s) <= 4096
+}
+
 // memoryLimit is the shape of a DuckDB memory_limit.
 var memoryLimit = regexp.MustCompile(`^(?i)[0-9]+(\.[0-9]+)? ?(b|kb|mb|gb|tb|kib|mib|gib|tib)$`)
 
@@ -276,6 +308,11 @@ func (p *parser) target(name string, k, v *yaml.Node) *Target {
 			return
 		}
 		if s, ok := p.scalar(vn, key); ok {
+			if why := misplacedSecret(key, s); why != "" {
+				// The value may be the secret itself: never echo it.
+				p.errorf(vn, "target %q: %s %s (its value is not shown)", name, key, why)
+				return
+			}
 			*dst = s
 		}
 	})

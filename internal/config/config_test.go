@@ -87,3 +87,36 @@ func TestErrorsWithPositions(t *testing.T) {
 		t.Errorf("syntax error: %v", err)
 	}
 }
+
+// TestSecretInWrongField: a key pasted into private_key_path or
+// private_key_env, or a passphrase put in private_key_passphrase_env, is
+// refused with the file, line and field, and never shown.
+func TestSecretInWrongField(t *testing.T) {
+	const pem = "-----BEGIN PRIVATE KEY-----\n    MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n    -----END PRIVATE KEY-----"
+	cases := []struct{ field, value, secret, want string }{
+		{"private_key_path", `"` + strings.ReplaceAll(pem, "\n", `\n`) + `"`, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", `trueup.yaml:8:23: target "prod": private_key_path must be the path of the key file, not the key (its value is not shown)`},
+		{"private_key_path", "|\n      " + strings.ReplaceAll(pem, "\n    ", "\n      "), "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", `trueup.yaml:8:23: target "prod": private_key_path must be the path of the key file`},
+		{"private_key_env", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7+/=", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7", `trueup.yaml:8:22: target "prod": private_key_env must be the name of an environment variable`},
+		{"private_key_passphrase_env", "correct horse battery staple", "correct horse battery staple", `trueup.yaml:9:33: target "prod": private_key_passphrase_env must be the name of an environment variable`},
+	}
+	for _, c := range cases {
+		doc := "targets:\n  prod:\n    type: snowflake\n    account: a\n    user: u\n    role: r\n    warehouse: w\n"
+		if c.field == "private_key_passphrase_env" {
+			doc += "    private_key_path: k.p8\n"
+		}
+		doc += "    " + c.field + ": " + c.value + "\n"
+		_, err := Parse("trueup.yaml", []byte(doc))
+		if err == nil {
+			t.Errorf("%s: no error", c.field)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error\n%s\nwant %q", c.field, err, c.want)
+		}
+		for _, part := range strings.Fields(c.secret) {
+			if strings.Contains(err.Error(), part) {
+				t.Errorf("%s: the error shows the secret: %s", c.field, err)
+			}
+		}
+	}
+}

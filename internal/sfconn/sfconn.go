@@ -40,7 +40,7 @@ func Config(t *config.Target, database string, env Env) (*gosnowflake.Config, er
 	case t.PrivateKeyEnv != "":
 		v, ok := env(t.PrivateKeyEnv)
 		if !ok || v == "" {
-			return nil, fmt.Errorf("target %q: private_key_env names %s, which is not set", t.Name, t.PrivateKeyEnv)
+			return nil, fmt.Errorf("target %q: private_key_env names %s, which is not set", t.Name, shownEnv(t.PrivateKeyEnv))
 		}
 		pemData = []byte(v)
 	case t.PrivateKeyPath != "":
@@ -55,7 +55,11 @@ func Config(t *config.Target, database string, env Env) (*gosnowflake.Config, er
 		data, err := os.ReadFile(path)
 		if err != nil {
 			// The path is not a secret; the error names only it.
-			return nil, fmt.Errorf("target %q: read private key %s: %w", t.Name, t.PrivateKeyPath, errors.Unwrap(err))
+			shown := t.PrivateKeyPath
+			if !config.LooksLikePath(shown) {
+				shown = "(a value that is not a path, not shown)"
+			}
+			return nil, fmt.Errorf("target %q: read private key %s: %w", t.Name, shown, errors.Unwrap(err))
 		}
 		pemData = data
 	default:
@@ -65,7 +69,7 @@ func Config(t *config.Target, database string, env Env) (*gosnowflake.Config, er
 	if t.PassphraseEnv != "" {
 		v, ok := env(t.PassphraseEnv)
 		if !ok {
-			return nil, fmt.Errorf("target %q: private_key_passphrase_env names %s, which is not set", t.Name, t.PassphraseEnv)
+			return nil, fmt.Errorf("target %q: private_key_passphrase_env names %s, which is not set", t.Name, shownEnv(t.PassphraseEnv))
 		}
 		pass = []byte(v)
 	}
@@ -105,4 +109,13 @@ func Open(cfg *gosnowflake.Config) *sql.DB {
 func IsNotFound(err error) bool {
 	var se *gosnowflake.SnowflakeError
 	return errors.As(err, &se) && se.Number == 2003
+}
+
+// shownEnv is an environment variable's name as an error shows it: a
+// value that is no name may be the secret typed in its place.
+func shownEnv(name string) string {
+	if config.IsEnvName(name) {
+		return name
+	}
+	return "(a value that is not a variable name, not shown)"
 }
