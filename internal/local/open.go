@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
+	"syscall"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -55,10 +57,34 @@ func OpenDB(path string) (*sql.DB, error) {
 	return OpenDBWith(path, Options{})
 }
 
+// privateFiles makes the files the process creates from then on readable
+// by their owner only (umask 077): the database file and its WAL, which
+// DuckDB creates and re-creates itself, hold customer data. It is set once,
+// for the process: trueup writes no file meant for others while a database
+// is open.
+var privateFiles sync.Once
+
+// restrict applies privateFiles and makes an existing database file and
+// its WAL mode 0600 (a database created before, or by another tool).
+func restrict(path string) error {
+	privateFiles.Do(func() { syscall.Umask(0o077) })
+	for _, f := range []string{path, path + ".wal"} {
+		if err := os.Chmod(f, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("open %s: make it private (mode 0600): %w", path, err)
+		}
+	}
+	return nil
+}
+
 // OpenDBWith is OpenDB with DuckDB's settings.
 func OpenDBWith(path string, o Options) (*sql.DB, error) {
 	if path == ":memory:" {
 		path = ""
+	}
+	if path != "" {
+		if err := restrict(path); err != nil {
+			return nil, err
+		}
 	}
 	dsn, err := o.dsn(path, false)
 	if err != nil {
