@@ -416,10 +416,16 @@ func TestReadCommandsReadOnly(t *testing.T) {
 func TestRunOnceWaitsForFreshFiles(t *testing.T) {
 	landing := t.TempDir()
 	landText(t, landing, "app/accounts/0001.json", debeziumLine("acct_1", "a@x.io", "1767225600000", "100"))
+	// The file's modification time is set a few seconds ahead so that the
+	// first pass sees it unsettled however slowly the run starts.
+	ahead := time.Now().Add(4 * time.Second)
+	if err := os.Chtimes(filepath.Join(landing, "app", "accounts", "0001.json"), ahead, ahead); err != nil {
+		t.Fatal(err)
+	}
 	db := filepath.Join(t.TempDir(), "t.duckdb")
 	var out bytes.Buffer
 	o := app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}
-	o.Local.Settle = 300 * time.Millisecond
+	o.Local.Settle = 500 * time.Millisecond
 	if err := app.RunLocal(context.Background(), &out, o); err != nil {
 		t.Fatal(err)
 	}
