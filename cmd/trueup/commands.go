@@ -81,6 +81,7 @@ func newRoot() *cobra.Command {
 	explain.Flags().StringVar(&exp.Field, "field", "", "only this field")
 	explain.Flags().StringVar(&exp.AsOf, "as-of", "", "valid time: the customer as it was at this time")
 	explain.Flags().StringVar(&exp.KnownAt, "known-at", "", "system time: as gold knew it at this time")
+	explain.Flags().StringVar(&exp.Role, "role", "analyst", "reader's role: pii_reader sees PII fields in full, analyst and steward masked (an email's domain)")
 	root.AddCommand(explain)
 
 	rep := app.ReplayOptions{}

@@ -6,13 +6,18 @@ import (
 	"io"
 	"time"
 
+	"github.com/ledgerloop/trueup/generator/spec"
 	"github.com/ledgerloop/trueup/internal/local"
+	"github.com/ledgerloop/trueup/internal/mask"
 )
 
 // ExplainOptions are the options of trueup explain.
 type ExplainOptions struct {
 	Models, DB, Customer, Field string
 	AsOf, KnownAt               string
+	// Role is the reader's role: PII fields are masked for every role
+	// but pii_reader ("" is the default role, analyst).
+	Role string
 }
 
 // parseTime reads 2026-01-31, 2026-01-31T10:00:00Z or 2026-01-31 10:00:00 (UTC).
@@ -39,6 +44,10 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 	if err != nil {
 		return err
 	}
+	role, err := mask.Parse(o.Role)
+	if err != nil {
+		return err
+	}
 	run, err := openLocal(ctx, o.Models, o.DB, true)
 	if err != nil {
 		return err
@@ -48,6 +57,7 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 	if err != nil {
 		return err
 	}
+	maskExplanation(&e, run.Plan().Spec, role)
 	when := "now"
 	if !asOf.IsZero() {
 		when = "as of " + asOf.Format(time.RFC3339)
@@ -131,4 +141,35 @@ func summary(v local.Version) string {
 		s += f.Field + "=" + orNull(f.Value)
 	}
 	return s
+}
+
+// maskExplanation replaces the values of PII fields by what role may see,
+// in the version, the candidates (as sent and canonical) and the history.
+func maskExplanation(e *local.Explanation, s *spec.Spec, role mask.Role) {
+	kinds := map[string]string{} // PII field -> validity kind
+	for _, f := range s.Fields {
+		if f.PII {
+			kinds[f.Name] = f.Valid
+		}
+	}
+	fields := func(fs []local.Resolved) {
+		for i := range fs {
+			if kind, ok := kinds[fs[i].Field]; ok {
+				fs[i].Value = mask.Value(role, kind, fs[i].Value)
+			}
+		}
+	}
+	if e.Version != nil {
+		fields(e.Version.Fields)
+	}
+	for i := range e.History {
+		fields(e.History[i].Fields)
+	}
+	for i := range e.Candidates {
+		c := &e.Candidates[i]
+		if kind, ok := kinds[c.Field]; ok {
+			c.RawValue = mask.Value(role, kind, c.RawValue)
+			c.Value = mask.Value(role, kind, c.Value)
+		}
+	}
 }

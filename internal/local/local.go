@@ -113,6 +113,9 @@ func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runne
 // DB exposes the database for queries (tests, explain, summaries).
 func (run *Runner) DB() *sql.DB { return run.db }
 
+// Plan is the plan the runner executes.
+func (run *Runner) Plan() *plan.Plan { return run.plan }
+
 // Close closes the database.
 func (run *Runner) Close() error {
 	if run.profileDir != "" {
