@@ -7,7 +7,7 @@ package mask
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -27,7 +27,8 @@ const Default = Analyst
 // Hidden is what a role that may not see a PII field is shown.
 const Hidden = "***"
 
-var known = map[Role]bool{PIIReader: true, Analyst: true, Steward: true}
+// roles are the roles a reader may name, in the order errors list them.
+var roles = []Role{Analyst, PIIReader, Steward}
 
 // Parse reads a --role value; "" is the default role.
 func Parse(s string) (Role, error) {
@@ -35,12 +36,11 @@ func Parse(s string) (Role, error) {
 		return Default, nil
 	}
 	r := Role(strings.ToLower(strings.TrimSpace(s)))
-	if !known[r] {
-		var names []string
-		for k := range known {
-			names = append(names, string(k))
+	if !slices.Contains(roles, r) {
+		names := make([]string, len(roles))
+		for i, k := range roles {
+			names[i] = string(k)
 		}
-		sort.Strings(names)
 		return "", fmt.Errorf("--role %q: not a role (want one of %s)", s, strings.Join(names, ", "))
 	}
 	return r, nil
