@@ -3,10 +3,12 @@ package tests
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/internal/app"
 )
 
@@ -44,5 +46,49 @@ func TestExplainMasksPII(t *testing.T) {
 	err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1", Role: "root"})
 	if err == nil || !strings.Contains(err.Error(), "--role") {
 		t.Errorf("an unknown role: %v", err)
+	}
+}
+
+// TestDemoOutputsHoldNoPII: the demo (sample, run, dq in text and JSON,
+// explain with the default role) prints no email address and no account
+// owner that gold holds; a data-quality violation on a PII field withholds
+// the value.
+func TestDemoOutputsHoldNoPII(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	landing := filepath.Join(dir, "landing")
+	db := filepath.Join(dir, "t.duckdb")
+	var out bytes.Buffer
+	if err := app.Sample(&out, app.SampleOptions{Models: "../models", Out: landing, Customers: 60, Seed: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, js := range []bool{false, true} {
+		if err := app.DQ(ctx, &out, app.DQOptions{Models: "../models", DB: db, JSON: js}); err != nil && !errors.Is(err, app.ErrDQFailed) {
+			t.Fatal(err)
+		}
+	}
+	run := runFile(t, "../models", db, landing)
+	ids := query(t, run, "SELECT customer_id FROM gold.customer_master ORDER BY 1 LIMIT 5")
+	secrets := query(t, run, "SELECT DISTINCT value FROM gold.field_candidates WHERE field IN ('email', 'account_owner') AND value IS NOT NULL AND length(value) > 3 ORDER BY 1")
+	run.Close()
+	for _, id := range ids {
+		if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(secrets) < 20 {
+		t.Fatalf("only %d PII values in gold: the sample is too small to test", len(secrets))
+	}
+	text := out.String()
+	for _, s := range secrets {
+		if strings.Contains(text, s) {
+			t.Errorf("the demo printed %q", s)
+		}
+	}
+	if !strings.Contains(text, plan.WithheldPII) {
+		t.Errorf("no invalid_values violation on a PII field was shown withheld:\n%s", text)
 	}
 }

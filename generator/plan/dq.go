@@ -167,6 +167,10 @@ func acked(f ir.Fragments, check string) string {
 		f.Object(DQAcks), f.Str(check), f.Object(DQHeld))
 }
 
+// WithheldPII is the detail of a violation on a PII field, in place of its
+// value.
+const WithheldPII = "value withheld (pii)"
+
 type simpleCheck struct {
 	name            string
 	from            func(f ir.Fragments) string // offending rows
@@ -185,10 +189,13 @@ func (b *builder) simpleChecks() []ir.SQL {
 JOIN %s AS l
   ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from`, f.Object(TimelineCandidates), lastPoints(f))
 	}
-	var checked []string
+	var checked, pii []string
 	for _, fld := range b.s.Fields {
 		if len(fld.Accepted) > 0 || fld.Valid != "" {
 			checked = append(checked, fld.Name)
+			if fld.PII {
+				pii = append(pii, fld.Name)
+			}
 		}
 	}
 	checks := []simpleCheck{
@@ -212,8 +219,14 @@ JOIN %s AS l
 			if len(checked) == 0 {
 				return lastPoint(f) + " WHERE FALSE"
 			}
-			return fmt.Sprintf("SELECT * FROM (%s) AS c WHERE NOT COALESCE(c.valid, TRUE) AND %s", lastPoint(f), inList(f, "c.field", checked...))
-		}, "customer_id || ' ' || field || ' ' || source || ':' || record_key", "COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL')"},
+			// The value of a PII field is withheld: DQ is read by roles
+			// that may not see PII (explain --role pii_reader shows it).
+			shown := "COALESCE(c.raw_value, 'NULL') || ' -> ' || COALESCE(c.value, 'NULL')"
+			if len(pii) > 0 {
+				shown = fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", inList(f, "c.field", pii...), f.Str(WithheldPII), shown)
+			}
+			return fmt.Sprintf("SELECT c.*, %s AS shown FROM (%s) AS c WHERE NOT COALESCE(c.valid, TRUE) AND %s", shown, lastPoint(f), inList(f, "c.field", checked...))
+		}, "customer_id || ' ' || field || ' ' || source || ':' || record_key", "shown"},
 		{spec.CheckDuplicates, func(f ir.Fragments) string {
 			return fmt.Sprintf(`SELECT customer_id, field, COUNT(*) AS n FROM (%s) AS c WHERE c.rank = 1 GROUP BY customer_id, field HAVING COUNT(*) > 1
 UNION ALL

@@ -487,15 +487,15 @@ BEGIN
   SELECT :BATCH_ID, 'invalid_values', NULL, 'warn',
     CASE WHEN n = 0 THEN 'pass' WHEN (SELECT COUNT(*) FROM HOSTILE.AUDIT.DQ_ACKS AS a WHERE a.check_name = 'invalid_values' AND a.batch_id IN (SELECT batch_id FROM HOSTILE.DQ.HELD)) > 0 THEN 'acknowledged' ELSE 'fail' END,
     n, 0, NULL, NULL, (SELECT now FROM HOSTILE.SILVER.WORK_CLOCK)
-  FROM (SELECT COUNT(*) AS n FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+  FROM (SELECT COUNT(*) AS n FROM (SELECT c.*, COALESCE(c.raw_value, 'NULL') || ' -> ' || COALESCE(c.value, 'NULL') AS shown FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
   JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('status')) AS v) AS c;
   -- stage: checks
   INSERT INTO HOSTILE.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT :BATCH_ID, 'invalid_values', pointer, detail, total
   FROM (
-    SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
-    FROM (SELECT * FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
+    SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, shown AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
+    FROM (SELECT c.*, COALESCE(c.raw_value, 'NULL') || ' -> ' || COALESCE(c.value, 'NULL') AS shown FROM (SELECT t.* FROM HOSTILE.SILVER.WORK_CANDIDATES AS t
   JOIN HOSTILE.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from) AS c WHERE NOT COALESCE(c.valid, TRUE) AND c.field IN ('status')) AS v
   ) AS s

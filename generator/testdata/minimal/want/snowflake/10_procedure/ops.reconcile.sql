@@ -494,7 +494,7 @@ BEGIN
   INSERT INTO MINI.DQ.VIOLATIONS (batch_id, check_name, pointer, detail, total)
   SELECT :BATCH_ID, 'invalid_values', pointer, detail, total
   FROM (
-    SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, COALESCE(raw_value, 'NULL') || ' -> ' || COALESCE(value, 'NULL') AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
+    SELECT customer_id || ' ' || field || ' ' || source || ':' || record_key AS pointer, shown AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY customer_id || ' ' || field || ' ' || source || ':' || record_key) AS n
     FROM (SELECT t.* FROM MINI.SILVER.WORK_CANDIDATES AS t
   JOIN MINI.SILVER.WORK_LAST_POINTS AS l
     ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from WHERE FALSE) AS v
