@@ -67,6 +67,7 @@ func Build(s *spec.Spec) (*Plan, error) {
 	b.gold()
 	b.timeline()
 	b.dqTables()
+	b.auditLog()
 	b.ops()
 	b.tasks()
 	b.retention()
