@@ -11,6 +11,7 @@ import (
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
+	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/local"
 )
 
@@ -220,5 +221,14 @@ func TestErrorHoldsBatch(t *testing.T) {
 	}
 	if n := query(t, run.DB(), "SELECT COUNT(*) FROM audit.dq_acks"); n[0] != "1" {
 		t.Errorf("the ack is not in AUDIT")
+	}
+	// The ack is in the hash-chained audit log too, after the rule set.
+	entries, err := run.VerifyAudit(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 2 || entries[0].Action != auditlog.Ruleset || entries[1].Action != auditlog.DQAck ||
+		entries[1].Subject != "parse_failures "+res.Batch.ID || !strings.Contains(entries[1].Detail, "garbage line from a test producer") {
+		t.Errorf("audit log: %+v", entries)
 	}
 }

@@ -69,4 +69,24 @@ func addDeployCommands(root *cobra.Command, models *string) {
 	monitor.Flags().BoolVar(&monOpts.JSON, "json", false, "write the report as JSON")
 	monitor.Flags().DurationVar(&monOpts.Window, "window", 0, "how far back to look (default 24h)")
 	root.AddCommand(monitor)
+
+	audit := &cobra.Command{Use: "audit", Short: "trueup's own audit log (deployments, rule sets, acknowledgements, erasures)"}
+	var auditOpts app.AuditOptions
+	verify := &cobra.Command{
+		Use:   "verify (--target T | --db FILE)",
+		Short: "Recompute the audit log's hash chain; print its entries and head hash, or name the first broken entry",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			auditOpts.TargetOptions = opts(auditOpts.TargetOptions)
+			if auditOpts.Target == "" && auditOpts.DB == "" {
+				auditOpts.DB = "trueup.duckdb"
+			}
+			return app.AuditVerify(c.Context(), c.OutOrStdout(), auditOpts)
+		},
+	}
+	verify.Flags().StringVar(&auditOpts.Target, "target", "", "target of trueup.yaml")
+	verify.Flags().StringVar(&config, "config", "trueup.yaml", "configuration file with the targets")
+	verify.Flags().StringVar(&auditOpts.DB, "db", "", "local database file (default trueup.duckdb when no --target)")
+	audit.AddCommand(verify)
+	root.AddCommand(audit)
 }

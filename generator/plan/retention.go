@@ -43,7 +43,7 @@ const PurgeCron = "0 3 * * * UTC"
 //
 // Never purged: observations, source state, the crosswalk and its changes,
 // gold (a full rebuild from the observations must give the same gold),
-// audit (rule sets, acknowledgements), ops.batches (batch ids and the
+// audit (rule sets, acknowledgements, the hash-chained log), ops.batches (batch ids and the
 // results' batches refer to it) and the load history (a file it forgot
 // would be loaded again).
 func (b *builder) retention() {

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/config"
 	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/local"
@@ -223,14 +223,7 @@ func summarize(ch *deploy.Changes) string {
 // gitCommit is `git rev-parse HEAD`, or "" outside a repository.
 // holder describes this deploy for the lock: the local user, host and
 // process.
-func holder() string {
-	host, _ := os.Hostname()
-	user := os.Getenv("USER")
-	if user == "" {
-		user = os.Getenv("USERNAME")
-	}
-	return fmt.Sprintf("(%s@%s, pid %d)", user, host, os.Getpid())
-}
+func holder() string { return "(" + auditlog.Process() + ")" }
 
 func gitCommit() string {
 	out, err := exec.Command("git", "rev-parse", "HEAD").Output()

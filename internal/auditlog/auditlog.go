@@ -23,6 +23,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -175,4 +176,33 @@ func Verify(entries []Entry) error {
 		prev, want = e.Hash, want+1
 	}
 	return nil
+}
+
+// Has reports whether the log holds an entry of the action about subject.
+func (l Log) Has(ctx context.Context, c Conn, action, subject string) (bool, error) {
+	var n int64
+	if err := c.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+l.Table+" WHERE action = ? AND subject = ?", action, subject).Scan(&n); err != nil {
+		return false, fmt.Errorf("audit log: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Head is the newest entry's hash (Genesis for an empty log): kept
+// outside the database, it proves later that no entry was cut off the end.
+func Head(entries []Entry) string {
+	if len(entries) == 0 {
+		return Genesis
+	}
+	return entries[len(entries)-1].Hash
+}
+
+// Process names the local side of an actor: the operating-system user,
+// the host and the process id.
+func Process() string {
+	host, _ := os.Hostname()
+	user := os.Getenv("USER")
+	if user == "" {
+		user = os.Getenv("USERNAME")
+	}
+	return fmt.Sprintf("%s@%s, pid %d", user, host, os.Getpid())
 }

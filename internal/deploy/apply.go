@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
 
 	"github.com/ledgerloop/trueup/generator/migrations"
+	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/auditlog"
 )
 
 // Info is what a deployment records about where it came from.
@@ -112,6 +115,38 @@ SELECT %s, %s, %s, %s, %s, %s, %s, %d, %d`,
 		r.Str(d.Plan.RulesetVersion), r.Str(d.SQLHash), r.Str(d.MigrationsHash), d.State.Latest(), changes)
 	if _, err := t.DB.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("deploy: record the deployment: %w", err)
+	}
+	return audit(ctx, t, d, info, changes)
+}
+
+// audit appends the deployment to the hash-chained AUDIT.LOG, and the
+// rule-set version it puts in force when the log has no entry for it yet.
+// It runs under the deploy lock: one writer at a time.
+func audit(ctx context.Context, t *Target, d *Desired, info Info, changes int) error {
+	var user string
+	if err := t.DB.QueryRowContext(ctx, "SELECT "+t.Warehouse.CurrentUser()).Scan(&user); err != nil {
+		return fmt.Errorf("deploy: audit log: read the current user: %w", err)
+	}
+	actor := strings.TrimSpace(user + " " + info.Holder)
+	log := auditlog.Log{Table: d.R.Object(plan.AuditLog)}
+	detail := map[string]any{
+		"ruleset_version": d.Plan.RulesetVersion, "sql_hash": d.SQLHash, "migrations_hash": d.MigrationsHash,
+		"migration_version": d.State.Latest(), "changes": changes,
+	}
+	if info.GitCommit != "" {
+		detail["git_commit"] = info.GitCommit
+	}
+	if _, err := log.Append(ctx, t.DB, actor, auditlog.Deploy, t.Name, detail); err != nil {
+		return fmt.Errorf("deploy: %w", err)
+	}
+	has, err := log.Has(ctx, t.DB, auditlog.Ruleset, d.Plan.RulesetVersion)
+	if err != nil || has {
+		return err
+	}
+	if _, err := log.Append(ctx, t.DB, actor, auditlog.Ruleset, d.Plan.RulesetVersion, map[string]any{
+		"label": d.Plan.Spec.Project.RulesetLabel, "deployed_to": t.Name,
+	}); err != nil {
+		return fmt.Errorf("deploy: %w", err)
 	}
 	return nil
 }

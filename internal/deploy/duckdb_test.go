@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ledgerloop/trueup/generator"
+	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/local"
 	"github.com/ledgerloop/trueup/internal/migratestore"
@@ -201,6 +202,33 @@ func TestDuckDBLifecycle(t *testing.T) {
 	diffs, _ = deploy.Drift(ctx, tg, d)
 	if len(diffs) != 1 || diffs[0].Object != "silver.quarantine" {
 		t.Errorf("after deploy, drift: %+v (the extra column is left for a person)", diffs)
+	}
+
+	// 6. The audit log: the three deployments and the rule sets they put
+	// in force, in one chain that holds; an entry changed by hand breaks
+	// it there.
+	log := auditlog.Log{Table: "audit.log"}
+	entries, err := log.Entries(ctx, tg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range entries {
+		actions = append(actions, e.Action)
+	}
+	if got := strings.Join(actions, " "); got != "deploy ruleset deploy ruleset deploy" {
+		t.Errorf("audit log actions: %s", got)
+	}
+	if err := auditlog.Verify(entries); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tg.DB.Exec(`UPDATE audit.log SET detail = '{"changes": 0}' WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ = log.Entries(ctx, tg.DB)
+	var broken *auditlog.BrokenError
+	if err := auditlog.Verify(entries); !errors.As(err, &broken) || broken.Seq != 3 {
+		t.Errorf("a changed entry: %v, want entry 3 named", err)
 	}
 }
 

@@ -12,14 +12,15 @@ import (
 	"time"
 
 	"github.com/ledgerloop/trueup/generator/emit"
+	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/migratestore"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
-// versionTable answers the version-table queries of the goose store from
-// what the recorder has seen inserted: the one piece of state a deploy
-// reads back. Everything else answers with no rows: an empty account.
+// versionTable answers the version-table queries of the goose store and
+// the audit log's from what the recorder has seen inserted: the state a
+// deploy reads back. Everything else answers with no rows: an empty account.
 type versionTable struct {
 	rec     *deploy.Recorder
 	initial []int64 // versions present before the deploy
@@ -50,12 +51,16 @@ func (v *versionTable) affected(q string, args []any) int64 {
 func (v *versionTable) answer(q string, args []any) ([]string, [][]any) {
 	versions := append([]int64(nil), v.initial...)
 	created := len(v.initial) > 0
+	var log [][]any // the audit log's rows, as inserted
 	for _, s := range v.rec.Statements() {
 		if strings.Contains(s.SQL, "CREATE TABLE IF NOT EXISTS TRUEUP.AUDIT.GOOSE_DB_VERSION") {
 			created = true
 		}
 		if strings.HasPrefix(s.SQL, "INSERT INTO TRUEUP.AUDIT.GOOSE_DB_VERSION") {
 			versions = append(versions, s.Args[0].(int64))
+		}
+		if strings.HasPrefix(s.SQL, "INSERT INTO TRUEUP.AUDIT.LOG ") {
+			log = append(log, s.Args)
 		}
 	}
 	switch {
@@ -71,6 +76,22 @@ func (v *versionTable) answer(q string, args []any) ([]string, [][]any) {
 			rows = append(rows, []any{versions[i], true})
 		}
 		return []string{"version_id", "is_applied"}, rows
+	case q == "SELECT CURRENT_USER()":
+		return []string{"user"}, [][]any{{"DEPLOY_BOT"}}
+	case strings.HasPrefix(q, "SELECT seq, entry_hash FROM TRUEUP.AUDIT.LOG ORDER BY seq DESC LIMIT 1"):
+		if len(log) == 0 {
+			return nil, nil
+		}
+		last := log[len(log)-1]
+		return []string{"seq", "entry_hash"}, [][]any{{last[0], last[7]}}
+	case strings.HasPrefix(q, "SELECT COUNT(*) FROM TRUEUP.AUDIT.LOG WHERE action = ? AND subject = ?"):
+		n := int64(0)
+		for _, e := range log {
+			if e[3] == args[0] && e[4] == args[1] {
+				n++
+			}
+		}
+		return []string{"n"}, [][]any{{n}}
 	case strings.HasPrefix(q, "SELECT MAX(version_id)"):
 		var mx any
 		for _, x := range versions {
@@ -158,8 +179,25 @@ func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 	if vt.token != "" {
 		t.Error("the deploy lock is not released")
 	}
-	if last := writes[len(writes)-2]; !strings.HasPrefix(last, "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.Contains(last, "CURRENT_USER()") || !strings.Contains(last, "'abc123'") {
-		t.Errorf("the last statement before the lock's release does not record the deployment: %s", last)
+	if last := writes[len(writes)-4]; !strings.HasPrefix(last, "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.Contains(last, "CURRENT_USER()") || !strings.Contains(last, "'abc123'") {
+		t.Errorf("the statement before the audit log's entries does not record the deployment: %s", last)
+	}
+	// Then the audit log: the deployment and the rule set it puts in
+	// force, chained from the genesis hash.
+	var entries []auditlog.Entry
+	for _, s := range rec.Statements() {
+		if strings.HasPrefix(s.SQL, "INSERT INTO TRUEUP.AUDIT.LOG ") {
+			a := s.Args
+			entries = append(entries, auditlog.Entry{Seq: a[0].(int64), At: a[1].(time.Time), Actor: a[2].(string), Action: a[3].(string),
+				Subject: a[4].(string), Detail: a[5].(string), PrevHash: a[6].(string), Hash: a[7].(string)})
+		}
+	}
+	if len(entries) != 2 || entries[0].Action != auditlog.Deploy || entries[0].Subject != "prod" || entries[1].Action != auditlog.Ruleset ||
+		entries[1].Subject != d.Plan.RulesetVersion || !strings.HasPrefix(entries[0].Actor, "DEPLOY_BOT") || !strings.Contains(entries[0].Detail, `"git_commit":"abc123"`) {
+		t.Errorf("audit log entries: %+v", entries)
+	}
+	if err := auditlog.Verify(entries); err != nil {
+		t.Error(err)
 	}
 	for _, s := range writes {
 		if strings.Contains(s, "REPLACE PIPE") || strings.Contains(s, "REPLACE STREAM") {
@@ -307,8 +345,9 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 		t.Errorf("the purge task is not resumed after it is recreated:\n%s", strings.Join(writes, "\n"))
 	}
 	n := len(writes)
-	if !strings.HasPrefix(writes[n-2], "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.HasPrefix(writes[n-1], "UPDATE TRUEUP.AUDIT.DEPLOY_LOCK SET token = NULL") {
-		t.Errorf("the deployment is not recorded, then the lock released, last:\n%s", strings.Join(writes[n-2:], "\n"))
+	if !strings.HasPrefix(writes[n-4], "INSERT INTO TRUEUP.AUDIT.DEPLOYMENTS") || !strings.HasPrefix(writes[n-3], "INSERT INTO TRUEUP.AUDIT.LOG ") ||
+		!strings.HasPrefix(writes[n-2], "INSERT INTO TRUEUP.AUDIT.LOG ") || !strings.HasPrefix(writes[n-1], "UPDATE TRUEUP.AUDIT.DEPLOY_LOCK SET token = NULL") {
+		t.Errorf("the deployment is not recorded and audited, then the lock released, last:\n%s", strings.Join(writes[n-4:], "\n"))
 	}
 	parseAll(t, d, rec.Statements())
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/auditlog"
 )
 
 // CheckResult is one data-quality result.
@@ -119,7 +120,21 @@ func (run *Runner) Ack(ctx context.Context, check, batch, reason string) (Batch,
 	if n == 0 {
 		return Batch{}, fmt.Errorf("dq ack: check %q did not fail in batch %q", check, batch)
 	}
-	if _, err := run.db.ExecContext(ctx, "INSERT INTO "+run.r.Object(plan.DQAcks)+" (check_name, batch_id, reason, acked_by, acked_at) VALUES (?, ?, ?, current_user, now())", check, batch, reason); err != nil {
+	// The acknowledgement and its audit entry are written together.
+	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
+	if err != nil {
+		return Batch{}, fmt.Errorf("dq ack: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "INSERT INTO "+run.r.Object(plan.DQAcks)+" (check_name, batch_id, reason, acked_by, acked_at) VALUES (?, ?, ?, current_user, now())", check, batch, reason); err != nil {
+		return Batch{}, fmt.Errorf("dq ack: %w", err)
+	}
+	if _, err := run.auditLog().Append(ctx, tx, actor(), auditlog.DQAck, check+" "+batch, map[string]any{
+		"check": check, "batch": batch, "reason": reason,
+	}); err != nil {
+		return Batch{}, fmt.Errorf("dq ack: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return Batch{}, fmt.Errorf("dq ack: %w", err)
 	}
 	return run.RunGraph(ctx, true)

@@ -226,6 +226,9 @@ func (run *Runner) setup(ctx context.Context) error {
 			return fmt.Errorf("setup: %w", err)
 		}
 	}
+	if err := run.auditRuleset(ctx, tx); err != nil {
+		return fmt.Errorf("setup: %w", err)
+	}
 	return tx.Commit()
 }
 
