@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -41,6 +42,10 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	if !strings.Contains(out.String(), "2 entries, chain holds") {
 		t.Fatalf("verify: %s", out.String())
 	}
+	head := regexp.MustCompile(`head ([0-9a-f]{64})`).FindStringSubmatch(out.String())
+	if head == nil {
+		t.Fatalf("no head hash: %s", out.String())
+	}
 	tamper := func(q string) {
 		run := runFile(t, models, db, landing)
 		defer run.Close()
@@ -59,6 +64,15 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	tamper(`UPDATE audit.log SET actor = (SELECT actor FROM audit.log WHERE seq = 2) WHERE seq = 1`)
 	if err := app.AuditVerify(ctx, &out, app.AuditOptions{TargetOptions: app.TargetOptions{Models: "../models"}, DB: db}); err != nil {
 		t.Fatalf("restored: %v", err)
+	}
+	if err := app.AuditVerify(ctx, &out, app.AuditOptions{TargetOptions: app.TargetOptions{Models: "../models"}, DB: db, Head: head[1]}); err != nil {
+		t.Fatalf("restored, with the head: %v", err)
+	}
+	// The newest entry cut off: the chain holds, the head is gone.
+	tamper(`DELETE FROM audit.log WHERE seq = 2`)
+	err = app.AuditVerify(ctx, &out, app.AuditOptions{TargetOptions: app.TargetOptions{Models: "../models"}, DB: db, Head: head[1]})
+	if err == nil || !strings.Contains(err.Error(), "no entry has the hash "+head[1]) {
+		t.Errorf("the newest entry removed, verified with the head: %v", err)
 	}
 	run := runFile(t, models, db, landing)
 	es, err := run.AuditEntries(ctx)

@@ -73,7 +73,7 @@ func addDeployCommands(root *cobra.Command, models *string) {
 	audit := &cobra.Command{Use: "audit", Short: "trueup's own audit log (deployments, rule sets, acknowledgements, erasures)"}
 	var auditOpts app.AuditOptions
 	verify := &cobra.Command{
-		Use:   "verify (--target T | --db FILE)",
+		Use:   "verify (--target T | --db FILE) [--head HASH]",
 		Short: "Recompute the audit log's hash chain; print its entries and head hash, or name the first broken entry",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -86,6 +86,7 @@ func addDeployCommands(root *cobra.Command, models *string) {
 	}
 	verify.Flags().StringVar(&auditOpts.Target, "target", "", "target of trueup.yaml")
 	verify.Flags().StringVar(&config, "config", "trueup.yaml", "configuration file with the targets")
+	verify.Flags().StringVar(&auditOpts.Head, "head", "", "a head hash printed by an earlier verify: the chain must still pass through it")
 	verify.Flags().StringVar(&auditOpts.DB, "db", "", "local database file (default trueup.duckdb when no --target)")
 	audit.AddCommand(verify)
 	root.AddCommand(audit)

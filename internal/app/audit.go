@@ -18,6 +18,9 @@ import (
 type AuditOptions struct {
 	TargetOptions
 	DB string
+	// Head is a head hash printed by an earlier verify: the chain must
+	// still pass through it.
+	Head string
 }
 
 // AuditVerify reads the audit log of a target (or of a local database)
@@ -51,6 +54,15 @@ func AuditVerify(ctx context.Context, w io.Writer, o AuditOptions) error {
 	}
 	if err := auditlog.Verify(entries); err != nil {
 		return fmt.Errorf("audit verify: %s: %w", where, err)
+	}
+	if o.Head != "" {
+		found := false
+		for _, e := range entries {
+			found = found || e.Hash == o.Head
+		}
+		if !found {
+			return fmt.Errorf("audit verify: %s: no entry has the hash %s: the entries it ended at were rewritten or removed", where, o.Head)
+		}
 	}
 	fmt.Fprintf(w, "audit log of %s: %d entries, chain holds\nhead %s\n", where, len(entries), auditlog.Head(entries))
 	return nil
