@@ -10,6 +10,7 @@ import (
 
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/internal/app"
+	"github.com/ledgerloop/trueup/internal/auditlog"
 )
 
 // TestExplainMasksPII: explain shows a PII field masked to the default
@@ -43,7 +44,27 @@ func TestExplainMasksPII(t *testing.T) {
 	if !strings.Contains(out.String(), "ann.secret@x.io") {
 		t.Errorf("pii_reader: want the email in full:\n%s", out.String())
 	}
-	err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1", Role: "root"})
+	// The read in full, and only it, is in the audit log.
+	out.Reset()
+	if err := app.AuditVerify(ctx, &out, app.AuditOptions{TargetOptions: app.TargetOptions{Models: "../models"}, DB: db}); err != nil {
+		t.Fatal(err)
+	}
+	run := runFile(t, "../models", db, landing)
+	entries, err := run.AuditEntries(ctx)
+	run.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reads []string
+	for _, e := range entries {
+		if e.Action == auditlog.PIIRead {
+			reads = append(reads, e.Subject+" "+e.Detail)
+		}
+	}
+	if len(reads) != 1 || !strings.HasPrefix(reads[0], "acct_1 ") || !strings.Contains(reads[0], `"role":"pii_reader"`) || strings.Contains(reads[0], "ann.secret") {
+		t.Errorf("audited reads of PII: %q, want the one by pii_reader", reads)
+	}
+	err = app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1", Role: "root"})
 	if err == nil || !strings.Contains(err.Error(), "--role") {
 		t.Errorf("an unknown role: %v", err)
 	}

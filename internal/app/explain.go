@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/spec"
 	"github.com/ledgerloop/trueup/internal/local"
 	"github.com/ledgerloop/trueup/internal/mask"
@@ -47,6 +48,11 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 	role, err := mask.Parse(o.Role)
 	if err != nil {
 		return err
+	}
+	if role.Plaintext() {
+		if err := auditPIIRead(ctx, o, role); err != nil {
+			return err
+		}
 	}
 	run, err := openLocal(ctx, o.Models, o.DB, true)
 	if err != nil {
@@ -172,4 +178,30 @@ func maskExplanation(e *local.Explanation, s *spec.Spec, role mask.Role) {
 			c.Value = mask.Value(role, kind, c.Value)
 		}
 	}
+}
+
+// auditPIIRead records, in the database's audit log, that a role reads the
+// PII fields of a customer in full, before they are shown.
+func auditPIIRead(ctx context.Context, o ExplainOptions, role mask.Role) error {
+	p, err := generator.Compile(o.Models)
+	if err != nil {
+		return err
+	}
+	var fields []string
+	for _, f := range p.Spec.Fields {
+		if f.PII && (o.Field == "" || o.Field == f.Name) {
+			fields = append(fields, f.Name)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	detail := map[string]any{"role": string(role), "fields": fields, "command": "explain"}
+	if o.AsOf != "" {
+		detail["as_of"] = o.AsOf
+	}
+	if o.KnownAt != "" {
+		detail["known_at"] = o.KnownAt
+	}
+	return local.AuditRead(ctx, o.DB, p, o.Customer, detail)
 }

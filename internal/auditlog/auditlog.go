@@ -36,6 +36,8 @@ const (
 	DQAck   = "dq_ack"
 	Relink  = "relink"
 	Forget  = "forget"
+	// PIIRead is a read of PII in full (explain by the pii_reader role).
+	PIIRead = "pii_read"
 )
 
 // Genesis is the prev_hash of the first entry.

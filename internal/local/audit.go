@@ -2,7 +2,12 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+
+	"github.com/ledgerloop/trueup/generator/dialect"
+	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
 
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/internal/auditlog"
@@ -45,4 +50,28 @@ func (run *Runner) VerifyAudit(ctx context.Context) ([]auditlog.Entry, error) {
 		return nil, fmt.Errorf("audit verify: %w", err)
 	}
 	return es, auditlog.Verify(es)
+}
+
+// AuditRead appends a pii_read entry to the audit log of the database file
+// at path: a read of PII in full is recorded before it is shown, and is
+// refused when it cannot be recorded. It opens the file for writing for
+// the one entry (nothing else is created or changed).
+func AuditRead(ctx context.Context, path string, p *plan.Plan, subject string, detail map[string]any) error {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("open %s: %w", path, ErrNoDatabase)
+		}
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	db, err := OpenDB(path)
+	if err != nil {
+		return fmt.Errorf("audit the read of PII: %w (a read of PII in full is recorded first: the database must be writable)", err)
+	}
+	defer db.Close()
+	r := &duckdb.Renderer{}
+	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
+	if _, err := (auditlog.Log{Table: r.Object(plan.AuditLog)}).Append(ctx, db, actor(), auditlog.PIIRead, subject, detail); err != nil {
+		return fmt.Errorf("audit the read of PII: %w", err)
+	}
+	return nil
 }
