@@ -116,6 +116,22 @@ func newRoot() *cobra.Command {
 	}
 	dq.PersistentFlags().StringVar(&dqOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
 	dq.Flags().BoolVar(&dqOpts.JSON, "json", false, "print JSON")
+	var impOpts app.ImpactOptions
+	impact := &cobra.Command{
+		Use:   "impact [--db FILE] [--json] [--samples N] [--role R]",
+		Short: "Re-resolve a copy of the database under the edited spec and report what gold would change, per field (exit 2 when something would)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			impOpts.Models = models
+			return app.Impact(c.Context(), c.OutOrStdout(), impOpts)
+		},
+	}
+	impact.Flags().StringVar(&impOpts.DB, "db", "trueup.duckdb", "DuckDB database file (only read: a copy is re-resolved)")
+	impact.Flags().BoolVar(&impOpts.JSON, "json", false, "write the report as JSON")
+	impact.Flags().IntVar(&impOpts.Samples, "samples", 5, "changed customers shown per field")
+	impact.Flags().StringVar(&impOpts.Role, "role", "", "reader's role for the samples' PII values (analyst, the default, steward or pii_reader)")
+	root.AddCommand(impact)
+
 	ackOpts := app.AckOptions{}
 	ack := &cobra.Command{
 		Use:   "ack CHECK --batch B --reason TEXT",

@@ -68,10 +68,15 @@ func AuditRead(ctx context.Context, path string, p *plan.Plan, subject string, d
 		return fmt.Errorf("audit the read of PII: %w (a read of PII in full is recorded first: the database must be writable)", err)
 	}
 	defer db.Close()
-	r := &duckdb.Renderer{}
-	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
-	if _, err := (auditlog.Log{Table: r.Object(plan.AuditLog)}).Append(ctx, db, actor(), auditlog.PIIRead, subject, detail); err != nil {
+	if _, err := (auditlog.Log{Table: rendererFor(p).Object(plan.AuditLog)}).Append(ctx, db, actor(), auditlog.PIIRead, subject, detail); err != nil {
 		return fmt.Errorf("audit the read of PII: %w", err)
 	}
 	return nil
+}
+
+// rendererFor is the DuckDB dialect configured for the plan's project.
+func rendererFor(p *plan.Plan) *duckdb.Renderer {
+	r := &duckdb.Renderer{}
+	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
+	return r
 }

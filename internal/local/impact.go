@@ -1,0 +1,264 @@
+package local
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/ledgerloop/trueup/generator/plan"
+)
+
+// Winner is a field's value in gold and what decided it.
+type Winner struct {
+	Value  *string `json:"value"`
+	Source string  `json:"source"`
+	Rule   string  `json:"rule"`
+}
+
+// ImpactChange is one customer's field that a rule change would change.
+// Before or After is nil when gold has (or would have) no value for it.
+type ImpactChange struct {
+	Customer string    `json:"customer_id"`
+	Field    string    `json:"field"`
+	Before   *Winner `json:"before"`
+	After    *Winner `json:"after"`
+}
+
+// ImpactMove counts the customers whose field's winner moves from one
+// source and rule to another.
+type ImpactMove struct {
+	From      string `json:"from"` // "source/rule", "" when absent
+	To        string `json:"to"`
+	Customers int64  `json:"customers"`
+}
+
+// FieldImpact is what a rule change does to one field.
+type FieldImpact struct {
+	Field string `json:"field"`
+	// ValuesChanged counts the customers whose value would change;
+	// WinnersMoved those whose winning source or rule would (with the
+	// same value or not).
+	ValuesChanged int64          `json:"values_changed"`
+	WinnersMoved  int64          `json:"winners_moved"`
+	Moves         []ImpactMove   `json:"moves"`
+	Samples       []ImpactChange `json:"samples"`
+}
+
+// Impact is the report of re-resolving a database under another rule set,
+// without publishing anything.
+type Impact struct {
+	RulesetBefore string        `json:"ruleset_before"`
+	RulesetAfter  string        `json:"ruleset_after"`
+	Customers     int64         `json:"customers"`
+	Fields        []FieldImpact `json:"fields"`
+	// Held is set when a data-quality check of error level failed in the
+	// re-resolution: gold was held back, so the report shows no change
+	// for the customers held (the check is named in HeldBy).
+	Held   bool     `json:"held"`
+	HeldBy []string `json:"held_by,omitempty"`
+}
+
+// Changed reports whether the rule change would change any value or winner.
+func (im *Impact) Changed() bool {
+	for _, f := range im.Fields {
+		if f.ValuesChanged > 0 || f.WinnersMoved > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// impactBefore is the copy's snapshot of gold before the re-resolution.
+const impactBefore = "main.impact_before"
+
+// ImpactOf re-resolves a copy of the database file at path under the plan
+// p (an edited spec) and reports, per field, what would change in gold.
+// The database itself is only read (copied); the copy is removed. samples
+// is the number of changed customers shown per field.
+func ImpactOf(ctx context.Context, path string, p *plan.Plan, samples int) (*Impact, error) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open %s: %w", path, ErrNoDatabase)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	dir, err := os.MkdirTemp(filepath.Dir(path), ".trueup-impact-")
+	if err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	clone := filepath.Join(dir, filepath.Base(path))
+	for _, suffix := range cloneSuffixes {
+		if err := copyIfExists(path+suffix, clone+suffix); err != nil {
+			return nil, fmt.Errorf("impact: copy %s: %w", path+suffix, err)
+		}
+	}
+	// The snapshot is taken before the new plan's setup touches gold.
+	if err := snapshotGold(ctx, clone, p); err != nil {
+		return nil, err
+	}
+	run, err := Open(ctx, clone, p)
+	if err != nil {
+		return nil, err
+	}
+	defer run.Close()
+	im := &Impact{RulesetAfter: p.RulesetVersion}
+	o := run.r.Object
+	if err := run.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(ruleset_version), '') FROM "+impactBefore).Scan(&im.RulesetBefore); err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	// Re-resolve: the first run under a new rule set queues every
+	// customer; the backfill goes on, a slice per run, until it is done.
+	if _, err := run.RunGraph(ctx, true); err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	for left, err := run.BackfillLeft(ctx); left > 0; left, err = run.BackfillLeft(ctx) {
+		if err != nil {
+			return nil, fmt.Errorf("impact: %w", err)
+		}
+		if _, err := run.RunGraph(ctx, true); err != nil {
+			return nil, fmt.Errorf("impact: %w", err)
+		}
+		if now, err := run.BackfillLeft(ctx); err != nil || now >= left {
+			break // held back: reported below
+		}
+	}
+	rep, err := run.DQ(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	if rep.Failed() {
+		im.Held = true
+		for _, r := range rep.Results {
+			if r.Severity == "error" && r.Status == "fail" {
+				im.HeldBy = append(im.HeldBy, r.Check)
+			}
+		}
+		sort.Strings(im.HeldBy)
+	}
+	if err := run.db.QueryRowContext(ctx, "SELECT COUNT(DISTINCT customer_id) FROM "+o(plan.CustomerFields)).Scan(&im.Customers); err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	// One pass over the two states, joined on customer and field.
+	diff := `CREATE TEMP TABLE impact_diff AS
+SELECT COALESCE(a.customer_id, b.customer_id) AS customer_id, COALESCE(a.field, b.field) AS field,
+  a.customer_id IS NOT NULL AS had, a.value AS old_value, a.source AS old_source, a.rule AS old_rule,
+  b.customer_id IS NOT NULL AS has, b.value AS new_value, b.source AS new_source, b.rule AS new_rule
+FROM ` + impactBefore + ` a FULL JOIN ` + o(plan.CustomerFields) + ` b ON a.customer_id = b.customer_id AND a.field = b.field
+WHERE a.customer_id IS NULL OR b.customer_id IS NULL OR a.value IS DISTINCT FROM b.value
+   OR a.source IS DISTINCT FROM b.source OR a.rule IS DISTINCT FROM b.rule`
+	if _, err := run.db.ExecContext(ctx, diff); err != nil {
+		return nil, fmt.Errorf("impact: %w", err)
+	}
+	for _, f := range p.Spec.Fields {
+		fi, err := fieldImpact(ctx, run.db, f.Name, samples)
+		if err != nil {
+			return nil, fmt.Errorf("impact: %s: %w", f.Name, err)
+		}
+		im.Fields = append(im.Fields, fi)
+	}
+	return im, nil
+}
+
+// cloneSuffixes are the files of a local database: the file and its WAL.
+var cloneSuffixes = []string{"", ".wal"}
+
+// snapshotGold copies gold's resolved fields into a table of the copy's
+// own, before the new plan's setup runs on it.
+func snapshotGold(ctx context.Context, clone string, p *plan.Plan) error {
+	db, err := OpenDB(clone)
+	if err != nil {
+		return fmt.Errorf("impact: %w", err)
+	}
+	defer db.Close()
+	r := rendererFor(p)
+	if _, err := db.ExecContext(ctx, "CREATE TABLE "+impactBefore+" AS SELECT customer_id, field, value, source, rule, ruleset_version FROM "+r.Object(plan.CustomerFields)); err != nil {
+		return fmt.Errorf("impact: read gold: %w", err)
+	}
+	return nil
+}
+
+func fieldImpact(ctx context.Context, db *sql.DB, field string, samples int) (FieldImpact, error) {
+	fi := FieldImpact{Field: field, Moves: []ImpactMove{}, Samples: []ImpactChange{}}
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE had <> has OR old_value IS DISTINCT FROM new_value),
+  COUNT(*) FILTER (WHERE had <> has OR old_source IS DISTINCT FROM new_source OR old_rule IS DISTINCT FROM new_rule)
+FROM impact_diff WHERE field = ?`, field).Scan(&fi.ValuesChanged, &fi.WinnersMoved)
+	if err != nil {
+		return fi, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT CASE WHEN had THEN COALESCE(old_source, '') || '/' || COALESCE(old_rule, '') ELSE '' END AS f,
+  CASE WHEN has THEN COALESCE(new_source, '') || '/' || COALESCE(new_rule, '') ELSE '' END AS t, COUNT(*)
+FROM impact_diff WHERE field = ? AND (had <> has OR old_source IS DISTINCT FROM new_source OR old_rule IS DISTINCT FROM new_rule)
+GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, field)
+	if err != nil {
+		return fi, err
+	}
+	for rows.Next() {
+		var m ImpactMove
+		if err := rows.Scan(&m.From, &m.To, &m.Customers); err != nil {
+			rows.Close()
+			return fi, err
+		}
+		fi.Moves = append(fi.Moves, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fi, err
+	}
+	rows, err = db.QueryContext(ctx, `SELECT customer_id, had, old_value, old_source, old_rule, has, new_value, new_source, new_rule
+FROM impact_diff WHERE field = ? AND (had <> has OR old_value IS DISTINCT FROM new_value)
+ORDER BY customer_id LIMIT ?`, field, samples)
+	if err != nil {
+		return fi, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c := ImpactChange{Field: field}
+		var had, has bool
+		var ov, nv sql.NullString
+		var os, or, ns, nr sql.NullString
+		if err := rows.Scan(&c.Customer, &had, &ov, &os, &or, &has, &nv, &ns, &nr); err != nil {
+			return fi, err
+		}
+		if had {
+			c.Before = &Winner{Value: nullable(ov), Source: os.String, Rule: or.String}
+		}
+		if has {
+			c.After = &Winner{Value: nullable(nv), Source: ns.String, Rule: nr.String}
+		}
+		fi.Samples = append(fi.Samples, c)
+	}
+	return fi, rows.Err()
+}
+
+func nullable(s sql.NullString) *string {
+	if !s.Valid {
+		return nil
+	}
+	return &s.String
+}
+
+func copyIfExists(from, to string) error {
+	in, err := os.Open(from)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
