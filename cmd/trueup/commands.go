@@ -132,6 +132,23 @@ func newRoot() *cobra.Command {
 	impact.Flags().StringVar(&impOpts.Role, "role", "", "reader's role for the samples' PII values (analyst, the default, steward or pii_reader)")
 	root.AddCommand(impact)
 
+	var rsOpts app.ResyncOptions
+	resync := &cobra.Command{
+		Use:   "resync [--since T] [--source S] [--json | --ids] [--db FILE]",
+		Short: "List the records to fetch again from the sources' APIs: named by gap events, or of a source silent longer than its replay window",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			rsOpts.Models = models
+			return app.Resync(c.Context(), c.OutOrStdout(), rsOpts)
+		},
+	}
+	resync.Flags().StringVar(&rsOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
+	resync.Flags().StringVar(&rsOpts.Since, "since", "", "list the findings from this time on (default: all)")
+	resync.Flags().StringVar(&rsOpts.Source, "source", "", "one source's records")
+	resync.Flags().BoolVar(&rsOpts.JSON, "json", false, "write the list as JSON")
+	resync.Flags().BoolVar(&rsOpts.IDs, "ids", false, "one record id per line (with --source), for a backfill job")
+	root.AddCommand(resync)
+
 	ackOpts := app.AckOptions{}
 	ack := &cobra.Command{
 		Use:   "ack CHECK --batch B --reason TEXT",
