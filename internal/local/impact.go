@@ -23,8 +23,8 @@ type Winner struct {
 // ImpactChange is one customer's field that a rule change would change.
 // Before or After is nil when gold has (or would have) no value for it.
 type ImpactChange struct {
-	Customer string    `json:"customer_id"`
-	Field    string    `json:"field"`
+	Customer string  `json:"customer_id"`
+	Field    string  `json:"field"`
 	Before   *Winner `json:"before"`
 	After    *Winner `json:"after"`
 }
