@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/trueup
 DEMO    := .landing/demo
 
-.PHONY: all build deps pg-deps test test-short check-generated generate demo bench bench-quick bench-go clean
+.PHONY: all build deps pg-deps test test-short check-generated generate demo bench bench-key bench-quick bench-go clean
 
 all: build
 
@@ -40,10 +40,15 @@ generate:
 
 # The main job on the embedded default: sample files from the three
 # producers, through the local pipeline, ending with a summary of gold.
+# PII is sealed with a master key (README, Security): the demo makes one,
+# readable by its owner only, unless TRUEUP_MASTER_KEY(_FILE) is set.
+DEMO_KEY := .landing/master.key
+
 demo: build
 	rm -rf $(DEMO)
+	@mkdir -p .landing && test -s $(DEMO_KEY) || (umask 077 && head -c 32 /dev/urandom | base64 > $(DEMO_KEY))
 	$(BIN) sample --out $(DEMO)/landing --customers 200 --seed 7
-	$(BIN) run --local --once --db $(DEMO)/trueup.duckdb --landing $(DEMO)/landing
+	TRUEUP_MASTER_KEY_FILE=$${TRUEUP_MASTER_KEY_FILE:-$(DEMO_KEY)} $(BIN) run --local --once --db $(DEMO)/trueup.duckdb --landing $(DEMO)/landing
 
 # The benchmark program: states of 100K and 1M customers, a peak and a
 # small batch on each, beside the bare load of the same files; writes
@@ -52,11 +57,16 @@ demo: build
 BENCH_WORK ?= $(or $(TMPDIR),/tmp)/trueup-bench
 BENCH_ARGS ?=
 
-bench:
-	$(GO) run ./cmd/trueup-bench -work $(BENCH_WORK) $(BENCH_ARGS)
+BENCH_KEY := $(BENCH_WORK)/master.key
 
-bench-quick:
-	$(GO) run ./cmd/trueup-bench -quick -work $(BENCH_WORK) $(BENCH_ARGS)
+bench-key:
+	@mkdir -p $(BENCH_WORK) && test -s $(BENCH_KEY) || (umask 077 && head -c 32 /dev/urandom | base64 > $(BENCH_KEY))
+
+bench: bench-key
+	TRUEUP_MASTER_KEY_FILE=$${TRUEUP_MASTER_KEY_FILE:-$(BENCH_KEY)} $(GO) run ./cmd/trueup-bench -work $(BENCH_WORK) $(BENCH_ARGS)
+
+bench-quick: bench-key
+	TRUEUP_MASTER_KEY_FILE=$${TRUEUP_MASTER_KEY_FILE:-$(BENCH_KEY)} $(GO) run ./cmd/trueup-bench -quick -work $(BENCH_WORK) $(BENCH_ARGS)
 
 # The Go benchmarks (go test -bench).
 bench-go:

@@ -17,6 +17,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/sample"
 	"github.com/ledgerloop/trueup/internal/app"
+	"github.com/ledgerloop/trueup/internal/crypt"
 	"github.com/ledgerloop/trueup/internal/local"
 )
 
@@ -202,7 +203,7 @@ func fragmentDB(t *testing.T) *sql.DB {
 		t.Fatal(err)
 	}
 	db.SetMaxOpenConns(1)
-	if err := local.RegisterFunctions(db); err != nil {
+	if err := local.RegisterFunctions(db, crypt.MemoryVault()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
@@ -221,5 +222,28 @@ func TestUTC(t *testing.T) {
 		r.UTC(`TIMESTAMPTZ '2026-01-01 10:00:00+02'`), r.UTC("now()"), r.Now()))
 	if len(got) != 1 || got[0] != "2026-01-01 08:00:00 true" {
 		t.Errorf("got %q, want 2026-01-01 08:00:00 true", got)
+	}
+}
+
+// TestSealFragments: the DuckDB rendering's SealValue gives equal tokens
+// for equal values and none of the value's text, OpenValue gives the value
+// back, NULL stays NULL; SealText encrypts afresh each time and OpenText
+// decrypts.
+func TestSealFragments(t *testing.T) {
+	db := fragmentDB(t)
+	r := &duckdb.Renderer{}
+	q := fmt.Sprintf(`SELECT %s = %s, %s <> %s, %s, %s IS NULL, %s <> %s, %s, position('ann' IN %s)`,
+		r.SealValue("'ann@x.io'"), r.SealValue("'ann@x.io'"), r.SealValue("'ann@x.io'"), r.SealValue("'bob@x.io'"),
+		r.OpenValue(r.SealValue("'ann@x.io'")), r.SealValue("CAST(NULL AS VARCHAR)"),
+		r.SealText("'a line'"), r.SealText("'a line'"), r.OpenText(r.SealText("'a line with ann'")), r.SealValue("'ann@x.io'"))
+	var same, differ, textDiffer bool
+	var opened, text string
+	var null bool
+	var pos int
+	if err := db.QueryRow(q).Scan(&same, &differ, &opened, &null, &textDiffer, &text, &pos); err != nil {
+		t.Fatal(err)
+	}
+	if !same || !differ || opened != "ann@x.io" || !null || !textDiffer || text != "a line with ann" || pos != 0 {
+		t.Errorf("same %v differ %v opened %q null %v text differs %v text %q position %d", same, differ, opened, null, textDiffer, text, pos)
 	}
 }

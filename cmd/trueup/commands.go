@@ -149,6 +149,20 @@ func newRoot() *cobra.Command {
 	resync.Flags().BoolVar(&rsOpts.IDs, "ids", false, "one record id per line (with --source), for a backfill job")
 	root.AddCommand(resync)
 
+	var fgOpts app.ForgetOptions
+	forget := &cobra.Command{
+		Use:   "forget CUSTOMER --reason TEXT [--db FILE]",
+		Short: "Erase a customer's PII from the local database (crypto-shredding), RAW included; recorded in the audit log",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			fgOpts.Models, fgOpts.Customer = models, args[0]
+			return app.Forget(c.Context(), c.OutOrStdout(), fgOpts)
+		},
+	}
+	forget.Flags().StringVar(&fgOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
+	forget.Flags().StringVar(&fgOpts.Reason, "reason", "", "why (a ticket, the request): recorded in the audit log (required)")
+	root.AddCommand(forget)
+
 	ackOpts := app.AckOptions{}
 	ack := &cobra.Command{
 		Use:   "ack CHECK --batch B --reason TEXT",

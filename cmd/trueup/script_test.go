@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/ledgerloop/trueup/internal/crypt"
+	"github.com/ledgerloop/trueup/internal/testenv"
 )
 
 func TestMain(m *testing.M) {
@@ -22,6 +25,7 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
+			env.Setenv(crypt.EnvKey, testenv.MasterKey)
 			return copyDir(models, filepath.Join(env.WorkDir, "models"))
 		},
 	})

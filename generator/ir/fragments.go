@@ -122,6 +122,18 @@ type Fragments interface {
 	TimestampToMillis(expr string) string
 	// RegexpFull is true when the whole of expr matches the pattern.
 	RegexpFull(expr, pattern string) string
+	// SealValue is how a PII value expr is stored: in a dialect that
+	// protects values itself (Snowflake: encryption at rest, masking
+	// policies) the value; otherwise a token, equal for equal values, from
+	// which OpenValue gives the value back. NULL stays NULL.
+	SealValue(expr string) string
+	// OpenValue is the value a SealValue token stands for (NULL once
+	// erased); other text is returned as it is.
+	OpenValue(expr string) string
+	// SealText is how a text holding PII (a raw line) is stored: the text,
+	// or the text encrypted; OpenText gives it back.
+	SealText(expr string) string
+	OpenText(expr string) string
 	// AsOfJoin is a FROM-clause item joining the relation right (a table
 	// or a parenthesised query) as alias to the rows before it: for each
 	// left row, the one right row with the greatest rightTime <= leftTime

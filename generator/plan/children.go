@@ -93,7 +93,7 @@ func (b *builder) derivedState(src *spec.Source, c *spec.Child) ir.SQL {
 			mapCases = append(mapCases, fmt.Sprintf("(%s, %s)", f.Str(ChildFieldName(c, m.Path)), f.Str(m.Field)))
 			n := b.normalizedValue(f, fld)
 			norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
-			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
+			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, b.canonicalValue(f, fld))))
 		}
 		excluded := "0"
 		if c.ExcludeField != nil && len(c.ExcludeValues) > 0 {

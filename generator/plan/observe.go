@@ -129,8 +129,16 @@ func (d *lineDoc) rejected(f ir.Fragments) string { return f.JSONRejection("l.li
 // excerpt is the start of a text column, for a detail.
 func excerpt(col string) string { return fmt.Sprintf("SUBSTR(%s, 1, 200)", col) }
 
+// lineExcerpt is the excerpt of a raw line kept in a finding: it may hold
+// PII, so it is stored as the line is (SealText).
+func lineExcerpt(f ir.Fragments) string { return f.SealText(excerpt("line")) }
+
 // lines renders the CTE the statement reads, once every path is known.
 func (d *lineDoc) lines(f ir.Fragments, from string) string {
+	// A dialect that stores lines encrypted (SealText) reads them opened.
+	if open := f.OpenText("line"); open != "line" {
+		from = fmt.Sprintf("(SELECT load_seq, file_name, file_row, loaded_at, %s AS line FROM %s AS sealed)", open, from)
+	}
 	return fmt.Sprintf(`WITH lines AS (
   SELECT load_seq, file_name, file_row, loaded_at, line, %s AS jv
   FROM %s
@@ -262,7 +270,7 @@ func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
   FROM %[2]s AS x
 ) y WHERE reason IS NOT NULL`, f.Str(x.src.Table), strings.ReplaceAll(derived(x.base(f, d, nil)), "\n", "\n  "),
 		f.Str(debeziumBad[0].reason), f.Str(debeziumBad[1].reason), detailOf(f, "reason", debeziumBad, "detail"),
-		f.Str(ReasonBadKey), excerpt("line"), excerpt("record_key"))
+		f.Str(ReasonBadKey), lineExcerpt(f), excerpt("record_key"))
 }
 
 func (debezium) counted(ir.Fragments, *lineDoc) string { return "" }
@@ -406,7 +414,7 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
     END AS detail
   FROM %[2]s AS h
 ) y WHERE reason IS NOT NULL`, f.Str(s.src.Object), strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "),
-		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"), excerpt("line"), f.Str(ReasonBadKey))
+		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"), lineExcerpt(f), f.Str(ReasonBadKey))
 }
 
 func (salesforce) counted(ir.Fragments, *lineDoc) string { return "" }
@@ -498,7 +506,7 @@ func (s stripe) classified(f ir.Fragments, d *lineDoc) string {
     WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
     ELSE event_type
   END AS detail
-FROM %[1]s AS h`, derived(s.baseWith(f, d, nil, extra)), f.Str(stripeBad[0].reason), f.Str(ReasonBadKey), excerpt("line"))
+FROM %[1]s AS h`, derived(s.baseWith(f, d, nil, extra)), f.Str(stripeBad[0].reason), f.Str(ReasonBadKey), lineExcerpt(f))
 }
 
 // flagged: the events of the source's object and of its children
@@ -612,7 +620,7 @@ WHERE NOT EXISTS (
 		entries := []entry{{name: FieldRecord}, {name: FieldLink, path: src.Customer, trim: true}}
 		for _, m := range src.Fields {
 			if m.Child == "" {
-				entries = append(entries, entry{name: m.Field, path: m.Path})
+				entries = append(entries, entry{name: m.Field, path: m.Path, pii: b.s.FieldByName(m.Field).PII})
 			}
 		}
 		return observeStatement(f, src.Name, fm, from(f), entries)
@@ -631,8 +639,8 @@ WHERE NOT EXISTS (
 		// Snowflake's load replaces invalid UTF-8 without a word in
 		// COPY_HISTORY (https://docs.snowflake.com/en/sql-reference/sql/create-file-format,
 		// REPLACE_INVALID_CHARACTERS): the replacement character is counted.
-		body += fmt.Sprintf("\nUNION ALL\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM %s WHERE line LIKE %s",
-			f.Str(ReasonReplaced), f.Type(ir.Text), from(f), f.Str("%\uFFFD%"))
+		body += fmt.Sprintf("\nUNION ALL\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM %s WHERE %s LIKE %s",
+			f.Str(ReasonReplaced), f.Type(ir.Text), from(f), f.OpenText("line"), f.Str("%\uFFFD%"))
 		return fmt.Sprintf(`INSERT INTO %[1]s (source, batch_id, reason, detail, lines, counted_at)
 SELECT %[2]s, %[3]s, reason, detail, COUNT(*), %[4]s
 FROM (
@@ -662,6 +670,8 @@ type entry struct {
 	name string
 	path []string
 	trim bool
+	// pii stores the value sealed (ir.Fragments.SealValue).
+	pii bool
 }
 
 // observeStatement inserts one row per (event, record, asserted entry) of
@@ -700,6 +710,9 @@ func observeStatement(f ir.Fragments, label string, fm format, from string, entr
 			v, a = fmt.Sprintf("ev.v%d", col[e.name]), fmt.Sprintf("ev.a%d", col[e.name])
 			if e.trim {
 				v = fmt.Sprintf("NULLIF(TRIM(%s), '')", v)
+			}
+			if e.pii {
+				v = f.SealValue(v)
 			}
 		}
 		values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), v))

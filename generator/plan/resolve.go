@@ -144,7 +144,7 @@ func (b *builder) crosswalkSteps() []ir.SQL {
 ) AS c
 LEFT JOIN %[2]s AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = %[6]s AND l.value IS NOT NULL
 WHERE c.value IS NOT NULL AND %[4]s`,
-			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, "c.value"), where, f.Str(FieldLink))
+			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, openIf(f, fld, "c.value")), where, f.Str(FieldLink))
 	}
 	linked := func(f ir.Fragments) string {
 		return fmt.Sprintf("SELECT source, record_key, value AS link FROM %s WHERE field = %s AND value IS NOT NULL", f.Object(SourceState), f.Str(FieldLink))
@@ -443,4 +443,13 @@ func indent(s, pre string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, "\n", "\n"+pre)
+}
+
+// openIf is the value of a stored column expr of field fld: opened when
+// the field is PII (stored sealed).
+func openIf(f ir.Fragments, fld *spec.Field, expr string) string {
+	if fld.PII {
+		return f.OpenValue(expr)
+	}
+	return expr
 }

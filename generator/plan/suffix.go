@@ -140,7 +140,7 @@ LEFT JOIN %[6]s AS b ON %[11]s`,
 		for _, fld := range b.s.Fields {
 			n := b.normalizedValue(f, fld)
 			norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
-			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, n)))
+			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, b.canonicalValue(f, fld))))
 		}
 		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, op, value, event_time, event_id, order_key, canon, valid)
 SELECT customer_id, source, record_key, field, op, raw_value, event_time, event_id, order_key,

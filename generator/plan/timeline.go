@@ -154,9 +154,23 @@ func (b *builder) historyColumns() []ir.Column {
 }
 
 // normalizedValue renders the canonical value of field fld from raw_value of
-// any source: the source's value map, the field's normalizers and map.
+// any source, as it is stored: a PII field's sealed (ir.Fragments.SealValue).
 func (b *builder) normalizedValue(f ir.Fragments, fld *spec.Field) string {
+	if fld.PII {
+		return f.SealValue(b.canonicalValue(f, fld))
+	}
+	return b.canonicalValue(f, fld)
+}
+
+// canonicalValue renders the canonical value of field fld from raw_value
+// of any source: the source's value map, the field's normalizers and map.
+// A PII field's raw value is opened first: normalization and validity
+// read the value, the tables hold it sealed.
+func (b *builder) canonicalValue(f ir.Fragments, fld *spec.Field) string {
 	v := "raw_value"
+	if fld.PII {
+		v = f.OpenValue(v)
+	}
 	var bySource []string
 	for _, src := range b.s.Sources {
 		if m := src.Mapping(fld.Name); m != nil && len(m.Map) > 0 {
@@ -164,7 +178,7 @@ func (b *builder) normalizedValue(f ir.Fragments, fld *spec.Field) string {
 		}
 	}
 	if len(bySource) > 0 {
-		v = fmt.Sprintf("(CASE source%s ELSE raw_value END)", strings.Join(bySource, ""))
+		v = fmt.Sprintf("(CASE source%s ELSE %s END)", strings.Join(bySource, ""), v)
 	}
 	return normalize(f, fld, v)
 }

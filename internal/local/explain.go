@@ -109,6 +109,7 @@ FROM ` + o(plan.FieldCandidates) + ` WHERE customer_id = ? AND (? = '' OR field 
 			e.Candidates = append(e.Candidates, c)
 		}
 	}
+	run.openExplanation(&e)
 	return e, nil
 }
 
@@ -155,4 +156,46 @@ func (run *Runner) versions(ctx context.Context, customer, field, cond string) (
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// Erased is what a PII value reads as once its customer was forgotten.
+const Erased = "(erased)"
+
+// OpenValue is the value a stored PII token stands for (Erased once
+// forgotten); other text is returned as it is.
+func (run *Runner) OpenValue(s string) string {
+	if run.vault == nil {
+		return s
+	}
+	if p, ok := run.vault.OpenValue(s); ok {
+		return p
+	}
+	return Erased
+}
+
+// openExplanation opens the PII values of an explanation (the caller masks
+// them by role).
+func (run *Runner) openExplanation(e *Explanation) {
+	pii := map[string]bool{}
+	for _, f := range run.plan.Spec.Fields {
+		pii[f.Name] = f.PII
+	}
+	fields := func(fs []Resolved) {
+		for i := range fs {
+			if pii[fs[i].Field] {
+				fs[i].Value = run.OpenValue(fs[i].Value)
+			}
+		}
+	}
+	if e.Version != nil {
+		fields(e.Version.Fields)
+	}
+	for i := range e.History {
+		fields(e.History[i].Fields)
+	}
+	for i := range e.Candidates {
+		if c := &e.Candidates[i]; pii[c.Field] {
+			c.RawValue, c.Value = run.OpenValue(c.RawValue), run.OpenValue(c.Value)
+		}
+	}
 }

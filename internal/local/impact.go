@@ -160,13 +160,24 @@ WHERE a.customer_id IS NULL OR b.customer_id IS NULL OR a.value IS DISTINCT FROM
 		if err != nil {
 			return nil, fmt.Errorf("impact: %s: %w", f.Name, err)
 		}
+		if f.PII {
+			for _, c := range fi.Samples {
+				for _, w := range []*Winner{c.Before, c.After} {
+					if w != nil && w.Value != nil {
+						v := run.OpenValue(*w.Value)
+						w.Value = &v
+					}
+				}
+			}
+		}
 		im.Fields = append(im.Fields, fi)
 	}
 	return im, nil
 }
 
-// cloneSuffixes are the files of a local database: the file and its WAL.
-var cloneSuffixes = []string{"", ".wal"}
+// cloneSuffixes are the files of a local database: the file, its WAL and
+// its vault.
+var cloneSuffixes = []string{"", ".wal", ".vault"}
 
 // snapshotGold copies gold's resolved fields into a table of the copy's
 // own, before the new plan's setup runs on it.

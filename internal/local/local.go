@@ -20,12 +20,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ledgerloop/trueup/generator/dialect"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
 	"github.com/ledgerloop/trueup/generator/emit"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/migrations"
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/crypt"
 	"github.com/ledgerloop/trueup/generator/spec"
 )
 
@@ -45,6 +45,8 @@ type Runner struct {
 	profile    func(StatementProfile)
 	profileDir string
 	settle     time.Duration
+	// vault keeps the PII values the database holds as tokens.
+	vault *crypt.Vault
 }
 
 // Options are DuckDB's settings for a runner.
@@ -75,13 +77,35 @@ const DefaultMemoryLimit = "3GB"
 // and other processes may read it at the same time. A file that does not
 // exist is an error (ErrNoDatabase), never created.
 func OpenReadOnly(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
-	db, err := OpenDBReadOnly(path, Options{})
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrNoDatabase)
+	}
+	v, err := openVault(path, false)
 	if err != nil {
 		return nil, err
 	}
-	r := &duckdb.Renderer{}
-	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
-	return &Runner{db: db, plan: p, r: r}, nil
+	db, err := openDBReadOnly(path, Options{}, v)
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{db: db, plan: p, r: rendererFor(p), vault: v}, nil
+}
+
+// openVault opens the vault of the database file at path with the master
+// key of the environment (an in-memory database gets a vault in memory).
+// create makes a vault for a database that has none.
+func openVault(path string, create bool) (*crypt.Vault, error) {
+	if path == "" || path == ":memory:" {
+		return crypt.MemoryVault(), nil
+	}
+	mk, err := crypt.KeyFromEnv(nil)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// A database file without its vault is one from before the vault
+	// (its values are plaintext) or one whose vault was lost: setup tells
+	// them apart (checkVault).
+	return crypt.OpenVault(crypt.VaultPath(path), mk, create)
 }
 
 // Open opens (or creates) the database file (":memory:" or "" for an
@@ -93,16 +117,18 @@ func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
 
 // OpenWith is Open with DuckDB's settings.
 func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runner, error) {
-	db, err := OpenDBWith(path, o)
+	v, err := openVault(path, true)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(path, o, v)
 	if err != nil {
 		return nil, err
 	}
 	// Transactions begin without the caller's context: a cancelled
 	// statement is interrupted through its own context, and the rollback
 	// then runs here, never concurrently with it.
-	r := &duckdb.Renderer{}
-	r.Configure(dialect.Settings{Database: p.Spec.Project.Database, Warehouse: p.Spec.Project.Warehouse})
-	run := &Runner{db: db, plan: p, r: r, settle: o.Settle}
+	run := &Runner{db: db, plan: p, r: rendererFor(p), settle: o.Settle, vault: v}
 	if err := run.setup(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -502,7 +528,7 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 		// Blank lines keep their row number and are not loaded
 		// (SKIP_BLANK_LINES = TRUE in the warehouse's file format).
 		res, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
-SELECT ?, ? + i - 1, parts[i], now()
+SELECT ?, ? + i - 1, `+duckdb.SealTextFunction+`(parts[i]), now()
 FROM (SELECT string_split(CAST(? AS VARCHAR), chr(10)) AS parts) t, range(1, len(parts) + 1) r(i)
 WHERE parts[i] <> ''
 ORDER BY i`, rel, first, strings.Join(rows, "\n"))
@@ -804,6 +830,11 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 // commit commits tx; when profiling, its time (the WAL written, a
 // checkpoint) is added to p.
 func (run *Runner) commit(tx *sql.Tx, p *StatementProfile) error {
+	// The values sealed by the transaction reach the vault first: no
+	// committed token without its value.
+	if err := run.vault.Flush(); err != nil {
+		return err
+	}
 	if run.profile == nil {
 		return tx.Commit()
 	}

@@ -11,6 +11,8 @@ import (
 	"syscall"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/ledgerloop/trueup/internal/crypt"
 )
 
 // plannerSettings make every plan independent of the row estimates of
@@ -27,7 +29,7 @@ var plannerSettings = []string{
 // connect opens the database named by dsn (a path with DuckDB's settings
 // as parameters) with the planner settings applied to every connection
 // database/sql makes.
-func connect(dsn string) (*sql.DB, error) {
+func connect(dsn string, v *crypt.Vault) (*sql.DB, error) {
 	c, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
 		for _, s := range plannerSettings {
 			if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
@@ -43,7 +45,7 @@ func connect(dsn string) (*sql.DB, error) {
 	// One connection: the batch id is a session variable, and one writer
 	// keeps load sequences monotonic.
 	db.SetMaxOpenConns(1)
-	if err := RegisterFunctions(db); err != nil {
+	if err := RegisterFunctions(db, v); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -77,7 +79,10 @@ func restrict(path string) error {
 }
 
 // OpenDBWith is OpenDB with DuckDB's settings.
-func OpenDBWith(path string, o Options) (*sql.DB, error) {
+func OpenDBWith(path string, o Options) (*sql.DB, error) { return openDB(path, o, nil) }
+
+// openDB opens the database with its vault (nil: the sealing functions fail).
+func openDB(path string, o Options, v *crypt.Vault) (*sql.DB, error) {
 	if path == ":memory:" {
 		path = ""
 	}
@@ -90,7 +95,7 @@ func OpenDBWith(path string, o Options) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := connect(dsn)
+	db, err := connect(dsn, v)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -108,7 +113,9 @@ var ErrNoDatabase = errors.New("database file does not exist (trueup run --local
 // handle of the commands that only read (monitor, dq, explain). A path
 // that does not exist is an error (ErrNoDatabase), never created; an
 // in-memory database has nothing to read.
-func OpenDBReadOnly(path string, o Options) (*sql.DB, error) {
+func OpenDBReadOnly(path string, o Options) (*sql.DB, error) { return openDBReadOnly(path, o, nil) }
+
+func openDBReadOnly(path string, o Options, v *crypt.Vault) (*sql.DB, error) {
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("open %q: a read-only open needs a database file", path)
 	}
@@ -126,7 +133,7 @@ func OpenDBReadOnly(path string, o Options) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := connect(dsn)
+	db, err := connect(dsn, v)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

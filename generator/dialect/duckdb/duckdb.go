@@ -391,3 +391,26 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 func RefreshSQL(r *Renderer, o *ir.Object) string {
 	return fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", r.Object(o.Ref), o.Query(r))
 }
+
+// The scalar functions, registered by the local runtime from Go
+// (internal/local), that keep PII out of the database file: a value
+// becomes its blind-index token (the value kept in the vault beside the
+// file), a raw line is encrypted with AES-256-GCM (internal/crypt).
+const (
+	SealValueFunction = "trueup_seal_value"
+	OpenValueFunction = "trueup_open_value"
+	SealTextFunction  = "trueup_seal_text"
+	OpenTextFunction  = "trueup_open_text"
+)
+
+// SealValue implements ir.Fragments.
+func (r *Renderer) SealValue(expr string) string { return SealValueFunction + "(" + expr + ")" }
+
+// OpenValue implements ir.Fragments.
+func (r *Renderer) OpenValue(expr string) string { return OpenValueFunction + "(" + expr + ")" }
+
+// SealText implements ir.Fragments.
+func (r *Renderer) SealText(expr string) string { return SealTextFunction + "(" + expr + ")" }
+
+// OpenText implements ir.Fragments.
+func (r *Renderer) OpenText(expr string) string { return OpenTextFunction + "(" + expr + ")" }
