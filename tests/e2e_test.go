@@ -11,11 +11,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/ledgerloop/trueup/generator"
+	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/crypt"
 	"github.com/ledgerloop/trueup/internal/local"
 )
 
@@ -157,15 +160,41 @@ func master(t *testing.T, db *sql.DB, customer string) map[string]string {
 	if err := rows.Scan(ptrs...); err != nil {
 		t.Fatal(err)
 	}
+	rows.Close()
 	out := map[string]string{}
 	for i, c := range cols {
 		if vals[i] == nil {
 			out[c] = "NULL"
 		} else {
-			out[c] = fmt.Sprint(vals[i])
+			out[c] = openTokens(t, db, fmt.Sprint(vals[i]))
 		}
 	}
 	return out
+}
+
+// tokenPattern is a sealed PII value as the local database stores it.
+var tokenPattern = regexp.MustCompile(crypt.ValuePrefix + `[A-Za-z0-9_-]{27}`)
+
+// openTokens replaces the PII tokens in s by the values they stand for
+// ("NULL" once erased), read through the database's own function: the
+// tests check values as the CLI shows them to pii_reader.
+func openTokens(t *testing.T, db queryer, s string) string {
+	t.Helper()
+	return tokenPattern.ReplaceAllStringFunc(s, func(tok string) string {
+		rows, err := db.Query("SELECT COALESCE(" + duckdb.OpenValueFunction + "(?), 'NULL')", tok)
+		if err != nil {
+			t.Fatalf("open %s: %v", tok, err)
+		}
+		defer rows.Close()
+		var v string
+		if !rows.Next() {
+			t.Fatalf("open %s: no row", tok)
+		}
+		if err := rows.Scan(&v); err != nil {
+			t.Fatalf("open %s: %v", tok, err)
+		}
+		return v
+	})
 }
 
 func unmatchedID(source, key string) string {
@@ -416,6 +445,10 @@ func query(t *testing.T, db queryer, q string) []string {
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
+	}
+	rows.Close()
+	for i := range out {
+		out[i] = openTokens(t, db, out[i])
 	}
 	return out
 }

@@ -107,15 +107,20 @@ func (b *builder) raw() {
 		b.add(&ir.Object{Kind: ir.KindView, Ref: DocsView(src.Name), Deps: []ir.Ref{lines},
 			Comment: fmt.Sprintf("lines of source %s with the parsed document or the parse error", src.Name),
 			Query: func(f ir.Fragments) string {
+				// A dialect that stores lines sealed shows them opened.
+				line := "line"
+				if open := f.OpenText("line"); open != line {
+					line = open + " AS line"
+				}
 				return fmt.Sprintf(`SELECT
   load_seq,
   file_name,
   file_row,
-  line,
+  %[3]s,
   loaded_at,
   %[1]s AS doc,
   CASE WHEN %[1]s IS NULL THEN 'invalid JSON' END AS parse_error
-FROM %[2]s`, f.ParseJSON("line"), f.Object(lines))
+FROM %[2]s`, f.ParseJSON(f.OpenText("line")), f.Object(lines), line)
 			}})
 	}
 }

@@ -6,10 +6,10 @@ SELECT
   load_seq,
   file_name,
   file_row,
-  line,
+  trueup_open_text(line) AS line,
   loaded_at,
-  TRY_CAST(line AS JSON) AS doc,
-  CASE WHEN TRY_CAST(line AS JSON) IS NULL THEN 'invalid JSON' END AS parse_error
+  TRY_CAST(trueup_open_text(line) AS JSON) AS doc,
+  CASE WHEN TRY_CAST(trueup_open_text(line) AS JSON) IS NULL THEN 'invalid JSON' END AS parse_error
 FROM raw.crm_lines;
 
 COMMENT ON VIEW raw.crm_docs IS 'lines of source crm with the parsed document or the parse error';
