@@ -181,7 +181,7 @@ var tokenPattern = regexp.MustCompile(crypt.ValuePrefix + `[A-Za-z0-9_-]{27}`)
 func openTokens(t *testing.T, db queryer, s string) string {
 	t.Helper()
 	return tokenPattern.ReplaceAllStringFunc(s, func(tok string) string {
-		rows, err := db.Query("SELECT COALESCE(" + duckdb.OpenValueFunction + "(?), 'NULL')", tok)
+		rows, err := db.Query("SELECT COALESCE("+duckdb.OpenValueFunction+"(?), 'NULL')", tok)
 		if err != nil {
 			t.Fatalf("open %s: %v", tok, err)
 		}

@@ -67,7 +67,9 @@ type localKey struct {
 
 func (k localKey) Source() string { return k.source }
 
-func (k localKey) Wrap(plain []byte) ([]byte, error) { return seal(k.aead, plain, []byte("trueup master")), nil }
+func (k localKey) Wrap(plain []byte) ([]byte, error) {
+	return seal(k.aead, plain, []byte("trueup master")), nil
+}
 
 func (k localKey) Unwrap(wrapped []byte) ([]byte, error) {
 	return open(k.aead, wrapped, []byte("trueup master"))

@@ -10,7 +10,9 @@ import (
 
 func testKey(t *testing.T, b byte) MasterKey {
 	t.Helper()
-	k, err := KeyFromEnv(func(string) string { return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(string(rune(b)), 32))) })
+	k, err := KeyFromEnv(func(string) string {
+		return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(string(rune(b)), 32)))
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,8 +25,8 @@ import (
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/migrations"
 	"github.com/ledgerloop/trueup/generator/plan"
-	"github.com/ledgerloop/trueup/internal/crypt"
 	"github.com/ledgerloop/trueup/generator/spec"
+	"github.com/ledgerloop/trueup/internal/crypt"
 )
 
 // Runtime tables the local runner keeps beside the plan's objects.
