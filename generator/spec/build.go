@@ -75,8 +75,10 @@ func (l *loader) project(sec section, s *Spec) {
 		case "ruleset":
 			p.RulesetLabel = l.str(f, v, what)
 		case "stage":
-			l.mapping(f, v, what, []string{"url", "storage_integration"}, func(key string, k, v *yaml.Node) {
+			l.mapping(f, v, what, []string{"url", "storage_integration", "kms_key_id"}, func(key string, k, v *yaml.Node) {
 				switch key {
+				case "kms_key_id":
+					p.KMSKeyID = l.str(f, v, what+".kms_key_id")
 				case "url":
 					p.StageURL = l.str(f, v, what+".url")
 				case "storage_integration":
@@ -85,6 +87,9 @@ func (l *loader) project(sec section, s *Spec) {
 			})
 		case "tasks":
 			tasksSet = l.taskPolicy(f, k, v, &p.Tasks)
+		}
+		if key == "stage" && strings.HasPrefix(strings.ToLower(p.StageURL), "s3://") && p.KMSKeyID == "" {
+			l.errf(f, k, "project.stage: kms_key_id is required with an s3:// url (the stage declares server-side encryption with AWS KMS)")
 		}
 	})
 	defaultTaskPolicy(p, tasksSet)

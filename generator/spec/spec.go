@@ -132,6 +132,9 @@ type Project struct {
 	RulesetLabel       string
 	StageURL           string
 	StorageIntegration string
+	// KMSKeyID is the AWS KMS key (id or ARN) the stage's S3 files are
+	// encrypted with (project.stage.kms_key_id): required with an s3:// url.
+	KMSKeyID string
 	// Tasks is how the task graph runs and what it does on failure.
 	Tasks TaskPolicy
 	Pos   Pos
