@@ -233,3 +233,229 @@ func policyBody(sql string, toks []token, i int, h *Header) error {
 	}
 	return nil
 }
+
+// stageKMS: a stage on S3 declares server-side encryption with KMS.
+func stageKMS(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Statements {
+		toks, err := lex(st.SQL)
+		if err != nil {
+			continue
+		}
+		toks = code(toks)
+		if !words(toks, 0, "CREATE") {
+			continue
+		}
+		i := 1
+		if words(toks, i, "OR", "REPLACE") {
+			i += 2
+		}
+		if !words(toks, i, "STAGE") {
+			continue
+		}
+		s3, kms, key := false, false, false
+		for j, t := range toks {
+			if t.is("URL") && j+2 < len(toks) && strings.HasPrefix(strings.ToLower(unquote(toks[j+2])), "s3://") {
+				s3 = true
+			}
+			if t.is("TYPE") && j+2 < len(toks) && toks[j+2].kind == str && unquote(toks[j+2]) == "AWS_SSE_KMS" {
+				kms = true
+			}
+			if t.is("KMS_KEY_ID") && j+2 < len(toks) && toks[j+2].kind == str && unquote(toks[j+2]) != "" {
+				key = true
+			}
+		}
+		if s3 && !(kms && key) {
+			out = append(out, violation(st.Name, "a stage on S3 without ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = '...')"))
+		}
+	}
+	return out
+}
+
+// policyRoles: masking and row access policies decide by
+// IS_ROLE_IN_SESSION, never CURRENT_ROLE or INVOKER_ROLE.
+func policyRoles(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Statements {
+		h := st.Header
+		if h == nil || (h.Kind != KindMaskingPolicy && h.Kind != KindRowAccessPolicy && h.Kind != KindAlterPolicy) {
+			continue
+		}
+		body := strings.ToUpper(stripComments(h.Body))
+		if !strings.Contains(body, "IS_ROLE_IN_SESSION") {
+			out = append(out, violation(st.Name, "policy %s does not test roles with IS_ROLE_IN_SESSION", h.Name))
+		}
+		for _, f := range []string{"CURRENT_ROLE", "INVOKER_ROLE"} {
+			if strings.Contains(body, f) {
+				out = append(out, violation(st.Name, "policy %s calls %s, which ignores the role hierarchy", h.Name, f))
+			}
+		}
+	}
+	return out
+}
+
+// tagPolicies: a tag holds at most one masking policy per data type, every
+// policy set on a tag and every tag set on a column is created in the set,
+// and ALTER TAG ... SET MASKING POLICY carries FORCE so that it can run
+// again.
+func tagPolicies(s *Set) []Violation {
+	var out []Violation
+	returns, tags := map[string]string{}, map[string]bool{}
+	for _, st := range s.Statements {
+		if h := st.Header; h != nil {
+			switch h.Kind {
+			case KindMaskingPolicy:
+				returns[h.Name] = h.Options["RETURNS"]
+			case KindTag:
+				tags[h.Name] = true
+			}
+		}
+	}
+	for _, st := range s.Statements {
+		h := st.Header
+		if h == nil {
+			continue
+		}
+		switch h.Kind {
+		case KindAlterTag:
+			seen := map[string]string{}
+			for _, p := range strings.Split(h.Options["MASKING POLICY"], ",") {
+				t, ok := returns[p]
+				if !ok {
+					out = append(out, violation(st.Name, "tag %s: masking policy %s is not created here", h.Name, p))
+					continue
+				}
+				if other, dup := seen[t]; dup {
+					out = append(out, violation(st.Name, "tag %s: policies %s and %s both return %s", h.Name, other, p, t))
+				}
+				seen[t] = p
+			}
+			if h.Options["FORCE"] == "" {
+				out = append(out, violation(st.Name, "ALTER TAG %s SET MASKING POLICY without FORCE fails once a policy of that type is set", h.Name))
+			}
+			if !tags[h.Name] {
+				out = append(out, violation(st.Name, "tag %s is not created here", h.Name))
+			}
+		case KindSetTag:
+			if !tags[h.Options["TAG"]] {
+				out = append(out, violation(st.Name, "column %s.%s: tag %s is not created here", h.Name, h.Options["COLUMN"], h.Options["TAG"]))
+			}
+		}
+	}
+	return out
+}
+
+// grantedCopyGrants: an object that a GRANT of the set names and that is
+// created with CREATE OR REPLACE carries COPY GRANTS where its CREATE
+// accepts it (tables, views, dynamic tables, procedures); a task's CREATE
+// has none, so its grants must follow its creation in the set.
+func grantedCopyGrants(s *Set) []Violation {
+	var out []Violation
+	type created struct {
+		index             int
+		kind, name        string
+		replace, copyable bool
+		copy              bool
+	}
+	var creates []created
+	granted := map[string]int{} // object name → index of its last GRANT
+	for i, st := range s.Statements {
+		toks, err := lex(st.SQL)
+		if err != nil {
+			continue
+		}
+		toks = code(toks)
+		switch {
+		case words(toks, 0, "GRANT"):
+			j := 1
+			for j < len(toks) && !toks[j].is("ON") {
+				j++
+			}
+			j++
+			if words(toks, j, "FUTURE") || words(toks, j, "ALL") {
+				continue
+			}
+			for j < len(toks) && toks[j].kind == word && !(j+1 < len(toks) && toks[j+1].text == ".") && !toks[j].is("TO") {
+				j++
+			}
+			if j >= len(toks) || toks[j].is("TO") {
+				continue
+			}
+			nm, n := objectName(toks[j:])
+			if n > 0 {
+				granted[nm] = i
+			}
+		case words(toks, 0, "CREATE", "OR", "REPLACE"):
+			j := 3
+			if words(toks, j, "SECURE") || words(toks, j, "TRANSIENT") {
+				j++
+			}
+			kind := ""
+			switch {
+			case words(toks, j, "DYNAMIC", "TABLE"):
+				kind, j = "DYNAMIC TABLE", j+2
+			case words(toks, j, "TABLE"), words(toks, j, "VIEW"), words(toks, j, "PROCEDURE"), words(toks, j, "TASK"):
+				kind, j = strings.ToUpper(toks[j].text), j+1
+			default:
+				continue
+			}
+			if j >= len(toks) {
+				continue
+			}
+			nm, _ := objectName(toks[j:])
+			c := created{index: i, kind: kind, name: nm, replace: true, copyable: kind != "TASK"}
+			for k := j; k+1 < len(toks); k++ {
+				if toks[k].is("AS") && kind != "DYNAMIC TABLE" {
+					break
+				}
+				if toks[k].is("COPY") && toks[k+1].is("GRANTS") {
+					c.copy = true
+				}
+			}
+			creates = append(creates, c)
+		}
+	}
+	for _, c := range creates {
+		g, ok := granted[c.name]
+		if !ok {
+			continue
+		}
+		switch {
+		case c.copyable && !c.copy:
+			out = append(out, violation(s.Statements[c.index].Name, "CREATE OR REPLACE %s %s is granted to a role and drops the grant without COPY GRANTS", c.kind, c.name))
+		case !c.copyable && g < c.index:
+			out = append(out, violation(s.Statements[c.index].Name, "CREATE OR REPLACE %s %s has no COPY GRANTS and its GRANT comes before it", c.kind, c.name))
+		}
+	}
+	return out
+}
+
+// accessHistoryIncremental: a statement reading ACCOUNT_USAGE.ACCESS_HISTORY
+// bounds QUERY_START_TIME from below (the copy reads only rows after the
+// latest it copied, not the whole year).
+func accessHistoryIncremental(s *Set) []Violation {
+	var out []Violation
+	for _, st := range s.Statements {
+		for _, u := range st.Units {
+			toks, err := lex(u.SQL)
+			if err != nil {
+				continue
+			}
+			toks = code(toks)
+			reads := false
+			for j := 0; j+2 < len(toks); j++ {
+				if toks[j].is("ACCOUNT_USAGE") && toks[j+1].text == "." && toks[j+2].is("ACCESS_HISTORY") {
+					reads = true
+				}
+			}
+			if !reads {
+				continue
+			}
+			up := strings.ToUpper(stripComments(u.SQL))
+			if !strings.Contains(up, "QUERY_START_TIME >") {
+				out = append(out, violation(u.Name, "reads ACCESS_HISTORY without a lower bound on QUERY_START_TIME"))
+			}
+		}
+	}
+	return out
+}
