@@ -149,8 +149,8 @@ type Tag struct {
 	Policies      []Ref
 	Columns       []TagColumn
 	// RowAccess, when set, is attached to RowAccessOn's column RowAccessColumn.
-	RowAccess       *Ref
-	RowAccessOn     []TagColumn
+	RowAccess   *Ref
+	RowAccessOn []TagColumn
 }
 
 // TagColumn is a column the tag is set on, with its value.

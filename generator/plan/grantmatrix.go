@@ -3,7 +3,6 @@ package plan
 import (
 	"fmt"
 	"strings"
-
 )
 
 // GrantMatrix is the roles' privileges as a Markdown table, role × object
@@ -52,4 +51,3 @@ func (p *Plan) GrantMatrix() string {
 	}
 	return b.String()
 }
-

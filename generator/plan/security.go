@@ -432,7 +432,9 @@ func (b *builder) roles() {
 	s := b.s
 	db := ir.Grant{Privileges: []string{"USAGE"}, On: "DATABASE"}
 	wh := ir.Grant{Privileges: []string{"USAGE"}, On: "WAREHOUSE", Ref: ir.Ref{Name: s.Project.Warehouse}}
-	schema := func(sc string) ir.Grant { return ir.Grant{Privileges: []string{"USAGE"}, On: "SCHEMA", Ref: ir.Ref{Schema: sc}} }
+	schema := func(sc string) ir.Grant {
+		return ir.Grant{Privileges: []string{"USAGE"}, On: "SCHEMA", Ref: ir.Ref{Schema: sc}}
+	}
 	on := func(kind ir.Kind, schemas []string, privs ...string) []ir.Grant {
 		var out []ir.Grant
 		for _, o := range b.p.Objects {
