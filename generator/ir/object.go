@@ -140,6 +140,8 @@ type Policy struct {
 	Arg       string
 	Type      Type
 	Body      SQL
+	// On, for a row access policy, are the columns it is attached to.
+	On []TagColumn
 }
 
 // Tag is an object tag: its allowed values, the masking policies attached

@@ -209,7 +209,50 @@ func (b *builder) security() {
 		b.add(&ir.Object{Kind: ir.KindTag, Ref: PIITag, Deps: deps,
 			Comment: "personal data (fields with pii: true); value email or text", Tag: tag})
 	}
+	b.rowAccess()
 	b.roles()
+}
+
+// RowAccessPolicy is the row access policy of project.row_access.
+var RowAccessPolicy = ref(AUDIT, "row_access")
+
+// rowAccess plans project.row_access: the mapping table (role, value) and
+// a row access policy on the field's column of gold's wide tables and
+// dynamic table (the history view reads those tables, so their policy
+// applies through it). A row is read by the roles that run the pipeline
+// (transformer, and deployer through it) and by each role the mapping
+// pairs with the row's value
+// (https://docs.snowflake.com/en/sql-reference/sql/create-row-access-policy,
+// https://docs.snowflake.com/en/user-guide/security-row-intro).
+func (b *builder) rowAccess() {
+	ra := b.s.Project.RowAccess
+	if ra == nil {
+		return
+	}
+	mapping := ref(AUDIT, strings.ToLower(ra.Mapping))
+	b.add(&ir.Object{Kind: ir.KindTable, Ref: mapping, Deps: []ir.Ref{{Schema: AUDIT}},
+		Comment: fmt.Sprintf("which roles read gold's rows by their %s (row access policy)", ra.Field),
+		Columns: []ir.Column{
+			{Name: "role_name", Type: ir.Text, NotNull: true, Comment: "a role's name, as IS_ROLE_IN_SESSION takes it"},
+			{Name: "value", Type: ir.Text, NotNull: true, Comment: "a value of " + ra.Field + " whose rows the role reads"},
+		}})
+	s := b.s
+	var on []ir.TagColumn
+	deps := []ir.Ref{mapping}
+	for _, o := range []ir.Ref{Versions, OpenVersions, CustomerMaster} {
+		kind := ir.KindTable
+		if o == CustomerMaster {
+			kind = ir.KindDynamicTable
+		}
+		on = append(on, ir.TagColumn{Object: o, Kind: kind, Column: ra.Field})
+		deps = append(deps, o)
+	}
+	b.add(&ir.Object{Kind: ir.KindPolicy, Ref: RowAccessPolicy, Deps: deps,
+		Comment: "gold's rows by " + ra.Field + ": all for the pipeline's roles, those the mapping pairs with a role for it",
+		Policy: &ir.Policy{RowAccess: true, Arg: "val", Type: ir.Text, On: on, Body: func(f ir.Fragments) string {
+			return fmt.Sprintf("%s\n  OR (SELECT COUNT(*) FROM %s m WHERE m.value = val AND IS_ROLE_IN_SESSION(m.role_name)) > 0",
+				roleCondition(s, RoleTransformer), f.Object(mapping))
+		}}})
 }
 
 func appendRef(refs []ir.Ref, r ir.Ref) []ir.Ref {

@@ -18,6 +18,8 @@ import (
 //   - ALTER TAG <name> SET MASKING POLICY <p> [, ...] [FORCE]
 //     (https://docs.snowflake.com/en/sql-reference/sql/alter-tag)
 //   - ALTER TABLE | VIEW | DYNAMIC TABLE <name> MODIFY COLUMN <c> SET TAG <tag> = '<value>'
+//   - ALTER TABLE | DYNAMIC TABLE <name> DROP ALL ROW ACCESS POLICIES, and
+//     ... ADD ROW ACCESS POLICY <p> ON (<columns>)
 //   - ALTER ROLE <name> SET COMMENT = '...'
 //   - GRANT <privileges> ON TASK | STAGE | PIPE | FILE FORMAT | STREAM | DYNAMIC TABLE <name> TO ROLE <role>
 //     (https://docs.snowflake.com/en/sql-reference/sql/grant-privilege)
@@ -32,6 +34,7 @@ const (
 	KindTag             = "TAG"
 	KindAlterTag        = "ALTER TAG"
 	KindSetTag          = "SET TAG"
+	KindRowAccessOn     = "ROW ACCESS ON"
 	KindAlterRole       = "ALTER ROLE"
 	KindGrant           = "GRANT"
 )
@@ -166,6 +169,23 @@ func readSecurity(sql string, toks []token) (h *Header, ok bool, err error) {
 		}
 		nm, n := objectName(toks[i:])
 		i += n
+		if words(toks, i, "DROP", "ALL", "ROW", "ACCESS", "POLICIES") && i+5 == len(toks) {
+			h.Kind, h.Name = KindRowAccessOn, nm
+			h.Options["OBJECT"], h.Options["DROP ALL"] = typ, "TRUE"
+			return h, true, nil
+		}
+		if words(toks, i, "ADD", "ROW", "ACCESS", "POLICY") {
+			h.Kind, h.Name = KindRowAccessOn, nm
+			h.Options["OBJECT"] = typ
+			pol, n := objectName(toks[i+4:])
+			j := i + 4 + n
+			if n == 0 || !words(toks, j, "ON") || group(toks, j+1) != len(toks)-1 {
+				return nil, true, fmt.Errorf("ALTER %s %s ADD ROW ACCESS POLICY: want <policy> ON (<columns>)", typ, nm)
+			}
+			h.Options["POLICY"] = pol
+			h.Options["ON"] = strings.TrimSpace(sql[toks[j+1].end:toks[len(toks)-1].start])
+			return h, true, nil
+		}
 		if !words(toks, i, "MODIFY", "COLUMN") {
 			return nil, false, nil
 		}

@@ -23,11 +23,23 @@ func (r *Renderer) policy(o *ir.Object) []dialect.Statement {
 	body := p.Body(r)
 	typ := r.Type(p.Type)
 	if p.RowAccess {
-		// https://docs.snowflake.com/en/sql-reference/sql/create-row-access-policy
-		return []dialect.Statement{
+		// https://docs.snowflake.com/en/sql-reference/sql/create-row-access-policy;
+		// SET BODY: https://docs.snowflake.com/en/sql-reference/sql/alter-row-access-policy.
+		// A table holds one row access policy: the attachment drops any
+		// before adding this one, so the file can run again
+		// (https://docs.snowflake.com/en/sql-reference/sql/alter-table,
+		// https://docs.snowflake.com/en/sql-reference/sql/alter-dynamic-table).
+		out := []dialect.Statement{
 			{SQL: fmt.Sprintf("CREATE ROW ACCESS POLICY IF NOT EXISTS %s AS (%s %s) RETURNS BOOLEAN ->\n%s%s", name, p.Arg, typ, body, r.comment(o.Comment)), Bodies: []string{"SELECT " + body}},
 			{SQL: fmt.Sprintf("ALTER ROW ACCESS POLICY %s SET BODY ->\n%s", name, body), Bodies: []string{"SELECT " + body}},
 		}
+		for _, c := range p.On {
+			t := objectType(c.Kind) + " " + r.Object(c.Object)
+			out = append(out,
+				dialect.Statement{SQL: "ALTER " + t + " DROP ALL ROW ACCESS POLICIES"},
+				dialect.Statement{SQL: fmt.Sprintf("ALTER %s ADD ROW ACCESS POLICY %s ON (%s)", t, name, r.Ident(c.Column))})
+		}
+		return out
 	}
 	return []dialect.Statement{
 		{SQL: fmt.Sprintf("CREATE MASKING POLICY IF NOT EXISTS %s AS (%s %s) RETURNS %s ->\n%s%s", name, p.Arg, typ, typ, body, r.comment(o.Comment)), Bodies: []string{"SELECT " + body}},
