@@ -368,9 +368,11 @@ func (b *builder) forget() {
 	}
 	in := strings.Join(quoted, ", ")
 	cust := func(f ir.Fragments) string { return f.Param("customer_id") }
-	linked := func(f ir.Fragments, t string) string {
-		return fmt.Sprintf("EXISTS (SELECT 1 FROM %s c WHERE c.customer_id = %s AND c.source = %s.source AND c.record_key = %s.record_key)",
-			f.Object(Crosswalk), cust(f), t, t)
+	// The customer's records join the crosswalk (UPDATE ... FROM, DELETE
+	// ... USING: https://docs.snowflake.com/en/sql-reference/sql/update,
+	// https://docs.snowflake.com/en/sql-reference/sql/delete).
+	linked := func(f ir.Fragments) string {
+		return fmt.Sprintf("c.customer_id = %s AND c.source = t.source AND c.record_key = t.record_key", cust(f))
 	}
 	var steps []ir.SQL
 	deps := []ir.Ref{Crosswalk, Observations, SourceState, StateLog, MatchKeys, FieldCandidates, CustomerFields, Versions, OpenVersions, AuditLog}
@@ -386,7 +388,7 @@ func (b *builder) forget() {
 	for _, t := range []ir.Ref{Observations, SourceState, StateLog} {
 		t := t
 		steps = append(steps, func(f ir.Fragments) string {
-			return fmt.Sprintf("UPDATE %s\nSET value = NULL\nWHERE field IN (%s)\n  AND %s", f.Object(t), in, linked(f, f.Object(t)))
+			return fmt.Sprintf("UPDATE %s t\nSET value = NULL\nFROM %s c\nWHERE t.field IN (%s)\n  AND %s", f.Object(t), f.Object(Crosswalk), in, linked(f))
 		})
 	}
 	var set []string
@@ -395,7 +397,7 @@ func (b *builder) forget() {
 	}
 	steps = append(steps,
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s\nWHERE field IN (%s)\n  AND %s", f.Object(MatchKeys), in, linked(f, f.Object(MatchKeys)))
+			return fmt.Sprintf("DELETE FROM %s t\nUSING %s c\nWHERE t.field IN (%s)\n  AND %s", f.Object(MatchKeys), f.Object(Crosswalk), in, linked(f))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("UPDATE %s\nSET raw_value = NULL, value = NULL\nWHERE customer_id = %s AND field IN (%s)", f.Object(FieldCandidates), cust(f), in)

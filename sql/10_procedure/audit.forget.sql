@@ -21,21 +21,25 @@ BEGIN
   WHERE load_seq IN (SELECT o.load_seq FROM TRUEUP.SILVER.OBSERVATIONS o WHERE o.source = 'crm' AND o.record_key IN (SELECT c.record_key FROM TRUEUP.SILVER.CROSSWALK c WHERE c.customer_id = :CUSTOMER_ID AND c.source = 'crm'));
   DELETE FROM TRUEUP.RAW.BILLING_LINES
   WHERE load_seq IN (SELECT o.load_seq FROM TRUEUP.SILVER.OBSERVATIONS o WHERE o.source = 'billing' AND o.record_key IN (SELECT c.record_key FROM TRUEUP.SILVER.CROSSWALK c WHERE c.customer_id = :CUSTOMER_ID AND c.source = 'billing'));
-  UPDATE TRUEUP.SILVER.OBSERVATIONS
+  UPDATE TRUEUP.SILVER.OBSERVATIONS t
   SET value = NULL
-  WHERE field IN ('email', 'account_owner')
-    AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.CROSSWALK c WHERE c.customer_id = :CUSTOMER_ID AND c.source = TRUEUP.SILVER.OBSERVATIONS.source AND c.record_key = TRUEUP.SILVER.OBSERVATIONS.record_key);
-  UPDATE TRUEUP.SILVER.SOURCE_STATE
+  FROM TRUEUP.SILVER.CROSSWALK c
+  WHERE t.field IN ('email', 'account_owner')
+    AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
+  UPDATE TRUEUP.SILVER.SOURCE_STATE t
   SET value = NULL
-  WHERE field IN ('email', 'account_owner')
-    AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.CROSSWALK c WHERE c.customer_id = :CUSTOMER_ID AND c.source = TRUEUP.SILVER.SOURCE_STATE.source AND c.record_key = TRUEUP.SILVER.SOURCE_STATE.record_key);
-  UPDATE TRUEUP.SILVER.STATE_LOG
+  FROM TRUEUP.SILVER.CROSSWALK c
+  WHERE t.field IN ('email', 'account_owner')
+    AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
+  UPDATE TRUEUP.SILVER.STATE_LOG t
   SET value = NULL
-  WHERE field IN ('email', 'account_owner')
-    AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.CROSSWALK c WHERE c.customer_id = :CUSTOMER_ID AND c.source = TRUEUP.SILVER.STATE_LOG.source AND c.record_key = TRUEUP.SILVER.STATE_LOG.record_key);
-  DELETE FROM TRUEUP.SILVER.MATCH_KEYS
-  WHERE field IN ('email', 'account_owner')
-    AND EXISTS (SELECT 1 FROM TRUEUP.SILVER.CROSSWALK c WHERE c.customer_id = :CUSTOMER_ID AND c.source = TRUEUP.SILVER.MATCH_KEYS.source AND c.record_key = TRUEUP.SILVER.MATCH_KEYS.record_key);
+  FROM TRUEUP.SILVER.CROSSWALK c
+  WHERE t.field IN ('email', 'account_owner')
+    AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
+  DELETE FROM TRUEUP.SILVER.MATCH_KEYS t
+  USING TRUEUP.SILVER.CROSSWALK c
+  WHERE t.field IN ('email', 'account_owner')
+    AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
   UPDATE TRUEUP.GOLD.FIELD_CANDIDATES
   SET raw_value = NULL, value = NULL
   WHERE customer_id = :CUSTOMER_ID AND field IN ('email', 'account_owner');
