@@ -15,6 +15,7 @@ import (
 // does not know; tests/sfrules reads their headers and parses their bodies.
 var outsideGrammar = map[ir.Kind]bool{
 	ir.KindSequence: true, ir.KindFileFormat: true, ir.KindPipe: true, ir.KindStream: true, ir.KindProcedure: true, ir.KindTask: true,
+	ir.KindPolicy: true, ir.KindTag: true, ir.KindRole: true,
 }
 
 // TestSnowflakeParseMarks checks that only statements of the kinds outside

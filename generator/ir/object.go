@@ -21,10 +21,15 @@ const (
 	KindDynamicTable Kind = "dynamic_table"
 	KindProcedure    Kind = "procedure"
 	KindTask         Kind = "task"
+	// Security objects: policies, the PII tag with its assignments, and
+	// roles with their grants. Dialects without them render nothing.
+	KindPolicy Kind = "policy"
+	KindTag    Kind = "tag"
+	KindRole   Kind = "role"
 )
 
 // Kinds lists every kind in creation order.
-var Kinds = []Kind{KindSchema, KindSequence, KindTable, KindFileFormat, KindStage, KindPipe, KindStream, KindView, KindDynamicTable, KindProcedure, KindTask}
+var Kinds = []Kind{KindSchema, KindSequence, KindTable, KindFileFormat, KindStage, KindPipe, KindStream, KindView, KindDynamicTable, KindProcedure, KindTask, KindPolicy, KindTag, KindRole}
 
 // Ref names a schema object (for a schema, Name is empty).
 type Ref struct{ Schema, Name string }
@@ -67,6 +72,9 @@ type Object struct {
 	DynamicTable *DynamicTable // dynamic table
 	Procedure    *Procedure    // procedure
 	Task         *Task         // task
+	Policy       *Policy       // policy
+	Tag          *Tag          // tag
+	Role         *Role         // role
 
 	// TimeTravelDays, on a schema, is the Time Travel its tables inherit;
 	// nil leaves the account's default.
@@ -120,6 +128,65 @@ type Stage struct {
 	URL                string
 	StorageIntegration string
 	FileFormat         Ref
+	// KMSKeyID, when set, is the AWS KMS key the stage's files are
+	// encrypted with on the server side.
+	KMSKeyID string
+}
+
+// Policy is a masking policy (Masking) or a row access policy: a function
+// of the protected value Arg, of type Type, written as Body.
+type Policy struct {
+	RowAccess bool
+	Arg       string
+	Type      Type
+	Body      SQL
+	// On, for a row access policy, are the columns it is attached to.
+	On []TagColumn
+}
+
+// Tag is an object tag: its allowed values, the masking policies attached
+// to it (one per data type), and the columns it is set on.
+type Tag struct {
+	AllowedValues []string
+	Policies      []Ref
+	Columns       []TagColumn
+	// RowAccess, when set, is attached to RowAccessOn's column RowAccessColumn.
+	RowAccess   *Ref
+	RowAccessOn []TagColumn
+}
+
+// TagColumn is a column the tag is set on, with its value.
+type TagColumn struct {
+	Object Ref
+	Kind   Kind // table, view or dynamic table
+	Column string
+	Value  string
+}
+
+// Role is a warehouse role: the roles it is granted (inherits) and its
+// privileges.
+type Role struct {
+	// Name is the role's name in the warehouse.
+	Name     string
+	Inherits []string
+	Grants   []Grant
+	// AccountGrants are account-level privileges (EXECUTE TASK): granted
+	// by an account administrator, listed here for the matrix and drift.
+	AccountGrants []string
+}
+
+// Grant is privileges on one object, on every object of a kind in a
+// schema (All), or on the future objects of a kind in a schema (Future).
+type Grant struct {
+	Privileges []string
+	// On is the object type as GRANT spells it: DATABASE, SCHEMA, TABLE,
+	// VIEW, DYNAMIC TABLE, STAGE, FILE FORMAT, PIPE, TASK, PROCEDURE.
+	On  string
+	Ref Ref // the object; for All and Future, Ref.Schema is the schema
+	// Args, for a procedure, are its argument types.
+	Args   []Type
+	All    bool
+	Future bool
 }
 
 // Pipe loads every line of every new file of a stage into a RAW table, as

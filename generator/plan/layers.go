@@ -96,7 +96,7 @@ func (b *builder) raw() {
 			Comment: formatComment, FileFormat: &ir.FileFormat{Documents: docs}})
 		b.add(&ir.Object{Kind: ir.KindStage, Ref: Stage(src.Name), Deps: []ir.Ref{FileFormat(src.Name)},
 			Comment: fmt.Sprintf("landing folder of source %s", src.Name),
-			Stage:   &ir.Stage{URL: url + "/" + strings.Trim(src.Landing, "/") + "/", StorageIntegration: b.s.Project.StorageIntegration, FileFormat: FileFormat(src.Name)}})
+			Stage:   &ir.Stage{URL: url + "/" + strings.Trim(src.Landing, "/") + "/", StorageIntegration: b.s.Project.StorageIntegration, FileFormat: FileFormat(src.Name), KMSKeyID: b.s.Project.KMSKeyID}})
 		b.add(&ir.Object{Kind: ir.KindPipe, Ref: Pipe(src.Name), Deps: []ir.Ref{Stage(src.Name), LinesTable(src.Name), seq},
 			Comment: fmt.Sprintf("auto-ingest of source %s; never recreated casually (it would lose its load history)", src.Name),
 			Pipe:    &ir.Pipe{Stage: Stage(src.Name), Table: LinesTable(src.Name), Sequence: seq, Documents: docs}})

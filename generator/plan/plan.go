@@ -70,6 +70,7 @@ func Build(s *spec.Spec) (*Plan, error) {
 	b.auditLog()
 	b.ops()
 	b.tasks()
+	b.security()
 	b.retention()
 	if err := b.sort(); err != nil {
 		return nil, err

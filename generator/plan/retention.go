@@ -67,7 +67,7 @@ func (b *builder) retention() {
 	rawBefore := func(f ir.Fragments) string { return f.DaysAgo(r.RawDays) }
 	curatedBefore := func(f ir.Fragments) string { return f.UTC(f.DaysAgo(r.CuratedDays)) }
 	var steps []ir.SQL
-	deps := []ir.Ref{Purges, Quarantine, LineCounts, DQViolations, DQResults, Versions, Batches}
+	deps := []ir.Ref{Purges, PIIAccess, Quarantine, LineCounts, DQViolations, DQResults, Versions, Batches}
 	for _, src := range b.s.Sources {
 		lines := LinesTable(src.Name)
 		deps = append(deps, lines)
@@ -91,6 +91,11 @@ func (b *builder) retention() {
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("DELETE FROM %s\nWHERE superseded_at < %[2]s\n  AND recorded_at < %[2]s", f.Object(Versions), curatedBefore(f))
+		},
+		func(f ir.Fragments) string {
+			// ACCESS_HISTORY keeps a year; its copy is kept as long as
+			// the curated tables.
+			return fmt.Sprintf("DELETE FROM %s\nWHERE query_start_time < %s", f.Object(PIIAccess), f.DaysAgo(r.CuratedDays))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("INSERT INTO %s (purged_at, raw_before, curated_before)\nSELECT %s, %s, %s",

@@ -50,7 +50,7 @@ func (l *loader) project(sec section, s *Spec) {
 	p.Schedule = defaultSchedule
 	p.FreshnessTarget = defaultFreshness
 	p.BackfillSlice = DefaultBackfillSlice
-	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "backfill_slice", "ruleset", "stage", "tasks"}
+	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "backfill_slice", "ruleset", "stage", "tasks", "row_access"}
 	var tasksSet map[string]bool
 	l.mapping(f, sec.val, "project", known, func(key string, k, v *yaml.Node) {
 		what := "project." + key
@@ -75,8 +75,10 @@ func (l *loader) project(sec section, s *Spec) {
 		case "ruleset":
 			p.RulesetLabel = l.str(f, v, what)
 		case "stage":
-			l.mapping(f, v, what, []string{"url", "storage_integration"}, func(key string, k, v *yaml.Node) {
+			l.mapping(f, v, what, []string{"url", "storage_integration", "kms_key_id"}, func(key string, k, v *yaml.Node) {
 				switch key {
+				case "kms_key_id":
+					p.KMSKeyID = l.str(f, v, what+".kms_key_id")
 				case "url":
 					p.StageURL = l.str(f, v, what+".url")
 				case "storage_integration":
@@ -85,6 +87,24 @@ func (l *loader) project(sec section, s *Spec) {
 			})
 		case "tasks":
 			tasksSet = l.taskPolicy(f, k, v, &p.Tasks)
+		case "row_access":
+			ra := &RowAccess{Pos: pos(f, k)}
+			l.mapping(f, v, what, []string{"field", "mapping"}, func(key string, k, v *yaml.Node) {
+				switch key {
+				case "field":
+					ra.Field = l.str(f, v, what+".field")
+					ra.Pos = pos(f, v)
+				case "mapping":
+					ra.Mapping = l.ident(f, v, what+".mapping")
+				}
+			})
+			if ra.Field == "" || ra.Mapping == "" {
+				l.errf(f, k, "%s: field and mapping are required", what)
+			}
+			p.RowAccess = ra
+		}
+		if key == "stage" && strings.HasPrefix(strings.ToLower(p.StageURL), "s3://") && p.KMSKeyID == "" {
+			l.errf(f, k, "project.stage: kms_key_id is required with an s3:// url (the stage declares server-side encryption with AWS KMS)")
 		}
 	})
 	defaultTaskPolicy(p, tasksSet)

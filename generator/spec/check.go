@@ -79,6 +79,14 @@ func (l *loader) check(s *Spec) {
 			l.errs = append(l.errs, Error{Pos: src.Pos, Msg: fmt.Sprintf("source %q: customer (the path of the link to the customer id) is required", src.Name)})
 		}
 	}
+	if ra := s.Project.RowAccess; ra != nil && ra.Field != "" && s.FieldByName(ra.Field) == nil {
+		l.errs = append(l.errs, Error{Pos: ra.Pos, Msg: fmt.Sprintf("project.row_access.field: unknown field %q", ra.Field)})
+	} else if ra != nil && ra.Field != "" && s.FieldByName(ra.Field).PII {
+		// A column may not be in the signature of both a masking policy
+		// and a row access policy
+		// (https://docs.snowflake.com/en/user-guide/security-row-intro).
+		l.errs = append(l.errs, Error{Pos: ra.Pos, Msg: fmt.Sprintf("project.row_access.field: %q is pii: its column is masked, and a masked column cannot also decide row access", ra.Field)})
+	}
 	if len(s.Match) == 0 {
 		s.Match = []string{MatchLink}
 	}

@@ -132,9 +132,25 @@ type Project struct {
 	RulesetLabel       string
 	StageURL           string
 	StorageIntegration string
+	// KMSKeyID is the AWS KMS key (id or ARN) the stage's S3 files are
+	// encrypted with (project.stage.kms_key_id): required with an s3:// url.
+	KMSKeyID string
+	// RowAccess, when set, restricts GOLD's rows by one field's value
+	// (project.row_access).
+	RowAccess *RowAccess
 	// Tasks is how the task graph runs and what it does on failure.
 	Tasks TaskPolicy
 	Pos   Pos
+}
+
+// RowAccess restricts which rows of gold a role reads: a row whose Field
+// has value v is read by the roles that Mapping (a table in AUDIT, with
+// columns role_name and value) pairs with v, and by the roles that run
+// the pipeline.
+type RowAccess struct {
+	Field   string
+	Mapping string
+	Pos     Pos
 }
 
 // TaskPolicy is the compute and the failure policy of the task graph

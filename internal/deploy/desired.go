@@ -152,5 +152,10 @@ func (d *Desired) path(f emit.File) string { return d.Dir + "/" + f.Path }
 // replaces reports whether a file's statement replaces the object (CREATE
 // OR REPLACE), as opposed to creating it only when missing.
 func replaces(f emit.File) bool {
+	if security[f.Object.Kind] {
+		// Idempotent statements (CREATE ... IF NOT EXISTS, SET BODY, SET
+		// TAG, GRANT): running the file again restores what differs.
+		return true
+	}
 	return len(f.Statements) > 0 && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(f.Statements[0].SQL)), "CREATE OR REPLACE")
 }

@@ -137,6 +137,7 @@ func Plan(ctx context.Context, t *Target, d *Desired) (*Changes, error) {
 	rootExists := false
 	root := d.root()
 	taskChanged := false
+	replacedTagged := false
 	for _, f := range d.repeatable() {
 		ch, exists, err := compare(ctx, t, d, f)
 		if err != nil {
@@ -146,6 +147,12 @@ func Plan(ctx context.Context, t *Target, d *Desired) (*Changes, error) {
 			rootExists = exists
 		}
 		if ch == nil {
+			if f.Object.Kind == ir.KindTag || f.Object.Kind == ir.KindRole {
+				// Run again when a view, dynamic table or task is
+				// replaced: replacing drops column tags, and a task's
+				// grants (CREATE TASK has no COPY GRANTS).
+				objs = append(objs, Change{Action: "", Kind: string(f.Object.Kind), Object: f.Object.Ref.String(), Path: d.path(f), SQL: sqlOf(f)})
+			}
 			if f.Object.Kind == ir.KindTask {
 				// Kept in order: tasks are recreated together.
 				objs = append(objs, Change{Action: "", Kind: string(f.Object.Kind), Object: f.Object.Ref.String(), Path: d.path(f), SQL: sqlOf(f)})
@@ -155,10 +162,19 @@ func Plan(ctx context.Context, t *Target, d *Desired) (*Changes, error) {
 		if f.Object.Kind == ir.KindTask && ch.Action != Keep {
 			taskChanged = true
 		}
+		if (f.Object.Kind == ir.KindView || f.Object.Kind == ir.KindDynamicTable) && ch.Action != Keep {
+			replacedTagged = true
+		}
 		objs = append(objs, *ch)
 	}
 	var changes []Change
 	for _, ch := range objs {
+		if ch.Action == "" && (ch.Kind == string(ir.KindTag) || ch.Kind == string(ir.KindRole)) {
+			if !taskChanged && !replacedTagged {
+				continue
+			}
+			ch.Action, ch.Comment = Replace, "set again: a replaced view, dynamic table or task loses its column tags and grants"
+		}
 		if ch.Action == "" {
 			if !taskChanged {
 				continue

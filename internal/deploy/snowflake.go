@@ -81,6 +81,9 @@ func (w Snowflake) infoSchema() string { return strings.ToUpper(w.Database) + ".
 // Definition implements Warehouse.
 func (w Snowflake) Definition(ctx context.Context, db *sql.DB, r dialect.Renderer, f emit.File) (string, bool, error) {
 	o := f.Object
+	if security[o.Kind] {
+		return w.securityDefinition(ctx, db, r, f)
+	}
 	if o.Kind == ir.KindStage {
 		q := fmt.Sprintf("SELECT STAGE_URL FROM %s.STAGES WHERE STAGE_SCHEMA = %s AND STAGE_NAME = %s",
 			w.infoSchema(), r.Str(strings.ToUpper(o.Ref.Schema)), r.Str(strings.ToUpper(o.Ref.Name)))
@@ -118,7 +121,10 @@ func (w Snowflake) Definition(ctx context.Context, db *sql.DB, r dialect.Rendere
 }
 
 // Canonical implements Warehouse.
-func (w Snowflake) Canonical(_ context.Context, _ *sql.DB, _ dialect.Renderer, f emit.File) (string, error) {
+func (w Snowflake) Canonical(_ context.Context, _ *sql.DB, r dialect.Renderer, f emit.File) (string, error) {
+	if security[f.Object.Kind] {
+		return w.securityCanonical(r, f)
+	}
 	if f.Object.Kind == ir.KindStage {
 		return "URL " + f.Object.Stage.URL, nil
 	}

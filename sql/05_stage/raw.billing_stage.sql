@@ -4,4 +4,5 @@
 CREATE STAGE IF NOT EXISTS TRUEUP.RAW.BILLING_STAGE
   URL = 's3://ledgerloop-landing/trueup/billing/customer/'
   STORAGE_INTEGRATION = LANDING_S3
+  ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = 'arn:aws:kms:eu-west-1:111122223333:key/trueup-landing')
   FILE_FORMAT = (FORMAT_NAME = 'TRUEUP.RAW.BILLING_FORMAT') COMMENT = 'landing folder of source billing';

@@ -4,4 +4,5 @@
 CREATE STAGE IF NOT EXISTS TRUEUP.RAW.CRM_STAGE
   URL = 's3://ledgerloop-landing/trueup/crm/account/'
   STORAGE_INTEGRATION = LANDING_S3
+  ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = 'arn:aws:kms:eu-west-1:111122223333:key/trueup-landing')
   FILE_FORMAT = (FORMAT_NAME = 'TRUEUP.RAW.CRM_FORMAT') COMMENT = 'landing folder of source crm';

@@ -44,6 +44,9 @@ func readHeader(sql string) (*Header, error) {
 		toks = toks[:len(toks)-1]
 	}
 	i := 0
+	if h, ok, err := readSecurity(sql, toks); ok {
+		return h, err
+	}
 	if len(toks) > 1 && toks[0].is("ALTER") && toks[1].is("SCHEMA") {
 		return readAlterSchema(toks)
 	}

@@ -115,6 +115,36 @@ var Catalog = []Rule{
 		Check: replaceCopyGrants,
 	},
 	{
+		Name:  "stage-s3-kms-encryption",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-stage",
+		Doc:   "header text: a CREATE STAGE whose URL is s3:// declares ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = '<key>'), server-side encryption of the landing files with the company's KMS key",
+		Check: stageKMS,
+	},
+	{
+		Name:  "policy-is-role-in-session",
+		URL:   "https://docs.snowflake.com/en/sql-reference/functions/is_role_in_session",
+		Doc:   "header: every masking and row access policy body (CREATE and ALTER ... SET BODY) tests roles with IS_ROLE_IN_SESSION, which counts the role hierarchy, and calls neither CURRENT_ROLE nor INVOKER_ROLE (https://docs.snowflake.com/en/user-guide/security-column-advanced)",
+		Check: policyRoles,
+	},
+	{
+		Name:  "tag-one-masking-policy-per-type",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/alter-tag",
+		Doc:   "header: ALTER TAG ... SET MASKING POLICY names policies created in the set, at most one per data type (https://docs.snowflake.com/en/user-guide/tag-based-masking-policies), with FORCE so that the statement can run again; a tag set on a column (ALTER ... MODIFY COLUMN ... SET TAG) is created in the set (https://docs.snowflake.com/en/sql-reference/sql/create-tag)",
+		Check: tagPolicies,
+	},
+	{
+		Name:  "granted-replace-copy-grants",
+		URL:   "https://docs.snowflake.com/en/sql-reference/sql/create-procedure",
+		Doc:   "header text: an object a GRANT of the set names, created with CREATE OR REPLACE, carries COPY GRANTS where its CREATE accepts it (TABLE, VIEW, DYNAMIC TABLE: https://docs.snowflake.com/en/sql-reference/sql/create-view; PROCEDURE); CREATE TASK has none (https://docs.snowflake.com/en/sql-reference/sql/create-task), so a granted task's GRANT comes after the task in the set",
+		Check: grantedCopyGrants,
+	},
+	{
+		Name:  "access-history-incremental",
+		URL:   "https://docs.snowflake.com/en/sql-reference/account-usage/access_history",
+		Doc:   "text: a statement reading SNOWFLAKE.ACCOUNT_USAGE.ACCESS_HISTORY (a year of every query's accesses) bounds QUERY_START_TIME from below, so that each run reads only what is new",
+		Check: accessHistoryIncremental,
+	},
+	{
 		Name:  "subquery-predicates-in-where",
 		URL:   "https://docs.snowflake.com/en/sql-reference/operators-subquery",
 		Doc:   "tree: EXISTS, IN (subquery), ANY and ALL with a subquery appear only in a WHERE clause (of SELECT, UPDATE or DELETE), not in a select list, CASE, ON, HAVING, QUALIFY or a MERGE clause; elsewhere use a scalar subquery (https://docs.snowflake.com/en/user-guide/querying-subqueries). The page allows an uncorrelated EXISTS anywhere a Boolean is; this check holds every EXISTS to the correlated form's place",

@@ -74,6 +74,8 @@ func (s *Set) Add(name, sql string) *Statement {
 		return st.own()
 	}
 	switch h.Kind {
+	case KindMaskingPolicy, KindRowAccessPolicy, KindAlterPolicy:
+		st.Units = []*Unit{{Name: name + " body", Role: "policy body", SQL: "SELECT " + h.Body}}
 	case "PIPE":
 		st.Units = []*Unit{{Name: name + " COPY", Role: "pipe COPY", SQL: h.Body}}
 	case "PROCEDURE":

@@ -370,7 +370,7 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 			}
 		}
 		return out
-	case ir.KindFileFormat, ir.KindStage, ir.KindPipe, ir.KindTask, ir.KindProcedure:
+	case ir.KindFileFormat, ir.KindStage, ir.KindPipe, ir.KindTask, ir.KindProcedure, ir.KindPolicy, ir.KindTag, ir.KindRole:
 		return nil
 	case ir.KindStream:
 		return []dialect.Statement{

@@ -433,8 +433,16 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 		if st.StorageIntegration != "" {
 			integ = "\n  STORAGE_INTEGRATION = " + r.Ident(st.StorageIntegration)
 		}
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STAGE IF NOT EXISTS %s\n  URL = %s%s\n  FILE_FORMAT = (FORMAT_NAME = %s)%s",
-			name, r.Str(st.URL), integ, r.Str(r.Object(st.FileFormat)), r.comment(o.Comment)), Parseable: true}}
+		enc := ""
+		if st.KMSKeyID != "" {
+			// Server-side encryption of the bucket's files with an AWS
+			// KMS key: ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID =
+			// '...'), after the credentials
+			// (https://docs.snowflake.com/en/sql-reference/sql/create-stage).
+			enc = fmt.Sprintf("\n  ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = %s)", r.Str(st.KMSKeyID))
+		}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STAGE IF NOT EXISTS %s\n  URL = %s%s%s\n  FILE_FORMAT = (FORMAT_NAME = %s)%s",
+			name, r.Str(st.URL), integ, enc, r.Str(r.Object(st.FileFormat)), r.comment(o.Comment)), Parseable: true}}
 	case ir.KindPipe:
 		// A column left out of a COPY's column list may not default to a
 		// sequence, so the transformation draws load_seq itself
@@ -480,6 +488,12 @@ ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.NextVal(o.Pipe.Sequence), line, 
 		return r.procedure(o)
 	case ir.KindTask:
 		return r.task(o)
+	case ir.KindPolicy:
+		return r.policy(o)
+	case ir.KindTag:
+		return r.tag(o)
+	case ir.KindRole:
+		return r.role(o)
 	}
 	panic("snowflake: unknown object kind " + string(o.Kind))
 }

@@ -3,4 +3,5 @@
 
 CREATE STAGE IF NOT EXISTS HOSTILE.RAW.SRC_STAGE
   URL = 's3://b/it''s;--/$$/we''ird $$ folder/'
+  ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = 'k''ey\\$$')
   FILE_FORMAT = (FORMAT_NAME = 'HOSTILE.RAW.SRC_FORMAT') COMMENT = 'landing folder of source src';

@@ -4,4 +4,5 @@
 CREATE STAGE IF NOT EXISTS RULES.RAW.CRM_STAGE
   URL = 's3://bucket/landing/crm/'
   STORAGE_INTEGRATION = S3_INT
+  ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = 'alias/landing')
   FILE_FORMAT = (FORMAT_NAME = 'RULES.RAW.CRM_FORMAT') COMMENT = 'landing folder of source crm';
