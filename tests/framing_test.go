@@ -61,7 +61,7 @@ func TestDocumentFraming(t *testing.T) {
 	landBytes(t, landing, "billing/customer/0001.json", file.Bytes())
 	runOnce(t, run, landing)
 	db := run.DB()
-	rows := query(t, db, "SELECT file_row || ' ' || (line LIKE '{\"%' AND line NOT LIKE '%'||chr(10)||'%') FROM raw.billing_lines ORDER BY file_row")
+	rows := query(t, db, "SELECT file_row || ' ' || (l LIKE '{\"%' AND l NOT LIKE '%'||chr(10)||'%') FROM (SELECT file_row, trueup_open_text(line) AS l FROM raw.billing_lines) ORDER BY file_row")
 	if strings.Join(rows, ", ") != "1 true, 2 true, 3 false, 4 false, 5 false" {
 		t.Errorf("RAW rows (row, one compact document) = %q", rows)
 	}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -44,7 +45,9 @@ func TestIntakeReasons(t *testing.T) {
 	)
 	runOnce(t, run, landing)
 	db := run.DB()
-	got := query(t, db, "SELECT source || ': ' || reason || ' | ' || COALESCE(detail, '') FROM silver.quarantine ORDER BY 1")
+	// Excerpts of lines are stored sealed: sorted once opened.
+	got := query(t, db, "SELECT source || ': ' || reason || ' | ' || COALESCE(detail, '') FROM silver.quarantine")
+	sort.Strings(got)
 	want := []string{
 		`billing: record key is not a string or integer | value 12.5`,
 		`billing: record key is not a string or integer | value 123456789012345678901234567890123456789`,
@@ -71,7 +74,7 @@ func TestIntakeReasons(t *testing.T) {
 	if n := query(t, db, "SELECT COUNT(*) FROM silver.observations WHERE source = 'crm' AND record_key IN ('001A00000000000RA', '001A00000000000DK')"); n[0] != "0" {
 		t.Errorf("%s observations of a quarantined Salesforce event", n[0])
 	}
-	if n := query(t, db, "SELECT COUNT(*) FROM gold.customer_fields WHERE value = 'cometd@x.io'"); n[0] == "0" {
+	if n := query(t, db, "SELECT COUNT(*) FROM gold.customer_fields WHERE trueup_open_value(value) = 'cometd@x.io'"); n[0] == "0" {
 		t.Errorf("the CometD message's email is not in gold")
 	}
 	counts := query(t, db, "SELECT source || ' ' || reason || ' ' || COALESCE(detail, '') || ' ' || CAST(lines AS VARCHAR) FROM silver.line_counts ORDER BY 1")

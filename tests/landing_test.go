@@ -37,7 +37,7 @@ func landBytes(t *testing.T, landing, rel string, data []byte) string {
 // rawLines is what RAW holds of a file of the app source, in row order.
 func rawLines(t *testing.T, run *local.Runner, file string) []string {
 	t.Helper()
-	rows, err := run.DB().Query("SELECT line FROM raw.app_lines WHERE file_name = ? ORDER BY file_row", file)
+	rows, err := run.DB().Query("SELECT trueup_open_text(line) FROM raw.app_lines WHERE file_name = ? ORDER BY file_row", file)
 	if err != nil {
 		t.Fatal(err)
 	}

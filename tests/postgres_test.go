@@ -772,7 +772,7 @@ FROM silver.observations WHERE source = 'app' AND field = '_record'`)
 		}
 		v := "NULL"
 		if value != nil {
-			v = fmt.Sprint(value)
+			v = openTokens(t, db, fmt.Sprint(value))
 		}
 		if v != w.value {
 			t.Errorf("%s.%s = %.60q, want %.60q", customer, field, v, w.value)
