@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/ledgerloop/trueup/generator/dialect"
-	"github.com/ledgerloop/trueup/generator/migrations"
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/internal/auditlog"
-	"github.com/ledgerloop/trueup/internal/config"
 )
 
 // AuditOptions are the options of trueup audit verify: a target of
@@ -75,14 +72,9 @@ func targetAudit(ctx context.Context, o TargetOptions) ([]auditlog.Entry, error)
 		return nil, err
 	}
 	defer c.Close()
-	name := "duckdb"
-	if c.cfg.Type == config.Snowflake {
-		name = "snowflake"
-	}
-	r, err := dialect.Get(name)
+	r, err := c.renderer()
 	if err != nil {
 		return nil, err
 	}
-	r.Configure(migrations.Settings(c.plan))
 	return auditlog.Log{Table: r.Object(plan.AuditLog)}.Entries(ctx, c.target.DB)
 }

@@ -30,15 +30,10 @@ func Monitor(ctx context.Context, w io.Writer, o MonitorOptions) error {
 		return err
 	}
 	defer c.Close()
-	name := "duckdb"
-	if c.cfg.Type == config.Snowflake {
-		name = "snowflake"
-	}
-	r, err := dialect.Get(name)
+	r, err := c.renderer()
 	if err != nil {
 		return err
 	}
-	r.Configure(migrations.Settings(c.plan))
 	mo := monitor.Options{Target: o.Target, DB: c.target.DB, R: r, Plan: c.plan, Now: o.Now, Window: o.Window}
 	if c.cfg.Type == config.Snowflake {
 		mo.Source = monitor.Snowflake{R: r, Database: c.plan.Spec.Project.Database, Plan: c.plan}
@@ -128,4 +123,18 @@ func secs(s float64) string {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// renderer is the target's dialect, configured for the project.
+func (c *connected) renderer() (dialect.Renderer, error) {
+	name := "duckdb"
+	if c.cfg.Type == config.Snowflake {
+		name = "snowflake"
+	}
+	r, err := dialect.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	r.Configure(migrations.Settings(c.plan))
+	return r, nil
 }

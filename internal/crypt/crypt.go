@@ -27,6 +27,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"sort"
@@ -321,11 +322,7 @@ func writeFileSync(path string, data []byte) error {
 
 // Token is the blind index of a value: the same value, the same token.
 func (v *Vault) Token(s string) string {
-	m := v.mac.Get().(interface {
-		Write([]byte) (int, error)
-		Sum([]byte) []byte
-		Reset()
-	})
+	m := v.mac.Get().(hash.Hash)
 	m.Reset()
 	m.Write([]byte(s))
 	var buf [sha256.Size]byte
