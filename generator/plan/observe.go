@@ -720,7 +720,6 @@ func observeStatement(f ir.Fragments, label string, fm format, from string, entr
 	}
 	d := newLineDoc()
 	events := fm.events(f, d, paths)
-	orderKey := fmt.Sprintf("LPAD(CAST(event_ms AS %[1]s), 15, '0') || '|' || LPAD(CAST(COALESCE(seq, 0) AS %[1]s), 20, '0') || '|' || LPAD(CAST(COALESCE(sub_seq, 0) AS %[1]s), 10, '0') || '|' || event_id", f.Type(ir.Text))
 	cols := "source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at"
 	var sel []string
 	for _, c := range strings.Split(cols, ", ") {
@@ -765,7 +764,7 @@ WHERE NOT EXISTS (
   WHERE o.source = %[4]s AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
 )`,
 		f.Object(Observations), d.lines(f, from), derived(events), f.Str(label), f.Str(FieldRecord),
-		f.MillisToTimestamp("event_ms"), orderKey, f.Now(),
+		f.MillisToTimestamp("event_ms"), orderKey(f, "event_ms", "COALESCE(seq, 0)", "COALESCE(sub_seq, 0)", "event_id"), f.Now(),
 		strings.Join(values, ""), strings.Join(asserted, ""), strings.Join(names, ", "),
 		cols, strings.Join(sel, ", "))
 }

@@ -66,6 +66,7 @@ func Build(s *spec.Spec) (*Plan, error) {
 	b.silver()
 	b.gold()
 	b.timeline()
+	b.overrides()
 	b.dqTables()
 	b.auditLog()
 	b.ops()
@@ -193,6 +194,9 @@ func RulesetText(s *spec.Spec) string {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "match %q\n", s.Match)
+	if s.Project.KeepOverrides {
+		b.WriteString("overrides keep_when_source_agrees\n")
+	}
 	for _, src := range s.Sources {
 		fmt.Fprintf(&b, "source %q format=%s table=%q object=%q key=%q customer=%q", src.Name, src.Format, src.Table, src.Object, src.Key, src.Customer)
 		for _, m := range src.Fields {

@@ -140,11 +140,11 @@ func (b *builder) crosswalkSteps() []ir.SQL {
 	// unrelated records.
 	canon := func(f ir.Fragments, fld *spec.Field, where string) string {
 		return fmt.Sprintf(`SELECT c.source, c.record_key, c.value, l.value AS link FROM (
-  SELECT source, record_key, %[1]s AS value FROM (SELECT source, record_key, value AS raw_value FROM %[2]s AS r WHERE field = %[3]s%[5]s) AS r
+  SELECT source, record_key, %[1]s AS value FROM (SELECT source, record_key, value AS raw_value FROM %[2]s AS r WHERE field = %[3]s AND source <> %[7]s%[5]s) AS r
 ) AS c
 LEFT JOIN %[2]s AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = %[6]s AND l.value IS NOT NULL
 WHERE c.value IS NOT NULL AND %[4]s`,
-			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, openIf(f, fld, "c.value")), where, f.Str(FieldLink))
+			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, openIf(f, fld, "c.value")), where, f.Str(FieldLink), f.Str(spec.OverrideSource))
 	}
 	linked := func(f ir.Fragments) string {
 		return fmt.Sprintf("SELECT source, record_key, value AS link FROM %s WHERE field = %s AND value IS NOT NULL", f.Object(SourceState), f.Str(FieldLink))
@@ -341,9 +341,16 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 		if fld.SameRecordAs != "" {
 			dropped = "FALSE"
 			sc = []score{{"same_record_as", "CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END", 0}}
+			// The leading record is the leader's best candidate from a
+			// source: a steward's override of the leader has no record
+			// for this field to follow.
 			leaderJoin = fmt.Sprintf(`
-      LEFT JOIN %s AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = %s AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key`,
-				f.Object(TimelineCandidates), f.Str(fld.SameRecordAs))
+      LEFT JOIN (
+        SELECT customer_id, valid_from, source, record_key FROM %[1]s
+        WHERE field = %[2]s AND source <> %[3]s AND NOT dropped
+        QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY rank) = 1
+      ) AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.source = cand.source AND ldr.record_key = cand.record_key`,
+				f.Object(TimelineCandidates), f.Str(fld.SameRecordAs), f.Str(spec.OverrideSource))
 		} else {
 			dropped, sc = b.scores(f, fld)
 		}
@@ -364,18 +371,28 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 		}
 		srcRank = append(srcRank, "END")
 		rank = append(rank, strings.Join(srcRank, " "), "order_key DESC", "record_key")
+		// A steward's override outranks every rule while it is in force;
+		// it ends (is dropped) where a source sends the same value after
+		// it, unless the project keeps overrides.
+		ovr := f.Str(spec.OverrideSource)
+		rank = append([]string{rank[0], fmt.Sprintf("CASE WHEN source = %s THEN 0 ELSE 1 END", ovr)}, rank[1:]...)
+		agreed := "FALSE"
+		if !b.s.Project.KeepOverrides {
+			agreed = fmt.Sprintf("COALESCE(MAX(CASE WHEN source <> %s AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE)", ovr)
+		}
 		winner := "rank = 1 AND NOT dropped"
 		decision := fmt.Sprintf(`CASE WHEN rank > 1 THEN NULL
     WHEN dropped THEN 'no_valid_candidate'
+    WHEN source = %s THEN 'override'
     WHEN n_cand = 1 THEN 'only_candidate'
     WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
     WHEN ru_rank IS NULL THEN 'unanimous'
 %s
     ELSE 'tie_break'
-  END`, strings.Join(decide, "\n"))
+  END`, ovr, strings.Join(decide, "\n"))
 		if fld.SameRecordAs != "" {
-			winner = "rank = 1 AND s1 = 1"
-			decision = "CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END"
+			winner = fmt.Sprintf("rank = 1 AND (s1 = 1 OR source = %s AND NOT dropped)", ovr)
+			decision = fmt.Sprintf("CASE WHEN rank > 1 THEN NULL WHEN source = %s AND NOT dropped THEN 'override' WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END", ovr)
 		}
 		scoresText := "CAST(NULL AS " + f.Type(ir.Text) + ")"
 		if len(texts) > 0 {
@@ -419,14 +436,19 @@ FROM (
       ROW_NUMBER() OVER (%[16]s ORDER BY %[9]s) AS rank
     FROM (
       SELECT
+        bd.*,
+        CASE WHEN source = %[17]s THEN %[18]s ELSE base_dropped END AS dropped
+      FROM (
+      SELECT
         cand.*,
-        %[10]s AS dropped%[11]s
+        %[10]s AS base_dropped%[11]s
       FROM (
         SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
         FROM %[12]s AS s
         JOIN %[12]s AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = %[14]s AND rec.op = 'upsert' AND rec.parent_key IS NULL
         WHERE s.field = %[2]s
       ) AS cand%[6]s
+      ) AS bd
     ) AS sc
   ) AS r
   ) AS w
@@ -434,7 +456,7 @@ FROM (
 ) AS ranked`,
 			f.Object(TimelineCandidates), f.Str(fld.Name), scoresText, winner, decision, leaderJoin,
 			f.Str(b.p.RulesetVersion), leadCols, strings.Join(rank, ", "), dropped, indent(scoreCols, "    "),
-			f.Object(AsOfState), "", f.Str(FieldRecord), "", part)
+			f.Object(AsOfState), "", f.Str(FieldRecord), "", part, ovr, agreed)
 	}
 }
 

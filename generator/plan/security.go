@@ -570,6 +570,9 @@ func (b *builder) roles() {
 	if b.p.Object(ForgetProc) != nil {
 		g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: ForgetProc, Args: []ir.Type{ir.Text}})
 	}
+	if b.p.Object(OverrideProc) != nil {
+		g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: OverrideProc, Args: []ir.Type{ir.Text, ir.Text, ir.Text, ir.Text, ir.Text, ir.Timestamp}})
+	}
 	add(RoleSteward, []string{RoleAnalyst}, g)
 	// deployer: creates, and so owns, every object; the tasks it owns run
 	// as it, so it inherits transformer.

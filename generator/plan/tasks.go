@@ -57,6 +57,13 @@ func (b *builder) tasks() {
 			Task: task(ir.Task{After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
 				Steps: staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) }))})})
 	}
+	// Overrides that expired or ended reach the observations before the
+	// reconcile reads its stream (a task of their own: a transaction of
+	// their own).
+	b.add(&ir.Object{Kind: ir.KindTask, Ref: OverridesTask, Deps: []ir.Ref{RootTask, Overrides, Observations},
+		Comment: "ends the steward's overrides that expired and writes the ends of those that ended",
+		Task:    task(ir.Task{After: []ir.Ref{RootTask}, Steps: staged(StageObserve, b.overrideEndSteps())})})
+	observe = append(observe, OverridesTask)
 	var steps []ir.SQL
 	steps = append(steps, staged(StageState, b.stateSteps())...)
 	steps = append(steps, staged(StageCrosswalk, b.crosswalkSteps())...)
@@ -64,7 +71,7 @@ func (b *builder) tasks() {
 	steps = readClock(steps)
 	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, StateLog, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, LineCounts, Batches}, work...)
+		Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys, Overrides, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, LineCounts, Batches}, work...)
 	// The same steps as a procedure taking the batch id: the task passes
 	// its graph run, and re-resolving customers by hand is INSERT INTO
 	// SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE(<batch id>).
@@ -87,7 +94,7 @@ func (b *builder) tasks() {
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve, false)}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append(append([]ir.Ref{}, observe...), ReconcileProc, obs.Ref, SourceState, StateLog, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-			Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys), work...),
+			Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys, Overrides), work...),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
 		Task: task(ir.Task{After: observe, Predecessors: ir.NoneFailed, Consumes: []*ir.Stream{obs, BackfillStreamOf()}, Steps: steps,
 			Call: &ReconcileProc, CallArgs: []ir.SQL{func(f ir.Fragments) string { return f.BatchID() }}})})

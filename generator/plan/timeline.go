@@ -363,6 +363,7 @@ WHERE %[5]s`, f.Object(Versions), strings.Join(cols, ", "), clock(f), f.Object(O
 			return b.insertVersions(f, OpenVersions, "w.valid_to IS NULL", "TRUE")
 		},
 	}
+	publish = append(publish, b.overrideAgreed)
 	publish = append(publish, b.heldSteps()...)
 	for _, w := range []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork} {
 		w := w

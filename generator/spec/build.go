@@ -50,7 +50,7 @@ func (l *loader) project(sec section, s *Spec) {
 	p.Schedule = defaultSchedule
 	p.FreshnessTarget = defaultFreshness
 	p.BackfillSlice = DefaultBackfillSlice
-	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "backfill_slice", "ruleset", "stage", "tasks", "row_access"}
+	known := []string{"name", "database", "warehouse", "schedule", "freshness_target", "backfill_slice", "ruleset", "stage", "tasks", "row_access", "overrides"}
 	var tasksSet map[string]bool
 	l.mapping(f, sec.val, "project", known, func(key string, k, v *yaml.Node) {
 		what := "project." + key
@@ -74,6 +74,10 @@ func (l *loader) project(sec section, s *Spec) {
 			}
 		case "ruleset":
 			p.RulesetLabel = l.str(f, v, what)
+		case "overrides":
+			l.mapping(f, v, what, []string{"keep_when_source_agrees"}, func(key string, k, v *yaml.Node) {
+				p.KeepOverrides = l.boolean(f, v, what+"."+key)
+			})
 		case "stage":
 			l.mapping(f, v, what, []string{"url", "storage_integration", "kms_key_id"}, func(key string, k, v *yaml.Node) {
 				switch key {

@@ -31,6 +31,11 @@ var (
 	identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
 )
 
+// OverrideSource is the source of a steward's overrides (trueup override):
+// an override is a record of this source linked to its customer, whose
+// value for the field outranks every rule while it is in force.
+const OverrideSource = "override"
+
 // reservedFields are column names the generated tables use themselves.
 var reservedFields = []string{"customer_id", "ruleset_version", "field", "value", "source", "record_key"}
 
@@ -44,6 +49,9 @@ func (l *loader) name(file string, n *yaml.Node, kind string) {
 	}
 	if kind == "field" && contains(reservedFields, n.Value) {
 		l.errf(file, n, "field name %q is reserved", n.Value)
+	}
+	if kind == "source" && n.Value == OverrideSource {
+		l.errf(file, n, "source name %q is reserved: a steward's overrides are observations of that source", n.Value)
 	}
 }
 

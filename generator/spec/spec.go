@@ -128,8 +128,12 @@ type Project struct {
 	FreshnessTarget time.Duration
 	// BackfillSlice is how many customers a run re-resolves at most from
 	// the backfill queue a new rule-set version fills.
-	BackfillSlice      int
-	RulesetLabel       string
+	BackfillSlice int
+	RulesetLabel  string
+	// KeepOverrides keeps a steward's override in force when a source later
+	// sends the same value (project.overrides.keep_when_source_agrees);
+	// by default the override then ends and the rules decide again.
+	KeepOverrides      bool
 	StageURL           string
 	StorageIntegration string
 	// KMSKeyID is the AWS KMS key (id or ARN) the stage's S3 files are

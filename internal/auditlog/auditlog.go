@@ -36,6 +36,9 @@ const (
 	DQAck   = "dq_ack"
 	Relink  = "relink"
 	Forget  = "forget"
+	// Override is a steward's override of a customer's field, set or
+	// cleared.
+	Override = "override"
 	// PIIRead is a read of PII in full (explain by the pii_reader role).
 	PIIRead = "pii_read"
 )

@@ -647,7 +647,10 @@ func (run *Runner) RunGraph(ctx context.Context, force bool) (Batch, error) {
 		return Batch{}, fmt.Errorf("run: %w", err)
 	}
 	if !has && !force {
-		return Batch{}, nil
+		// An override that expired, or ended, changes gold by itself.
+		if due, err := run.overridesDue(ctx); err != nil || !due {
+			return Batch{}, err
+		}
 	}
 	var n int
 	if err := run.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+run.r.Object(plan.Batches)).Scan(&n); err != nil {

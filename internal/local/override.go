@@ -1,0 +1,161 @@
+package local
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/generator/spec"
+	"github.com/ledgerloop/trueup/internal/auditlog"
+)
+
+// Override is a steward's decision for one field of one customer.
+type Override struct {
+	Customer, Field string
+	// Value is the value set; nil clears the override in force.
+	Value  *string
+	Reason string
+	Author string
+	Until  time.Time // zero: no expiry
+}
+
+// OverrideRow is one row of silver.overrides, for explain.
+type OverrideRow struct {
+	ID, Field, Value, Reason, Author string
+	SetAt, ExpiresAt, EndedAt        string
+	EndReason                        string
+}
+
+// SetOverride records a steward's override (or clears the one in force)
+// through the plan's own statements (the procedure AUDIT.SET_OVERRIDE
+// runs the same), appends an override entry to the audit log in the same
+// transaction, and runs a batch, so that gold and history show it at once.
+func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
+	if strings.TrimSpace(o.Reason) == "" {
+		return Batch{}, fmt.Errorf("override: a reason is required")
+	}
+	if strings.TrimSpace(o.Author) == "" {
+		return Batch{}, fmt.Errorf("override: an author is required")
+	}
+	fld := run.plan.Spec.FieldByName(o.Field)
+	if fld == nil {
+		var names []string
+		for _, f := range run.plan.Spec.Fields {
+			names = append(names, f.Name)
+		}
+		return Batch{}, fmt.Errorf("override: no field %q (fields: %s)", o.Field, strings.Join(names, ", "))
+	}
+	if o.Value != nil && *o.Value == "" {
+		return Batch{}, fmt.Errorf("override: an empty value; to end the override in force, use --clear")
+	}
+	if !o.Until.IsZero() && !o.Until.After(time.Now()) {
+		return Batch{}, fmt.Errorf("override: --until %s is in the past", o.Until.UTC().Format(time.RFC3339))
+	}
+	var n int
+	if err := run.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+run.r.Object(plan.Crosswalk)+" WHERE customer_id = ? AND source <> ?", o.Customer, spec.OverrideSource).Scan(&n); err != nil {
+		return Batch{}, fmt.Errorf("override: %w", err)
+	}
+	if n == 0 {
+		return Batch{}, fmt.Errorf("override: no customer %q (trueup explain names a customer's id)", o.Customer)
+	}
+	if o.Value == nil {
+		if err := run.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+run.r.Object(plan.Overrides)+" WHERE customer_id = ? AND field = ? AND ended_at IS NULL", o.Customer, o.Field).Scan(&n); err != nil {
+			return Batch{}, fmt.Errorf("override: %w", err)
+		}
+		if n == 0 {
+			return Batch{}, fmt.Errorf("override: customer %s has no override of %s in force", o.Customer, o.Field)
+		}
+	}
+	tx, err := run.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Batch{}, fmt.Errorf("override: %w", err)
+	}
+	defer tx.Rollback()
+	args := map[string]any{"customer_id": o.Customer, "field": o.Field, "reason": o.Reason, "author": o.Author}
+	if o.Value != nil {
+		args["value"] = *o.Value
+	}
+	if !o.Until.IsZero() {
+		args["expires_at"] = o.Until.UTC()
+	}
+	for _, name := range []string{"customer_id", "field", "value", "reason", "author", "expires_at"} {
+		if err := setVariable(ctx, tx, name, args[name]); err != nil {
+			return Batch{}, fmt.Errorf("override: %w", err)
+		}
+	}
+	for i, step := range run.plan.OverrideSetSteps() {
+		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
+			return Batch{}, fmt.Errorf("override: step %d: %w", i+1, err)
+		}
+	}
+	detail := map[string]any{"field": o.Field, "reason": o.Reason, "author": o.Author, "pii": fld.PII}
+	switch {
+	case o.Value == nil:
+		detail["cleared"] = true
+	case !fld.PII:
+		// A PII value stays out of the log: the vault holds it.
+		detail["value"] = *o.Value
+	}
+	if !o.Until.IsZero() {
+		detail["until"] = o.Until.UTC().Format(time.RFC3339)
+	}
+	if _, err := run.auditLog().Append(ctx, tx, actor(), auditlog.Override, o.Customer+" "+o.Field, detail); err != nil {
+		return Batch{}, fmt.Errorf("override: %w", err)
+	}
+	if err := run.commit(tx, &StatementProfile{}); err != nil {
+		return Batch{}, fmt.Errorf("override: %w", err)
+	}
+	return run.RunGraph(ctx, true)
+}
+
+// setVariable sets a DuckDB variable that a procedure's argument renders
+// as (Fragments.Param is getvariable(name)); nil sets NULL.
+func setVariable(ctx context.Context, tx *sql.Tx, name string, v any) error {
+	q := fmt.Sprintf("SET VARIABLE %s = ?", name)
+	switch x := v.(type) {
+	case nil:
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = NULL", name))
+		return err
+	case time.Time:
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS TIMESTAMP)", name), x.Format("2006-01-02 15:04:05.999999"))
+		return err
+	default:
+		_, err := tx.ExecContext(ctx, q, x)
+		return err
+	}
+}
+
+// Overrides lists a customer's overrides, newest first (values opened).
+func (run *Runner) Overrides(ctx context.Context, customer string) ([]OverrideRow, error) {
+	rows, err := run.db.QueryContext(ctx, `SELECT override_id, field, value, reason, author,
+  strftime(set_at, '%Y-%m-%dT%H:%M:%S.%gZ'), COALESCE(strftime(expires_at, '%Y-%m-%dT%H:%M:%S.%gZ'), ''),
+  COALESCE(strftime(ended_at, '%Y-%m-%dT%H:%M:%S.%gZ'), ''), COALESCE(end_reason, '')
+FROM `+run.r.Object(plan.Overrides)+` WHERE customer_id = ? ORDER BY set_at DESC, override_id DESC`, customer)
+	if err != nil {
+		return nil, fmt.Errorf("overrides: %w", err)
+	}
+	defer rows.Close()
+	var out []OverrideRow
+	for rows.Next() {
+		var r OverrideRow
+		var v sql.NullString
+		if err := rows.Scan(&r.ID, &r.Field, &v, &r.Reason, &r.Author, &r.SetAt, &r.ExpiresAt, &r.EndedAt, &r.EndReason); err != nil {
+			return nil, fmt.Errorf("overrides: %w", err)
+		}
+		r.Value = run.OpenValue(v.String)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// overridesDue says whether an override expired or ended without its end
+// in the observations: a batch must run even when no stream has data.
+func (run *Runner) overridesDue(ctx context.Context) (bool, error) {
+	var n int
+	err := run.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %s
+WHERE (ended_at IS NULL AND expires_at <= %s) OR (ended_at IS NOT NULL AND retracted_at IS NULL)`, run.r.Object(plan.Overrides), run.r.Now())).Scan(&n)
+	return n > 0, err
+}
