@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -162,6 +163,34 @@ func newRoot() *cobra.Command {
 	forget.Flags().StringVar(&fgOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
 	forget.Flags().StringVar(&fgOpts.Reason, "reason", "", "why (a ticket, the request): recorded in the audit log (required)")
 	root.AddCommand(forget)
+
+	var ovOpts app.OverrideOptions
+	override := &cobra.Command{
+		Use:   "override CUSTOMER FIELD [VALUE] --reason TEXT [--until T] [--clear] [--author A] [--db FILE]",
+		Short: "Set a steward's override of a customer's field (it wins over every rule while it lasts), or clear it; recorded in the audit log",
+		Long: `Set a steward's override of a customer's field: it wins over every rule
+while it lasts, explain names it (override, with its reason and author) and
+history keeps it as a version of its own. It ends when --until comes, when
+a source later sends the same value (unless project.overrides.
+keep_when_source_agrees is true), or with --clear.`,
+		Args: cobra.RangeArgs(2, 3),
+		RunE: func(c *cobra.Command, args []string) error {
+			ovOpts.Models, ovOpts.Customer, ovOpts.Field = models, args[0], args[1]
+			if len(args) == 3 {
+				ovOpts.Value = args[2]
+			} else if !ovOpts.Clear {
+				return fmt.Errorf("override: a VALUE, or --clear to end the override in force")
+			}
+			return app.Override(c.Context(), c.OutOrStdout(), ovOpts)
+		},
+	}
+	override.Flags().StringVar(&ovOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
+	override.Flags().StringVar(&ovOpts.Reason, "reason", "", "why (a ticket, the customer's request): kept with the override and in the audit log (required)")
+	override.Flags().StringVar(&ovOpts.Author, "author", "", "who decides (default $USER)")
+	override.Flags().StringVar(&ovOpts.Until, "until", "", "when it expires: RFC 3339 time, date, or duration from now (72h); default: until a source agrees")
+	override.Flags().BoolVar(&ovOpts.Clear, "clear", false, "end the override in force of FIELD")
+	override.MarkFlagRequired("reason")
+	root.AddCommand(override)
 
 	ackOpts := app.AckOptions{}
 	ack := &cobra.Command{

@@ -75,11 +75,11 @@ WHERE %[11]s IS NOT NULL`,
 
 // OverrideSetSteps are the statements that set or clear an override, over
 // the procedure's arguments (Fragments.Param): what the local runner runs.
-func (p *Plan) OverrideSetSteps() []ir.SQL {
+func (p *Plan) OverrideSetSteps() ([]ir.Arg, []ir.SQL) {
 	if o := p.Object(OverrideProc); o != nil {
-		return o.Procedure.Steps
+		return o.Procedure.Args, o.Procedure.Steps
 	}
-	return nil
+	return nil, nil
 }
 
 // sealedArg is a value argument as the field it names stores it: sealed

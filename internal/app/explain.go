@@ -106,12 +106,31 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 				mark = "*"
 			}
 			flags := ""
-			if c.Dropped {
+			if c.Dropped && c.Source == spec.OverrideSource {
+				flags = " [dropped: a source agrees]"
+			} else if c.Dropped {
 				flags = " [dropped: invalid]"
 			} else if !c.Valid {
 				flags = " [invalid]"
 			}
 			fmt.Fprintf(w, " %s %d %-8s %-20s %q -> %q  %s  %s%s\n", mark, c.Rank, c.Source, c.RecordKey, c.RawValue, c.Value, c.EventTime, c.Scores, flags)
+		}
+	}
+	if len(e.Overrides) > 0 {
+		fmt.Fprintf(w, "\noverrides (field = value, set .. ended, by author: reason)\n")
+		for _, ov := range e.Overrides {
+			end := "in force"
+			switch {
+			case ov.EndedAt != "":
+				end = ov.EndedAt + " (" + ov.EndReason + ")"
+			case ov.ExpiresAt != "":
+				end = "in force until " + ov.ExpiresAt
+			}
+			value := ov.Value
+			if value == "" {
+				value = "NULL"
+			}
+			fmt.Fprintf(w, "  %s = %s  %s .. %s  by %s: %s\n", ov.Field, value, ov.SetAt, end, ov.Author, ov.Reason)
 		}
 	}
 	fmt.Fprintf(w, "\nhistory (valid from .. to, recorded .. superseded)\n")
@@ -176,6 +195,12 @@ func maskExplanation(e *local.Explanation, s *spec.Spec, role mask.Role) {
 		if kind, ok := kinds[c.Field]; ok {
 			c.RawValue = mask.Value(role, kind, c.RawValue)
 			c.Value = mask.Value(role, kind, c.Value)
+		}
+	}
+	for i := range e.Overrides {
+		ov := &e.Overrides[i]
+		if kind, ok := kinds[ov.Field]; ok {
+			ov.Value = mask.Value(role, kind, ov.Value)
 		}
 	}
 }

@@ -48,6 +48,8 @@ type Explanation struct {
 	// History lists every version ever recorded, current and superseded.
 	History []Version
 	Links   []string
+	// Overrides are the customer's overrides, newest first.
+	Overrides []OverrideRow
 }
 
 // Explain reads what gold says about a customer. With a zero asOf it
@@ -107,6 +109,15 @@ FROM ` + o(plan.FieldCandidates) + ` WHERE customer_id = ? AND (? = '' OR field 
 				return e, fmt.Errorf("explain: %w", err)
 			}
 			e.Candidates = append(e.Candidates, c)
+		}
+	}
+	ovs, err := run.Overrides(ctx, customer)
+	if err != nil {
+		return e, err
+	}
+	for _, ov := range ovs {
+		if field == "" || ov.Field == field {
+			e.Overrides = append(e.Overrides, ov)
 		}
 	}
 	run.openExplanation(&e)

@@ -81,12 +81,13 @@ func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
 	if !o.Until.IsZero() {
 		args["expires_at"] = o.Until.UTC()
 	}
-	for _, name := range []string{"customer_id", "field", "value", "reason", "author", "expires_at"} {
-		if err := setVariable(ctx, tx, name, args[name]); err != nil {
+	params, steps := run.plan.OverrideSetSteps()
+	for _, a := range params {
+		if err := setVariable(ctx, tx, a.Name, run.r.Type(a.Type), args[a.Name]); err != nil {
 			return Batch{}, fmt.Errorf("override: %w", err)
 		}
 	}
-	for i, step := range run.plan.OverrideSetSteps() {
+	for i, step := range steps {
 		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
 			return Batch{}, fmt.Errorf("override: step %d: %w", i+1, err)
 		}
@@ -111,19 +112,19 @@ func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
 	return run.RunGraph(ctx, true)
 }
 
-// setVariable sets a DuckDB variable that a procedure's argument renders
-// as (Fragments.Param is getvariable(name)); nil sets NULL.
-func setVariable(ctx context.Context, tx *sql.Tx, name string, v any) error {
-	q := fmt.Sprintf("SET VARIABLE %s = ?", name)
+// setVariable sets the DuckDB variable that a procedure's argument
+// renders as (Fragments.Param is getvariable(name)), of the argument's
+// type; nil sets a NULL of that type.
+func setVariable(ctx context.Context, tx *sql.Tx, name, typ string, v any) error {
 	switch x := v.(type) {
 	case nil:
-		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = NULL", name))
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(NULL AS %s)", name, typ))
 		return err
 	case time.Time:
-		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS TIMESTAMP)", name), x.Format("2006-01-02 15:04:05.999999"))
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS %s)", name, typ), x.UTC().Format("2006-01-02 15:04:05.999999"))
 		return err
 	default:
-		_, err := tx.ExecContext(ctx, q, x)
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS %s)", name, typ), x)
 		return err
 	}
 }

@@ -85,7 +85,7 @@ BEGIN
   INSERT INTO TRUEUP.SILVER.MATCH_KEYS (field, value, source, record_key, link)
   SELECT 'email', value, source, record_key, link FROM (
   SELECT c.source, c.record_key, c.value, l.value AS link FROM (
-    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email' AND (NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9') OR (r.source, r.record_key) IN (SELECT source, record_key FROM TRUEUP.SILVER.WORK_RECORDS))) AS r
+    SELECT source, record_key, LOWER(NULLIF(TRIM(raw_value), '')) AS value FROM (SELECT source, record_key, value AS raw_value FROM TRUEUP.SILVER.SOURCE_STATE AS r WHERE field = 'email' AND source <> 'override' AND (NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9') OR (r.source, r.record_key) IN (SELECT source, record_key FROM TRUEUP.SILVER.WORK_RECORDS))) AS r
   ) AS c
   LEFT JOIN TRUEUP.SILVER.SOURCE_STATE AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = '_link' AND l.value IS NOT NULL
   WHERE c.value IS NOT NULL AND (c.value IS NULL OR (REGEXP_LIKE(c.value, '[^@ ]+@[^@ .]+(\\.[^@ .]+)+')))
@@ -354,6 +354,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -380,11 +381,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          NOT COALESCE(valid, FALSE) AS dropped,
+          NOT COALESCE(valid, FALSE) AS base_dropped,
           ROUND(GREATEST(0.3, LEAST(1, (CASE source WHEN 'app' THEN 0.9 WHEN 'billing' THEN 0.8 WHEN 'crm' THEN 0.6 ELSE 0 END) * POWER(0.5, (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id, valid_from) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 15552000000))), 6) AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
@@ -393,6 +398,7 @@ BEGIN
           JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'email'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -407,6 +413,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -433,11 +440,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           CASE source WHEN 'crm' THEN 3 WHEN 'app' THEN 2 WHEN 'billing' THEN 1 ELSE 0 END AS s2
         FROM (
@@ -446,6 +457,7 @@ BEGIN
           JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'company_name'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -460,6 +472,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -484,11 +497,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          NOT COALESCE(valid, FALSE) AS dropped,
+          NOT COALESCE(valid, FALSE) AS base_dropped,
           CASE source WHEN 'billing' THEN 3 WHEN 'app' THEN 2 WHEN 'crm' THEN 1 ELSE 0 END AS s1
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
@@ -496,6 +513,7 @@ BEGIN
           JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'billing_status'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -510,6 +528,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -538,11 +557,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           CASE source WHEN 'crm' THEN 1 ELSE 0 END AS s2,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
@@ -552,6 +575,7 @@ BEGIN
           JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'account_owner'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -566,6 +590,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -594,11 +619,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           COUNT(*) OVER (PARTITION BY customer_id, valid_from, value) AS s2,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s3
@@ -608,6 +637,7 @@ BEGIN
           JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'seats'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -619,8 +649,8 @@ BEGIN
     customer_id, valid_from, 'plan_tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'same_record_as=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
-    rank = 1 AND s1 = 1,
-    CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
+    rank = 1 AND (s1 = 1 OR source = 'override' AND NOT dropped),
+    CASE WHEN rank > 1 THEN NULL WHEN source = 'override' AND NOT dropped THEN 'override' WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
     '2026-11 initial+be5dd9402eb9'
   FROM (
     SELECT
@@ -639,11 +669,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END AS s1
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
@@ -651,7 +685,12 @@ BEGIN
           JOIN TRUEUP.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'plan_tier'
         ) AS cand
-        LEFT JOIN TRUEUP.SILVER.WORK_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'billing_status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
+        LEFT JOIN (
+          SELECT customer_id, valid_from, source, record_key FROM TRUEUP.SILVER.WORK_CANDIDATES
+          WHERE field = 'billing_status' AND source <> 'override' AND NOT dropped
+          QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY rank) = 1
+        ) AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.source = cand.source AND ldr.record_key = cand.record_key
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -1350,6 +1389,16 @@ BEGIN
     SELECT 1 FROM TRUEUP.GOLD.CUSTOMER_MASTER_OPEN AS h
     WHERE TRUE AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
   );
+  -- stage: publish
+  UPDATE TRUEUP.SILVER.OVERRIDES AS o
+  SET ended_at = a.ended_at, end_reason = 'source_agrees'
+  FROM (
+    SELECT customer_id, field, MIN(valid_from) AS ended_at
+    FROM TRUEUP.SILVER.WORK_CANDIDATES
+    WHERE source = 'override' AND dropped
+    GROUP BY customer_id, field
+  ) AS a
+  WHERE o.customer_id = a.customer_id AND o.field = a.field AND o.ended_at IS NULL AND a.ended_at >= o.set_at AND NOT EXISTS (SELECT 1 FROM TRUEUP.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
   -- stage: publish
   INSERT INTO TRUEUP.DQ.HELD (customer_id, batch_id)
   SELECT DISTINCT q.customer_id, :BATCH_ID

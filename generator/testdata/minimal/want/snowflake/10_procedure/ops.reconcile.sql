@@ -260,6 +260,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -286,11 +287,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
@@ -299,6 +304,7 @@ BEGIN
           JOIN MINI.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'email'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -313,6 +319,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -339,11 +346,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
@@ -352,6 +363,7 @@ BEGIN
           JOIN MINI.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'name'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -776,6 +788,16 @@ BEGIN
     SELECT 1 FROM MINI.GOLD.CUSTOMER_MASTER_OPEN AS h
     WHERE TRUE AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
   );
+  -- stage: publish
+  UPDATE MINI.SILVER.OVERRIDES AS o
+  SET ended_at = a.ended_at, end_reason = 'source_agrees'
+  FROM (
+    SELECT customer_id, field, MIN(valid_from) AS ended_at
+    FROM MINI.SILVER.WORK_CANDIDATES
+    WHERE source = 'override' AND dropped
+    GROUP BY customer_id, field
+  ) AS a
+  WHERE o.customer_id = a.customer_id AND o.field = a.field AND o.ended_at IS NULL AND a.ended_at >= o.set_at AND NOT EXISTS (SELECT 1 FROM MINI.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
   -- stage: publish
   INSERT INTO MINI.DQ.HELD (customer_id, batch_id)
   SELECT DISTINCT q.customer_id, :BATCH_ID

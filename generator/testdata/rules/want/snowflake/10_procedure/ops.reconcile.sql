@@ -273,6 +273,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -299,11 +300,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN valid THEN 1 ELSE 0 END AS s1,
           ROUND(GREATEST(0.1, LEAST(0.95, (CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 0.5 ELSE 0 END) * GREATEST(0, 1 - (MAX(DATE_PART(EPOCH_MILLISECOND, event_time)) OVER (PARTITION BY customer_id, valid_from) - DATE_PART(EPOCH_MILLISECOND, event_time)) / 2592000000))), 6) AS s2
         FROM (
@@ -312,6 +317,7 @@ BEGIN
           JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'email'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -326,6 +332,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -352,11 +359,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          NOT COALESCE(valid, FALSE) AS dropped,
+          NOT COALESCE(valid, FALSE) AS base_dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           CASE source WHEN 'crm' THEN 2 WHEN 'app' THEN 1 ELSE 0 END AS s2
         FROM (
@@ -365,6 +376,7 @@ BEGIN
           JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'status'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -379,6 +391,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -405,11 +418,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           COUNT(*) OVER (PARTITION BY customer_id, valid_from, value) AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
@@ -418,6 +435,7 @@ BEGIN
           JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'seats'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -432,6 +450,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -456,11 +475,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s1
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
@@ -468,6 +491,7 @@ BEGIN
           JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'vip'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -482,6 +506,7 @@ BEGIN
     rank = 1 AND NOT dropped,
     CASE WHEN rank > 1 THEN NULL
       WHEN dropped THEN 'no_valid_candidate'
+      WHEN source = 'override' THEN 'override'
       WHEN n_cand = 1 THEN 'only_candidate'
       WHEN ru_rank IS NULL AND dropped_other = 1 THEN 'valid'
       WHEN ru_rank IS NULL THEN 'unanimous'
@@ -508,11 +533,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN value IS NULL THEN 0 ELSE 1 END AS s1,
           DATE_PART(EPOCH_MILLISECOND, event_time) AS s2
         FROM (
@@ -521,6 +550,7 @@ BEGIN
           JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'owner'
         ) AS cand
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -532,8 +562,8 @@ BEGIN
     customer_id, valid_from, 'tier', source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
     'same_record_as=' || CAST(CAST(s1 AS DECIMAL(38, 0)) AS VARCHAR),
     rank,
-    rank = 1 AND s1 = 1,
-    CASE WHEN rank > 1 THEN NULL WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
+    rank = 1 AND (s1 = 1 OR source = 'override' AND NOT dropped),
+    CASE WHEN rank > 1 THEN NULL WHEN source = 'override' AND NOT dropped THEN 'override' WHEN s1 = 1 THEN 'same_record_as' ELSE 'same_record_as: no value in the leading record' END,
     'every rule kind+db906708a883'
   FROM (
     SELECT
@@ -552,11 +582,15 @@ BEGIN
     FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
       FROM (
         SELECT
+          bd.*,
+          CASE WHEN source = 'override' THEN COALESCE(MAX(CASE WHEN source <> 'override' AND NOT base_dropped THEN event_time END) OVER (PARTITION BY customer_id, valid_from, value) >= event_time, FALSE) ELSE base_dropped END AS dropped
+        FROM (
+        SELECT
           cand.*,
-          FALSE AS dropped,
+          FALSE AS base_dropped,
           CASE WHEN ldr.source IS NULL THEN 0 ELSE 1 END AS s1
         FROM (
           SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
@@ -564,7 +598,12 @@ BEGIN
           JOIN RULES.SILVER.WORK_POINT_STATE AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = '_record' AND rec.op = 'upsert' AND rec.parent_key IS NULL
           WHERE s.field = 'tier'
         ) AS cand
-        LEFT JOIN RULES.SILVER.WORK_CANDIDATES AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.field = 'status' AND ldr.is_winner AND ldr.source = cand.source AND ldr.record_key = cand.record_key
+        LEFT JOIN (
+          SELECT customer_id, valid_from, source, record_key FROM RULES.SILVER.WORK_CANDIDATES
+          WHERE field = 'status' AND source <> 'override' AND NOT dropped
+          QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY rank) = 1
+        ) AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.source = cand.source AND ldr.record_key = cand.record_key
+        ) AS bd
       ) AS sc
     ) AS r
     ) AS w
@@ -1198,6 +1237,16 @@ BEGIN
     SELECT 1 FROM RULES.GOLD.CUSTOMER_MASTER_OPEN AS h
     WHERE TRUE AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
   );
+  -- stage: publish
+  UPDATE RULES.SILVER.OVERRIDES AS o
+  SET ended_at = a.ended_at, end_reason = 'source_agrees'
+  FROM (
+    SELECT customer_id, field, MIN(valid_from) AS ended_at
+    FROM RULES.SILVER.WORK_CANDIDATES
+    WHERE source = 'override' AND dropped
+    GROUP BY customer_id, field
+  ) AS a
+  WHERE o.customer_id = a.customer_id AND o.field = a.field AND o.ended_at IS NULL AND a.ended_at >= o.set_at AND NOT EXISTS (SELECT 1 FROM RULES.DQ.RESULTS WHERE batch_id = :BATCH_ID AND severity = 'error' AND status = 'fail');
   -- stage: publish
   INSERT INTO RULES.DQ.HELD (customer_id, batch_id)
   SELECT DISTINCT q.customer_id, :BATCH_ID
