@@ -3,6 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -216,4 +217,40 @@ func mustTime(t *testing.T, s string) time.Time {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TestOverrideKept: with project.overrides.keep_when_source_agrees, a
+// source sending the override's value leaves the override in force.
+func TestOverrideKept(t *testing.T) {
+	ctx := context.Background()
+	models := filepath.Join(t.TempDir(), "models")
+	copyTree(t, "../models", models)
+	proj := filepath.Join(models, "project.yaml")
+	data, err := os.ReadFile(proj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(proj, append(data, []byte("  overrides: {keep_when_source_agrees: true}\n")...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	landing := t.TempDir()
+	land(t, landing, "1.json", appEvent("c", 10, 0, "acct_a", "ann@alpha.io"))
+	db := filepath.Join(t.TempDir(), "t.duckdb")
+	var out bytes.Buffer
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: models, DB: db, Landing: landing, Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Override(ctx, &out, app.OverrideOptions{Models: models, DB: db, Customer: "acct_a", Field: "company_name", Value: "Acme Holdings", Reason: "r", Author: "sam"}); err != nil {
+		t.Fatal(err)
+	}
+	land(t, landing, "2.json", appNamed(20, time.Since(t0)+time.Minute, "acct_a", "ann@alpha.io", "Acme Holdings"))
+	run := runFile(t, models, db, landing)
+	defer run.Close()
+	runOnce(t, run.Runner, landing)
+	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Source != "override" || got.Rule != "override" {
+		t.Errorf("company_name with keep_when_source_agrees: %+v", got)
+	}
+	if n := query(t, run, "SELECT COUNT(*) FROM silver.overrides WHERE ended_at IS NULL"); n[0] != "1" {
+		t.Errorf("overrides in force: %s", n[0])
+	}
 }

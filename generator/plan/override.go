@@ -91,7 +91,7 @@ func (b *builder) sealedArg(f ir.Fragments, value, field string) string {
 			pii = append(pii, fld.Name)
 		}
 	}
-	if len(pii) == 0 {
+	if len(pii) == 0 || f.SealValue(value) == value {
 		return value
 	}
 	return fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", inList(f, field, pii...), f.SealValue(value), value)

@@ -221,3 +221,34 @@ func TestFraming(t *testing.T) {
 		t.Errorf("framing json: %v", err)
 	}
 }
+
+func TestOverrideSettings(t *testing.T) {
+	c := "customer:\n  fields:\n    email: {type: string}\n    status: {type: string}\n"
+	s, err := load(t, map[string]string{
+		"p.yaml": "project:\n  database: DB\n  warehouse: WH\n  overrides: {keep_when_source_agrees: true}\n",
+		"c.yaml": c, "s.yaml": validSources,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Project.KeepOverrides {
+		t.Error("keep_when_source_agrees: true not read")
+	}
+	_, err = load(t, map[string]string{
+		"p.yaml": "project:\n  database: DB\n  warehouse: WH\n  overrides: {keep_when_source_agrees: maybe, expire: 1d}\n",
+		"c.yaml": c,
+		"s.yaml": strings.Replace(validSources, "  billing:", "  override:", 1),
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{
+		`models/p.yaml:4:40: project.overrides.keep_when_source_agrees must be true or false`,
+		`models/p.yaml:4:47: project.overrides: unknown key "expire"`,
+		`models/s.yaml:8:3: source name "override" is reserved`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+}

@@ -38,7 +38,7 @@ func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
 		return Batch{}, fmt.Errorf("override: a reason is required")
 	}
 	if strings.TrimSpace(o.Author) == "" {
-		return Batch{}, fmt.Errorf("override: an author is required")
+		return Batch{}, fmt.Errorf("override: an author is required: --author, or $USER")
 	}
 	fld := run.plan.Spec.FieldByName(o.Field)
 	if fld == nil {

@@ -17,7 +17,7 @@ BEGIN
   WHERE customer_id = :CUSTOMER_ID AND field = :FIELD AND ended_at IS NULL;
   -- stage: ops
   INSERT INTO TRUEUP.SILVER.OVERRIDES (override_id, customer_id, field, value, reason, author, set_at, expires_at)
-  SELECT :CUSTOMER_ID || '/' || :FIELD || '@' || CAST(DATE_PART(EPOCH_MILLISECOND, SYSDATE()) AS VARCHAR), :CUSTOMER_ID, :FIELD, CASE WHEN :FIELD IN ('email', 'account_owner') THEN :VALUE ELSE :VALUE END, :REASON, :AUTHOR, SYSDATE(), :EXPIRES_AT
+  SELECT :CUSTOMER_ID || '/' || :FIELD || '@' || CAST(DATE_PART(EPOCH_MILLISECOND, SYSDATE()) AS VARCHAR), :CUSTOMER_ID, :FIELD, :VALUE, :REASON, :AUTHOR, SYSDATE(), :EXPIRES_AT
   WHERE :VALUE IS NOT NULL;
   -- stage: ops
   INSERT INTO TRUEUP.SILVER.OBSERVATIONS (source, record_key, field, op, value, event_time, event_id, order_key, observed_at)
