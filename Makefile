@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/trueup
 DEMO    := .landing/demo
 
-.PHONY: all build deps pg-deps test test-short check-generated generate demo bench bench-key bench-quick bench-go clean
+.PHONY: all build deps pg-deps kms-deps test test-short check-generated generate demo bench bench-key bench-quick bench-go clean
 
 all: build
 
@@ -22,9 +22,16 @@ tests/sqlparser/node_modules/.package-lock.json: tests/sqlparser/package.json te
 pg-deps:
 	bash tests/postgres/install.sh
 
+# local-kms, a KMS-compatible server, for the KMS master key's test
+# (internal/crypt), built from source into .bin/.
+LOCAL_KMS := github.com/nsmithuk/local-kms@v0.0.0-20260228092603-2a5e92d09ab6
+
+kms-deps:
+	GOBIN=$(CURDIR)/.bin $(GO) install $(LOCAL_KMS)
+
 # Every test: golden SQL, the Snowflake parser, end-to-end runs on DuckDB,
-# a real PostgreSQL server's WAL.
-test: deps pg-deps
+# a real PostgreSQL server's WAL, a KMS-compatible server.
+test: deps pg-deps kms-deps
 	$(GO) vet ./...
 	CI=$${CI:-true} $(GO) test -count=1 -timeout 60m ./...
 

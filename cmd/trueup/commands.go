@@ -56,11 +56,24 @@ func newRoot() *cobra.Command {
 				return errors.New("run: only --local is supported; the warehouse runs the pipeline itself (trueup deploy)")
 			}
 			runOpts.Models = models
+			if runOpts.Target != "" {
+				// The target names the database and its settings;
+				// flags given explicitly win over its memory_limit and
+				// threads.
+				if c.Flags().Changed("db") {
+					return errors.New("run: give --db or --target, not both")
+				}
+				if !c.Flags().Changed("memory-limit") {
+					runOpts.Local.MemoryLimit = ""
+				}
+			}
 			return app.RunLocal(c.Context(), c.OutOrStdout(), runOpts)
 		},
 	}
 	run.Flags().BoolVar(&localFlag, "local", false, "run on the embedded DuckDB database")
 	run.Flags().StringVar(&runOpts.DB, "db", "trueup.duckdb", "DuckDB database file")
+	run.Flags().StringVar(&runOpts.Target, "target", "", "a duckdb target of trueup.yaml: its path, memory_limit, threads and master_key (instead of --db)")
+	run.Flags().StringVar(&runOpts.Config, "config", "trueup.yaml", "configuration file with the targets (with --target)")
 	run.Flags().StringVar(&runOpts.Landing, "landing", "landing", "local landing folder (one folder per source below it)")
 	run.Flags().BoolVar(&runOpts.Once, "once", false, "process what has landed and exit")
 	run.Flags().StringVar(&runOpts.Local.MemoryLimit, "memory-limit", local.DefaultMemoryLimit, "DuckDB memory_limit: past it, DuckDB spills to disk")

@@ -13,8 +13,14 @@ import (
 
 // RunOptions are the options of trueup run --local.
 type RunOptions struct {
-	Models  string
-	DB      string
+	Models string
+	DB     string
+	// Target, when set, is a duckdb target of the configuration file
+	// Config (default trueup.yaml): the database is its path, and its
+	// memory_limit, threads and master_key apply (Local's memory limit
+	// and threads, when set, win).
+	Target  string
+	Config  string
 	Landing string
 	Once    bool
 	// Local are DuckDB's settings (memory limit, threads).
@@ -26,6 +32,20 @@ type RunOptions struct {
 // RunLocal runs the pipeline on the local DuckDB database: once, or polling
 // on the spec's schedule until ctx is cancelled. It ends with a summary.
 func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
+	if o.Target != "" {
+		t, mk, err := localTarget(ctx, o.Config, o.Target)
+		if err != nil {
+			return err
+		}
+		o.DB = t.Path
+		if o.Local.MemoryLimit == "" {
+			o.Local.MemoryLimit = t.MemoryLimit
+		}
+		if o.Local.Threads == 0 {
+			o.Local.Threads = t.Threads
+		}
+		o.Local.MasterKey = mk
+	}
 	if o.Local.MemoryLimit != "" && !local.ValidMemoryLimit(o.Local.MemoryLimit) {
 		return fmt.Errorf("run: --memory-limit %q: want a size such as 3GB or 512MB", o.Local.MemoryLimit)
 	}

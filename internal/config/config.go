@@ -7,6 +7,9 @@
 //	    path: trueup.duckdb
 //	    memory_limit: 3GB # optional, the default
 //	    threads: 2        # optional, default one per core
+//	    master_key:       # optional, default TRUEUP_MASTER_KEY(_FILE)
+//	      kms_key_id: alias/trueup # or file: PATH, or env: VAR_NAME
+//	      kms_region: eu-west-1    # optional, the SDK's default
 //	  prod:
 //	    type: snowflake
 //	    account: myorg-myaccount
@@ -18,13 +21,16 @@
 //	    private_key_passphrase_env: TRUEUP_KEY_PASSPHRASE # encrypted keys only
 //
 // The file holds no secret: a private key is named by a path or by an
-// environment variable, its passphrase by an environment variable.
+// environment variable, its passphrase by an environment variable, and so
+// is the master key of a local database's vault (or it is a KMS key).
 // Password authentication is refused.
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -63,6 +69,10 @@ type Target struct {
 	MemoryLimit string
 	// Threads is DuckDB's threads (0 for one per core).
 	Threads int
+	// MasterKey is where the master key of the database's vault comes
+	// from; nil for the environment (TRUEUP_MASTER_KEY or
+	// TRUEUP_MASTER_KEY_FILE).
+	MasterKey *MasterKey
 
 	// Snowflake.
 	Account   string
@@ -80,6 +90,34 @@ type Target struct {
 	// of an encrypted key.
 	PassphraseEnv string
 	LoginTimeout  time.Duration
+}
+
+// MasterKey names the master key of a DuckDB target's vault: exactly one
+// of File, Env and KMSKeyID is set. None of its fields is a secret.
+type MasterKey struct {
+	// File is the path of a key file (the base64 of 32 bytes, mode 0600).
+	File string
+	// Env is the name of the environment variable that holds the key.
+	Env string
+	// KMSKeyID is an AWS KMS key: its ID, ARN, alias name or alias ARN.
+	KMSKeyID string
+	// KMSRegion is the KMS key's region ("" for the SDK's default).
+	KMSRegion string
+	// KMSEndpoint replaces KMS's endpoint (a VPC endpoint, a local KMS).
+	KMSEndpoint string
+}
+
+// Describe says where the key comes from: names, never a key.
+func (m *MasterKey) Describe() string {
+	switch {
+	case m == nil:
+		return "the environment"
+	case m.File != "":
+		return "the key file " + m.File
+	case m.Env != "":
+		return "the environment variable " + m.Env
+	}
+	return "KMS key " + m.KMSKeyID
 }
 
 // Error is one problem in the file, at a position.
@@ -292,6 +330,9 @@ func (p *parser) target(name string, k, v *yaml.Node) *Target {
 				t.Threads = n
 			}
 			return
+		case "master_key":
+			t.MasterKey = p.masterKey(name, kn, vn)
+			return
 		case "login_timeout":
 			if s, ok := p.scalar(vn, key); ok {
 				d, err := time.ParseDuration(s)
@@ -345,7 +386,7 @@ func (p *parser) target(name string, k, v *yaml.Node) *Target {
 	switch t.Type {
 	case DuckDB:
 		need("path")
-		allowOnly("path", "memory_limit", "threads")
+		allowOnly("path", "memory_limit", "threads", "master_key")
 	case Snowflake:
 		need("account", "user", "role", "warehouse")
 		allowOnly("account", "user", "role", "warehouse", "database", "schema", "host", "port",
@@ -367,6 +408,133 @@ func (p *parser) target(name string, k, v *yaml.Node) *Target {
 	return t
 }
 
+// masterKeySecrets are keys of master_key that would put the key itself in
+// the file.
+var masterKeySecrets = map[string]bool{"key": true, "value": true, "secret": true, "base64": true, "master_key": true, "data": true}
+
+// kmsKeyID is the shape of a KMS key's ID, key ARN, alias name or alias
+// ARN (multi-Region keys included).
+var kmsKeyID = regexp.MustCompile(`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:(key/[A-Za-z0-9-]+|alias/[A-Za-z0-9/_-]+)|alias/[A-Za-z0-9/_-]{1,250}|(mrk-)?[0-9a-fA-F-]{32,36})$`)
+
+// awsRegion is the shape of an AWS region (eu-west-1, us-gov-west-1).
+var awsRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// keyName is the shape of a key worth echoing in an error.
+var keyName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,40}$`)
+
+// masterKey reads a DuckDB target's master_key. Its fields name where the
+// key is; a value that may be the key itself is refused and never shown.
+func (p *parser) masterKey(target string, k, v *yaml.Node) *MasterKey {
+	if v.Kind != yaml.MappingNode {
+		p.errorf(v, "target %q: master_key must be a mapping with one of file, env or kms_key_id (its value is not shown)", target)
+		return nil
+	}
+	m := &MasterKey{}
+	fields := map[string]*string{"file": &m.File, "env": &m.Env, "kms_key_id": &m.KMSKeyID, "kms_region": &m.KMSRegion, "kms_endpoint": &m.KMSEndpoint}
+	pos := map[string]*yaml.Node{}
+	before := len(p.errs)
+	p.mapping(v, fmt.Sprintf("target %q: master_key", target), func(key string, kn, vn *yaml.Node) {
+		dst, ok := fields[key]
+		switch {
+		case masterKeySecrets[key]:
+			p.errorf(kn, "target %q: master_key.%s: a master key never goes in trueup.yaml: name its file with file, an environment variable with env, or use a KMS key with kms_key_id (its value is not shown)", target, key)
+			return
+		case !ok && keyName.MatchString(key):
+			p.errorf(kn, "target %q: master_key: unknown key %q (expected file, env, kms_key_id, kms_region, kms_endpoint)", target, key)
+			return
+		case !ok:
+			p.errorf(kn, "target %q: master_key: unknown key (not shown: it may be a secret; expected file, env, kms_key_id, kms_region, kms_endpoint)", target)
+			return
+		}
+		pos[key] = kn
+		if vn.Kind != yaml.ScalarNode || vn.Tag == "!!null" || vn.Value == "" {
+			p.errorf(vn, "target %q: master_key.%s must be a string (its value is not shown)", target, key)
+			return
+		}
+		s := vn.Value
+		var why string
+		switch key {
+		case "file":
+			if !LooksLikePath(s) || looksLikeKey(s) {
+				why = "must be the path of the key file, not the key"
+			}
+		case "env":
+			if !IsEnvName(s) {
+				why = "must be the name of an environment variable (letters, digits and _), not its value"
+			}
+		case "kms_key_id":
+			if !kmsKeyID.MatchString(s) {
+				why = "must be a KMS key ID, key ARN, alias name (alias/NAME) or alias ARN"
+			}
+		case "kms_region":
+			if !awsRegion.MatchString(s) {
+				why = "must be an AWS region such as eu-west-1"
+			}
+		case "kms_endpoint":
+			why = endpointProblem(s)
+		}
+		if why != "" {
+			// The value may be the secret itself: never echo it.
+			p.errorf(vn, "target %q: master_key.%s %s (its value is not shown)", target, key, why)
+			return
+		}
+		*dst = s
+	})
+	if len(p.errs) > before {
+		return nil
+	}
+	var given []string
+	for _, key := range []string{"file", "env", "kms_key_id"} {
+		if *fields[key] != "" {
+			given = append(given, key)
+		}
+	}
+	switch {
+	case len(given) == 0:
+		p.errorf(k, "target %q: master_key needs one of file, env or kms_key_id", target)
+	case len(given) > 1:
+		// Reported at the later of the two.
+		second := pos[given[1]]
+		if pos[given[0]].Line > second.Line || (pos[given[0]].Line == second.Line && pos[given[0]].Column > second.Column) {
+			second = pos[given[0]]
+		}
+		p.errorf(second, "target %q: master_key: %s are alternatives: give one", target, strings.Join(given, " and "))
+	}
+	if m.KMSKeyID == "" {
+		for _, key := range []string{"kms_region", "kms_endpoint"} {
+			if n, ok := pos[key]; ok {
+				p.errorf(n, "target %q: master_key.%s applies only with kms_key_id", target, key)
+			}
+		}
+	}
+	if len(p.errs) > before {
+		return nil
+	}
+	return m
+}
+
+// looksLikeKey reports whether s reads as a master key (the base64 of 32
+// bytes) rather than a file's path.
+func looksLikeKey(s string) bool {
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	return err == nil && len(raw) == 32
+}
+
+// endpointProblem is what is wrong with a KMS endpoint ("" when nothing):
+// an http(s) URL with a host and no credentials in it.
+func endpointProblem(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
+		return "must be a URL such as https://vpce-1234.kms.eu-west-1.vpce.amazonaws.com"
+	case u.User != nil:
+		return "must not hold credentials (the SDK's credential chain provides them)"
+	case u.RawQuery != "" || u.Fragment != "":
+		return "must be a URL without a query"
+	}
+	return ""
+}
+
 // yamlError turns a yaml.v3 error ("yaml: line 3: ...") into an Error with
 // the file and line.
 func yamlError(file string, err error) Error {
@@ -385,6 +553,9 @@ func yamlError(file string, err error) Error {
 func (t *Target) Describe() string {
 	switch t.Type {
 	case DuckDB:
+		if t.MasterKey != nil {
+			return fmt.Sprintf("%s (duckdb %s, master key from %s)", t.Name, t.Path, t.MasterKey.Describe())
+		}
 		return fmt.Sprintf("%s (duckdb %s)", t.Name, t.Path)
 	case Snowflake:
 		return fmt.Sprintf("%s (snowflake account %s, user %s, role %s, warehouse %s)", t.Name, t.Account, t.User, t.Role, t.Warehouse)

@@ -120,3 +120,108 @@ func TestSecretInWrongField(t *testing.T) {
 		}
 	}
 }
+
+// TestMasterKey: a duckdb target's master_key names a key file, an
+// environment variable or a KMS key; absent, the environment's is used.
+func TestMasterKey(t *testing.T) {
+	cfg, err := Parse("trueup.yaml", []byte(`targets:
+  plain:
+    type: duckdb
+    path: a.duckdb
+  file:
+    type: duckdb
+    path: b.duckdb
+    master_key: {file: /etc/trueup/master.key}
+  env:
+    type: duckdb
+    path: c.duckdb
+    master_key:
+      env: PROD_MASTER_KEY
+  kms:
+    type: duckdb
+    path: d.duckdb
+    master_key:
+      kms_key_id: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
+      kms_region: eu-west-1
+      kms_endpoint: https://vpce-0123.kms.eu-west-1.vpce.amazonaws.com
+  alias:
+    type: duckdb
+    path: e.duckdb
+    master_key: {kms_key_id: alias/trueup}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*MasterKey{
+		"plain": nil,
+		"file":  {File: "/etc/trueup/master.key"},
+		"env":   {Env: "PROD_MASTER_KEY"},
+		"kms":   {KMSKeyID: "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", KMSRegion: "eu-west-1", KMSEndpoint: "https://vpce-0123.kms.eu-west-1.vpce.amazonaws.com"},
+		"alias": {KMSKeyID: "alias/trueup"},
+	}
+	for name, w := range want {
+		got := cfg.Targets[name].MasterKey
+		if (got == nil) != (w == nil) || (got != nil && *got != *w) {
+			t.Errorf("%s: master key %+v, want %+v", name, got, w)
+		}
+	}
+	if d := cfg.Targets["alias"].Describe(); !strings.Contains(d, "master key from KMS key alias/trueup") {
+		t.Errorf("describe: %s", d)
+	}
+	if d := cfg.Targets["plain"].Describe(); strings.Contains(d, "master key") {
+		t.Errorf("describe: %s", d)
+	}
+}
+
+// TestMasterKeyErrors: each mistake is reported with the file, line and
+// field; a value that may be the key itself is never shown.
+func TestMasterKeyErrors(t *testing.T) {
+	const secret = "q83vEjRWeJCrze8SNFZ4kKvN7xI0VniQq83vEjRWeJA=" // base64 of 32 bytes
+	head := "targets:\n  dev:\n    type: duckdb\n    path: t.duckdb\n"
+	cases := []struct{ name, body, want string }{
+		{"the key in place of the mapping", "    master_key: " + secret + "\n",
+			`trueup.yaml:5:17: target "dev": master_key must be a mapping with one of file, env or kms_key_id (its value is not shown)`},
+		{"the key under key:", "    master_key:\n      key: " + secret + "\n",
+			`trueup.yaml:6:7: target "dev": master_key.key: a master key never goes in trueup.yaml`},
+		{"the key in env", "    master_key:\n      env: " + secret + "\n",
+			`trueup.yaml:6:12: target "dev": master_key.env must be the name of an environment variable (letters, digits and _), not its value (its value is not shown)`},
+		{"the key in file", "    master_key:\n      file: " + secret + "\n",
+			`trueup.yaml:6:13: target "dev": master_key.file must be the path of the key file, not the key (its value is not shown)`},
+		{"the key as an unknown key", "    master_key:\n      " + secret + ": x\n",
+			`trueup.yaml:6:7: target "dev": master_key: unknown key (not shown`},
+		{"the key in kms_key_id", "    master_key:\n      kms_key_id: " + secret + "\n",
+			`trueup.yaml:6:19: target "dev": master_key.kms_key_id must be a KMS key ID, key ARN, alias name (alias/NAME) or alias ARN (its value is not shown)`},
+		{"credentials in kms_endpoint", "    master_key:\n      kms_key_id: alias/t\n      kms_endpoint: https://AKID:" + secret + "@kms.local\n",
+			`trueup.yaml:7:21: target "dev": master_key.kms_endpoint must not hold credentials`},
+		{"a bad region", "    master_key:\n      kms_key_id: alias/t\n      kms_region: " + secret + "\n",
+			`trueup.yaml:7:19: target "dev": master_key.kms_region must be an AWS region such as eu-west-1 (its value is not shown)`},
+		{"two sources", "    master_key:\n      env: K\n      kms_key_id: alias/t\n",
+			`trueup.yaml:7:7: target "dev": master_key: env and kms_key_id are alternatives: give one`},
+		{"no source", "    master_key: {}\n",
+			`trueup.yaml:5:5: target "dev": master_key needs one of file, env or kms_key_id`},
+		{"a region without KMS", "    master_key:\n      env: K\n      kms_region: eu-west-1\n",
+			`trueup.yaml:7:7: target "dev": master_key.kms_region applies only with kms_key_id`},
+		{"an unknown key", "    master_key:\n      kms_key: alias/t\n",
+			`trueup.yaml:6:7: target "dev": master_key: unknown key "kms_key"`},
+		{"a null", "    master_key:\n      env:\n",
+			`trueup.yaml:6:11: target "dev": master_key.env must be a string`},
+	}
+	for _, c := range cases {
+		_, err := Parse("trueup.yaml", []byte(head+c.body))
+		if err == nil {
+			t.Errorf("%s: no error", c.name)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error\n%s\nwant %q", c.name, err, c.want)
+		}
+		if strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), secret[:12]) {
+			t.Errorf("%s: the error shows the key: %s", c.name, err)
+		}
+	}
+	// master_key is a duckdb target's.
+	_, err := Parse("trueup.yaml", []byte("targets:\n  prod:\n    type: snowflake\n    account: a\n    user: u\n    role: r\n    warehouse: w\n    private_key_path: k.p8\n    master_key: {env: K}\n"))
+	if err == nil || !strings.Contains(err.Error(), `trueup.yaml:9:5: target "prod": master_key does not apply to type snowflake`) {
+		t.Errorf("snowflake master_key: %v", err)
+	}
+}

@@ -52,8 +52,9 @@ var ErrNoKey = errors.New("no master key: set " + EnvKey + " to the base64 of 32
 	EnvKeyFile + " to a file (mode 0600) that holds it; keep it outside the database's folder")
 
 // MasterKey wraps and unwraps the vault's keys. The local implementation
-// is a 256-bit key from the environment or a key file; a KMS key is the
-// same interface.
+// is a 256-bit key from the environment or a key file; NewKMSKey is a key
+// kept in AWS KMS. Unwrap's error wraps ErrKeyMismatch when the text was
+// wrapped by another key, as opposed to a key that could not be used.
 type MasterKey interface {
 	Wrap(plain []byte) ([]byte, error)
 	Unwrap(wrapped []byte) ([]byte, error)
@@ -73,7 +74,11 @@ func (k localKey) Wrap(plain []byte) ([]byte, error) {
 }
 
 func (k localKey) Unwrap(wrapped []byte) ([]byte, error) {
-	return open(k.aead, wrapped, []byte("trueup master"))
+	p, err := open(k.aead, wrapped, []byte("trueup master"))
+	if err != nil {
+		return nil, fmt.Errorf("%w (%v)", ErrKeyMismatch, err)
+	}
+	return p, nil
 }
 
 // KeyFromEnv reads the master key from TRUEUP_MASTER_KEY or the file that
@@ -90,6 +95,19 @@ func KeyFromEnv(getenv func(string) string) (MasterKey, error) {
 		return nil, ErrNoKey
 	}
 	return KeyFromFile(path)
+}
+
+// KeyFromVar reads the master key from the environment variable name, the
+// base64 of 32 bytes (getenv is os.Getenv when nil).
+func KeyFromVar(name string, getenv func(string) string) (MasterKey, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	s := getenv(name)
+	if s == "" {
+		return nil, fmt.Errorf("no master key: the environment variable %s is not set (the base64 of 32 random bytes: head -c 32 /dev/urandom | base64)", name)
+	}
+	return parseKey(s, name)
 }
 
 // KeyFromFile reads a master key file: the base64 of 32 bytes, readable by
@@ -221,6 +239,11 @@ func OpenVault(path string, mk MasterKey, create bool) (*Vault, error) {
 		return nil, fmt.Errorf("vault %s: keys: %w", path, err)
 	}
 	keys, err := mk.Unwrap(wrapped)
+	if err != nil && !errors.Is(err, ErrKeyMismatch) {
+		// The key could not be used (a KMS key out of reach, denied,
+		// disabled): not a wrong key.
+		return nil, fmt.Errorf("vault %s: %w", path, err)
+	}
 	if err != nil || len(keys) != 64 {
 		return nil, fmt.Errorf("the master key from %s does not open %s (another key was used to create it)", mk.Source(), path)
 	}

@@ -62,6 +62,9 @@ type Options struct {
 	// left for the next pass. 0 loads every file whose name does not
 	// mark it as temporary (Temporary).
 	Settle time.Duration
+	// MasterKey opens the database's vault; nil takes the environment's
+	// (crypt.KeyFromEnv: TRUEUP_MASTER_KEY or TRUEUP_MASTER_KEY_FILE).
+	MasterKey crypt.MasterKey
 }
 
 // DefaultSettle is the settle time of trueup run: a producer that writes a
@@ -80,7 +83,7 @@ func OpenReadOnly(ctx context.Context, path string, p *plan.Plan) (*Runner, erro
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrNoDatabase)
 	}
-	v, err := openVault(path, false)
+	v, err := openVault(path, false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -92,15 +95,17 @@ func OpenReadOnly(ctx context.Context, path string, p *plan.Plan) (*Runner, erro
 }
 
 // openVault opens the vault of the database file at path with the master
-// key of the environment (an in-memory database gets a vault in memory).
-// create makes a vault for a database that has none.
-func openVault(path string, create bool) (*crypt.Vault, error) {
+// key mk, or the environment's when mk is nil (an in-memory database gets
+// a vault in memory). create makes a vault for a database that has none.
+func openVault(path string, create bool, mk crypt.MasterKey) (*crypt.Vault, error) {
 	if path == "" || path == ":memory:" {
 		return crypt.MemoryVault(), nil
 	}
-	mk, err := crypt.KeyFromEnv(nil)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	if mk == nil {
+		var err error
+		if mk, err = crypt.KeyFromEnv(nil); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
 	}
 	// A database file without its vault is one from before the vault
 	// (its values are plaintext) or one whose vault was lost: setup tells
@@ -117,7 +122,7 @@ func Open(ctx context.Context, path string, p *plan.Plan) (*Runner, error) {
 
 // OpenWith is Open with DuckDB's settings.
 func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runner, error) {
-	v, err := openVault(path, true)
+	v, err := openVault(path, true, o.MasterKey)
 	if err != nil {
 		return nil, err
 	}
