@@ -152,3 +152,47 @@ func TestDemoOutputsHoldNoPII(t *testing.T) {
 		t.Errorf("no invalid_values violation on a PII field was shown withheld:\n%s", text)
 	}
 }
+
+// TestSealingChangesNothing: gold, history and the crosswalk are the same,
+// value for value, whether the spec's PII fields are sealed (tokens of a
+// blind index, values in the vault) or, with their pii tags removed,
+// stored in plaintext.
+func TestSealingChangesNothing(t *testing.T) {
+	dir := t.TempDir()
+	landing := filepath.Join(dir, "landing")
+	var out bytes.Buffer
+	if err := app.Sample(&out, app.SampleOptions{Models: "../models", Out: landing, Customers: 40, Seed: 11}); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(dir, "plain")
+	copyTree(t, "../models", plain)
+	cust := filepath.Join(plain, "customer.yaml")
+	data, err := os.ReadFile(cust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stripped := strings.ReplaceAll(string(data), "      pii: true\n", "")
+	if stripped == string(data) {
+		t.Fatal("the spec has no pii tags to remove")
+	}
+	if err := os.WriteFile(cust, []byte(stripped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	snap := func(models string) string {
+		db := filepath.Join(dir, filepath.Base(models)+".duckdb")
+		run := runFile(t, models, db, landing)
+		defer run.Close()
+		s := snapshot(t, run.DB())
+		for _, v := range query(t, run, "SELECT DISTINCT ruleset_version FROM gold.customer_master_history") {
+			s = strings.ReplaceAll(s, v, "(rule set)")
+		}
+		return s
+	}
+	sealed, open := snap("../models"), snap(plain)
+	if !strings.Contains(sealed, "@") {
+		t.Fatalf("no email in the snapshot:\n%.2000s", sealed)
+	}
+	if sealed != open {
+		t.Errorf("sealing changed gold:\n%s", firstDiff(sealed, open))
+	}
+}
