@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -182,6 +183,12 @@ func TestSealingChangesNothing(t *testing.T) {
 		db := filepath.Join(dir, filepath.Base(models)+".duckdb")
 		run := runFile(t, models, db, landing)
 		defer run.Close()
+		// Raw lines are encrypted when the spec has PII, kept as they
+		// are when it has none.
+		sealedLines := query(t, run, "SELECT COUNT(*) FILTER (WHERE line LIKE 'tl1:%') = COUNT(*) FROM raw.app_lines")[0]
+		if want := fmt.Sprint(models == "../models"); sealedLines != want {
+			t.Errorf("%s: every raw line sealed: %s, want %s", models, sealedLines, want)
+		}
 		s := snapshot(t, run.DB())
 		for _, v := range query(t, run, "SELECT DISTINCT ruleset_version FROM gold.customer_master_history") {
 			s = strings.ReplaceAll(s, v, "(rule set)")

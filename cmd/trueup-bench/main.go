@@ -40,6 +40,7 @@ func run(args []string) int {
 	fs.IntVar(&c.Heavy, "heavy", 1000, "events of the heavy customer of each state")
 	peak := fs.Int("peak", 0, "lines of the peak batch (default 2400000; quick 20000)")
 	small := fs.Int("small", 0, "lines of the small batch (default 100000; quick 1000)")
+	sealing := fs.Int("sealing", -1, "customers of the state the cost of sealing PII is measured on, sealed and in plaintext (default 10000; quick 2000; 0: not measured)")
 	fs.IntVar(&c.Runs, "runs", 3, "runs of each batch")
 	fs.Float64Var(&c.Late, "late", 0.05, "share of late events in the peak and small batches")
 	fs.DurationVar(&c.LateWithin, "late-within", 0, "put those late events within this long before the batch (e.g. 72h), not before every event of their customer")
@@ -63,6 +64,13 @@ func run(args []string) int {
 	if *quick {
 		c.Scales = []int{1_000, 10_000}
 		c.PeakEvents, c.SmallEvents = 20_000, 1_000
+	}
+	c.SealingCustomers = 10_000
+	if *quick {
+		c.SealingCustomers = 2_000
+	}
+	if *sealing >= 0 {
+		c.SealingCustomers = *sealing
 	}
 	if *five {
 		c.Scales = append(c.Scales, 5_000_000)
@@ -91,7 +99,7 @@ func run(args []string) int {
 		{"peak", c.PeakEvents < 0}, {"small", c.SmallEvents < 0}, {"runs", c.Runs < 1}, {"heavy", c.Heavy < 0},
 		{"events-per-customer", !(c.EventsPerCustomer >= 0)}, {"threads", c.Local.Threads < 0},
 		{"late", !(c.Late >= 0 && c.Late <= 1)}, {"duplicates", !(c.Duplicates >= 0 && c.Duplicates <= 1)}, {"conflicts", !(c.Conflicts >= 0 && c.Conflicts <= 1)},
-		{"timeout", *timeout < 0}, {"memory-limit", !local.ValidMemoryLimit(c.Local.MemoryLimit)},
+		{"timeout", *timeout < 0}, {"sealing", *sealing < -1}, {"memory-limit", !local.ValidMemoryLimit(c.Local.MemoryLimit)},
 	} {
 		if f.bad {
 			v := fs.Lookup(f.name).Value.String()

@@ -363,6 +363,16 @@ func (s *Spec) FieldByName(name string) *Field {
 	return nil
 }
 
+// HasPII says whether a field is tagged pii: true.
+func (s *Spec) HasPII() bool {
+	for _, f := range s.Fields {
+		if f.PII {
+			return true
+		}
+	}
+	return false
+}
+
 // SourceByName returns the named source or nil.
 func (s *Spec) SourceByName(name string) *Source {
 	for _, src := range s.Sources {

@@ -24,6 +24,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/generator/sample"
 	"github.com/ledgerloop/trueup/internal/app"
+	"github.com/ledgerloop/trueup/internal/crypt"
 	"github.com/ledgerloop/trueup/internal/local"
 )
 
@@ -46,7 +47,11 @@ type Config struct {
 	LateWithin time.Duration
 	Conflicts  float64
 	Seed       int64
-	Local      local.Options
+	// SealingCustomers is the state the cost of sealing PII is measured
+	// on: run from scratch with the spec as it is and with its pii tags
+	// removed (0: not measured).
+	SealingCustomers int
+	Local            local.Options
 	// Log receives progress lines (nil: none).
 	Log io.Writer
 }
@@ -137,11 +142,30 @@ type Scale struct {
 	PlanSQLVersion string
 }
 
+// Sealing compares one state run from scratch with PII sealed (the spec
+// as it is) and in plaintext (its pii tags removed).
+type Sealing struct {
+	Customers, Lines int
+	PIIFields        []string
+	Sealed, Plain    []Run
+	Skipped          string `json:",omitempty"`
+}
+
+// Ratio is the fastest sealed run over the fastest plaintext one (0
+// before both ran).
+func (s *Sealing) Ratio() float64 {
+	if s == nil || len(s.Sealed) == 0 || len(s.Plain) == 0 {
+		return 0
+	}
+	return float64(minMax(s.Sealed, false)) / float64(minMax(s.Plain, false))
+}
+
 // Result is a whole benchmark.
 type Result struct {
 	Config  Config
 	Started time.Time
 	Elapsed time.Duration
+	Sealing *Sealing `json:",omitempty"`
 	Scales  []*Scale
 }
 
@@ -162,6 +186,13 @@ func Execute(ctx context.Context, c Config) (*Result, error) {
 		return nil, fmt.Errorf("bench: runs %d: want 1 or more", c.Runs)
 	}
 	res := &Result{Config: c, Started: time.Now()}
+	if c.SealingCustomers > 0 {
+		res.Sealing = c.sealing(ctx, p)
+		if ctx.Err() != nil {
+			res.Elapsed = time.Since(res.Started)
+			return res, ctx.Err()
+		}
+	}
 	for _, n := range c.Scales {
 		sc, err := c.scale(ctx, p, n)
 		if err != nil {
@@ -308,6 +339,66 @@ func (c *Config) scale(ctx context.Context, p *plan.Plan, n int) (*Scale, error)
 		c.logf("scale %d: %s, floor: %s", n, j.m.Name, fl.Wall.Round(time.Millisecond))
 	}
 	return sc, nil
+}
+
+// sealing runs a state from scratch, alternately with the plan as it is
+// and with a plan of the same spec whose fields are not PII, c.Runs times
+// each: what sealing (blind-index tokens, the vault, encrypted raw lines)
+// costs.
+func (c *Config) sealing(ctx context.Context, p *plan.Plan) *Sealing {
+	se := &Sealing{Customers: c.SealingCustomers}
+	for _, f := range p.Spec.Fields {
+		if f.PII {
+			se.PIIFields = append(se.PIIFields, f.Name)
+		}
+	}
+	fail := func(err error) *Sealing {
+		se.Skipped = err.Error()
+		c.logf("sealing: %v", err)
+		return se
+	}
+	s, err := generator.LoadSpec(c.Models)
+	if err != nil {
+		return fail(err)
+	}
+	for _, f := range s.Fields {
+		f.PII = false
+	}
+	plain, err := plan.Build(s)
+	if err != nil {
+		return fail(err)
+	}
+	o := sample.Options{Mode: sample.ModeState, Customers: c.SealingCustomers, Seed: c.Seed, EventsPerCustomer: c.EventsPerCustomer, ConflictRate: c.Conflicts}
+	dir, sum, _, err := c.landing(app.SampleSources(p.Spec), o)
+	if err != nil {
+		return fail(err)
+	}
+	se.Lines = lines(sum)
+	dbDir := filepath.Join(c.Work, "db")
+	if err := os.MkdirAll(dbDir, 0o755); err != nil {
+		return fail(err)
+	}
+	path := filepath.Join(dbDir, "sealing.duckdb")
+	for i := range c.Runs {
+		for _, v := range []struct {
+			name string
+			p    *plan.Plan
+			runs *[]Run
+		}{{"sealed", p, &se.Sealed}, {"plaintext", plain, &se.Plain}} {
+			removeDB(path)
+			os.Remove(crypt.VaultPath(path))
+			c.logf("sealing: %d customers, %s, run %d of %d", c.SealingCustomers, v.name, i+1, c.Runs)
+			r, err := c.measure(ctx, v.p, path, dir, false)
+			removeDB(path)
+			os.Remove(crypt.VaultPath(path))
+			if err != nil {
+				return fail(fmt.Errorf("%s: %w", v.name, err))
+			}
+			*v.runs = append(*v.runs, r)
+		}
+	}
+	c.logf("sealing: %.2f× the plaintext run", se.Ratio())
+	return se
 }
 
 func lines(s sample.Summary) int {

@@ -15,7 +15,7 @@ func TestExecuteAndReport(t *testing.T) {
 		t.Skip("runs the pipeline")
 	}
 	c := Config{Models: "../../models", Work: t.TempDir(), Scales: []int{20, 40}, EventsPerCustomer: 5, Heavy: 30,
-		PeakEvents: 60, SmallEvents: 10, Runs: 1, Late: 0.1, Duplicates: 0.1, Conflicts: 0.1, Seed: 1}
+		PeakEvents: 60, SmallEvents: 10, Runs: 1, Late: 0.1, Duplicates: 0.1, Conflicts: 0.1, Seed: 1, SealingCustomers: 30}
 	ctx := context.Background()
 	res, err := Execute(ctx, c)
 	if err != nil {
@@ -37,7 +37,11 @@ func TestExecuteAndReport(t *testing.T) {
 			}
 		}
 	}
-	c.Scales = c.Scales[:1]
+	if se := res.Sealing; se == nil || se.Skipped != "" || len(se.Sealed) != 1 || len(se.Plain) != 1 || se.Ratio() <= 0 ||
+		se.Sealed[0].Lines != int64(se.Lines) || se.Plain[0].Lines != int64(se.Lines) || len(se.PIIFields) == 0 {
+		t.Errorf("sealing: %+v", se)
+	}
+	c.Scales, c.SealingCustomers = c.Scales[:1], 0
 	again, err := Execute(ctx, c)
 	if err != nil {
 		t.Fatal(err)
@@ -52,13 +56,13 @@ func TestExecuteAndReport(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{"## Machine", "| CPUs (nproc) |", "## Commands", "trueup-bench -quick", "## Targets",
 		"peak RSS ≤ 4 GB", "## State of 40 customers", "### Peak batch: 60 lines on 40 customers", "× the floor", "| load |", "| **total** |",
-		"### One late event on the heavy customer"} {
+		"### One late event on the heavy customer", "## Cost of sealing PII", "sealing PII ≤ 1.3×"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	if n := len(Targets(res)); n != 5 {
-		t.Errorf("%d targets, want 5", n)
+	if n := len(Targets(res)); n != 6 {
+		t.Errorf("%d targets, want 6", n)
 	}
 	for _, tg := range Targets(res) {
 		if !tg.Known {
