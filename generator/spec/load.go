@@ -83,7 +83,9 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 	// against the rest would only add noise.
 	var s *Spec
 	if !l.syntaxError {
-		s = l.build()
+		if s = l.build(); s != nil {
+			l.loadOverrides(fsys, dir, prefix, s)
+		}
 	}
 	if len(l.errs) > 0 {
 		sort.SliceStable(l.errs, func(i, j int) bool {

@@ -6,6 +6,7 @@
 package spec
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -15,6 +16,14 @@ type Pos struct {
 	File string
 	Line int
 	Col  int
+}
+
+// String is file:line:col (file alone without a line).
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
 // Spec is a validated model. Slices keep declaration order, which is the
@@ -32,6 +41,9 @@ type Spec struct {
 	Checks []*Check
 	// Retention is how long each layer keeps its rows (retention.go).
 	Retention Retention
+	// Overrides are the steward overrides of models/overrides/ (data, not
+	// rules: they are not part of the rule-set version).
+	Overrides []FileOverride
 }
 
 // Check is one data-quality check with its settings.

@@ -252,3 +252,50 @@ func TestOverrideSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestOverrideFiles(t *testing.T) {
+	p := "project: {database: DB, warehouse: WH}\n"
+	c := "customer:\n  fields:\n    email: {type: string}\n    status: {type: string}\n"
+	s, err := load(t, map[string]string{"p.yaml": p, "c.yaml": c, "s.yaml": validSources,
+		"overrides/a.yaml": "overrides:\n  - customer: acct_1\n    field: status\n    value: active\n    reason: ticket 1\n    author: sam\n    until: 2027-01-31\n",
+		"overrides/b.yaml": "overrides:\n  - {customer: acct_2, field: email, value: a@b.io, reason: r, author: kim}\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Overrides) != 2 {
+		t.Fatalf("overrides: %+v", s.Overrides)
+	}
+	o := s.Overrides[0]
+	if o.Customer != "acct_1" || o.Field != "status" || o.Value != "active" || o.Author != "sam" || o.Until.Format("2006-01-02") != "2027-01-31" || o.Pos.String() != "models/overrides/a.yaml:2:5" {
+		t.Errorf("override: %+v", o)
+	}
+	moved := o
+	moved.Pos = spec.Pos{File: "elsewhere.yaml"}
+	changed := o
+	changed.Value = "paused"
+	if o.Origin() != moved.Origin() || o.Origin() == changed.Origin() || !strings.HasPrefix(o.Origin(), "file:") {
+		t.Errorf("origins: %s %s %s", o.Origin(), moved.Origin(), changed.Origin())
+	}
+	_, err = load(t, map[string]string{"p.yaml": p, "c.yaml": c, "s.yaml": validSources,
+		"overrides/a.yaml": "overrides:\n  - customer: acct_1\n    field: colour\n    value: red\n    reason: r\n    author: a\n    until: soon\n    note: x\n  - {customer: acct_2, field: status, value: ~, reason: r, author: a}\n  - {customer: acct_3, field: status, value: active}\n",
+		"overrides/b.yaml": "overrides:\n  - {customer: acct_3, field: status, value: paused, reason: r, author: a}\n  - {customer: acct_3, field: status, value: active, reason: r, author: a}\n",
+		"overrides/c.yaml": "overrides: nope\n",
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{
+		`models/overrides/a.yaml:3:12: override.field: no field "colour" (fields: email, status)`,
+		`models/overrides/a.yaml:7:12: override.until: "soon": want an RFC 3339 time`,
+		`models/overrides/a.yaml:8:5: override: unknown key "note"`,
+		`models/overrides/a.yaml:9:46: override.value must be a value`,
+		`models/overrides/a.yaml:10:5: override: reason is required`,
+		`models/overrides/b.yaml:3:5: customer acct_3 field status is already overridden at models/overrides/b.yaml:2`,
+		`models/overrides/c.yaml:1:12: overrides must be a list of overrides`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+}
