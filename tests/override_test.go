@@ -254,3 +254,85 @@ func TestOverrideKept(t *testing.T) {
 		t.Errorf("overrides in force: %s", n[0])
 	}
 }
+
+// TestOverrideFiles: an override written under models/overrides/ is set by
+// the run that first sees its customer, once (an ended one does not come
+// back), with its file in the audit log; removing its entry clears it.
+func TestOverrideFiles(t *testing.T) {
+	ctx := context.Background()
+	models := filepath.Join(t.TempDir(), "models")
+	copyTree(t, "../models", models)
+	if err := os.MkdirAll(filepath.Join(models, "overrides"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(models, "overrides", "legal.yaml")
+	entry := "  - customer: acct_a\n    field: company_name\n    value: Acme Holdings\n    reason: ticket 7\n    author: sam\n"
+	write := func(body string) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("overrides:\n" + entry + "  - {customer: acct_a, field: seats, value: 9, reason: old, author: sam, until: 2020-01-01}\n")
+	landing := t.TempDir()
+	land(t, landing, "1.json", appEvent("c", 10, 0, "acct_a", "ann@alpha.io"))
+	db := filepath.Join(t.TempDir(), "t.duckdb")
+	var out bytes.Buffer
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: models, DB: db, Landing: landing, Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "models/overrides: 1 set, 0 cleared") {
+		t.Errorf("run output:\n%s", out.String())
+	}
+	run := runFile(t, models, db, landing)
+	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Rule != "override" {
+		t.Errorf("company_name from the file's override: %+v", got)
+	}
+	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Value != "5" {
+		t.Errorf("an expired file override was applied: %+v", got)
+	}
+	entries, err := run.VerifyAudit(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged []string
+	for _, e := range entries {
+		if e.Action == auditlog.Override {
+			logged = append(logged, e.Detail)
+		}
+	}
+	if len(logged) != 1 || !strings.Contains(logged[0], "overrides/legal.yaml:2:5") {
+		t.Errorf("audit entries: %v", logged)
+	}
+	// The next runs leave it as it is; an ended one is not set again.
+	res := runOnce(t, run.Runner, landing)
+	if res.Overrides.Set != 0 || res.Overrides.Cleared != 0 {
+		t.Errorf("second run: %+v", res.Overrides)
+	}
+	run.Close()
+
+	// Removing the entry clears it.
+	write("overrides: []\n")
+	out.Reset()
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: models, DB: db, Landing: landing, Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "models/overrides: 0 set, 1 cleared") {
+		t.Errorf("run output:\n%s", out.String())
+	}
+	run = runFile(t, models, db, landing)
+	defer run.Close()
+	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme" || got.Source != "app" {
+		t.Errorf("company_name once the entry is removed: %+v", got)
+	}
+	// A file entry for a customer nobody sent waits, and says so.
+	write("overrides:\n  - {customer: acct_new, field: seats, value: 9, reason: r, author: sam}\n")
+	run.Close()
+	out.Reset()
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: models, DB: db, Landing: landing, Once: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `overrides/legal.yaml:2:5: override: no customer "acct_new"`) {
+		t.Errorf("run output:\n%s", out.String())
+	}
+}

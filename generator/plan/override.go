@@ -37,6 +37,7 @@ func (b *builder) overrides() {
 			notNull("override_id", ir.Text), notNull("customer_id", ir.Text), notNull("field", ir.Text),
 			{Name: "value", Type: ir.Text, Comment: "the value as set, stored as the field's values are (sealed for PII)"},
 			notNull("reason", ir.Text), notNull("author", ir.Text),
+			{Name: "origin", Type: ir.Text, NotNull: true, Comment: "cli (trueup override, AUDIT.SET_OVERRIDE) or file:<hash> (an entry of models/overrides/)"},
 			{Name: "set_at", Type: ir.Timestamp, NotNull: true, Comment: "valid time: when the override starts"},
 			{Name: "expires_at", Type: ir.Timestamp, Comment: "valid time: when it expires; NULL: until a source agrees or a steward clears it"},
 			{Name: "ended_at", Type: ir.Timestamp, Comment: "valid time: when it ended"},
@@ -52,11 +53,11 @@ WHERE customer_id = %s AND field = %s AND ended_at IS NULL`,
 				f.Object(Overrides), f.Now(), arg(f, "value"), f.Str(OverrideCleared), f.Str(OverrideReplaced), arg(f, "value"), f.Now(), arg(f, "customer_id"), arg(f, "field"))
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (override_id, customer_id, field, value, reason, author, set_at, expires_at)
-SELECT %[2]s || '/' || %[3]s || '@' || CAST(%[4]s AS %[5]s), %[2]s, %[3]s, %[6]s, %[7]s, %[8]s, %[9]s, %[10]s
+			return fmt.Sprintf(`INSERT INTO %[1]s (override_id, customer_id, field, value, reason, author, origin, set_at, expires_at)
+SELECT %[2]s || '/' || %[3]s || '@' || CAST(%[4]s AS %[5]s), %[2]s, %[3]s, %[6]s, %[7]s, %[8]s, COALESCE(%[12]s, 'cli'), %[9]s, %[10]s
 WHERE %[11]s IS NOT NULL`,
 				f.Object(Overrides), arg(f, "customer_id"), arg(f, "field"), f.TimestampToMillis(f.Now()), f.Type(ir.Text),
-				b.sealedArg(f, arg(f, "value"), arg(f, "field")), arg(f, "reason"), arg(f, "author"), f.Now(), arg(f, "expires_at"), arg(f, "value"))
+				b.sealedArg(f, arg(f, "value"), arg(f, "field")), arg(f, "reason"), arg(f, "author"), f.Now(), arg(f, "expires_at"), arg(f, "value"), arg(f, "origin"))
 		},
 		func(f ir.Fragments) string {
 			return b.overrideObservations(f, fmt.Sprintf("o.customer_id = %s AND o.field = %s AND o.ended_at IS NULL", arg(f, "customer_id"), arg(f, "field")))
@@ -70,6 +71,7 @@ WHERE %[11]s IS NOT NULL`,
 		Procedure: &ir.Procedure{Args: []ir.Arg{
 			{Name: "customer_id", Type: ir.Text}, {Name: "field", Type: ir.Text}, {Name: "value", Type: ir.Text},
 			{Name: "reason", Type: ir.Text}, {Name: "author", Type: ir.Text}, {Name: "expires_at", Type: ir.Timestamp},
+			{Name: "origin", Type: ir.Text},
 		}, Steps: staged(StageOps, set)}})
 }
 

@@ -570,8 +570,12 @@ func (b *builder) roles() {
 	if b.p.Object(ForgetProc) != nil {
 		g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: ForgetProc, Args: []ir.Type{ir.Text}})
 	}
-	if b.p.Object(OverrideProc) != nil {
-		g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: OverrideProc, Args: []ir.Type{ir.Text, ir.Text, ir.Text, ir.Text, ir.Text, ir.Timestamp}})
+	if o := b.p.Object(OverrideProc); o != nil {
+		var args []ir.Type
+		for _, a := range o.Procedure.Args {
+			args = append(args, a.Type)
+		}
+		g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: OverrideProc, Args: args})
 	}
 	add(RoleSteward, []string{RoleAnalyst}, g)
 	// deployer: creates, and so owns, every object; the tasks it owns run

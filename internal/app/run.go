@@ -159,6 +159,12 @@ func printPass(w io.Writer, res local.Result) {
 	if files > 0 {
 		fmt.Fprintf(w, "loaded %d files, %d lines\n", files, lines)
 	}
+	if o := res.Overrides; o.Set+o.Cleared > 0 {
+		fmt.Fprintf(w, "models/overrides: %d set, %d cleared (recorded in the audit log)\n", o.Set, o.Cleared)
+	}
+	for _, m := range res.Overrides.Waiting {
+		fmt.Fprintf(w, "override waiting: %s\n", m)
+	}
 	if !res.Batch.Ran {
 		return
 	}

@@ -893,6 +893,8 @@ type Result struct {
 	BackfillLeft int64
 	// Purge is what the daily purge removed, when this pass ran it.
 	Purge *PurgeResult
+	// Overrides is what applying models/overrides/ did.
+	Overrides OverrideSync
 }
 
 // BackfillLeft is how many customers the rule-set backfill has yet to
@@ -912,7 +914,20 @@ func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) 
 	if err != nil {
 		return res, err
 	}
-	res.Batch, err = run.RunGraph(ctx, false)
+	// The overrides of models/overrides/ first, so that this batch
+	// resolves them; those of customers the batch brings, after it.
+	if res.Overrides, err = run.ApplyFileOverrides(ctx); err != nil {
+		return res, err
+	}
+	res.Batch, err = run.RunGraph(ctx, res.Overrides.Set+res.Overrides.Cleared > 0)
+	if err == nil && len(res.Overrides.Waiting) > 0 && res.Batch.Ran {
+		var again OverrideSync
+		if again, err = run.ApplyFileOverrides(ctx); err == nil && again.Set > 0 {
+			res.Overrides.Set += again.Set
+			res.Overrides.Waiting = again.Waiting
+			res.Batch, err = run.RunGraph(ctx, true)
+		}
+	}
 	if err == nil && !res.Batch.Ran {
 		err = run.refreshIfStale(ctx)
 	}

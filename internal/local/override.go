@@ -20,6 +20,10 @@ type Override struct {
 	Reason string
 	Author string
 	Until  time.Time // zero: no expiry
+	// Origin is "" (cli) or a FileOverride's Origin; Pos names where a
+	// file's override is written (for the audit log).
+	Origin string
+	Pos    string
 }
 
 // OverrideRow is one row of silver.overrides, for explain.
@@ -34,11 +38,20 @@ type OverrideRow struct {
 // runs the same), appends an override entry to the audit log in the same
 // transaction, and runs a batch, so that gold and history show it at once.
 func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
+	if err := run.setOverride(ctx, o); err != nil {
+		return Batch{}, err
+	}
+	return run.RunGraph(ctx, true)
+}
+
+// setOverride records an override and its audit entry in one transaction,
+// without running a batch.
+func (run *Runner) setOverride(ctx context.Context, o Override) error {
 	if strings.TrimSpace(o.Reason) == "" {
-		return Batch{}, fmt.Errorf("override: a reason is required")
+		return fmt.Errorf("override: a reason is required")
 	}
 	if strings.TrimSpace(o.Author) == "" {
-		return Batch{}, fmt.Errorf("override: an author is required: --author, or $USER")
+		return fmt.Errorf("override: an author is required: --author, or $USER")
 	}
 	fld := run.plan.Spec.FieldByName(o.Field)
 	if fld == nil {
@@ -46,35 +59,38 @@ func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
 		for _, f := range run.plan.Spec.Fields {
 			names = append(names, f.Name)
 		}
-		return Batch{}, fmt.Errorf("override: no field %q (fields: %s)", o.Field, strings.Join(names, ", "))
+		return fmt.Errorf("override: no field %q (fields: %s)", o.Field, strings.Join(names, ", "))
 	}
 	if o.Value != nil && *o.Value == "" {
-		return Batch{}, fmt.Errorf("override: an empty value; to end the override in force, use --clear")
+		return fmt.Errorf("override: an empty value; to end the override in force, use --clear")
 	}
 	if !o.Until.IsZero() && !o.Until.After(time.Now()) {
-		return Batch{}, fmt.Errorf("override: --until %s is in the past", o.Until.UTC().Format(time.RFC3339))
+		return fmt.Errorf("override: --until %s is in the past", o.Until.UTC().Format(time.RFC3339))
 	}
 	var n int
 	if err := run.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+run.r.Object(plan.Crosswalk)+" WHERE customer_id = ? AND source <> ?", o.Customer, spec.OverrideSource).Scan(&n); err != nil {
-		return Batch{}, fmt.Errorf("override: %w", err)
+		return fmt.Errorf("override: %w", err)
 	}
 	if n == 0 {
-		return Batch{}, fmt.Errorf("override: no customer %q (trueup explain names a customer's id)", o.Customer)
+		return fmt.Errorf("override: no customer %q (trueup explain names a customer's id)", o.Customer)
 	}
 	if o.Value == nil {
 		if err := run.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+run.r.Object(plan.Overrides)+" WHERE customer_id = ? AND field = ? AND ended_at IS NULL", o.Customer, o.Field).Scan(&n); err != nil {
-			return Batch{}, fmt.Errorf("override: %w", err)
+			return fmt.Errorf("override: %w", err)
 		}
 		if n == 0 {
-			return Batch{}, fmt.Errorf("override: customer %s has no override of %s in force", o.Customer, o.Field)
+			return fmt.Errorf("override: customer %s has no override of %s in force", o.Customer, o.Field)
 		}
 	}
 	tx, err := run.db.BeginTx(ctx, nil)
 	if err != nil {
-		return Batch{}, fmt.Errorf("override: %w", err)
+		return fmt.Errorf("override: %w", err)
 	}
 	defer tx.Rollback()
 	args := map[string]any{"customer_id": o.Customer, "field": o.Field, "reason": o.Reason, "author": o.Author}
+	if o.Origin != "" {
+		args["origin"] = o.Origin
+	}
 	if o.Value != nil {
 		args["value"] = *o.Value
 	}
@@ -84,12 +100,12 @@ func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
 	params, steps := run.plan.OverrideSetSteps()
 	for _, a := range params {
 		if err := setVariable(ctx, tx, a.Name, run.r.Type(a.Type), args[a.Name]); err != nil {
-			return Batch{}, fmt.Errorf("override: %w", err)
+			return fmt.Errorf("override: %w", err)
 		}
 	}
 	for i, step := range steps {
 		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
-			return Batch{}, fmt.Errorf("override: step %d: %w", i+1, err)
+			return fmt.Errorf("override: step %d: %w", i+1, err)
 		}
 	}
 	detail := map[string]any{"field": o.Field, "reason": o.Reason, "author": o.Author, "pii": fld.PII}
@@ -103,13 +119,16 @@ func (run *Runner) SetOverride(ctx context.Context, o Override) (Batch, error) {
 	if !o.Until.IsZero() {
 		detail["until"] = o.Until.UTC().Format(time.RFC3339)
 	}
+	if o.Pos != "" {
+		detail["file"] = o.Pos
+	}
 	if _, err := run.auditLog().Append(ctx, tx, actor(), auditlog.Override, o.Customer+" "+o.Field, detail); err != nil {
-		return Batch{}, fmt.Errorf("override: %w", err)
+		return fmt.Errorf("override: %w", err)
 	}
 	if err := run.commit(tx, &StatementProfile{}); err != nil {
-		return Batch{}, fmt.Errorf("override: %w", err)
+		return fmt.Errorf("override: %w", err)
 	}
-	return run.RunGraph(ctx, true)
+	return nil
 }
 
 // setVariable sets the DuckDB variable that a procedure's argument
@@ -159,4 +178,85 @@ func (run *Runner) overridesDue(ctx context.Context) (bool, error) {
 	err := run.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %s
 WHERE (ended_at IS NULL AND expires_at <= %s) OR (ended_at IS NOT NULL AND retracted_at IS NULL)`, run.r.Object(plan.Overrides), run.r.Now())).Scan(&n)
 	return n > 0, err
+}
+
+// FileOverrideAuthor is the author of the clearing of a file's override
+// whose entry was removed.
+const FileOverrideAuthor = "models/overrides"
+
+// OverrideSync is what applying models/overrides/ did.
+type OverrideSync struct {
+	Set, Cleared int
+	// Waiting are the overrides not applied yet, each with why: a
+	// customer not in the crosswalk yet, say. They are tried again at
+	// each run.
+	Waiting []string
+}
+
+// ApplyFileOverrides brings silver.overrides in line with the spec's
+// models/overrides/: an entry that was never applied is set (replacing the
+// override in force of that field), one applied before is left alone even
+// once it ended (an expired override does not come back), and an override
+// from a file whose entry is gone is cleared. Overrides set with trueup
+// override are not touched. An entry that cannot be applied yet waits.
+func (run *Runner) ApplyFileOverrides(ctx context.Context) (OverrideSync, error) {
+	var res OverrideSync
+	applied := map[string]bool{}
+	type live struct{ customer, field, origin string }
+	var inForce []live
+	rows, err := run.db.QueryContext(ctx, "SELECT origin, customer_id, field, ended_at IS NULL FROM "+run.r.Object(plan.Overrides)+" WHERE origin LIKE 'file:%'")
+	if err != nil {
+		return res, fmt.Errorf("overrides: %w", err)
+	}
+	for rows.Next() {
+		var l live
+		var open bool
+		if err := rows.Scan(&l.origin, &l.customer, &l.field, &open); err != nil {
+			rows.Close()
+			return res, fmt.Errorf("overrides: %w", err)
+		}
+		applied[l.origin] = true
+		if open {
+			inForce = append(inForce, l)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("overrides: %w", err)
+	}
+	want := map[string]bool{}
+	now := time.Now()
+	for _, fo := range run.plan.Spec.Overrides {
+		origin := fo.Origin()
+		want[origin] = true
+		if applied[origin] {
+			continue
+		}
+		if !fo.Until.IsZero() && !fo.Until.After(now) {
+			// Expired before it could be applied: nothing to do, ever.
+			continue
+		}
+		v := fo.Value
+		err := run.setOverride(ctx, Override{Customer: fo.Customer, Field: fo.Field, Value: &v, Reason: fo.Reason, Author: fo.Author,
+			Until: fo.Until, Origin: origin, Pos: fo.Pos.String()})
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, err
+			}
+			res.Waiting = append(res.Waiting, fmt.Sprintf("%s: %v", fo.Pos, err))
+			continue
+		}
+		res.Set++
+	}
+	for _, l := range inForce {
+		if want[l.origin] {
+			continue
+		}
+		err := run.setOverride(ctx, Override{Customer: l.customer, Field: l.field, Reason: "its entry was removed from models/overrides", Author: FileOverrideAuthor})
+		if err != nil {
+			return res, err
+		}
+		res.Cleared++
+	}
+	return res, nil
 }

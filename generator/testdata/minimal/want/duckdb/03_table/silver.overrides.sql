@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS silver.overrides (
   value VARCHAR,
   reason VARCHAR NOT NULL,
   author VARCHAR NOT NULL,
+  origin VARCHAR NOT NULL,
   set_at TIMESTAMP NOT NULL,
   expires_at TIMESTAMP,
   ended_at TIMESTAMP,
@@ -18,6 +19,8 @@ CREATE TABLE IF NOT EXISTS silver.overrides (
 COMMENT ON TABLE silver.overrides IS 'a steward''s overrides: a field of a customer set to a value, with reason and author, until it ends';
 
 COMMENT ON COLUMN silver.overrides.value IS 'the value as set, stored as the field''s values are (sealed for PII)';
+
+COMMENT ON COLUMN silver.overrides.origin IS 'cli (trueup override, AUDIT.SET_OVERRIDE) or file:<hash> (an entry of models/overrides/)';
 
 COMMENT ON COLUMN silver.overrides.set_at IS 'valid time: when the override starts';
 

@@ -8,6 +8,7 @@ CREATE TABLE IF NOT EXISTS RULES.SILVER.OVERRIDES (
   VALUE VARCHAR COMMENT 'the value as set, stored as the field''s values are (sealed for PII)',
   REASON VARCHAR NOT NULL,
   AUTHOR VARCHAR NOT NULL,
+  ORIGIN VARCHAR NOT NULL COMMENT 'cli (trueup override, AUDIT.SET_OVERRIDE) or file:<hash> (an entry of models/overrides/)',
   SET_AT TIMESTAMP_NTZ NOT NULL COMMENT 'valid time: when the override starts',
   EXPIRES_AT TIMESTAMP_NTZ COMMENT 'valid time: when it expires; NULL: until a source agrees or a steward clears it',
   ENDED_AT TIMESTAMP_NTZ COMMENT 'valid time: when it ended',
