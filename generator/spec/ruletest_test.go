@@ -48,7 +48,7 @@ func loadTests(t *testing.T, files map[string]string) ([]*spec.RuleTest, error) 
 // overrides) are not sections of the spec, even when they are not.
 func TestLoadSkipsSubfolders(t *testing.T) {
 	tests, err := loadTests(t, map[string]string{
-		"overrides/o.yaml": "overrides: [{customer: x}]\n",
+		"overrides/o.yaml":  "overrides: [{customer: x}]\n",
 		"tests/deep/x.yaml": "not: a spec\n",
 	})
 	if err != nil || len(tests) != 0 {
