@@ -107,7 +107,7 @@ func RuleTests(ctx context.Context, w io.Writer, o RuleTestOptions) error {
 func ruleTestOf(r local.RuleTestResult) ruleTestJSON {
 	t := r.Test
 	j := ruleTestJSON{Name: t.Name, File: t.Pos.File, Line: t.Pos.Line, Field: t.Field, Pass: r.Pass, Customer: r.Customer,
-		Expected: ruleTestOutcome{Source: t.Expect.Source, Rule: t.Expect.Rule, Value: t.Expect.Value},
+		Expected:   ruleTestOutcome{Source: t.Expect.Source, Rule: t.Expect.Rule, Value: t.Expect.Value},
 		Candidates: []string{}}
 	if r.Found {
 		src, rule := r.Source, r.Rule
