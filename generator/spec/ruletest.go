@@ -241,7 +241,8 @@ func sourceNames(s *Spec) []string {
 	return out
 }
 
-// testValues reads source -> value, or source -> {value, at}.
+// testValues reads source -> value, source -> {value, at}, or source -> a
+// list of them (the record's values over time).
 func (l *loader) testValues(f string, n *yaml.Node, what string, fld *Field, s *Spec) []*TestValue {
 	var out []*TestValue
 	l.mapping(f, n, what, nil, func(key string, k, v *yaml.Node) {
@@ -254,33 +255,49 @@ func (l *loader) testValues(f string, n *yaml.Node, what string, fld *Field, s *
 			l.errf(f, k, "%s: source %q does not map field %q", what, key, fld.Name)
 			return
 		}
-		tv := &TestValue{Field: fld.Name, Source: key, At: DefaultTestTime, Pos: pos(f, k)}
 		where := fmt.Sprintf("%s %q", what, key)
-		if v.Kind == yaml.ScalarNode {
-			tv.Value, tv.Kind = scalar(v)
-			out = append(out, tv)
+		if v.Kind == yaml.SequenceNode {
+			// The record's values over time: the last is its state.
+			if len(v.Content) == 0 {
+				l.errf(f, v, "%s: give at least one value", where)
+			}
+			for _, item := range v.Content {
+				out = append(out, l.testValue(f, item, where, fld.Name, key))
+			}
 			return
 		}
-		hasValue := false
-		l.mapping(f, v, where, []string{"value", "at"}, func(key string, k, v *yaml.Node) {
-			switch key {
-			case "value":
-				hasValue = true
-				if v.Kind != yaml.ScalarNode {
-					l.errf(f, v, "%s: value must be a scalar (a string, number, boolean or null)", where)
-					return
-				}
-				tv.Value, tv.Kind = scalar(v)
-			case "at":
-				tv.At = l.testTime(f, v, where+": at")
-			}
-		})
-		if v.Kind == yaml.MappingNode && !hasValue {
-			l.errf(f, v, "%s: value is required (null asserts null)", where)
-		}
-		out = append(out, tv)
+		out = append(out, l.testValue(f, v, where, fld.Name, key))
 	})
 	return out
+}
+
+// testValue reads a value (a scalar at DefaultTestTime) or {value, at}.
+func (l *loader) testValue(f string, v *yaml.Node, where, field, source string) *TestValue {
+	tv := &TestValue{Field: field, Source: source, At: DefaultTestTime, Pos: pos(f, v)}
+	if v.Kind == yaml.ScalarNode {
+		tv.Value, tv.Kind = scalar(v)
+		return tv
+	}
+	hasValue := false
+	if !l.mapping(f, v, where, []string{"value", "at"}, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "value":
+			hasValue = true
+			if v.Kind != yaml.ScalarNode {
+				l.errf(f, v, "%s: value must be a scalar (a string, number, boolean or null)", where)
+				return
+			}
+			tv.Value, tv.Kind = scalar(v)
+		case "at":
+			tv.At = l.testTime(f, v, where+": at")
+		}
+	}) {
+		return tv
+	}
+	if !hasValue {
+		l.errf(f, v, "%s: value is required (null asserts null)", where)
+	}
+	return tv
 }
 
 // scalar is the text of a YAML scalar and how a source's JSON writes it.
