@@ -171,3 +171,26 @@ func TestRuleTestNamesUnique(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestRuleTestValuesOverTime: a source's values may be a list, the
+// record's values over time; an empty list is an error.
+func TestRuleTestValuesOverTime(t *testing.T) {
+	tests, err := loadTests(t, map[string]string{"tests/a.yaml": `tests:
+  - name: over time
+    field: email
+    candidates:
+      app: [first@x.io, {value: null, at: 2026-02-01}]
+    expect: {value: null}
+`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := tests[0].Candidates
+	if len(c) != 2 || *c[0].Value != "first@x.io" || c[1].Value != nil || !c[1].At.After(c[0].At) || c[1].Source != "app" {
+		t.Fatalf("candidates = %+v", c)
+	}
+	_, err = loadTests(t, map[string]string{"tests/a.yaml": "tests:\n  - name: empty\n    field: email\n    candidates: {app: []}\n    expect: {value: x}\n"})
+	if err == nil || !strings.Contains(err.Error(), `models/tests/a.yaml:4:23: test "empty": candidates "app": give at least one value`) {
+		t.Fatalf("err = %v", err)
+	}
+}
