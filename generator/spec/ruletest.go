@@ -105,6 +105,7 @@ func LoadRuleTests(fsys fs.FS, dir, prefix string, s *Spec) ([]*RuleTest, error)
 	return tests, nil
 }
 
+// sortErrors sorts errors by file, line and column.
 func sortErrors(errs ErrorList) {
 	sort.SliceStable(errs, func(i, j int) bool {
 		a, b := errs[i].Pos, errs[j].Pos
