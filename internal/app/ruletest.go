@@ -40,10 +40,21 @@ type ruleTestJSON struct {
 	Candidates []string        `json:"candidates"`
 }
 
+// ruleTestOutcome is a winner: a test's expectation leaves out what it
+// does not check; value null is null.
 type ruleTestOutcome struct {
-	Source *string `json:"source,omitempty"`
-	Rule   *string `json:"rule,omitempty"`
-	Value  *string `json:"value"`
+	Source *string         `json:"source,omitempty"`
+	Rule   *string         `json:"rule,omitempty"`
+	Value  json.RawMessage `json:"value,omitempty"`
+}
+
+// rawValue is a value as JSON: a string or null.
+func rawValue(v *string) json.RawMessage {
+	if v == nil {
+		return json.RawMessage("null")
+	}
+	b, _ := json.Marshal(*v)
+	return b
 }
 
 // RuleTests runs the rule tests under models/tests on the embedded DuckDB
@@ -95,6 +106,7 @@ func RuleTests(ctx context.Context, w io.Writer, o RuleTestOptions) error {
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
@@ -124,11 +136,16 @@ func loadRuleTests(models string, s *spec.Spec) ([]*spec.RuleTest, error) {
 func ruleTestOf(r local.RuleTestResult) ruleTestJSON {
 	t := r.Test
 	j := ruleTestJSON{Name: t.Name, File: t.Pos.File, Line: t.Pos.Line, Field: t.Field, Pass: r.Pass, Customer: r.Customer,
-		Expected:   ruleTestOutcome{Source: t.Expect.Source, Rule: t.Expect.Rule, Value: t.Expect.Value},
+		Expected:   ruleTestOutcome{Source: t.Expect.Source, Rule: t.Expect.Rule},
 		Candidates: []string{}}
+	if t.Expect.ValueSet {
+		j.Expected.Value = rawValue(t.Expect.Value)
+	}
 	if r.Found {
-		src, rule := r.Source, r.Rule
-		j.Got = ruleTestOutcome{Source: &src, Rule: &rule, Value: r.Value}
+		j.Got = ruleTestOutcome{Rule: &r.Rule, Value: rawValue(r.Value)}
+		if r.Source != "" {
+			j.Got.Source = &r.Source
+		}
 	}
 	for _, c := range r.Candidates {
 		j.Candidates = append(j.Candidates, candidateLine(c))
