@@ -52,7 +52,10 @@ type TestExpect struct {
 	Rule     *string
 	Value    *string
 	ValueSet bool
-	Pos      Pos
+	// AsOf, when set, checks the version of gold valid at that time (valid
+	// time, as trueup explain --as-of reads it) instead of the current one.
+	AsOf time.Time
+	Pos  Pos
 }
 
 // LoadRuleTests reads every .yaml and .yml file directly under dir of fsys
@@ -332,8 +335,10 @@ func (l *loader) testTime(f string, n *yaml.Node, what string) time.Time {
 
 func (l *loader) testExpect(f string, n *yaml.Node, what string, fld *Field, s *Spec) TestExpect {
 	e := TestExpect{Pos: pos(f, n)}
-	l.mapping(f, n, what, []string{"source", "rule", "value"}, func(key string, k, v *yaml.Node) {
+	l.mapping(f, n, what, []string{"source", "rule", "value", "as_of"}, func(key string, k, v *yaml.Node) {
 		switch key {
+		case "as_of":
+			e.AsOf = l.testTime(f, v, what+": as_of")
 		case "source":
 			src := l.str(f, v, what+": source")
 			if src != "" && s.SourceByName(src) == nil {

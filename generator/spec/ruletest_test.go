@@ -72,7 +72,7 @@ func TestLoadRuleTests(t *testing.T) {
     given:
       status:
         crm: {value: 7, at: "2026-01-03 04:05:06"}
-    expect: {source: billing, value: null}
+    expect: {source: billing, value: null, as_of: 2026-01-02T12:00:00Z}
 `})
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +100,9 @@ func TestLoadRuleTests(t *testing.T) {
 	if len(b.Given) != 1 || b.Given[0].Field != "status" || *b.Given[0].Value != "7" || b.Given[0].Kind != "number" ||
 		!b.Given[0].At.Equal(time.Date(2026, 1, 3, 4, 5, 6, 0, time.UTC)) {
 		t.Errorf("given = %+v", b.Given[0])
+	}
+	if !a.Expect.AsOf.IsZero() || !b.Expect.AsOf.Equal(time.Date(2026, 1, 2, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("as_of = %v, %v", a.Expect.AsOf, b.Expect.AsOf)
 	}
 	if e := b.Expect; e.Rule != nil || !e.ValueSet || e.Value != nil {
 		t.Errorf("expect = %+v", e)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/spec"
@@ -32,6 +33,7 @@ type ruleTestJSON struct {
 	Name       string          `json:"name"`
 	File       string          `json:"file"`
 	Line       int             `json:"line"`
+	AsOf       string          `json:"as_of,omitempty"`
 	Field      string          `json:"field"`
 	Pass       bool            `json:"pass"`
 	Expected   ruleTestOutcome `json:"expected"`
@@ -141,6 +143,9 @@ func ruleTestOf(r local.RuleTestResult) ruleTestJSON {
 	if t.Expect.ValueSet {
 		j.Expected.Value = rawValue(t.Expect.Value)
 	}
+	if !t.Expect.AsOf.IsZero() {
+		j.AsOf = t.Expect.AsOf.Format(time.RFC3339)
+	}
 	if r.Found {
 		j.Got = ruleTestOutcome{Rule: &r.Rule, Value: rawValue(r.Value)}
 		if r.Source != "" {
@@ -162,11 +167,18 @@ func printRuleTest(w io.Writer, r local.RuleTestResult) {
 		return
 	}
 	got := "no gold row for the customer"
+	if !t.Expect.AsOf.IsZero() {
+		got = "no version of the customer valid then"
+	}
 	if r.Found {
 		got = outcome(&r.Source, &r.Rule, r.Value, true)
 	}
-	fmt.Fprintf(w, "FAIL %s: %s (%s:%d)\n  want %s\n  got  %s\n", t.Field, t.Name, t.Pos.File, t.Pos.Line,
-		outcome(t.Expect.Source, t.Expect.Rule, t.Expect.Value, t.Expect.ValueSet), got)
+	when := ""
+	if !t.Expect.AsOf.IsZero() {
+		when = " as of " + t.Expect.AsOf.Format(time.RFC3339)
+	}
+	fmt.Fprintf(w, "FAIL %s: %s (%s:%d)\n  want %s%s\n  got  %s\n", t.Field, t.Name, t.Pos.File, t.Pos.Line,
+		outcome(t.Expect.Source, t.Expect.Rule, t.Expect.Value, t.Expect.ValueSet), when, got)
 	for _, c := range r.Candidates {
 		fmt.Fprintf(w, "    %s\n", candidateLine(c))
 	}
