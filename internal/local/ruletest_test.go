@@ -76,6 +76,14 @@ func TestRuleTestsWal2JSON(t *testing.T) {
         - {value: Second@Acme.io, at: 2026-02-01T10:00:00.5Z}
       crm: {value: crm@acme.io, at: 2026-02-01}
     expect: {source: app, rule: trust, value: second@acme.io}
+  - name: app before crm
+    field: email
+    candidates:
+      app:
+        - {value: first@acme.io, at: 2026-01-01}
+        - {value: Second@Acme.io, at: 2026-02-01T10:00:00.5Z}
+      crm: {value: crm@acme.io, at: 2026-02-01}
+    expect: {source: app, rule: only_candidate, value: first@acme.io, as_of: 2026-01-15}
   - name: app nulls the seats
     field: seats
     candidates:
@@ -104,6 +112,7 @@ func TestRuleTestsWal2JSON(t *testing.T) {
 `)
 	checkRuleTests(t, results, map[string]string{
 		"app over time":              "app/trust second@acme.io",
+		"app before crm":             "app/only_candidate first@acme.io",
 		"app nulls the seats":        "billing/non_null 9",
 		"wrong expectation":          "app/priority Acme",
 		"plan of the billing record": "billing/same_record_as enterprise",
