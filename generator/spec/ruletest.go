@@ -155,6 +155,8 @@ func (l *loader) ruleTestFile(file string, data []byte, s *Spec) []*RuleTest {
 	return out
 }
 
+// ruleTest reads one test, reporting every problem; it returns nil only
+// when the test is not a mapping.
 func (l *loader) ruleTest(f string, n *yaml.Node, s *Spec) *RuleTest {
 	t := &RuleTest{Pos: pos(f, n)}
 	var fieldNode, candNode, givenNode, expectNode *yaml.Node
@@ -195,6 +197,9 @@ func (l *loader) ruleTest(f string, n *yaml.Node, s *Spec) *RuleTest {
 		l.errf(f, n, "%s: candidates are required", what)
 	} else if fld != nil {
 		t.Candidates = l.testValues(f, candNode, what+": candidates", fld, s)
+		if candNode.Kind == yaml.MappingNode && len(candNode.Content) == 0 {
+			l.errf(f, candNode, "%s: candidates: give at least one source's value", what)
+		}
 	}
 	if givenNode != nil {
 		l.mapping(f, givenNode, what+": given", nil, func(key string, k, v *yaml.Node) {

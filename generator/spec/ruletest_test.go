@@ -192,6 +192,10 @@ func TestRuleTestValuesOverTime(t *testing.T) {
 	if len(c) != 2 || *c[0].Value != "first@x.io" || c[1].Value != nil || !c[1].At.After(c[0].At) || c[1].Source != "app" {
 		t.Fatalf("candidates = %+v", c)
 	}
+	_, err = loadTests(t, map[string]string{"tests/a.yaml": "tests:\n  - name: none\n    field: email\n    candidates: {}\n    expect: {value: x}\n"})
+	if err == nil || !strings.Contains(err.Error(), `models/tests/a.yaml:4:17: test "none": candidates: give at least one source's value`) {
+		t.Fatalf("err = %v", err)
+	}
 	_, err = loadTests(t, map[string]string{"tests/a.yaml": "tests:\n  - name: empty\n    field: email\n    candidates: {app: []}\n    expect: {value: x}\n"})
 	if err == nil || !strings.Contains(err.Error(), `models/tests/a.yaml:4:23: test "empty": candidates "app": give at least one value`) {
 		t.Fatalf("err = %v", err)
