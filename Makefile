@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/trueup
 DEMO    := .landing/demo
 
-.PHONY: all build deps pg-deps kms-deps test test-short check-generated generate demo bench bench-key bench-quick bench-go clean
+.PHONY: all build deps pg-deps kms-deps test test-short rule-tests check-generated generate demo bench bench-key bench-quick bench-go clean
 
 all: build
 
@@ -29,14 +29,20 @@ LOCAL_KMS := github.com/nsmithuk/local-kms@v0.0.0-20260228092603-2a5e92d09ab6
 kms-deps:
 	GOBIN=$(CURDIR)/.bin $(GO) install $(LOCAL_KMS)
 
-# Every test: golden SQL, the Snowflake parser, end-to-end runs on DuckDB,
-# a real PostgreSQL server's WAL, a KMS-compatible server.
-test: deps pg-deps kms-deps
+# Every test: the rule tests of models/, golden SQL, the Snowflake parser,
+# end-to-end runs on DuckDB, a real PostgreSQL server's WAL, a
+# KMS-compatible server.
+test: rule-tests deps pg-deps kms-deps
 	$(GO) vet ./...
 	CI=$${CI:-true} $(GO) test -count=1 -timeout 60m ./...
 
 test-short:
 	$(GO) test -short ./...
+
+# The rule tests of the company spec (models/tests/*.yaml) through the
+# pipeline on an in-memory DuckDB database; fails when one fails.
+rule-tests:
+	$(GO) run ./cmd/trueup test --models models
 
 # Fails, printing a unified diff, when sql/ is not what models/ generates.
 check-generated:

@@ -94,7 +94,7 @@ func TestModelsMatchSQL(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	for _, models := range []string{"../models", "testdata/hostile/models", "testdata/rules/models"} {
+	for _, models := range []string{"../tests/testdata/spec", "testdata/hostile/models", "testdata/rules/models"} {
 		for _, d := range dialect.Names() {
 			a, b := render(t, models, d), render(t, models, d)
 			if len(a) != len(b) {

@@ -13,7 +13,7 @@ import (
 // project's spec as a readable table (testdata/grants.md): a change to
 // who may read what shows in the diff of that file.
 func TestGrantMatrix(t *testing.T) {
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

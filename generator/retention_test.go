@@ -54,7 +54,7 @@ func TestCheckTimeTravel(t *testing.T) {
 // work tables keep none, and the purge runs in a daily task of its own,
 // outside the batch graph.
 func TestRetentionRendering(t *testing.T) {
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ var outsideGrammar = map[ir.Kind]bool{
 // tests/sfrules, and checked against Snowflake's documentation by its rule
 // catalog.
 func TestSnowflakeParseMarks(t *testing.T) {
-	specs := []string{"../models"}
+	specs := []string{"../tests/testdata/spec"}
 	for _, c := range cases(t) {
 		specs = append(specs, filepath.Join("testdata", c, "models"))
 	}

@@ -13,7 +13,7 @@ import (
 // BenchmarkLocalRun measures one pass of the local pipeline (load, task
 // graph, dynamic-table refresh) over the sample of 1000 customers.
 func BenchmarkLocalRun(b *testing.B) {
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func BenchmarkLocalRun(b *testing.B) {
 // BenchmarkGenerate measures compiling the company spec to Snowflake SQL.
 func BenchmarkGenerate(b *testing.B) {
 	for range b.N {
-		p, err := generator.Compile("../models")
+		p, err := generator.Compile("testdata/spec")
 		if err != nil {
 			b.Fatal(err)
 		}

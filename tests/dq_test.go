@@ -37,7 +37,7 @@ func recent(lsn int64, id, email string) map[string]any {
 // TestChecksFireAndStaySilent: each built-in check fires on a scenario built
 // to trip it and passes on a clean one.
 func TestChecksFireAndStaySilent(t *testing.T) {
-	clean := open(t, "../models")
+	clean := open(t, "testdata/spec")
 	landing := t.TempDir()
 	land(t, landing, "1.json", recent(10, "acct_1", "a@x.io"), recent(11, "acct_2", "b@x.io"))
 	runOnce(t, clean, landing)
@@ -47,7 +47,7 @@ func TestChecksFireAndStaySilent(t *testing.T) {
 		}
 	}
 
-	dirty := open(t, "../models")
+	dirty := open(t, "testdata/spec")
 	landing = t.TempDir()
 	land(t, landing, "1.json",
 		appEvent("c", 10, 0, "acct_1", "not an email"), // old (freshness), invalid
@@ -65,7 +65,7 @@ func TestChecksFireAndStaySilent(t *testing.T) {
 
 	// duplicate_customers and orphan_links guard invariants the pipeline
 	// keeps; they are tripped by running their SQL on corrupted staging.
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestConflictRate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("31 batches")
 	}
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	for b := 1; b <= 30; b++ {
 		// 2 of 10 conflict, 1 of 10 every third batch: stable with noise.
@@ -151,7 +151,7 @@ func TestConflictRate(t *testing.T) {
 		t.Errorf("spike: conflict_rate email = %s, want fail", status)
 	}
 	// A spike before the minimum history is not judged.
-	young := open(t, "../models")
+	young := open(t, "testdata/spec")
 	landing = t.TempDir()
 	for b := 1; b <= 5; b++ {
 		k := 1
@@ -169,7 +169,7 @@ func TestConflictRate(t *testing.T) {
 // failure is acknowledged, the held batch is published.
 func TestErrorHoldsBatch(t *testing.T) {
 	models := filepath.Join(t.TempDir(), "models")
-	copyTree(t, "../models", models)
+	copyTree(t, "testdata/spec", models)
 	os.WriteFile(filepath.Join(models, "checks.yaml"), []byte("checks:\n  parse_failures: {severity: error}\n"), 0o644)
 	p, err := generator.Compile(models)
 	if err != nil {

@@ -228,7 +228,7 @@ func checkMaster(t *testing.T, db *sql.DB, cases map[string]map[string]want) {
 // the company spec. Every expectation below is computed by hand in the
 // comments from the landed events.
 func TestScenario(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := "testdata/scenario/landing"
 	res := runOnce(t, run, landing)
 	if !res.Batch.Ran {
@@ -381,11 +381,11 @@ func TestScenario(t *testing.T) {
 // order and in several batches, and expects gold identical to one pass.
 func TestArrivalOrder(t *testing.T) {
 	landing := "testdata/scenario/landing"
-	one := open(t, "../models")
+	one := open(t, "testdata/spec")
 	runOnce(t, one, landing)
 	want := snapshot(t, one.DB())
 
-	split := open(t, "../models")
+	split := open(t, "testdata/spec")
 	staged := t.TempDir()
 	for _, part := range []string{"billing/customer/0002.json", "crm/account/0002.json", "app/accounts/0002.json", "billing/customer/0001.json", "app/accounts/0001.json", "crm/account/0001.json"} {
 		copyFile(t, filepath.Join(landing, part), filepath.Join(staged, part))

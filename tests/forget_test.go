@@ -25,11 +25,11 @@ func TestForget(t *testing.T) {
 	landAs(t, landing, "crm/account", "1.json", crmCreate(1, day, "001A", "Ann.Gone@alpha.io"))
 	db := filepath.Join(t.TempDir(), "t.duckdb")
 	var out bytes.Buffer
-	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
 	out.Reset()
-	if err := app.Forget(ctx, &out, app.ForgetOptions{Models: "../models", DB: db, Customer: "acct_a", Reason: "GDPR request 42"}); err != nil {
+	if err := app.Forget(ctx, &out, app.ForgetOptions{Models: "testdata/spec", DB: db, Customer: "acct_a", Reason: "GDPR request 42"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "forgot customer acct_a: 2 source records") {
@@ -37,7 +37,7 @@ func TestForget(t *testing.T) {
 	}
 	for _, c := range []struct{ id, want, not string }{{"acct_a", local.Erased, "ann.gone"}, {"acct_b", "bob.stays@beta.io", local.Erased}} {
 		out.Reset()
-		if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: c.id, Role: "pii_reader"}); err != nil {
+		if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: c.id, Role: "pii_reader"}); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), c.want) || strings.Contains(strings.ToLower(out.String()), c.not) {
@@ -45,7 +45,7 @@ func TestForget(t *testing.T) {
 		}
 	}
 	// A shared account owner (the app's sample rows all carry one) is kept.
-	run := runFile(t, "../models", db, landing)
+	run := runFile(t, "testdata/spec", db, landing)
 	defer run.Close()
 	for _, q := range []string{
 		"SELECT COUNT(*) FROM raw.app_lines WHERE lower(trueup_open_text(line)) LIKE '%ann.gone%'",
@@ -76,7 +76,7 @@ func TestForget(t *testing.T) {
 	if last.Action != auditlog.Forget || last.Subject != "acct_a" || !strings.Contains(last.Detail, "GDPR request 42") || strings.Contains(last.Detail, "ann") {
 		t.Errorf("audit entry: %+v", last)
 	}
-	if err := app.Forget(ctx, &out, app.ForgetOptions{Models: "../models", DB: filepath.Join(t.TempDir(), "none.duckdb"), Customer: "acct_a", Reason: "x"}); err == nil {
+	if err := app.Forget(ctx, &out, app.ForgetOptions{Models: "testdata/spec", DB: filepath.Join(t.TempDir(), "none.duckdb"), Customer: "acct_a", Reason: "x"}); err == nil {
 		t.Error("forget on a missing database")
 	}
 }

@@ -53,7 +53,7 @@ var fragmentPaths = [][]string{
 // JSONArrayHas) gives, for hostile lines and the sample's lines.
 func TestJSONValuesFragments(t *testing.T) {
 	lines := append([]string{}, fragmentLines...)
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// documentModels is ../models with the billing source's files framed as
+// documentModels is the company spec fixture (testdata/spec) with the billing source's files framed as
 // JSON documents (Stripe events saved as received).
 func documentModels(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	files, err := filepath.Glob("../models/*.yaml")
+	files, err := filepath.Glob("testdata/spec/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("models: %v", err)
 	}

@@ -52,7 +52,7 @@ func crmCreate(replay int, at time.Duration, id, email string) map[string]any {
 // customers are re-resolved away, and their ids stay as aliases. When the
 // Stripe customer later carries the account id, it is linked by it.
 func TestRelink(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	landAs(t, landing, "billing/customer", "1.json", stripeEvent("evt_1", "customer.created", day, "cus_A", "Ops@Zeta.io", map[string]any{}))
 	landAs(t, landing, "crm/account", "1.json", crmCreate(1, 2*day, "001Z", " ops@zeta.io"))
@@ -106,7 +106,7 @@ func TestRelink(t *testing.T) {
 // TestMatchIgnoresInvalidValues: a placeholder email that fails the field's
 // validator never links records to a customer.
 func TestMatchIgnoresInvalidValues(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	land(t, landing, "1.json", appEvent("c", 100, 0, "acct_1", "n/a"))
 	landAs(t, landing, "billing/customer", "1.json", stripeEvent("evt_1", "customer.created", day, "cus_X", " n/a", map[string]any{}))

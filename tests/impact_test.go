@@ -35,7 +35,7 @@ func TestImpactEqualsDeployedChange(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "t.duckdb")
 	models := filepath.Join(dir, "models")
-	copyTree(t, "../models", models)
+	copyTree(t, "testdata/spec", models)
 	landing := t.TempDir()
 	copyTree(t, "testdata/scenario/landing", landing)
 	run := runFile(t, models, db, landing)

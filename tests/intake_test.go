@@ -13,7 +13,7 @@ import (
 // what was wrong and the offending value; Stripe types no mapping reads
 // are counted per type; every landed line is accounted for.
 func TestIntakeReasons(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	good := salesforceLine("001A00000000000CM", "cometd@x.io", "1767229200000", "1")
 	landText(t, landing, "crm/account/0001.json",
@@ -119,7 +119,7 @@ FROM `+c.raw)
 // TestSourceQuarantinedWhole: a source whose every line of the batch is
 // quarantined fails quarantine_share, an error: the batch is held.
 func TestSourceQuarantinedWhole(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	land(t, landing, "1.json", appEvent("c", 100, 0, "acct_Q", "q@x.io"))
 	landText(t, landing, "crm/account/0001.json", `{"data":{"oops":1},"channel":"/data/AccountChangeEvent"}`, `[]`)

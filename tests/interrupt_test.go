@@ -14,11 +14,11 @@ func TestInterruptedRunsLoseNothing(t *testing.T) {
 		t.Skip("slow")
 	}
 	landing := "testdata/scenario/landing"
-	clean := open(t, "../models")
+	clean := open(t, "testdata/spec")
 	runOnce(t, clean, landing)
 	want := snapshot(t, clean.DB())
 
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	interrupted := 0
 	for i := 0; i < 40; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i)*3*time.Millisecond)

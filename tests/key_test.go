@@ -21,17 +21,17 @@ func TestMasterKeyErrors(t *testing.T) {
 	landText(t, landing, "app/accounts/0001.json", debeziumLine("acct_1", "ann@x.io", "1767225600000", "100"))
 	db := filepath.Join(t.TempDir(), "t.duckdb")
 	var out bytes.Buffer
-	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
 	other := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))
 	t.Setenv(crypt.EnvKey, other)
 	for _, run := range []func() error{
 		func() error {
-			return app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true})
+			return app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true})
 		},
 		func() error {
-			return app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1"})
+			return app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_1"})
 		},
 	} {
 		err := run()
@@ -40,7 +40,7 @@ func TestMasterKeyErrors(t *testing.T) {
 		}
 	}
 	t.Setenv(crypt.EnvKey, "")
-	err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true})
+	err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true})
 	if err == nil || !strings.Contains(err.Error(), "no master key: set "+crypt.EnvKey) {
 		t.Errorf("no key: %v", err)
 	}

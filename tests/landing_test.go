@@ -72,7 +72,7 @@ func ndjson(lines ...string) []byte { return []byte(strings.Join(lines, "\n") + 
 // them, by their content whatever their name; a file that cannot be
 // decompressed is a load error and the other files load.
 func TestLoadCompressed(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 
 	var gz bytes.Buffer
@@ -144,7 +144,7 @@ func TestLoadCompressed(t *testing.T) {
 // so the first event of the file is valid JSON, in a plain file and in a
 // compressed one.
 func TestLoadBOM(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	landBytes(t, landing, "app/accounts/0001.json", append([]byte("\uFEFF"), ndjson(debeziumLine("acct_1", "a@x.io", "1767225600000", "100"), debeziumLine("acct_2", "b@x.io", "1767225600000", "110"))...))
 	var gz bytes.Buffer
@@ -172,7 +172,7 @@ func TestLoadBOM(t *testing.T) {
 // loads its own content, not a.json's, and q?.json beside qa.json loads
 // both.
 func TestLoadNamesLiteral(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	files := map[string]string{
 		"a.json":    debeziumLine("acct_a", "a@x.io", "1767225600000", "100"),
@@ -198,7 +198,7 @@ func TestLoadNamesLiteral(t *testing.T) {
 // has settled, every line loads. A temporary name (.tmp, .partial, a
 // leading dot) is never loaded; renamed, the file loads.
 func TestLoadWaitsForCompleteFiles(t *testing.T) {
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func TestLoadWaitsForCompleteFiles(t *testing.T) {
 // its size, is found by its SHA-256: a data-quality finding; the lines it
 // had when it was loaded stay in RAW, the new ones are not loaded.
 func TestLoadEditedAfterLoading(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	before := debeziumLine("acct_1", "a@x.io", "1767225600000", "100")
 	landText(t, landing, "app/accounts/0001.json", before)
@@ -293,7 +293,7 @@ func TestLoadEditedAfterLoading(t *testing.T) {
 // the landing folder are followed; a link back to an ancestor folder (a
 // loop) is not walked again.
 func TestLoadSymlinks(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	elsewhere := t.TempDir()
 	landText(t, elsewhere, "one.json", debeziumLine("acct_1", "a@x.io", "1767225600000", "100"))
@@ -321,7 +321,7 @@ func TestLoadSymlinks(t *testing.T) {
 // naming it; a declared source without files is a warning naming the
 // folder it looked in.
 func TestLoadWrongPaths(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	missing := filepath.Join(t.TempDir(), "landnig")
 	_, err := run.RunOnce(context.Background(), missing)
 	if !errors.Is(err, local.ErrNoLanding) || !strings.Contains(err.Error(), missing) {
@@ -340,7 +340,7 @@ func TestLoadWrongPaths(t *testing.T) {
 
 	// The CLI's run fails on a missing folder before creating a database.
 	db := filepath.Join(t.TempDir(), "t.duckdb")
-	err = app.RunLocal(context.Background(), new(bytes.Buffer), app.RunOptions{Models: "../models", DB: db, Landing: missing, Once: true})
+	err = app.RunLocal(context.Background(), new(bytes.Buffer), app.RunOptions{Models: "testdata/spec", DB: db, Landing: missing, Once: true})
 	if !errors.Is(err, local.ErrNoLanding) {
 		t.Errorf("run --local on a missing folder: %v", err)
 	}
@@ -357,10 +357,10 @@ func TestReadCommandsReadOnly(t *testing.T) {
 	dir := t.TempDir()
 	missing := filepath.Join(dir, "nope.duckdb")
 	var out bytes.Buffer
-	if err := app.DQ(ctx, &out, app.DQOptions{Models: "../models", DB: missing}); !errors.Is(err, local.ErrNoDatabase) || !strings.Contains(err.Error(), missing) {
+	if err := app.DQ(ctx, &out, app.DQOptions{Models: "testdata/spec", DB: missing}); !errors.Is(err, local.ErrNoDatabase) || !strings.Contains(err.Error(), missing) {
 		t.Errorf("dq on a missing database: %v", err)
 	}
-	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: missing, Customer: "acct_1"}); !errors.Is(err, local.ErrNoDatabase) {
+	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: missing, Customer: "acct_1"}); !errors.Is(err, local.ErrNoDatabase) {
 		t.Errorf("explain on a missing database: %v", err)
 	}
 	if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
@@ -370,7 +370,7 @@ func TestReadCommandsReadOnly(t *testing.T) {
 	landing := t.TempDir()
 	landText(t, landing, "app/accounts/0001.json", debeziumLine("acct_1", "a@x.io", "1767225600000", "100"))
 	db := filepath.Join(dir, "t.duckdb")
-	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
 	sum := func() [32]byte {
@@ -381,7 +381,7 @@ func TestReadCommandsReadOnly(t *testing.T) {
 		return sha256.Sum256(data)
 	}
 	before := sum()
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,14 +391,14 @@ func TestReadCommandsReadOnly(t *testing.T) {
 	}
 	defer reader.Close()
 	out.Reset()
-	if err := app.DQ(ctx, &out, app.DQOptions{Models: "../models", DB: db}); err != nil && !errors.Is(err, app.ErrDQFailed) {
+	if err := app.DQ(ctx, &out, app.DQOptions{Models: "testdata/spec", DB: db}); err != nil && !errors.Is(err, app.ErrDQFailed) {
 		t.Errorf("dq beside another reader: %v", err)
 	}
 	if !strings.Contains(out.String(), "data quality, batch") {
 		t.Errorf("dq printed %q", out.String())
 	}
 	out.Reset()
-	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1"}); err != nil {
+	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_1"}); err != nil {
 		t.Errorf("explain: %v", err)
 	}
 	if _, err := reader.DB().Exec("CREATE TABLE ops.x (a INT)"); err == nil {
@@ -424,7 +424,7 @@ func TestRunOnceWaitsForFreshFiles(t *testing.T) {
 	}
 	db := filepath.Join(t.TempDir(), "t.duckdb")
 	var out bytes.Buffer
-	o := app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}
+	o := app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}
 	o.Local.Settle = 500 * time.Millisecond
 	if err := app.RunLocal(context.Background(), &out, o); err != nil {
 		t.Fatal(err)

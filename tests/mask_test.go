@@ -24,7 +24,7 @@ func TestExplainMasksPII(t *testing.T) {
 	landText(t, landing, "app/accounts/0001.json", debeziumLine("acct_1", "ann.secret@x.io", "1767225600000", "100"))
 	db := filepath.Join(t.TempDir(), "t.duckdb")
 	var out bytes.Buffer
-	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "ann.secret") {
@@ -32,7 +32,7 @@ func TestExplainMasksPII(t *testing.T) {
 	}
 	for _, role := range []string{"", "analyst", "steward"} {
 		out.Reset()
-		if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1", Role: role}); err != nil {
+		if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_1", Role: role}); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(out.String(), "ann.secret") || !strings.Contains(out.String(), "***@x.io") {
@@ -40,7 +40,7 @@ func TestExplainMasksPII(t *testing.T) {
 		}
 	}
 	out.Reset()
-	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1", Role: "pii_reader"}); err != nil {
+	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_1", Role: "pii_reader"}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "ann.secret@x.io") {
@@ -48,10 +48,10 @@ func TestExplainMasksPII(t *testing.T) {
 	}
 	// The read in full, and only it, is in the audit log.
 	out.Reset()
-	if err := app.AuditVerify(ctx, &out, app.AuditOptions{TargetOptions: app.TargetOptions{Models: "../models"}, DB: db}); err != nil {
+	if err := app.AuditVerify(ctx, &out, app.AuditOptions{TargetOptions: app.TargetOptions{Models: "testdata/spec"}, DB: db}); err != nil {
 		t.Fatal(err)
 	}
-	run := runFile(t, "../models", db, landing)
+	run := runFile(t, "testdata/spec", db, landing)
 	entries, err := run.AuditEntries(ctx)
 	run.Close()
 	if err != nil {
@@ -66,7 +66,7 @@ func TestExplainMasksPII(t *testing.T) {
 	if len(reads) != 1 || !strings.HasPrefix(reads[0], "acct_1 ") || !strings.Contains(reads[0], `"role":"pii_reader"`) || strings.Contains(reads[0], "ann.secret") {
 		t.Errorf("audited reads of PII: %q, want the one by pii_reader", reads)
 	}
-	err = app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1", Role: "root"})
+	err = app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_1", Role: "root"})
 	if err == nil || !strings.Contains(err.Error(), "--role") {
 		t.Errorf("an unknown role: %v", err)
 	}
@@ -82,18 +82,18 @@ func TestDemoOutputsHoldNoPII(t *testing.T) {
 	landing := filepath.Join(dir, "landing")
 	db := filepath.Join(dir, "t.duckdb")
 	var out bytes.Buffer
-	if err := app.Sample(&out, app.SampleOptions{Models: "../models", Out: landing, Customers: 60, Seed: 7}); err != nil {
+	if err := app.Sample(&out, app.SampleOptions{Models: "testdata/spec", Out: landing, Customers: 60, Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, js := range []bool{false, true} {
-		if err := app.DQ(ctx, &out, app.DQOptions{Models: "../models", DB: db, JSON: js}); err != nil && !errors.Is(err, app.ErrDQFailed) {
+		if err := app.DQ(ctx, &out, app.DQOptions{Models: "testdata/spec", DB: db, JSON: js}); err != nil && !errors.Is(err, app.ErrDQFailed) {
 			t.Fatal(err)
 		}
 	}
-	run := runFile(t, "../models", db, landing)
+	run := runFile(t, "testdata/spec", db, landing)
 	ids := query(t, run, "SELECT customer_id FROM gold.customer_master ORDER BY 1 LIMIT 5")
 	// Gold holds PII as tokens: the secrets are the values they open to
 	// (query opens them), as normalized and as landed (" Ann@X.io ").
@@ -110,7 +110,7 @@ func TestDemoOutputsHoldNoPII(t *testing.T) {
 	}
 	run.Close()
 	for _, id := range ids {
-		if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: id}); err != nil {
+		if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: id}); err != nil {
 			t.Fatal(err)
 		}
 	}

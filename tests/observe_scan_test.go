@@ -24,7 +24,7 @@ import (
 // of event times, not the table, as DuckDB's profiler counts them.
 func TestObserveReadsTheBatchRange(t *testing.T) {
 	ctx := context.Background()
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,7 +80,7 @@ func TestPoisonLines(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			run := open(t, "../models")
+			run := open(t, "testdata/spec")
 			landing := t.TempDir()
 			landText(t, landing, c.file, c.bad, c.good)
 			res := runOnce(t, run, landing)
@@ -131,7 +131,7 @@ func TestPoisonLines(t *testing.T) {
 // (a subscription event is not the source's object, but it is observed,
 // so it is never dropped silently).
 func TestPoisonSequencesAndChildren(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	landText(t, landing, "app/accounts/0001.json",
 		debeziumLine("acct_neg", "neg@x.io", "1767225600000", "-5"),
@@ -166,7 +166,7 @@ func TestPoisonSequencesAndChildren(t *testing.T) {
 // integer (a cast would round it to 13) and the text "1e3" neither: they
 // stay as sent and are invalid.
 func TestIntegerValidity(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	line := func(id, seats string) string {
 		return strings.Replace(debeziumLine(id, id+"@x.io", "1767225600000", "100"), `"seats":1`, `"seats":`+seats, 1)
@@ -195,7 +195,7 @@ func TestIntegerValidity(t *testing.T) {
 // replacement is flagged; a file that changed after it was loaded is not
 // loaded again, and that is reported; the runs go on.
 func TestLoadErrors(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	landText(t, landing, "app/accounts/0001.json", debeziumLine("acct_1", "a@x.io", "1767225600000", "100"))
 	landText(t, landing, "app/accounts/0002.json", debeziumLine("acct_2", "b\xff@x.io", "1767225600000", "110"))

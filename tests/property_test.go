@@ -18,7 +18,8 @@ import (
 
 // This file holds the property test of DESIGN.md section 5, invariant 3:
 // gold is a pure function of the deduplicated observations. For many seeds
-// a random scenario of events across the three sources of models/ is
+// a random scenario of events across the three sources of the company spec
+// (the fixture testdata/spec) is
 // delivered twice:
 //
 //	(a) every event once, in generation order, in one pass (one RunOnce);
@@ -32,7 +33,7 @@ import (
 //	TRUEUP_PROPERTY_SEED=S    run only seed S, logging its plan (to replay a failure)
 //	TRUEUP_PROPERTY_FIRST=F   first seed of the range (default 1)
 
-// The three sources of models/sources.yaml and their landing folders.
+// The three sources of testdata/spec/sources.yaml and their landing folders.
 const (
 	propApp = iota
 	propCRM
@@ -986,7 +987,7 @@ func propRandomDelivery(sc *propScenario, skip *propEvent) propDelivery {
 // propDeliver runs a delivery on a fresh database and returns it.
 func propDeliver(t *testing.T, d propDelivery) *sql.DB {
 	t.Helper()
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	propTuneDB(t, run.DB())
 	landing := t.TempDir()
 	for _, files := range d {

@@ -12,7 +12,7 @@ import (
 // customers) gives exactly what incremental processing produced, and
 // confirms history rather than rewriting it.
 func TestReplay(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	copyTree(t, "testdata/scenario/landing", landing)
 	runOnce(t, run, landing)

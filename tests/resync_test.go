@@ -21,7 +21,7 @@ import (
 // findings; --ids prints one id per line and refuses an object-wide item.
 func TestResyncLists(t *testing.T) {
 	ctx := context.Background()
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,12 +95,12 @@ func TestResyncLists(t *testing.T) {
 	run.Close()
 
 	var out bytes.Buffer
-	err = app.Resync(ctx, &out, app.ResyncOptions{Models: "../models", DB: path, Source: "crm", IDs: true})
+	err = app.Resync(ctx, &out, app.ResyncOptions{Models: "testdata/spec", DB: path, Source: "crm", IDs: true})
 	if err == nil || !strings.Contains(err.Error(), "every record of Account") {
 		t.Errorf("--ids with an object-wide item: %v", err)
 	}
 	out.Reset()
-	if err := app.Resync(ctx, &out, app.ResyncOptions{Models: "../models", DB: path, JSON: true}); err != nil {
+	if err := app.Resync(ctx, &out, app.ResyncOptions{Models: "testdata/spec", DB: path, JSON: true}); err != nil {
 		t.Fatal(err)
 	}
 	var js struct {
@@ -112,7 +112,7 @@ func TestResyncLists(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &js); err != nil || js.SchemaVersion != 1 || len(js.Items) != 1 || js.Items[0].Object != "Account" {
 		t.Errorf("--json: %v\n%s", err, out.String())
 	}
-	if err := app.Resync(ctx, &out, app.ResyncOptions{Models: "../models", DB: path, Source: "nope"}); err == nil {
+	if err := app.Resync(ctx, &out, app.ResyncOptions{Models: "testdata/spec", DB: path, Source: "nope"}); err == nil {
 		t.Error("an unknown source is accepted")
 	}
 }

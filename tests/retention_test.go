@@ -61,7 +61,7 @@ func execSQL(t *testing.T, db *sql.DB, q string) {
 // force stay as they were; and that a run purges once a day, not at every
 // pass.
 func TestRetentionPurge(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	db := run.DB()
 	landing := "testdata/scenario/landing"
 	res := runOnce(t, run, landing)

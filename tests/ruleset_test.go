@@ -20,7 +20,7 @@ func TestRulesetChange(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
 	models := filepath.Join(dir, "models")
-	copyTree(t, "../models", models)
+	copyTree(t, "testdata/spec", models)
 	landing := t.TempDir()
 	copyTree(t, "testdata/scenario/landing", landing)
 
@@ -95,7 +95,7 @@ func TestRulesetBackfillSlices(t *testing.T) {
 	dir := t.TempDir()
 	dbPath := filepath.Join(dir, "t.duckdb")
 	models := filepath.Join(dir, "models")
-	copyTree(t, "../models", models)
+	copyTree(t, "testdata/spec", models)
 	proj := filepath.Join(models, "project.yaml")
 	data, _ := os.ReadFile(proj)
 	os.WriteFile(proj, []byte(strings.Replace(string(data), "project:\n", "project:\n  backfill_slice: 2\n", 1)), 0o644)

@@ -23,7 +23,7 @@ func crmEvent(changeType string, replay int, at time.Duration, ids []string, cha
 // several records; DELETE and UNDELETE are observations; gap events carry
 // no values and become findings naming the records to re-sync.
 func TestSalesforceSemantics(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	landAs(t, landing, "crm/account", "1.json",
 		crmEvent("CREATE", 1, 0, []string{"001A"}, nil, nil, map[string]any{"Name": "Alpha", "Billing_Email__c": "a@alpha.io", "Seats__c": 3}),

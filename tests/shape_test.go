@@ -52,7 +52,7 @@ func TestReconcileReadsBoundedByBatch(t *testing.T) {
 		}
 		factor = f
 	}
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 // on its next batch, and late data then resolves as it would have with the
 // log kept all along.
 func TestStateLogFilledOnce(t *testing.T) {
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestStateLogFilledOnce(t *testing.T) {
 		copyTree(t, state, l)
 		return l
 	}
-	kept, dropped := open(t, "../models"), open(t, "../models")
+	kept, dropped := open(t, "testdata/spec"), open(t, "testdata/spec")
 	keptLanding, droppedLanding := landing("kept"), landing("dropped")
 	runOnce(t, kept, keptLanding)
 	runOnce(t, dropped, droppedLanding)

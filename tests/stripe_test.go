@@ -25,7 +25,7 @@ func subscriptionEvent(id, typ string, at time.Duration, sub, status, lookupKey 
 // canceled or incomplete_expired, else the most recent one), with lineage
 // naming the subscription, over time.
 func TestSubscriptions(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	land(t, landing, "1.json", appEvent("c", 100, 0, "acct_S", "s@x.io"))
 	landAs(t, landing, "billing/customer", "1.json",

@@ -82,7 +82,7 @@ func dbNow(t *testing.T, run *local.Runner) time.Time {
 // and leaves the present alone; a newer one replaces the present. What gold
 // said before the correction stays queryable in system time.
 func TestLateData(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	land(t, landing, "1.json", appEvent("c", 100, 0, "acct_1", "a@x.io"), appEvent("u", 300, 10*day, "acct_1", "b@x.io"))
 	runOnce(t, run, landing)
@@ -128,7 +128,7 @@ func TestLateData(t *testing.T) {
 // upsert arriving after it leaves the record deleted; a newer one
 // resurrects it.
 func TestDeletes(t *testing.T) {
-	run := open(t, "../models")
+	run := open(t, "testdata/spec")
 	landing := t.TempDir()
 	land(t, landing, "1.json", appEvent("c", 100, 0, "acct_1", "a@x.io"), appEvent("d", 300, 10*day, "acct_1", ""))
 	runOnce(t, run, landing)

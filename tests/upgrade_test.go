@@ -19,7 +19,7 @@ import (
 // reads as it did, and later batches (late data among them) give what a
 // database created with the new layout gives.
 func TestHistoryUpgrade(t *testing.T) {
-	p, err := generator.Compile("../models")
+	p, err := generator.Compile("testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,6 +98,20 @@ func newRoot() *cobra.Command {
 	explain.Flags().StringVar(&exp.Role, "role", "analyst", "reader's role: pii_reader sees PII fields in full, analyst and steward masked (an email's domain)")
 	root.AddCommand(explain)
 
+	rt := app.RuleTestOptions{}
+	test := &cobra.Command{
+		Use:   "test",
+		Short: "Run the rule tests of models/tests on the embedded DuckDB database: one line per test, exit 1 on a failure",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			rt.Models = models
+			return app.RuleTests(c.Context(), c.OutOrStdout(), rt)
+		},
+	}
+	test.Flags().BoolVar(&rt.JSON, "json", false, "print JSON")
+	test.Flags().StringVar(&rt.Run, "run", "", "only the tests whose name contains this")
+	root.AddCommand(test)
+
 	rep := app.ReplayOptions{}
 	var replayLocal bool
 	replay := &cobra.Command{

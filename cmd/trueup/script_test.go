@@ -16,9 +16,11 @@ func TestMain(m *testing.M) {
 }
 
 // TestScripts runs the CLI scripts under testdata/script. Each script starts
-// with a copy of the repository's models/ in its work folder.
+// with a copy of the test fixture of the company spec (tests/testdata/spec,
+// not models/, which users edit) as models/ in its work folder; files of
+// the script's archive under models/ are written over it.
 func TestScripts(t *testing.T) {
-	models, err := filepath.Abs("../../models")
+	models, err := filepath.Abs("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,6 +33,8 @@ func TestScripts(t *testing.T) {
 	})
 }
 
+// copyDir copies the .yaml files of from into to, except those the
+// script's archive already wrote there.
 func copyDir(from, to string) error {
 	return filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
 		if err != nil {
@@ -40,6 +44,12 @@ func copyDir(from, to string) error {
 		dst := filepath.Join(to, rel)
 		if d.IsDir() {
 			return os.MkdirAll(dst, 0o755)
+		}
+		if filepath.Ext(p) != ".yaml" {
+			return nil
+		}
+		if _, err := os.Stat(dst); err == nil {
+			return nil
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {

@@ -14,7 +14,7 @@ import (
 
 func compile(t *testing.T) *plan.Plan {
 	t.Helper()
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,16 +88,7 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 		}
 	}
 	if len(l.errs) > 0 {
-		sort.SliceStable(l.errs, func(i, j int) bool {
-			a, b := l.errs[i].Pos, l.errs[j].Pos
-			if a.File != b.File {
-				return a.File < b.File
-			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
-			}
-			return a.Col < b.Col
-		})
+		sortErrors(l.errs)
 		return nil, l.errs
 	}
 	return s, nil

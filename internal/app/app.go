@@ -27,7 +27,8 @@ type ExitError struct {
 func (e *ExitError) Error() string { return e.Err.Error() }
 func (e *ExitError) Unwrap() error { return e.Err }
 
-// Validate loads and validates the spec and reports what it found.
+// Validate loads and validates the spec and its rule tests and reports
+// what it found.
 func Validate(w io.Writer, models string) error {
 	p, err := generator.Compile(models)
 	if err != nil {
@@ -38,7 +39,14 @@ func Validate(w io.Writer, models string) error {
 	for _, src := range s.Sources {
 		srcs = append(srcs, fmt.Sprintf("%s (%s)", src.Name, src.Format))
 	}
+	tests, err := loadRuleTests(models, s)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "%s: ok: %d fields, %d sources: %s; rule set %s\n", models, len(s.Fields), len(s.Sources), strings.Join(srcs, ", "), p.RulesetVersion)
+	if len(tests) > 0 {
+		fmt.Fprintf(w, "%s: ok: %d rule tests\n", ruleTestDir(models), len(tests))
+	}
 	return nil
 }
 

@@ -14,7 +14,7 @@ func TestExecuteAndReport(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the pipeline")
 	}
-	c := Config{Models: "../../models", Work: t.TempDir(), Scales: []int{20, 40}, EventsPerCustomer: 5, Heavy: 30,
+	c := Config{Models: "../../tests/testdata/spec", Work: t.TempDir(), Scales: []int{20, 40}, EventsPerCustomer: 5, Heavy: 30,
 		PeakEvents: 60, SmallEvents: 10, Runs: 1, Late: 0.1, Duplicates: 0.1, Conflicts: 0.1, Seed: 1, SealingCustomers: 30}
 	ctx := context.Background()
 	res, err := Execute(ctx, c)

@@ -16,7 +16,7 @@ import (
 func project(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	copyDir(t, "../../models", filepath.Join(dir, "models"))
+	copyDir(t, "../../tests/testdata/spec", filepath.Join(dir, "models"))
 	generate(t, dir)
 	return dir
 }

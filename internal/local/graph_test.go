@@ -19,7 +19,7 @@ import (
 // NoneFailed condition on reconcile says (Snowflake skips a task after a
 // skipped predecessor unless told otherwise).
 func TestOneSourceReachesReconcile(t *testing.T) {
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

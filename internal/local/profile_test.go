@@ -15,7 +15,7 @@ import (
 // task statement and every loaded file is reported with its stage and the
 // rows its scans read, and that the settings reach DuckDB.
 func TestProfile(t *testing.T) {
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestProfile(t *testing.T) {
 }
 
 func TestStageOf(t *testing.T) {
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 // tables lack columns the plan now has, opens with those columns added
 // (nullable), as a migration would add them.
 func TestOpenAddsNewColumns(t *testing.T) {
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 
 func openLocal(t *testing.T) (*local.Runner, *plan.Plan, dialect.Renderer) {
 	t.Helper()
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestSnowflakeQueriesParse(t *testing.T) {
 		}
 		t.Skip(err)
 	}
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}

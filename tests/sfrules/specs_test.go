@@ -13,7 +13,7 @@ import (
 // project's models and every golden case of the generator.
 func specs(t *testing.T) []string {
 	t.Helper()
-	out := []string{"../../models"}
+	out := []string{"../testdata/spec"}
 	dirs, err := filepath.Glob("../../generator/testdata/*/models")
 	if err != nil {
 		t.Fatal(err)

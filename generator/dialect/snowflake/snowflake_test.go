@@ -16,12 +16,12 @@ import (
 	"github.com/ledgerloop/trueup/generator/spec"
 )
 
-// compile builds the plan of the repository's models, with project.tasks
+// compile builds the plan of the company spec fixture, with project.tasks
 // replaced by tasks when it is not empty, and renders each object's
 // statements for Snowflake.
 func compile(t *testing.T, tasks string) (*plan.Plan, map[ir.Ref]string) {
 	t.Helper()
-	const dir = "../../../models"
+	const dir = "../../../tests/testdata/spec"
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
