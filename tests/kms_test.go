@@ -34,7 +34,7 @@ func TestKMSTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	o := app.RunOptions{Models: "../models", Target: "local", Config: cfg, Landing: landing, Once: true}
+	o := app.RunOptions{Models: "testdata/spec", Target: "local", Config: cfg, Landing: landing, Once: true}
 	if err := app.RunLocal(ctx, &out, o); err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestKMSTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The environment's key (the tests') does not open it.
-	err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_1"})
+	err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_1"})
 	if err == nil || !strings.Contains(err.Error(), "does not open") {
 		t.Errorf("the environment's key: %v", err)
 	}

@@ -99,8 +99,8 @@ func TestDemoOutputsHoldNoPII(t *testing.T) {
 	// (query opens them), as normalized and as landed (" Ann@X.io ").
 	var secrets []string
 	for _, q := range []string{
-		"SELECT DISTINCT value FROM gold.field_candidates WHERE field IN ('email', 'account_owner') AND value IS NOT NULL AND value LIKE 'tu1:%' ORDER BY 1",
-		"SELECT DISTINCT value FROM silver.observations WHERE field IN ('email', 'account_owner') AND value IS NOT NULL AND value LIKE 'tu1:%' ORDER BY 1",
+		"SELECT DISTINCT value FROM gold.field_candidates WHERE field IN ('email', 'company_name', 'account_owner') AND value IS NOT NULL AND value LIKE 'tu1:%' ORDER BY 1",
+		"SELECT DISTINCT value FROM silver.observations WHERE field IN ('email', 'company_name', 'account_owner') AND value IS NOT NULL AND value LIKE 'tu1:%' ORDER BY 1",
 	} {
 		for _, v := range query(t, run, q) {
 			if v = strings.TrimSpace(v); len(v) > 3 && !strings.HasPrefix(v, "tu1:") {
@@ -162,11 +162,11 @@ func TestSealingChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	landing := filepath.Join(dir, "landing")
 	var out bytes.Buffer
-	if err := app.Sample(&out, app.SampleOptions{Models: "../models", Out: landing, Customers: 40, Seed: 11}); err != nil {
+	if err := app.Sample(&out, app.SampleOptions{Models: "testdata/spec", Out: landing, Customers: 40, Seed: 11}); err != nil {
 		t.Fatal(err)
 	}
 	plain := filepath.Join(dir, "plain")
-	copyTree(t, "../models", plain)
+	copyTree(t, "testdata/spec", plain)
 	cust := filepath.Join(plain, "customer.yaml")
 	data, err := os.ReadFile(cust)
 	if err != nil {
@@ -186,7 +186,7 @@ func TestSealingChangesNothing(t *testing.T) {
 		// Raw lines are encrypted when the spec has PII, kept as they
 		// are when it has none.
 		sealedLines := query(t, run, "SELECT COUNT(*) FILTER (WHERE line LIKE 'tl1:%') = COUNT(*) FROM raw.app_lines")[0]
-		if want := fmt.Sprint(models == "../models"); sealedLines != want {
+		if want := fmt.Sprint(models == "testdata/spec"); sealedLines != want {
 			t.Errorf("%s: every raw line sealed: %s, want %s", models, sealedLines, want)
 		}
 		s := snapshot(t, run.DB())
@@ -195,7 +195,7 @@ func TestSealingChangesNothing(t *testing.T) {
 		}
 		return s
 	}
-	sealed, open := snap("../models"), snap(plain)
+	sealed, open := snap("testdata/spec"), snap(plain)
 	if !strings.Contains(sealed, "@") {
 		t.Fatalf("no email in the snapshot:\n%.2000s", sealed)
 	}

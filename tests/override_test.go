@@ -46,11 +46,11 @@ func TestOverride(t *testing.T) {
 	land(t, landing, "1.json", appEvent("c", 10, 0, "acct_a", "ann@alpha.io"), appEvent("c", 11, 0, "acct_b", "bob@beta.io"))
 	db := filepath.Join(t.TempDir(), "t.duckdb")
 	var out bytes.Buffer
-	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
 	set := func(o app.OverrideOptions) error {
-		o.Models, o.DB = "../models", db
+		o.Models, o.DB = "testdata/spec", db
 		out.Reset()
 		return app.Override(ctx, &out, o)
 	}
@@ -60,7 +60,7 @@ func TestOverride(t *testing.T) {
 	if !strings.Contains(out.String(), "override of company_name of customer acct_a set by sam") {
 		t.Errorf("override output: %s", out.String())
 	}
-	run := runFile(t, "../models", db, landing)
+	run := runFile(t, "testdata/spec", db, landing)
 	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Source != "override" || got.Rule != "override" {
 		t.Errorf("gold company_name under the override: %+v", got)
 	}
@@ -78,7 +78,7 @@ WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at I
 	if err := set(app.OverrideOptions{Customer: "acct_a", Field: "email", Value: "Ann.Billing@Alpha.io", Reason: "ticket 8", Author: "sam"}); err != nil {
 		t.Fatal(err)
 	}
-	run = runFile(t, "../models", db, landing)
+	run = runFile(t, "testdata/spec", db, landing)
 	if got := goldField(t, run.Runner, "acct_a", "email"); run.OpenValue(got.Value) != "ann.billing@alpha.io" || got.Rule != "override" {
 		t.Errorf("gold email under the override: %+v", got)
 	}
@@ -101,7 +101,7 @@ WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at I
 	}
 	run.Close()
 	out.Reset()
-	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "../models", DB: db, Customer: "acct_a"}); err != nil {
+	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_a"}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"company_name = Acme Holdings", "by sam: ticket 7: legal name", "in force"} {
@@ -117,13 +117,13 @@ WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at I
 	// force; one sending the same value ends it.
 	after := time.Since(t0) + time.Minute
 	land(t, landing, "2.json", appNamed(20, after, "acct_a", "ann@alpha.io", "Acme Inc"))
-	run = runFile(t, "../models", db, landing)
+	run = runFile(t, "testdata/spec", db, landing)
 	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Rule != "override" {
 		t.Errorf("company_name after another source value: %+v", got)
 	}
 	run.Close()
 	land(t, landing, "3.json", appNamed(30, after+time.Minute, "acct_a", "ann@alpha.io", "Acme Holdings"))
-	run = runFile(t, "../models", db, landing)
+	run = runFile(t, "testdata/spec", db, landing)
 	runOnce(t, run.Runner, landing) // the next batch writes the end
 	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Source != "app" {
 		t.Errorf("company_name once the app agrees: %+v", got)
@@ -143,7 +143,7 @@ WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at I
 	if err := set(app.OverrideOptions{Customer: "acct_a", Field: "email", Clear: true, Reason: "ticket 9", Author: "kim"}); err != nil {
 		t.Fatal(err)
 	}
-	run = runFile(t, "../models", db, landing)
+	run = runFile(t, "testdata/spec", db, landing)
 	if got := goldField(t, run.Runner, "acct_a", "email"); run.OpenValue(got.Value) != "ann@alpha.io" || got.Source != "app" {
 		t.Errorf("email after clear: %+v", got)
 	}
@@ -178,14 +178,14 @@ func TestOverrideExpires(t *testing.T) {
 	land(t, landing, "1.json", appEvent("c", 10, 0, "acct_a", "ann@alpha.io"))
 	db := filepath.Join(t.TempDir(), "t.duckdb")
 	var out bytes.Buffer
-	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "../models", DB: db, Landing: landing, Once: true}); err != nil {
+	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Override(ctx, &out, app.OverrideOptions{Models: "../models", DB: db, Customer: "acct_a", Field: "seats", Value: "50",
+	if err := app.Override(ctx, &out, app.OverrideOptions{Models: "testdata/spec", DB: db, Customer: "acct_a", Field: "seats", Value: "50",
 		Reason: "contract signed, billing catches up", Author: "sam", Until: "4s"}); err != nil {
 		t.Fatal(err)
 	}
-	run := runFile(t, "../models", db, landing)
+	run := runFile(t, "testdata/spec", db, landing)
 	defer run.Close()
 	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Value != "50" || got.Rule != "override" {
 		t.Errorf("seats under the override: %+v", got)
@@ -224,7 +224,7 @@ func mustTime(t *testing.T, s string) time.Time {
 func TestOverrideKept(t *testing.T) {
 	ctx := context.Background()
 	models := filepath.Join(t.TempDir(), "models")
-	copyTree(t, "../models", models)
+	copyTree(t, "testdata/spec", models)
 	proj := filepath.Join(models, "project.yaml")
 	data, err := os.ReadFile(proj)
 	if err != nil {
@@ -261,7 +261,7 @@ func TestOverrideKept(t *testing.T) {
 func TestOverrideFiles(t *testing.T) {
 	ctx := context.Background()
 	models := filepath.Join(t.TempDir(), "models")
-	copyTree(t, "../models", models)
+	copyTree(t, "testdata/spec", models)
 	if err := os.MkdirAll(filepath.Join(models, "overrides"), 0o755); err != nil {
 		t.Fatal(err)
 	}

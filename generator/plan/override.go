@@ -66,20 +66,54 @@ WHERE %[11]s IS NOT NULL`,
 		b.retractOverrides,
 		b.markRetracted,
 	}
-	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: OverrideProc, Deps: []ir.Ref{Overrides, Observations},
+	b.p.overrideSet = staged(StageOps, set)
+	steps := append(staged(StageOps, set), auditLogSteps(OverrideAction,
+		func(f ir.Fragments) string { return arg(f, "customer_id") + " || ' ' || " + arg(f, "field") },
+		b.overrideDetail)...)
+	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: OverrideProc, Deps: []ir.Ref{Overrides, Observations, AuditLog},
 		Comment: "sets (or, with a NULL value, clears) a steward's override of a customer's field; the next batch resolves it",
 		Procedure: &ir.Procedure{Args: []ir.Arg{
 			{Name: "customer_id", Type: ir.Text}, {Name: "field", Type: ir.Text}, {Name: "value", Type: ir.Text},
 			{Name: "reason", Type: ir.Text}, {Name: "author", Type: ir.Text}, {Name: "expires_at", Type: ir.Timestamp},
 			{Name: "origin", Type: ir.Text},
-		}, Steps: staged(StageOps, set)}})
+		}, Steps: steps}})
+}
+
+// OverrideAction is the action of an override's audit log entry
+// (internal/auditlog.Override).
+const OverrideAction = "override"
+
+// overrideDetail is the detail of an override's audit log entry, as JSON
+// text: field, reason, author, the value unless the field is PII, until,
+// origin; cleared for a clearing (OBJECT_CONSTRUCT leaves NULLs out:
+// https://docs.snowflake.com/en/sql-reference/functions/object_construct).
+func (b *builder) overrideDetail(f ir.Fragments) string {
+	var pii []string
+	for _, fld := range b.s.Fields {
+		if fld.PII {
+			pii = append(pii, fld.Name)
+		}
+	}
+	value := f.Param("value")
+	if len(pii) > 0 {
+		value = fmt.Sprintf("CASE WHEN %s THEN NULL ELSE %s END", inList(f, f.Param("field"), pii...), value)
+	}
+	return fmt.Sprintf("TO_JSON(OBJECT_CONSTRUCT('author', %s, 'cleared', CASE WHEN %s IS NULL THEN TRUE END, 'field', %s, 'origin', COALESCE(%s, 'cli'), 'pii', %s, 'reason', %s, 'until', TO_VARCHAR(%s, %s), 'value', %s))",
+		f.Param("author"), f.Param("value"), f.Param("field"), f.Param("origin"), b.piiFlag(f, pii), f.Param("reason"), f.Param("expires_at"), AuditLogTime, value)
+}
+
+func (b *builder) piiFlag(f ir.Fragments, pii []string) string {
+	if len(pii) == 0 {
+		return "FALSE"
+	}
+	return inList(f, f.Param("field"), pii...)
 }
 
 // OverrideSetSteps are the statements that set or clear an override, over
 // the procedure's arguments (Fragments.Param): what the local runner runs.
 func (p *Plan) OverrideSetSteps() ([]ir.Arg, []ir.SQL) {
 	if o := p.Object(OverrideProc); o != nil {
-		return o.Procedure.Args, o.Procedure.Steps
+		return o.Procedure.Args, p.overrideSet
 	}
 	return nil, nil
 }

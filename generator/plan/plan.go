@@ -33,6 +33,9 @@ type Plan struct {
 	// Checks are the statements of each data-quality check (also part of
 	// the reconcile task), by check name, for tests and tools.
 	Checks map[string][]ir.SQL
+	// overrideSet are the statements of AUDIT.SET_OVERRIDE before its
+	// audit log entry (the local runner writes that entry itself).
+	overrideSet []ir.SQL
 }
 
 // Object returns the object named r, or nil.

@@ -415,7 +415,7 @@ func (b *builder) forget() {
 			return fmt.Sprintf("UPDATE %s\nSET link_value = NULL\nWHERE customer_id = %s", f.Object(Crosswalk), cust(f))
 		},
 	)
-	steps = append(steps, auditLogSteps(ForgetAction, ForgetDetail)...)
+	steps = append(steps, auditLogSteps(ForgetAction, cust, func(f ir.Fragments) string { return f.Str(ForgetDetail) })...)
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ForgetProc, Deps: deps,
 		Comment:   "erases one customer's PII: values set to NULL in SILVER, GOLD and history, RAW lines of its records deleted, an AUDIT.LOG entry",
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "customer_id", Type: ir.Text}}, Steps: steps}})
@@ -442,10 +442,12 @@ func AuditLogHash(fields ...string) string {
 // AuditLogTime formats a timestamp as internal/auditlog.Sum does.
 const AuditLogTime = `'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"'`
 
-// auditLogSteps append one entry to AUDIT.LOG for the procedure's
-// customer_id: the next seq, the head's hash as prev_hash, the time read
-// once and cut to microseconds (the precision the chain hashes).
-func auditLogSteps(action, detail string) []ir.SQL {
+// auditLogSteps append one entry to AUDIT.LOG: the next seq, the head's
+// hash as prev_hash, the time read once and cut to microseconds (the
+// precision the chain hashes); subject and detail are text expressions of
+// the procedure's arguments (detail is read once, into a variable, so the
+// hash covers what is stored).
+func auditLogSteps(action string, subject, detail func(ir.Fragments) string) []ir.SQL {
 	return []ir.SQL{
 		func(f ir.Fragments) string {
 			return f.SetVar("log_seq", ir.Int, "COALESCE(MAX(seq), 0) + 1", f.Object(AuditLog))
@@ -457,10 +459,13 @@ func auditLogSteps(action, detail string) []ir.SQL {
 			return f.SetVar("log_at", ir.Timestamp, "TO_TIMESTAMP_NTZ(TO_VARCHAR("+f.Now()+", 'YYYY-MM-DD HH24:MI:SS.FF6'), 'YYYY-MM-DD HH24:MI:SS.FF6')", "(SELECT 1 AS one)")
 		},
 		func(f ir.Fragments) string {
+			return f.SetVar("log_detail", ir.Text, detail(f), "(SELECT 1 AS one)")
+		},
+		func(f ir.Fragments) string {
 			hash := AuditLogHash(f.Var("log_prev"), "TO_VARCHAR("+f.Var("log_seq")+")", "TO_VARCHAR("+f.Var("log_at")+", "+AuditLogTime+")",
-				"CURRENT_USER()", f.Str(action), f.Param("customer_id"), f.Str(detail))
+				"CURRENT_USER()", f.Str(action), subject(f), f.Var("log_detail"))
 			return fmt.Sprintf("INSERT INTO %s (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT %s, %s, CURRENT_USER(), %s, %s, %s, %s, %s",
-				f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), f.Param("customer_id"), f.Str(detail), f.Var("log_prev"), hash)
+				f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), subject(f), f.Var("log_detail"), f.Var("log_prev"), hash)
 		},
 	}
 }

@@ -68,8 +68,12 @@ func apply(ctx context.Context, t *Target, d *Desired, info Info) (*Changes, err
 				return c, err
 			}
 		default:
-			for _, s := range ch.SQL {
-				if _, err := t.DB.ExecContext(ctx, s); err != nil {
+			for i, s := range ch.SQL {
+				var args []any
+				if i < len(ch.Args) {
+					args = ch.Args[i]
+				}
+				if _, err := t.DB.ExecContext(ctx, s, args...); err != nil {
 					return c, fmt.Errorf("deploy: %s %s %s: %w", ch.Action, ch.Kind, ch.Object, err)
 				}
 			}

@@ -43,6 +43,9 @@ type Change struct {
 	Comment string
 	// SQL is what deploy sends, in order (empty for Keep).
 	SQL []string
+	// Args are the bind variables of each statement of SQL (nil: none);
+	// a plan prints the statements, never the values.
+	Args [][]any
 	// Diff is a unified diff from what is deployed to what is desired.
 	Diff string
 }
@@ -208,6 +211,11 @@ func Plan(ctx context.Context, t *Target, d *Desired) (*Changes, error) {
 				Comment: "resume the task graph: children first, the root last", SQL: []string{resume}})
 		}
 	}
+	ov, err := overrideChanges(ctx, t, d)
+	if err != nil {
+		return nil, fmt.Errorf("plan: %w", err)
+	}
+	out.Items = append(out.Items, ov...)
 	if rec, err := needsRecord(ctx, t, d, out); err != nil {
 		return nil, fmt.Errorf("plan: %w", err)
 	} else if rec != nil {

@@ -487,3 +487,61 @@ func TestSnowflakeDriftQueriesParse(t *testing.T) {
 	}
 	parseAll(t, d, rec.Statements())
 }
+
+// TestSnowflakeDeployAppliesFileOverrides: a deploy calls
+// AUDIT.SET_OVERRIDE once for each entry of models/overrides/ the account
+// has not applied, after the objects, with the values as bind variables
+// (none in the statement's text), an expired entry left out.
+func TestSnowflakeDeployAppliesFileOverrides(t *testing.T) {
+	dir := project(t)
+	ov := filepath.Join(dir, "models", "overrides")
+	if err := os.MkdirAll(ov, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	body := "overrides:\n  - {customer: acct_1, field: email, value: ann.private@x.io, reason: ticket 4, author: sam, until: 2099-01-01}\n" +
+		"  - {customer: acct_2, field: seats, value: 40, reason: contract, author: kim}\n" +
+		"  - {customer: acct_3, field: seats, value: 1, reason: old, author: kim, until: 2020-01-01}\n"
+	if err := os.WriteFile(filepath.Join(ov, "a.yaml"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := deploy.Load(filepath.Join(dir, "models"), filepath.Join(dir, "sql"), "snowflake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &deploy.Recorder{}
+	vt := &versionTable{rec: rec}
+	rec.Answer, rec.Affected = vt.answer, vt.affected
+	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
+	if _, err := deploy.Apply(context.Background(), tg, d, deploy.Info{}); err != nil {
+		t.Fatal(err)
+	}
+	var calls []deploy.Recorded
+	procAt, callAt := -1, -1
+	for i, s := range rec.Statements() {
+		if strings.HasPrefix(s.SQL, "CREATE OR REPLACE PROCEDURE TRUEUP.AUDIT.SET_OVERRIDE") {
+			procAt = i
+		}
+		if strings.HasPrefix(s.SQL, "CALL ") {
+			calls = append(calls, s)
+			if callAt < 0 {
+				callAt = i
+			}
+		}
+	}
+	if len(calls) != 2 || procAt < 0 || callAt < procAt {
+		t.Fatalf("calls %+v (procedure at %d, first call at %d)", calls, procAt, callAt)
+	}
+	for _, c := range calls {
+		if c.SQL != "CALL TRUEUP.AUDIT.SET_OVERRIDE(?, ?, ?, ?, ?, ?, ?)" || len(c.Args) != 7 {
+			t.Errorf("call: %s %v", c.SQL, c.Args)
+		}
+	}
+	if a := calls[0].Args; a[0] != "acct_1" || a[1] != "email" || a[2] != "ann.private@x.io" || a[3] != "ticket 4" || a[4] != "sam" ||
+		a[5].(time.Time).Year() != 2099 || !strings.HasPrefix(a[6].(string), "file:") {
+		t.Errorf("first call's arguments: %v", a)
+	}
+	if a := calls[1].Args; a[0] != "acct_2" || a[2] != "40" || a[5] != nil {
+		t.Errorf("second call's arguments: %v", a)
+	}
+	parseAll(t, d, rec.Statements())
+}

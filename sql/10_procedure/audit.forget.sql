@@ -11,6 +11,7 @@ AS
 $$
 DECLARE
   LOG_AT TIMESTAMP_NTZ;
+  LOG_DETAIL VARCHAR;
   LOG_PREV VARCHAR;
   LOG_SEQ NUMBER(38, 0);
 BEGIN
@@ -24,33 +25,33 @@ BEGIN
   UPDATE TRUEUP.SILVER.OBSERVATIONS t
   SET value = NULL
   FROM TRUEUP.SILVER.CROSSWALK c
-  WHERE t.field IN ('email', 'account_owner')
+  WHERE t.field IN ('email', 'company_name', 'account_owner')
     AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
   UPDATE TRUEUP.SILVER.SOURCE_STATE t
   SET value = NULL
   FROM TRUEUP.SILVER.CROSSWALK c
-  WHERE t.field IN ('email', 'account_owner')
+  WHERE t.field IN ('email', 'company_name', 'account_owner')
     AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
   UPDATE TRUEUP.SILVER.STATE_LOG t
   SET value = NULL
   FROM TRUEUP.SILVER.CROSSWALK c
-  WHERE t.field IN ('email', 'account_owner')
+  WHERE t.field IN ('email', 'company_name', 'account_owner')
     AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
   DELETE FROM TRUEUP.SILVER.MATCH_KEYS t
   USING TRUEUP.SILVER.CROSSWALK c
-  WHERE t.field IN ('email', 'account_owner')
+  WHERE t.field IN ('email', 'company_name', 'account_owner')
     AND c.customer_id = :CUSTOMER_ID AND c.source = t.source AND c.record_key = t.record_key;
   UPDATE TRUEUP.GOLD.FIELD_CANDIDATES
   SET raw_value = NULL, value = NULL
-  WHERE customer_id = :CUSTOMER_ID AND field IN ('email', 'account_owner');
+  WHERE customer_id = :CUSTOMER_ID AND field IN ('email', 'company_name', 'account_owner');
   UPDATE TRUEUP.GOLD.CUSTOMER_FIELDS
   SET value = NULL
-  WHERE customer_id = :CUSTOMER_ID AND field IN ('email', 'account_owner');
+  WHERE customer_id = :CUSTOMER_ID AND field IN ('email', 'company_name', 'account_owner');
   UPDATE TRUEUP.GOLD.CUSTOMER_MASTER_VERSIONS
-  SET email = NULL, account_owner = NULL
+  SET email = NULL, company_name = NULL, account_owner = NULL
   WHERE customer_id = :CUSTOMER_ID;
   UPDATE TRUEUP.GOLD.CUSTOMER_MASTER_OPEN
-  SET email = NULL, account_owner = NULL
+  SET email = NULL, company_name = NULL, account_owner = NULL
   WHERE customer_id = :CUSTOMER_ID;
   UPDATE TRUEUP.SILVER.CROSSWALK
   SET link_value = NULL
@@ -58,8 +59,9 @@ BEGIN
   SELECT COALESCE(MAX(seq), 0) + 1 INTO :LOG_SEQ FROM TRUEUP.AUDIT.LOG;
   SELECT COALESCE(MAX_BY(entry_hash, seq), '0000000000000000000000000000000000000000000000000000000000000000') INTO :LOG_PREV FROM TRUEUP.AUDIT.LOG;
   SELECT TO_TIMESTAMP_NTZ(TO_VARCHAR(SYSDATE(), 'YYYY-MM-DD HH24:MI:SS.FF6'), 'YYYY-MM-DD HH24:MI:SS.FF6') INTO :LOG_AT FROM (SELECT 1 AS one);
+  SELECT '{"erased":"pii values in silver, gold and history; raw lines of its records","by":"AUDIT.FORGET"}' INTO :LOG_DETAIL FROM (SELECT 1 AS one);
   INSERT INTO TRUEUP.AUDIT.LOG (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)
-  SELECT :LOG_SEQ, :LOG_AT, CURRENT_USER(), 'forget', :CUSTOMER_ID, '{"erased":"pii values in silver, gold and history; raw lines of its records","by":"AUDIT.FORGET"}', :LOG_PREV, SHA2(OCTET_LENGTH(:LOG_PREV) || ':' || :LOG_PREV || CHR(10) || OCTET_LENGTH(TO_VARCHAR(:LOG_SEQ)) || ':' || TO_VARCHAR(:LOG_SEQ) || CHR(10) || OCTET_LENGTH(TO_VARCHAR(:LOG_AT, 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"')) || ':' || TO_VARCHAR(:LOG_AT, 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"') || CHR(10) || OCTET_LENGTH(CURRENT_USER()) || ':' || CURRENT_USER() || CHR(10) || OCTET_LENGTH('forget') || ':' || 'forget' || CHR(10) || OCTET_LENGTH(:CUSTOMER_ID) || ':' || :CUSTOMER_ID || CHR(10) || OCTET_LENGTH('{"erased":"pii values in silver, gold and history; raw lines of its records","by":"AUDIT.FORGET"}') || ':' || '{"erased":"pii values in silver, gold and history; raw lines of its records","by":"AUDIT.FORGET"}' || CHR(10), 256);
+  SELECT :LOG_SEQ, :LOG_AT, CURRENT_USER(), 'forget', :CUSTOMER_ID, :LOG_DETAIL, :LOG_PREV, SHA2(OCTET_LENGTH(:LOG_PREV) || ':' || :LOG_PREV || CHR(10) || OCTET_LENGTH(TO_VARCHAR(:LOG_SEQ)) || ':' || TO_VARCHAR(:LOG_SEQ) || CHR(10) || OCTET_LENGTH(TO_VARCHAR(:LOG_AT, 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"')) || ':' || TO_VARCHAR(:LOG_AT, 'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"') || CHR(10) || OCTET_LENGTH(CURRENT_USER()) || ':' || CURRENT_USER() || CHR(10) || OCTET_LENGTH('forget') || ':' || 'forget' || CHR(10) || OCTET_LENGTH(:CUSTOMER_ID) || ':' || :CUSTOMER_ID || CHR(10) || OCTET_LENGTH(:LOG_DETAIL) || ':' || :LOG_DETAIL || CHR(10), 256);
   COMMIT;
   RETURN 'done';
 EXCEPTION
