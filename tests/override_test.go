@@ -14,10 +14,10 @@ import (
 	"github.com/ledgerloop/trueup/internal/local"
 )
 
-// appNamed is an app change of account id whose company name is name.
-func appNamed(lsn int64, at time.Duration, id, mail, name string) map[string]any {
+// appSeats is an app change of account id with that many seats.
+func appSeats(lsn int64, at time.Duration, id, mail string, seats int) map[string]any {
 	ev := appEvent("u", lsn, at, id, mail)
-	ev["after"].(map[string]any)["name"] = name
+	ev["after"].(map[string]any)["seats"] = seats
 	return ev
 }
 
@@ -54,23 +54,23 @@ func TestOverride(t *testing.T) {
 		out.Reset()
 		return app.Override(ctx, &out, o)
 	}
-	if err := set(app.OverrideOptions{Customer: "acct_a", Field: "company_name", Value: "Acme Holdings", Reason: "ticket 7: legal name", Author: "sam"}); err != nil {
+	if err := set(app.OverrideOptions{Customer: "acct_a", Field: "seats", Value: "40", Reason: "ticket 7: contract signed", Author: "sam"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "override of company_name of customer acct_a set by sam") {
+	if !strings.Contains(out.String(), "override of seats of customer acct_a set by sam") {
 		t.Errorf("override output: %s", out.String())
 	}
 	run := runFile(t, "testdata/spec", db, landing)
-	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Source != "override" || got.Rule != "override" {
-		t.Errorf("gold company_name under the override: %+v", got)
+	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Value != "40" || got.Source != "override" || got.Rule != "override" {
+		t.Errorf("gold seats under the override: %+v", got)
 	}
-	if got := goldField(t, run.Runner, "acct_b", "company_name"); got.Value != "Acme" {
-		t.Errorf("another customer's company_name: %+v", got)
+	if got := goldField(t, run.Runner, "acct_b", "seats"); got.Value != "5" {
+		t.Errorf("another customer's seats: %+v", got)
 	}
 	// History: the version before the override closed when it was set,
 	// and the override's version is open.
 	if n := query(t, run, `SELECT COUNT(*) FROM gold.customer_master_history a JOIN gold.customer_master_history b ON a.customer_id = b.customer_id AND a.valid_to = b.valid_from
-WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at IS NULL AND a.company_name = 'Acme' AND b.company_name = 'Acme Holdings' AND b.valid_to IS NULL AND b.company_name__rule = 'override'`); n[0] != "1" {
+WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at IS NULL AND a.seats = 5 AND b.seats = 40 AND b.valid_to IS NULL AND b.seats__rule = 'override'`); n[0] != "1" {
 		t.Errorf("history around the override: %s", n[0])
 	}
 	// A PII override is stored sealed, and the log holds no PII value.
@@ -95,7 +95,7 @@ WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at I
 			logged = append(logged, e)
 		}
 	}
-	if len(logged) != 2 || logged[0].Subject != "acct_a company_name" || !strings.Contains(logged[0].Detail, "ticket 7") || !strings.Contains(logged[0].Detail, "Acme Holdings") ||
+	if len(logged) != 2 || logged[0].Subject != "acct_a seats" || !strings.Contains(logged[0].Detail, "ticket 7") || !strings.Contains(logged[0].Detail, `"value":"40"`) ||
 		strings.Contains(strings.ToLower(logged[1].Detail), "ann.billing") {
 		t.Errorf("audit entries: %+v", logged)
 	}
@@ -104,7 +104,7 @@ WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at I
 	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_a"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"company_name = Acme Holdings", "by sam: ticket 7: legal name", "in force"} {
+	for _, want := range []string{"seats = 40", "by sam: ticket 7: contract signed", "in force"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("explain lacks %q:\n%s", want, out.String())
 		}
@@ -116,26 +116,26 @@ WHERE a.customer_id = 'acct_a' AND a.superseded_at IS NULL AND b.superseded_at I
 	// A source sending another value after it leaves the override in
 	// force; one sending the same value ends it.
 	after := time.Since(t0) + time.Minute
-	land(t, landing, "2.json", appNamed(20, after, "acct_a", "ann@alpha.io", "Acme Inc"))
+	land(t, landing, "2.json", appSeats(20, after, "acct_a", "ann@alpha.io", 41))
 	run = runFile(t, "testdata/spec", db, landing)
-	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Rule != "override" {
-		t.Errorf("company_name after another source value: %+v", got)
+	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Value != "40" || got.Rule != "override" {
+		t.Errorf("seats after another source value: %+v", got)
 	}
 	run.Close()
-	land(t, landing, "3.json", appNamed(30, after+time.Minute, "acct_a", "ann@alpha.io", "Acme Holdings"))
+	land(t, landing, "3.json", appSeats(30, after+time.Minute, "acct_a", "ann@alpha.io", 40))
 	run = runFile(t, "testdata/spec", db, landing)
 	runOnce(t, run.Runner, landing) // the next batch writes the end
-	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Source != "app" {
-		t.Errorf("company_name once the app agrees: %+v", got)
+	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Value != "40" || got.Source != "app" {
+		t.Errorf("seats once the app agrees: %+v", got)
 	}
-	if n := query(t, run, "SELECT end_reason FROM silver.overrides WHERE customer_id = 'acct_a' AND field = 'company_name'"); len(n) != 1 || n[0] != "source_agrees" {
+	if n := query(t, run, "SELECT end_reason FROM silver.overrides WHERE customer_id = 'acct_a' AND field = 'seats'"); len(n) != 1 || n[0] != "source_agrees" {
 		t.Errorf("the override did not end by agreement: %v", n)
 	}
 	// A later app value wins again: nothing overrides it any more.
-	land(t, landing, "4.json", appNamed(40, after+2*time.Minute, "acct_a", "ann@alpha.io", "Acme Group"))
+	land(t, landing, "4.json", appSeats(40, after+2*time.Minute, "acct_a", "ann@alpha.io", 42))
 	runOnce(t, run.Runner, landing)
-	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Group" {
-		t.Errorf("company_name after the override ended: %+v", got)
+	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Value != "42" {
+		t.Errorf("seats after the override ended: %+v", got)
 	}
 	run.Close()
 
@@ -240,15 +240,15 @@ func TestOverrideKept(t *testing.T) {
 	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: models, DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Override(ctx, &out, app.OverrideOptions{Models: models, DB: db, Customer: "acct_a", Field: "company_name", Value: "Acme Holdings", Reason: "r", Author: "sam"}); err != nil {
+	if err := app.Override(ctx, &out, app.OverrideOptions{Models: models, DB: db, Customer: "acct_a", Field: "seats", Value: "40", Reason: "r", Author: "sam"}); err != nil {
 		t.Fatal(err)
 	}
-	land(t, landing, "2.json", appNamed(20, time.Since(t0)+time.Minute, "acct_a", "ann@alpha.io", "Acme Holdings"))
+	land(t, landing, "2.json", appSeats(20, time.Since(t0)+time.Minute, "acct_a", "ann@alpha.io", 40))
 	run := runFile(t, models, db, landing)
 	defer run.Close()
 	runOnce(t, run.Runner, landing)
-	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Source != "override" || got.Rule != "override" {
-		t.Errorf("company_name with keep_when_source_agrees: %+v", got)
+	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Source != "override" || got.Rule != "override" {
+		t.Errorf("seats with keep_when_source_agrees: %+v", got)
 	}
 	if n := query(t, run, "SELECT COUNT(*) FROM silver.overrides WHERE ended_at IS NULL"); n[0] != "1" {
 		t.Errorf("overrides in force: %s", n[0])
@@ -266,7 +266,7 @@ func TestOverrideFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := filepath.Join(models, "overrides", "legal.yaml")
-	entry := "  - customer: acct_a\n    field: company_name\n    value: Acme Holdings\n    reason: ticket 7\n    author: sam\n"
+	entry := "  - customer: acct_a\n    field: billing_status\n    value: paused\n    reason: ticket 7\n    author: sam\n"
 	write := func(body string) {
 		t.Helper()
 		if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
@@ -285,8 +285,13 @@ func TestOverrideFiles(t *testing.T) {
 		t.Errorf("run output:\n%s", out.String())
 	}
 	run := runFile(t, models, db, landing)
-	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme Holdings" || got.Rule != "override" {
-		t.Errorf("company_name from the file's override: %+v", got)
+	if got := goldField(t, run.Runner, "acct_a", "billing_status"); got.Value != "paused" || got.Rule != "override" {
+		t.Errorf("billing_status from the file's override: %+v", got)
+	}
+	// plan_tier follows the record that won billing_status: a source's,
+	// never the override's (which carries no plan).
+	if got := goldField(t, run.Runner, "acct_a", "plan_tier"); got.Value != "starter" || got.Source != "app" {
+		t.Errorf("plan_tier under a billing_status override: %+v", got)
 	}
 	if got := goldField(t, run.Runner, "acct_a", "seats"); got.Value != "5" {
 		t.Errorf("an expired file override was applied: %+v", got)
@@ -322,8 +327,8 @@ func TestOverrideFiles(t *testing.T) {
 	}
 	run = runFile(t, models, db, landing)
 	defer run.Close()
-	if got := goldField(t, run.Runner, "acct_a", "company_name"); got.Value != "Acme" || got.Source != "app" {
-		t.Errorf("company_name once the entry is removed: %+v", got)
+	if got := goldField(t, run.Runner, "acct_a", "billing_status"); got.Value != "active" || got.Source != "app" {
+		t.Errorf("billing_status once the entry is removed: %+v", got)
 	}
 	// A file entry for a customer nobody sent waits, and says so.
 	write("overrides:\n  - {customer: acct_new, field: seats, value: 9, reason: r, author: sam}\n")
