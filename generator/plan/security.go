@@ -164,6 +164,7 @@ func roleCondition(s *spec.Spec, roles ...string) string {
 func (b *builder) security() {
 	cols := b.p.PIIColumns()
 	b.piiAccess()
+	b.linkProcedure()
 	if len(cols) > 0 {
 		b.forget()
 		// Masking policies: one per data type of a tagged column
@@ -443,10 +444,21 @@ func AuditLogHash(fields ...string) string {
 const AuditLogTime = `'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"'`
 
 // auditLogSteps append one entry to AUDIT.LOG for the procedure's
-// customer_id: the next seq, the head's hash as prev_hash, the time read
-// once and cut to microseconds (the precision the chain hashes).
+// customer_id, with a constant detail.
 func auditLogSteps(action, detail string) []ir.SQL {
-	return []ir.SQL{
+	return auditLogEntrySteps(action,
+		func(f ir.Fragments) string { return f.Param("customer_id") },
+		func(f ir.Fragments) string { return f.Str(detail) }, nil)
+}
+
+// auditLogEntrySteps append one entry to AUDIT.LOG: the next seq, the
+// head's hash as prev_hash, the time read once and cut to microseconds
+// (the precision the chain hashes). subject and detail are SQL text
+// expressions; a detail that is not a constant is read once into a
+// variable, so that the row and its hash hold the same text. when, if not
+// nil, is the condition under which the entry is written.
+func auditLogEntrySteps(action string, subject, detail, when ir.SQL) []ir.SQL {
+	steps := []ir.SQL{
 		func(f ir.Fragments) string {
 			return f.SetVar("log_seq", ir.Int, "COALESCE(MAX(seq), 0) + 1", f.Object(AuditLog))
 		},
@@ -456,13 +468,26 @@ func auditLogSteps(action, detail string) []ir.SQL {
 		func(f ir.Fragments) string {
 			return f.SetVar("log_at", ir.Timestamp, "TO_TIMESTAMP_NTZ(TO_VARCHAR("+f.Now()+", 'YYYY-MM-DD HH24:MI:SS.FF6'), 'YYYY-MM-DD HH24:MI:SS.FF6')", "(SELECT 1 AS one)")
 		},
-		func(f ir.Fragments) string {
-			hash := AuditLogHash(f.Var("log_prev"), "TO_VARCHAR("+f.Var("log_seq")+")", "TO_VARCHAR("+f.Var("log_at")+", "+AuditLogTime+")",
-				"CURRENT_USER()", f.Str(action), f.Param("customer_id"), f.Str(detail))
-			return fmt.Sprintf("INSERT INTO %s (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT %s, %s, CURRENT_USER(), %s, %s, %s, %s, %s",
-				f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), f.Param("customer_id"), f.Str(detail), f.Var("log_prev"), hash)
-		},
 	}
+	detailOf := detail
+	if when != nil {
+		steps = append(steps, func(f ir.Fragments) string {
+			return f.SetVar("log_detail", ir.Text, detail(f), "(SELECT 1 AS one)")
+		})
+		detailOf = func(f ir.Fragments) string { return f.Var("log_detail") }
+	}
+	steps = append(steps, func(f ir.Fragments) string {
+		subj, det := subject(f), detailOf(f)
+		hash := AuditLogHash(f.Var("log_prev"), "TO_VARCHAR("+f.Var("log_seq")+")", "TO_VARCHAR("+f.Var("log_at")+", "+AuditLogTime+")",
+			"CURRENT_USER()", f.Str(action), subj, det)
+		where := ""
+		if when != nil {
+			where = "\nWHERE " + when(f)
+		}
+		return fmt.Sprintf("INSERT INTO %s (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT %s, %s, CURRENT_USER(), %s, %s, %s, %s, %s%s",
+			f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), subj, det, f.Var("log_prev"), hash, where)
+	})
+	return steps
 }
 
 // roles plans the six roles with least privilege. Every object is created
@@ -570,6 +595,7 @@ func (b *builder) roles() {
 	if b.p.Object(ForgetProc) != nil {
 		g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: ForgetProc, Args: []ir.Type{ir.Text}})
 	}
+	g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: LinkProc, Args: []ir.Type{ir.Text, ir.Text, ir.Text, ir.Text, ir.Text}})
 	add(RoleSteward, []string{RoleAnalyst}, g)
 	// deployer: creates, and so owns, every object; the tasks it owns run
 	// as it, so it inherits transformer.
@@ -588,7 +614,7 @@ var roleComments = map[string]string{
 	RoleTransformer: "runs the task graph: reads RAW, writes SILVER, GOLD, DQ and OPS, reads PII unmasked",
 	RoleAnalyst:     "reads GOLD, PII masked",
 	RolePIIReader:   "reads GOLD with PII unmasked",
-	RoleSteward:     "acknowledges data-quality results, reads lineage and the audit, erases customers",
+	RoleSteward:     "acknowledges data-quality results, reads lineage and the audit, links and unlinks source records, erases customers",
 	RoleDeployer:    "deploys: owns every object it creates",
 }
 
