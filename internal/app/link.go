@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 )
 
 // LinkOptions are the options of trueup link and trueup unlink; Customer
 // is empty for unlink.
 type LinkOptions struct {
 	Models, DB, Source, Record, Customer, Reason string
-	// Author is the steward deciding; empty, $USER.
+	// Author is the steward deciding; empty, $USER (or the current
+	// user's name).
 	Author string
 }
 
@@ -27,6 +29,11 @@ func Link(ctx context.Context, w io.Writer, o LinkOptions) error {
 	author := o.Author
 	if author == "" {
 		author = os.Getenv("USER")
+	}
+	if author == "" {
+		if u, err := user.Current(); err == nil {
+			author = u.Username
+		}
 	}
 	l, err := run.Link(ctx, o.Source, o.Record, o.Customer, o.Reason, author)
 	if err != nil {

@@ -48,9 +48,6 @@ func (run *Runner) Link(ctx context.Context, source, record, customer, reason, a
 	if strings.TrimSpace(reason) == "" {
 		return fail(fmt.Errorf("%w (--reason: a ticket, what was wrong)", ErrNoReason))
 	}
-	if strings.TrimSpace(author) == "" {
-		return fail(errors.New("an author is required (--author, default $USER)"))
-	}
 	var names []string
 	known := false
 	for _, s := range run.plan.Spec.Sources {
@@ -85,6 +82,9 @@ func (run *Runner) Link(ctx context.Context, source, record, customer, reason, a
 			return fail(fmt.Errorf("%w: record %s %s is a customer of its own already (%s)", ErrAlreadyThere, source, record, out.From))
 		}
 		return fail(fmt.Errorf("%w: record %s %s is in customer %s already", ErrAlreadyThere, source, record, out.From))
+	}
+	if strings.TrimSpace(author) == "" {
+		return fail(errors.New("an author is required (--author)"))
 	}
 	tx, err := run.db.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
