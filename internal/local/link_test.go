@@ -66,7 +66,7 @@ func TestLinkStatementsRefuse(t *testing.T) {
 	}
 	links := func() string {
 		var n, open int
-		if err := db.QueryRow("SELECT COUNT(*), COUNT(*) - COUNT(ended_at) FROM " + r.Object(plan.ManualLinks)).Scan(&n, &open); err != nil && err != sql.ErrNoRows {
+		if err := db.QueryRow("SELECT COUNT(*), COUNT(*) - COUNT(ended_at) FROM "+r.Object(plan.ManualLinks)).Scan(&n, &open); err != nil && err != sql.ErrNoRows {
 			t.Fatal(err)
 		}
 		return fmt.Sprintf("%d rows, %d in force", n, open)
