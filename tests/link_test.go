@@ -147,6 +147,16 @@ func TestLink(t *testing.T) {
 		t.Errorf("customers after the link back: %v", got)
 	}
 
+	// A rebuild from RAW honours the manual links as the batches did.
+	want := snapshot(t, db)
+	if _, err := run.Replay(ctx, local.ReplayOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	checkHistory(t, db)
+	if got := snapshot(t, db); got != want {
+		t.Errorf("replay differs from incremental processing with manual links:\n%s", firstDiff(want, got))
+	}
+
 	entries, err := run.VerifyAudit(ctx)
 	if err != nil {
 		t.Fatal(err)
