@@ -123,7 +123,7 @@ func (p *Plan) LinkSteps() []ir.SQL {
 				f.Object(ManualLinks), f.Var(linkAtVar), f.Param(LinkArgSource), f.Param(LinkArgRecord), ok(f))
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("INSERT INTO %s (source, record_key, customer_id, author, reason, set_at)\nSELECT %s, %s, %s, %s, %s, %s\nWHERE %s",
+			return fmt.Sprintf("INSERT INTO %s (source, record_key, customer_id, author, reason, set_at)\nSELECT %s, %s, %s, %s, %s, %s\nFROM (SELECT 1 AS one) AS one\nWHERE %s",
 				f.Object(ManualLinks), f.Param(LinkArgSource), f.Param(LinkArgRecord), f.Param(LinkArgCustomer), f.Param(LinkArgAuthor), f.Param(LinkArgReason), f.Var(linkAtVar), ok(f))
 		},
 	}

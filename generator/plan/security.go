@@ -482,7 +482,7 @@ func auditLogEntrySteps(action string, subject, detail, when ir.SQL) []ir.SQL {
 			"CURRENT_USER()", f.Str(action), subj, det)
 		where := ""
 		if when != nil {
-			where = "\nWHERE " + when(f)
+			where = "\nFROM (SELECT 1 AS one) AS one\nWHERE " + when(f)
 		}
 		return fmt.Sprintf("INSERT INTO %s (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT %s, %s, CURRENT_USER(), %s, %s, %s, %s, %s%s",
 			f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), subj, det, f.Var("log_prev"), hash, where)
