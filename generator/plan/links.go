@@ -28,6 +28,7 @@ const RelinkAction = "relink"
 const (
 	LinkOK              = "linked"
 	LinkNoReason        = "refused: a reason is required"
+	LinkNoAuthor        = "refused: an author is required"
 	LinkUnknownSource   = "refused: unknown source"
 	LinkUnknownRecord   = "refused: unknown record"
 	LinkUnknownCustomer = "refused: unknown customer"
@@ -77,7 +78,8 @@ func (b *builder) manualLinks() {
 }
 
 // linkOutcome sets the variable link_outcome to LinkOK when the
-// arguments name a known source, a record in the crosswalk and, unless
+// arguments give a reason and an author, and name a known source, a
+// record in the crosswalk and, unless
 // customer_id is NULL, a customer in it other than the record's own, and
 // to the refusal otherwise.
 func (b *builder) linkOutcome(f ir.Fragments) string {
@@ -89,6 +91,7 @@ func (b *builder) linkOutcome(f ir.Fragments) string {
 	current := fmt.Sprintf("(SELECT MAX(customer_id) FROM %s WHERE source = %s AND record_key = %s)", f.Object(Crosswalk), src, key)
 	expr := fmt.Sprintf(`CASE
   WHEN %[1]s IS NULL OR TRIM(%[1]s) = '' THEN %[2]s
+  WHEN %[14]s IS NULL OR TRIM(%[14]s) = '' THEN %[15]s
   WHEN %[3]s IS NULL OR NOT %[4]s THEN %[5]s
   WHEN %[6]s IS NULL THEN %[7]s
   WHEN %[8]s IS NOT NULL AND (SELECT COUNT(*) FROM %[9]s WHERE customer_id = %[8]s) = 0 THEN %[10]s
@@ -96,7 +99,7 @@ func (b *builder) linkOutcome(f ir.Fragments) string {
   ELSE %[13]s
 END`, f.Param(LinkArgReason), f.Str(LinkNoReason), src, inList(f, src, sources...), f.Str(LinkUnknownSource),
 		current, f.Str(LinkUnknownRecord), cust, f.Object(Crosswalk), f.Str(LinkUnknownCustomer),
-		OwnID(src, key), f.Str(LinkAlreadyThere), f.Str(LinkOK))
+		OwnID(src, key), f.Str(LinkAlreadyThere), f.Str(LinkOK), f.Param(LinkArgAuthor), f.Str(LinkNoAuthor))
 	return f.SetVar(linkOutcomeVar, ir.Text, expr, "(SELECT 1 AS one)")
 }
 

@@ -36,6 +36,7 @@ func TestLinkStatementsRefuse(t *testing.T) {
 		r.Object(plan.Crosswalk), plan.OwnID("'crm'", "'001U'"))); err != nil {
 		t.Fatal(err)
 	}
+	author := "sam"
 	call := func(source, record string, customer *string, reason string) string {
 		t.Helper()
 		tx, err := db.Begin()
@@ -48,7 +49,7 @@ func TestLinkStatementsRefuse(t *testing.T) {
 			cust = r.Str(*customer)
 		}
 		for name, v := range map[string]string{plan.LinkArgSource: r.Str(source), plan.LinkArgRecord: r.Str(record), plan.LinkArgCustomer: cust,
-			plan.LinkArgReason: r.Str(reason), plan.LinkArgAuthor: r.Str("sam")} {
+			plan.LinkArgReason: r.Str(reason), plan.LinkArgAuthor: r.Str(author)} {
 			if _, err := tx.Exec(fmt.Sprintf("SET VARIABLE %s = %s", r.Ident(name), v)); err != nil {
 				t.Fatal(err)
 			}
@@ -89,6 +90,11 @@ func TestLinkStatementsRefuse(t *testing.T) {
 			t.Errorf("%s %s %v %q: %q, want %q", c.source, c.record, c.customer, c.reason, got, c.want)
 		}
 	}
+	author = " "
+	if got := call("crm", "001Z", nil, "x"); got != plan.LinkNoAuthor {
+		t.Errorf("no author: %q, want %q", got, plan.LinkNoAuthor)
+	}
+	author = "sam"
 	if got := links(); got != "0 rows, 0 in force" {
 		t.Fatalf("refused calls wrote manual links: %s", got)
 	}

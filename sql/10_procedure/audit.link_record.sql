@@ -20,6 +20,7 @@ BEGIN
   BEGIN TRANSACTION;
   SELECT CASE
     WHEN :REASON IS NULL OR TRIM(:REASON) = '' THEN 'refused: a reason is required'
+    WHEN :AUTHOR IS NULL OR TRIM(:AUTHOR) = '' THEN 'refused: an author is required'
     WHEN :SOURCE IS NULL OR NOT :SOURCE IN ('app', 'crm', 'billing') THEN 'refused: unknown source'
     WHEN (SELECT MAX(customer_id) FROM TRUEUP.SILVER.CROSSWALK WHERE source = :SOURCE AND record_key = :RECORD_KEY) IS NULL THEN 'refused: unknown record'
     WHEN :CUSTOMER_ID IS NOT NULL AND (SELECT COUNT(*) FROM TRUEUP.SILVER.CROSSWALK WHERE customer_id = :CUSTOMER_ID) = 0 THEN 'refused: unknown customer'
