@@ -85,10 +85,16 @@ func TestLink(t *testing.T) {
 	if l.From != "acct_Z" || l.To != crmID {
 		t.Errorf("unlink: %+v, want from acct_Z to %s", l, crmID)
 	}
+	// Not applied yet, but decided: a second unlink is refused; a link
+	// back and a new unlink are decisions that replace it.
+	if _, err := run.Link(ctx, "crm", "001Z", "", "again", "steward.sam"); !errors.Is(err, local.ErrAlreadyThere) {
+		t.Fatalf("second unlink before the batch: %v, want %v", err, local.ErrAlreadyThere)
+	}
+	if _, err := run.Link(ctx, "crm", "001Z", "acct_Z", "oops", "steward.sam"); err != nil {
+		t.Fatalf("link back before the batch: %v", err)
+	}
 	if _, err := run.Link(ctx, "crm", "001Z", "", "again", "steward.sam"); err != nil {
-		// Not applied yet: the record is still in acct_Z, so a second
-		// unlink is a decision too (it replaces the first).
-		t.Fatalf("second unlink before the batch: %v", err)
+		t.Fatalf("unlink again before the batch: %v", err)
 	}
 	if res := runOnce(t, run, landing); !res.Batch.Ran {
 		t.Fatal("the manual link did not wake the graph")
@@ -167,8 +173,8 @@ func TestLink(t *testing.T) {
 			relinks = append(relinks, e)
 		}
 	}
-	if len(relinks) != 4 {
-		t.Fatalf("%d relink entries, want 4: %+v", len(relinks), relinks)
+	if len(relinks) != 5 {
+		t.Fatalf("%d relink entries, want 5: %+v", len(relinks), relinks)
 	}
 	for _, e := range relinks {
 		if e.Subject != "crm:001Z" || !strings.Contains(e.Detail, `"author":"steward.`) || strings.Contains(strings.ToLower(e.Detail), "zeta.io") {

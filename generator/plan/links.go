@@ -80,8 +80,9 @@ func (b *builder) manualLinks() {
 // linkOutcome sets the variable link_outcome to LinkOK when the
 // arguments give a reason and an author, and name a known source, a
 // record in the crosswalk and, unless
-// customer_id is NULL, a customer in it other than the record's own, and
-// to the refusal otherwise.
+// customer_id is NULL, a customer in it; and when the record is not
+// where they put it already (its manual link in force, applied or not,
+// else the crosswalk); to the refusal otherwise.
 func (b *builder) linkOutcome(f ir.Fragments) string {
 	var sources []string
 	for _, s := range b.s.Sources {
@@ -89,17 +90,21 @@ func (b *builder) linkOutcome(f ir.Fragments) string {
 	}
 	src, key, cust := f.Param(LinkArgSource), f.Param(LinkArgRecord), f.Param(LinkArgCustomer)
 	current := fmt.Sprintf("(SELECT MAX(customer_id) FROM %s WHERE source = %s AND record_key = %s)", f.Object(Crosswalk), src, key)
+	// Where the record is going: the customer of its link in force (one
+	// the next batch may not have applied yet), else the crosswalk's.
+	pending := fmt.Sprintf("(SELECT MAX(COALESCE(customer_id, %s)) FROM %s WHERE source = %s AND record_key = %s AND ended_at IS NULL)",
+		OwnID(src, key), f.Object(ManualLinks), src, key)
 	expr := fmt.Sprintf(`CASE
   WHEN %[1]s IS NULL OR TRIM(%[1]s) = '' THEN %[2]s
   WHEN %[14]s IS NULL OR TRIM(%[14]s) = '' THEN %[15]s
   WHEN %[3]s IS NULL OR NOT %[4]s THEN %[5]s
   WHEN %[6]s IS NULL THEN %[7]s
   WHEN %[8]s IS NOT NULL AND (SELECT COUNT(*) FROM %[9]s WHERE customer_id = %[8]s) = 0 THEN %[10]s
-  WHEN %[6]s = COALESCE(%[8]s, %[11]s) THEN %[12]s
+  WHEN COALESCE(%[16]s, %[6]s) = COALESCE(%[8]s, %[11]s) THEN %[12]s
   ELSE %[13]s
 END`, f.Param(LinkArgReason), f.Str(LinkNoReason), src, inList(f, src, sources...), f.Str(LinkUnknownSource),
 		current, f.Str(LinkUnknownRecord), cust, f.Object(Crosswalk), f.Str(LinkUnknownCustomer),
-		OwnID(src, key), f.Str(LinkAlreadyThere), f.Str(LinkOK), f.Param(LinkArgAuthor), f.Str(LinkNoAuthor))
+		OwnID(src, key), f.Str(LinkAlreadyThere), f.Str(LinkOK), f.Param(LinkArgAuthor), f.Str(LinkNoAuthor), pending)
 	return f.SetVar(linkOutcomeVar, ir.Text, expr, "(SELECT 1 AS one)")
 }
 

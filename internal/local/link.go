@@ -77,11 +77,22 @@ func (run *Runner) Link(ctx context.Context, source, record, customer, reason, a
 	} else if err := run.db.QueryRowContext(ctx, "SELECT "+plan.OwnID("CAST(? AS VARCHAR)", "CAST(? AS VARCHAR)"), source, record).Scan(&out.To); err != nil {
 		return fail(err)
 	}
-	if out.To == out.From {
+	// Where the record is going: its manual link in force (which the
+	// next run may not have applied yet), else the crosswalk's customer.
+	at, pending := out.From, ""
+	var linked sql.NullString
+	err = run.db.QueryRowContext(ctx, "SELECT COALESCE(customer_id, "+plan.OwnID("source", "record_key")+") FROM "+o(plan.ManualLinks)+" WHERE source = ? AND record_key = ? AND ended_at IS NULL", source, record).Scan(&linked)
+	switch {
+	case err == nil && linked.String != out.From:
+		at, pending = linked.String, " (by a manual link the next run applies)"
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return fail(err)
+	}
+	if out.To == at {
 		if customer == "" {
-			return fail(fmt.Errorf("%w: record %s %s is a customer of its own already (%s)", ErrAlreadyThere, source, record, out.From))
+			return fail(fmt.Errorf("%w: record %s %s is a customer of its own already (%s)%s", ErrAlreadyThere, source, record, at, pending))
 		}
-		return fail(fmt.Errorf("%w: record %s %s is in customer %s already", ErrAlreadyThere, source, record, out.From))
+		return fail(fmt.Errorf("%w: record %s %s is in customer %s already%s", ErrAlreadyThere, source, record, at, pending))
 	}
 	if strings.TrimSpace(author) == "" {
 		return fail(errors.New("an author is required (--author)"))

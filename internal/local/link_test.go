@@ -101,6 +101,10 @@ func TestLinkStatementsRefuse(t *testing.T) {
 	if got := call("crm", "001Z", nil, "wrong match"); got != plan.LinkOK {
 		t.Fatalf("unlink: %q", got)
 	}
+	// Decided, not yet applied by a batch: the record is going there.
+	if got := call("crm", "001Z", nil, "again"); got != plan.LinkAlreadyThere {
+		t.Errorf("a second unlink before the batch: %q, want %q", got, plan.LinkAlreadyThere)
+	}
 	if got := call("crm", "001Z", str("unmatched_07d48f0374420406"), "with the other account"); got != plan.LinkOK {
 		t.Fatalf("link: %q", got)
 	}

@@ -24,7 +24,7 @@ BEGIN
     WHEN :SOURCE IS NULL OR NOT :SOURCE IN ('src') THEN 'refused: unknown source'
     WHEN (SELECT MAX(customer_id) FROM HOSTILE.SILVER.CROSSWALK WHERE source = :SOURCE AND record_key = :RECORD_KEY) IS NULL THEN 'refused: unknown record'
     WHEN :CUSTOMER_ID IS NOT NULL AND (SELECT COUNT(*) FROM HOSTILE.SILVER.CROSSWALK WHERE customer_id = :CUSTOMER_ID) = 0 THEN 'refused: unknown customer'
-    WHEN (SELECT MAX(customer_id) FROM HOSTILE.SILVER.CROSSWALK WHERE source = :SOURCE AND record_key = :RECORD_KEY) = COALESCE(:CUSTOMER_ID, 'unmatched_' || SUBSTR(MD5(:SOURCE || ':' || :RECORD_KEY), 1, 16)) THEN 'refused: the record is already in that customer'
+    WHEN COALESCE((SELECT MAX(COALESCE(customer_id, 'unmatched_' || SUBSTR(MD5(:SOURCE || ':' || :RECORD_KEY), 1, 16))) FROM HOSTILE.SILVER.MANUAL_LINKS WHERE source = :SOURCE AND record_key = :RECORD_KEY AND ended_at IS NULL), (SELECT MAX(customer_id) FROM HOSTILE.SILVER.CROSSWALK WHERE source = :SOURCE AND record_key = :RECORD_KEY)) = COALESCE(:CUSTOMER_ID, 'unmatched_' || SUBSTR(MD5(:SOURCE || ':' || :RECORD_KEY), 1, 16)) THEN 'refused: the record is already in that customer'
     ELSE 'linked'
   END INTO :LINK_OUTCOME FROM (SELECT 1 AS one);
   SELECT SYSDATE() INTO :LINK_AT FROM (SELECT 1 AS one);
