@@ -219,6 +219,36 @@ keep_when_source_agrees is true), or with --clear.`,
 	override.MarkFlagRequired("reason")
 	root.AddCommand(override)
 
+	var lnOpts app.LinkOptions
+	link := &cobra.Command{
+		Use:   "link SOURCE RECORD CUSTOMER --reason TEXT [--author A] [--db FILE]",
+		Short: "Put a source record into an existing customer (a steward's decision no match rule undoes); recorded in the audit log",
+		Args:  cobra.ExactArgs(3),
+		RunE: func(c *cobra.Command, args []string) error {
+			lnOpts.Models, lnOpts.Source, lnOpts.Record, lnOpts.Customer = models, args[0], args[1], args[2]
+			return app.Link(c.Context(), c.OutOrStdout(), lnOpts)
+		},
+	}
+	var ulOpts app.LinkOptions
+	unlink := &cobra.Command{
+		Use:   "unlink SOURCE RECORD --reason TEXT [--author A] [--db FILE]",
+		Short: "Take a source record out of the customer it was matched into: a customer of its own (no match rule undoes it); recorded in the audit log",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(c *cobra.Command, args []string) error {
+			ulOpts.Models, ulOpts.Source, ulOpts.Record = models, args[0], args[1]
+			return app.Link(c.Context(), c.OutOrStdout(), ulOpts)
+		},
+	}
+	for _, x := range []struct {
+		cmd *cobra.Command
+		o   *app.LinkOptions
+	}{{link, &lnOpts}, {unlink, &ulOpts}} {
+		x.cmd.Flags().StringVar(&x.o.DB, "db", "trueup.duckdb", "DuckDB database file")
+		x.cmd.Flags().StringVar(&x.o.Reason, "reason", "", "why (a ticket, what was wrong): kept with the link, in the crosswalk's change log and the audit log (required)")
+		x.cmd.Flags().StringVar(&x.o.Author, "author", "", "the steward deciding (default $USER)")
+		root.AddCommand(x.cmd)
+	}
+
 	ackOpts := app.AckOptions{}
 	ack := &cobra.Command{
 		Use:   "ack CHECK --batch B --reason TEXT",

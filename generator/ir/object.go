@@ -106,6 +106,9 @@ type Procedure struct {
 	// steps, Fragments.BatchID is that argument, so that the procedure runs
 	// the same inside a task run and when called by hand.
 	BatchArg string
+	// Result, when set, is what the procedure returns (a variable its
+	// steps set, say); otherwise it returns 'done'.
+	Result SQL
 }
 
 // Arg is a procedure argument, referenced in steps with Fragments.Param.

@@ -259,8 +259,12 @@ func (b *builder) silver() {
 		Comment: "every change of a source record's customer, with the match rule that caused it",
 		Columns: []ir.Column{
 			notNull("source", ir.Text), notNull("record_key", ir.Text), notNull("old_customer_id", ir.Text), notNull("new_customer_id", ir.Text),
-			col("reason", ir.Text), col("changed_at", ir.Timestamp),
+			{Name: "reason", Type: ir.Text, Comment: "the match rule that linked the record anew (manual: a steward's link)"},
+			col("changed_at", ir.Timestamp),
+			{Name: "author", Type: ir.Text, Comment: "for a manual link, the steward who decided it"},
+			{Name: "note", Type: ir.Text, Comment: "for a manual link, the steward's reason"},
 		}})
+	b.manualLinks()
 	b.add(&ir.Object{Kind: ir.KindView, Ref: CustomerAliases, Deps: []ir.Ref{CrosswalkChanges, Crosswalk},
 		Comment: "customer ids no longer in use, and the customer their records belong to now",
 		Query: func(f ir.Fragments) string {

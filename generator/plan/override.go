@@ -67,9 +67,9 @@ WHERE %[11]s IS NOT NULL`,
 		b.markRetracted,
 	}
 	b.p.overrideSet = staged(StageOps, set)
-	steps := append(staged(StageOps, set), auditLogSteps(OverrideAction,
+	steps := append(staged(StageOps, set), auditLogEntrySteps(OverrideAction,
 		func(f ir.Fragments) string { return arg(f, "customer_id") + " || ' ' || " + arg(f, "field") },
-		b.overrideDetail)...)
+		b.overrideDetail, nil)...)
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: OverrideProc, Deps: []ir.Ref{Overrides, Observations, AuditLog},
 		Comment: "sets (or, with a NULL value, clears) a steward's override of a customer's field; the next batch resolves it",
 		Procedure: &ir.Procedure{Args: []ir.Arg{

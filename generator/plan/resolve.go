@@ -126,7 +126,13 @@ ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(StateBefor
 // the source key, flagged unmatched. Every change of a record's customer is
 // logged with its reason, and both the old and the new customer are queued.
 func (b *builder) crosswalkSteps() []ir.SQL {
-	var steps []ir.SQL
+	// Records a steward linked or unlinked since the last run are queued
+	// for the whole timeline of their customers (consuming the stream).
+	steps := []ir.SQL{func(f ir.Fragments) string {
+		return fmt.Sprintf(`INSERT INTO %s (source, record_key, observed, from_time)
+SELECT DISTINCT source, record_key, FALSE, CAST(NULL AS %s)
+FROM %s`, f.Object(RecordQueue), f.Type(ir.Timestamp), f.Stream(ManualLinksStreamOf()))
+	}}
 	matchFields := []*spec.Field{}
 	for _, m := range b.s.Match {
 		if m != spec.MatchLink {
@@ -219,8 +225,10 @@ WHERE q.observed
 GROUP BY c.customer_id`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(RecordQueue))
 	}
 	steps = append(steps, func(f ir.Fragments) string {
-		customer := []string{"WHEN l.link IS NOT NULL THEN l.link"}
-		matchedBy := []string{"WHEN l.link IS NOT NULL THEN " + f.Str(spec.MatchLink)}
+		// A steward's link comes first, and no match rule undoes it.
+		customer := []string{"WHEN ml.source IS NOT NULL THEN COALESCE(ml.customer_id, " + OwnID("q.source", "q.record_key") + ")",
+			"WHEN l.link IS NOT NULL THEN l.link"}
+		matchedBy := []string{"WHEN ml.source IS NOT NULL THEN " + f.Str(MatchedManual), "WHEN l.link IS NOT NULL THEN " + f.Str(spec.MatchLink)}
 		var joins []string
 		for i, fld := range matchFields {
 			a := fmt.Sprintf("m%d", i+1)
@@ -238,22 +246,25 @@ GROUP BY c.customer_id`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(
 SELECT
   q.source,
   q.record_key,
-  CASE %[2]s ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+  CASE %[2]s ELSE %[9]s END,
   l.link,
   CASE %[3]s ELSE 'unmatched' END
 FROM (SELECT DISTINCT source, record_key FROM %[4]s) AS q
 JOIN %[7]s AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = %[8]s
 LEFT JOIN (%[5]s) AS l ON l.source = q.source AND l.record_key = q.record_key
-%[6]s`, f.Object(CrosswalkWork), strings.Join(customer, " "), strings.Join(matchedBy, " "), f.Object(RecordQueue), linked(f), strings.Join(joins, "\n"), f.Object(SourceState), f.Str(FieldRecord))
+LEFT JOIN %[10]s AS ml ON ml.source = q.source AND ml.record_key = q.record_key AND ml.ended_at IS NULL
+%[6]s`, f.Object(CrosswalkWork), strings.Join(customer, " "), strings.Join(matchedBy, " "), f.Object(RecordQueue), linked(f), strings.Join(joins, "\n"), f.Object(SourceState), f.Str(FieldRecord),
+			OwnID("q.source", "q.record_key"), f.Object(ManualLinks))
 	})
 	steps = append(steps,
 		queueMoved,
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
-SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, %[4]s
+			return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, old_customer_id, new_customer_id, reason, changed_at, author, note)
+SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, %[4]s, ml.author, ml.reason
 FROM %[2]s AS n
 JOIN %[3]s AS c ON c.source = n.source AND c.record_key = n.record_key
-WHERE c.customer_id <> n.customer_id`, f.Object(CrosswalkChanges), f.Object(CrosswalkWork), f.Object(Crosswalk), f.Now())
+LEFT JOIN %[5]s AS ml ON ml.source = n.source AND ml.record_key = n.record_key AND ml.ended_at IS NULL AND n.matched_by = %[6]s
+WHERE c.customer_id <> n.customer_id`, f.Object(CrosswalkChanges), f.Object(CrosswalkWork), f.Object(Crosswalk), f.Now(), f.Object(ManualLinks), f.Str(MatchedManual))
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`MERGE INTO %[1]s AS c

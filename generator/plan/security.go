@@ -164,6 +164,7 @@ func roleCondition(s *spec.Spec, roles ...string) string {
 func (b *builder) security() {
 	cols := b.p.PIIColumns()
 	b.piiAccess()
+	b.linkProcedure()
 	if len(cols) > 0 {
 		b.forget()
 		// Masking policies: one per data type of a tagged column
@@ -415,7 +416,7 @@ func (b *builder) forget() {
 			return fmt.Sprintf("UPDATE %s\nSET link_value = NULL\nWHERE customer_id = %s", f.Object(Crosswalk), cust(f))
 		},
 	)
-	steps = append(steps, auditLogSteps(ForgetAction, cust, func(f ir.Fragments) string { return f.Str(ForgetDetail) })...)
+	steps = append(steps, auditLogSteps(ForgetAction, ForgetDetail)...)
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ForgetProc, Deps: deps,
 		Comment:   "erases one customer's PII: values set to NULL in SILVER, GOLD and history, RAW lines of its records deleted, an AUDIT.LOG entry",
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "customer_id", Type: ir.Text}}, Steps: steps}})
@@ -442,13 +443,22 @@ func AuditLogHash(fields ...string) string {
 // AuditLogTime formats a timestamp as internal/auditlog.Sum does.
 const AuditLogTime = `'YYYY-MM-DD"T"HH24:MI:SS.FF6"Z"'`
 
-// auditLogSteps append one entry to AUDIT.LOG: the next seq, the head's
-// hash as prev_hash, the time read once and cut to microseconds (the
-// precision the chain hashes); subject and detail are text expressions of
-// the procedure's arguments (detail is read once, into a variable, so the
-// hash covers what is stored).
-func auditLogSteps(action string, subject, detail func(ir.Fragments) string) []ir.SQL {
-	return []ir.SQL{
+// auditLogSteps append one entry to AUDIT.LOG for the procedure's
+// customer_id, with a constant detail.
+func auditLogSteps(action, detail string) []ir.SQL {
+	return auditLogEntrySteps(action,
+		func(f ir.Fragments) string { return f.Param("customer_id") },
+		func(f ir.Fragments) string { return f.Str(detail) }, nil)
+}
+
+// auditLogEntrySteps append one entry to AUDIT.LOG: the next seq, the
+// head's hash as prev_hash, the time read once and cut to microseconds
+// (the precision the chain hashes). subject and detail are SQL text
+// expressions; the detail is read once into a variable, so that the row
+// and its hash hold the same text. when, if not
+// nil, is the condition under which the entry is written.
+func auditLogEntrySteps(action string, subject, detail, when ir.SQL) []ir.SQL {
+	steps := []ir.SQL{
 		func(f ir.Fragments) string {
 			return f.SetVar("log_seq", ir.Int, "COALESCE(MAX(seq), 0) + 1", f.Object(AuditLog))
 		},
@@ -458,16 +468,23 @@ func auditLogSteps(action string, subject, detail func(ir.Fragments) string) []i
 		func(f ir.Fragments) string {
 			return f.SetVar("log_at", ir.Timestamp, "TO_TIMESTAMP_NTZ(TO_VARCHAR("+f.Now()+", 'YYYY-MM-DD HH24:MI:SS.FF6'), 'YYYY-MM-DD HH24:MI:SS.FF6')", "(SELECT 1 AS one)")
 		},
-		func(f ir.Fragments) string {
-			return f.SetVar("log_detail", ir.Text, detail(f), "(SELECT 1 AS one)")
-		},
-		func(f ir.Fragments) string {
-			hash := AuditLogHash(f.Var("log_prev"), "TO_VARCHAR("+f.Var("log_seq")+")", "TO_VARCHAR("+f.Var("log_at")+", "+AuditLogTime+")",
-				"CURRENT_USER()", f.Str(action), subject(f), f.Var("log_detail"))
-			return fmt.Sprintf("INSERT INTO %s (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT %s, %s, CURRENT_USER(), %s, %s, %s, %s, %s",
-				f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), subject(f), f.Var("log_detail"), f.Var("log_prev"), hash)
-		},
 	}
+	steps = append(steps, func(f ir.Fragments) string {
+		return f.SetVar("log_detail", ir.Text, detail(f), "(SELECT 1 AS one)")
+	})
+	detailOf := func(f ir.Fragments) string { return f.Var("log_detail") }
+	steps = append(steps, func(f ir.Fragments) string {
+		subj, det := subject(f), detailOf(f)
+		hash := AuditLogHash(f.Var("log_prev"), "TO_VARCHAR("+f.Var("log_seq")+")", "TO_VARCHAR("+f.Var("log_at")+", "+AuditLogTime+")",
+			"CURRENT_USER()", f.Str(action), subj, det)
+		where := ""
+		if when != nil {
+			where = "\nFROM (SELECT 1 AS one) AS one\nWHERE " + when(f)
+		}
+		return fmt.Sprintf("INSERT INTO %s (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT %s, %s, CURRENT_USER(), %s, %s, %s, %s, %s%s",
+			f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), subj, det, f.Var("log_prev"), hash, where)
+	})
+	return steps
 }
 
 // roles plans the six roles with least privilege. Every object is created
@@ -582,6 +599,7 @@ func (b *builder) roles() {
 		}
 		g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: OverrideProc, Args: args})
 	}
+	g = append(g, ir.Grant{Privileges: []string{"USAGE"}, On: "PROCEDURE", Ref: LinkProc, Args: []ir.Type{ir.Text, ir.Text, ir.Text, ir.Text, ir.Text}})
 	add(RoleSteward, []string{RoleAnalyst}, g)
 	// deployer: creates, and so owns, every object; the tasks it owns run
 	// as it, so it inherits transformer.
@@ -600,7 +618,7 @@ var roleComments = map[string]string{
 	RoleTransformer: "runs the task graph: reads RAW, writes SILVER, GOLD, DQ and OPS, reads PII unmasked",
 	RoleAnalyst:     "reads GOLD, PII masked",
 	RolePIIReader:   "reads GOLD with PII unmasked",
-	RoleSteward:     "acknowledges data-quality results, reads lineage and the audit, erases customers",
+	RoleSteward:     "acknowledges data-quality results, reads lineage and the audit, links and unlinks source records, erases customers",
 	RoleDeployer:    "deploys: owns every object it creates",
 }
 

@@ -34,7 +34,7 @@ func (b *builder) tasks() {
 		rootWhen = append(rootWhen, LinesStreamOf(src.Name))
 	}
 	obs := ObservationsStreamOf()
-	rootWhen = append(rootWhen, obs, BackfillStreamOf())
+	rootWhen = append(rootWhen, obs, BackfillStreamOf(), ManualLinksStreamOf())
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: RootTask, Deps: []ir.Ref{Batches},
 		Comment: "opens a batch when any source has new lines",
 		Task: task(ir.Task{Root: true, Schedule: b.s.Project.Schedule, When: rootWhen,
@@ -46,7 +46,7 @@ func (b *builder) tasks() {
 	// An observe task is skipped when its stream is empty: it would read
 	// nothing. Reconcile runs when none of them failed, skipped ones
 	// included, so that a batch of one source's lines, or one woken by the
-	// observations or backfill stream alone, reaches it.
+	// observations, backfill or manual links stream alone, reaches it.
 	var observe []ir.Ref
 	for _, src := range b.s.Sources {
 		st := LinesStreamOf(src.Name)
@@ -71,7 +71,7 @@ func (b *builder) tasks() {
 	steps = readClock(steps)
 	work := []ir.Ref{Clock, StateBefore, ResolveSet, ResolveKeys, StateRows, AsOfState, LastPoints, TimelineCandidates, HistoryWork}
 	tables := append([]ir.Ref{obs.Ref, SourceState, StateLog, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-		Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys, Overrides, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, LineCounts, Batches}, work...)
+		Versions, OpenVersions, Rulesets, Backfill, BackfillStream, ManualLinks, ManualLinksStream, MatchKeys, Overrides, DQResults, DQViolations, DQHeld, DQAcks, Quarantine, LineCounts, Batches}, work...)
 	// The same steps as a procedure taking the batch id: the task passes
 	// its graph run, and re-resolving customers by hand is INSERT INTO
 	// SILVER.CUSTOMER_QUEUE then CALL OPS.RECONCILE(<batch id>).
@@ -94,9 +94,9 @@ func (b *builder) tasks() {
 		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve, false)}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append(append([]ir.Ref{}, observe...), ReconcileProc, obs.Ref, SourceState, StateLog, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
-			Versions, OpenVersions, Rulesets, Backfill, BackfillStream, MatchKeys, Overrides), work...),
+			Versions, OpenVersions, Rulesets, Backfill, BackfillStream, ManualLinks, ManualLinksStream, MatchKeys, Overrides), work...),
 		Comment: "folds new observations into source state, links records to customers, resolves the touched customers",
-		Task: task(ir.Task{After: observe, Predecessors: ir.NoneFailed, Consumes: []*ir.Stream{obs, BackfillStreamOf()}, Steps: steps,
+		Task: task(ir.Task{After: observe, Predecessors: ir.NoneFailed, Consumes: []*ir.Stream{obs, BackfillStreamOf(), ManualLinksStreamOf()}, Steps: steps,
 			Call: &ReconcileProc, CallArgs: []ir.SQL{func(f ir.Fragments) string { return f.BatchID() }}})})
 	root := RootTask
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: FinalizerTask, Deps: []ir.Ref{ReconcileTask},

@@ -6,6 +6,8 @@ CREATE TABLE IF NOT EXISTS TRUEUP.SILVER.CROSSWALK_CHANGES (
   RECORD_KEY VARCHAR NOT NULL,
   OLD_CUSTOMER_ID VARCHAR NOT NULL,
   NEW_CUSTOMER_ID VARCHAR NOT NULL,
-  REASON VARCHAR,
-  CHANGED_AT TIMESTAMP_NTZ
+  REASON VARCHAR COMMENT 'the match rule that linked the record anew (manual: a steward''s link)',
+  CHANGED_AT TIMESTAMP_NTZ,
+  AUTHOR VARCHAR COMMENT 'for a manual link, the steward who decided it',
+  NOTE VARCHAR COMMENT 'for a manual link, the steward''s reason'
 ) COMMENT = 'every change of a source record''s customer, with the match rule that caused it';

@@ -78,6 +78,10 @@ BEGIN
   WHERE n.source = 'billing:subscription' AND par.value IS NOT NULL
   GROUP BY par.value;
   -- stage: crosswalk
+  INSERT INTO TRUEUP.SILVER.WORK_RECORDS (source, record_key, observed, from_time)
+  SELECT DISTINCT source, record_key, FALSE, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM TRUEUP.SILVER.MANUAL_LINKS_STREAM;
+  -- stage: crosswalk
   DELETE FROM TRUEUP.SILVER.MATCH_KEYS AS m
   WHERE NOT EXISTS (SELECT 1 FROM TRUEUP.AUDIT.RULESETS WHERE ruleset_version = '2026-11 initial+be5dd9402eb9')
     OR (m.source, m.record_key) IN (SELECT source, record_key FROM TRUEUP.SILVER.WORK_RECORDS);
@@ -107,12 +111,13 @@ BEGIN
   SELECT
     q.source,
     q.record_key,
-    CASE WHEN l.link IS NOT NULL THEN l.link WHEN m1.customer_id IS NOT NULL THEN m1.customer_id ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+    CASE WHEN ml.source IS NOT NULL THEN COALESCE(ml.customer_id, 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16)) WHEN l.link IS NOT NULL THEN l.link WHEN m1.customer_id IS NOT NULL THEN m1.customer_id ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
     l.link,
-    CASE WHEN l.link IS NOT NULL THEN 'customer_link' WHEN m1.customer_id IS NOT NULL THEN 'email' ELSE 'unmatched' END
+    CASE WHEN ml.source IS NOT NULL THEN 'manual' WHEN l.link IS NOT NULL THEN 'customer_link' WHEN m1.customer_id IS NOT NULL THEN 'email' ELSE 'unmatched' END
   FROM (SELECT DISTINCT source, record_key FROM TRUEUP.SILVER.WORK_RECORDS) AS q
   JOIN TRUEUP.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM TRUEUP.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
+  LEFT JOIN TRUEUP.SILVER.MANUAL_LINKS AS ml ON ml.source = q.source AND ml.record_key = q.record_key AND ml.ended_at IS NULL
   LEFT JOIN (
       SELECT qm.source, qm.record_key, MIN(lm.link) AS customer_id
       FROM TRUEUP.SILVER.MATCH_KEYS AS qm
@@ -132,10 +137,11 @@ BEGIN
   LEFT JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
   WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id;
   -- stage: crosswalk
-  INSERT INTO TRUEUP.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
-  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK)
+  INSERT INTO TRUEUP.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at, author, note)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, (SELECT now FROM TRUEUP.SILVER.WORK_CLOCK), ml.author, ml.reason
   FROM TRUEUP.SILVER.WORK_CROSSWALK AS n
   JOIN TRUEUP.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  LEFT JOIN TRUEUP.SILVER.MANUAL_LINKS AS ml ON ml.source = n.source AND ml.record_key = n.record_key AND ml.ended_at IS NULL AND n.matched_by = 'manual'
   WHERE c.customer_id <> n.customer_id;
   -- stage: crosswalk
   MERGE INTO TRUEUP.SILVER.CROSSWALK AS c

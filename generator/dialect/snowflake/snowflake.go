@@ -655,12 +655,16 @@ func (r *Renderer) procedure(o *ir.Object) []dialect.Statement {
 	for _, s := range p.Steps {
 		steps = append(steps, s(f))
 	}
+	ret := r.Str("done")
+	if p.Result != nil {
+		ret = p.Result(f)
+	}
 	decls := r.takeVars()
 	// COPY GRANTS keeps the grants (USAGE for the roles that call the
 	// procedure by hand) when it is replaced; it follows the argument list
 	// (https://docs.snowflake.com/en/sql-reference/sql/create-procedure).
 	sql := fmt.Sprintf("CREATE OR REPLACE PROCEDURE %s(%s)\n  COPY GRANTS\n  RETURNS VARCHAR\n  LANGUAGE SQL\n %s\n  EXECUTE AS OWNER\nAS\n$$\n%s$$",
-		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(decls, steps, r.Str("done")))
+		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(decls, steps, ret))
 	return []dialect.Statement{{SQL: sql, Bodies: steps}}
 }
 

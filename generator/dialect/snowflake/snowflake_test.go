@@ -159,8 +159,8 @@ func TestProceduresTakeTheBatchID(t *testing.T) {
 // TestTaskGraphConditions: a false WHEN skips a task and, by default, the
 // tasks after it (https://docs.snowflake.com/en/sql-reference/sql/create-task),
 // so reconcile runs on SYSTEM$PREDECESSORS_STATE('NONE_FAILED'): a batch
-// that only one source landed in, or that the observations or backfill
-// stream alone woke, still reaches it.
+// that only one source landed in, or that the observations, backfill or
+// manual links stream alone woke, still reaches it.
 func TestTaskGraphConditions(t *testing.T) {
 	p, sql := compile(t, "")
 	root := header(sql[plan.RootTask])
@@ -168,7 +168,7 @@ func TestTaskGraphConditions(t *testing.T) {
 	for _, s := range p.Spec.Sources {
 		rootStreams = append(rootStreams, plan.LinesStream(s.Name).String())
 	}
-	rootStreams = append(rootStreams, plan.ObservationsStream.String(), plan.BackfillStream.String())
+	rootStreams = append(rootStreams, plan.ObservationsStream.String(), plan.BackfillStream.String(), plan.ManualLinksStream.String())
 	for _, s := range rootStreams {
 		if !strings.Contains(root, "SYSTEM$STREAM_HAS_DATA('TRUEUP."+strings.ToUpper(s)+"')") {
 			t.Errorf("root WHEN lacks %s:\n%s", s, root)

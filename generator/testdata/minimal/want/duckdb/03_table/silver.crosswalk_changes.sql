@@ -7,7 +7,15 @@ CREATE TABLE IF NOT EXISTS silver.crosswalk_changes (
   old_customer_id VARCHAR NOT NULL,
   new_customer_id VARCHAR NOT NULL,
   reason VARCHAR,
-  changed_at TIMESTAMP
+  changed_at TIMESTAMP,
+  author VARCHAR,
+  note VARCHAR
 );
 
 COMMENT ON TABLE silver.crosswalk_changes IS 'every change of a source record''s customer, with the match rule that caused it';
+
+COMMENT ON COLUMN silver.crosswalk_changes.reason IS 'the match rule that linked the record anew (manual: a steward''s link)';
+
+COMMENT ON COLUMN silver.crosswalk_changes.author IS 'for a manual link, the steward who decided it';
+
+COMMENT ON COLUMN silver.crosswalk_changes.note IS 'for a manual link, the steward''s reason';

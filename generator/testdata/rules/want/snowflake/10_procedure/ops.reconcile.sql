@@ -69,16 +69,21 @@ BEGIN
   FROM RULES.SILVER.OBSERVATIONS_STREAM
   GROUP BY source, record_key;
   -- stage: crosswalk
+  INSERT INTO RULES.SILVER.WORK_RECORDS (source, record_key, observed, from_time)
+  SELECT DISTINCT source, record_key, FALSE, CAST(NULL AS TIMESTAMP_NTZ)
+  FROM RULES.SILVER.MANUAL_LINKS_STREAM;
+  -- stage: crosswalk
   INSERT INTO RULES.SILVER.WORK_CROSSWALK (source, record_key, customer_id, link_value, matched_by)
   SELECT
     q.source,
     q.record_key,
-    CASE WHEN l.link IS NOT NULL THEN l.link ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
+    CASE WHEN ml.source IS NOT NULL THEN COALESCE(ml.customer_id, 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16)) WHEN l.link IS NOT NULL THEN l.link ELSE 'unmatched_' || SUBSTR(MD5(q.source || ':' || q.record_key), 1, 16) END,
     l.link,
-    CASE WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
+    CASE WHEN ml.source IS NOT NULL THEN 'manual' WHEN l.link IS NOT NULL THEN 'customer_link' ELSE 'unmatched' END
   FROM (SELECT DISTINCT source, record_key FROM RULES.SILVER.WORK_RECORDS) AS q
   JOIN RULES.SILVER.SOURCE_STATE AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = '_record'
   LEFT JOIN (SELECT source, record_key, value AS link FROM RULES.SILVER.SOURCE_STATE WHERE field = '_link' AND value IS NOT NULL) AS l ON l.source = q.source AND l.record_key = q.record_key
+  LEFT JOIN RULES.SILVER.MANUAL_LINKS AS ml ON ml.source = q.source AND ml.record_key = q.record_key AND ml.ended_at IS NULL
   ;
   -- stage: crosswalk
   INSERT INTO RULES.SILVER.CUSTOMER_QUEUE (customer_id, from_time)
@@ -92,10 +97,11 @@ BEGIN
   LEFT JOIN RULES.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
   WHERE c.customer_id IS NULL OR c.customer_id <> n.customer_id;
   -- stage: crosswalk
-  INSERT INTO RULES.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at)
-  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, (SELECT now FROM RULES.SILVER.WORK_CLOCK)
+  INSERT INTO RULES.SILVER.CROSSWALK_CHANGES (source, record_key, old_customer_id, new_customer_id, reason, changed_at, author, note)
+  SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, (SELECT now FROM RULES.SILVER.WORK_CLOCK), ml.author, ml.reason
   FROM RULES.SILVER.WORK_CROSSWALK AS n
   JOIN RULES.SILVER.CROSSWALK AS c ON c.source = n.source AND c.record_key = n.record_key
+  LEFT JOIN RULES.SILVER.MANUAL_LINKS AS ml ON ml.source = n.source AND ml.record_key = n.record_key AND ml.ended_at IS NULL AND n.matched_by = 'manual'
   WHERE c.customer_id <> n.customer_id;
   -- stage: crosswalk
   MERGE INTO RULES.SILVER.CROSSWALK AS c
