@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/ledgerloop/trueup/internal/app"
+	"github.com/ledgerloop/trueup/internal/crypt"
 	"github.com/ledgerloop/trueup/internal/testenv/localkms"
 )
 
@@ -52,6 +53,20 @@ func TestKMSTarget(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "gold: 1 customers") {
 		t.Errorf("second run:\n%s", out.String())
+	}
+	// The commands that take --db open it with the KMS key named in the
+	// environment (region and endpoint as the AWS SDK reads them).
+	t.Setenv(crypt.EnvKey, "")
+	t.Setenv(crypt.EnvKeyFile, "")
+	t.Setenv(crypt.EnvKeyKMS, keyID)
+	t.Setenv("AWS_REGION", localkms.Region)
+	t.Setenv("AWS_ENDPOINT_URL_KMS", endpoint)
+	out.Reset()
+	if err := app.Explain(ctx, &out, app.ExplainOptions{Models: "testdata/spec", DB: db, Customer: "acct_1", Role: "pii_reader"}); err != nil {
+		t.Fatalf("explain with TRUEUP_MASTER_KEY_KMS: %v", err)
+	}
+	if !strings.Contains(out.String(), "ann@x.io") {
+		t.Errorf("explain with the KMS key:\n%s", out.String())
 	}
 	if _, err := client.DisableKey(ctx, &kms.DisableKeyInput{KeyId: aws.String(keyID)}); err != nil {
 		t.Fatal(err)

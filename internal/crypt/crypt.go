@@ -18,6 +18,7 @@ package crypt
 
 import (
 	"bufio"
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hmac"
@@ -45,11 +46,15 @@ const (
 const (
 	EnvKey     = "TRUEUP_MASTER_KEY"
 	EnvKeyFile = "TRUEUP_MASTER_KEY_FILE"
+	// EnvKeyKMS names an AWS KMS key (id, ARN or alias) as the master key;
+	// the region and endpoint are the AWS SDK's (AWS_REGION,
+	// AWS_ENDPOINT_URL_KMS), the credentials its default chain.
+	EnvKeyKMS = "TRUEUP_MASTER_KEY_KMS"
 )
 
 // ErrNoKey is returned when no master key is configured.
-var ErrNoKey = errors.New("no master key: set " + EnvKey + " to the base64 of 32 random bytes (head -c 32 /dev/urandom | base64), or " +
-	EnvKeyFile + " to a file (mode 0600) that holds it; keep it outside the database's folder")
+var ErrNoKey = errors.New("no master key: set " + EnvKey + " to the base64 of 32 random bytes (head -c 32 /dev/urandom | base64), " +
+	EnvKeyFile + " to a file (mode 0600) that holds it (keep it outside the database's folder), or " + EnvKeyKMS + " to an AWS KMS key")
 
 // MasterKey wraps and unwraps the vault's keys. The local implementation
 // is a 256-bit key from the environment or a key file; NewKMSKey is a key
@@ -81,14 +86,27 @@ func (k localKey) Unwrap(wrapped []byte) ([]byte, error) {
 	return p, nil
 }
 
-// KeyFromEnv reads the master key from TRUEUP_MASTER_KEY or the file that
-// TRUEUP_MASTER_KEY_FILE names (getenv is os.Getenv when nil).
+// KeyFromEnv reads the master key from TRUEUP_MASTER_KEY, the file that
+// TRUEUP_MASTER_KEY_FILE names, or the KMS key TRUEUP_MASTER_KEY_KMS
+// names: exactly one of them (getenv is os.Getenv when nil).
 func KeyFromEnv(getenv func(string) string) (MasterKey, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	var set []string
+	for _, name := range []string{EnvKey, EnvKeyFile, EnvKeyKMS} {
+		if getenv(name) != "" {
+			set = append(set, name)
+		}
+	}
+	if len(set) > 1 {
+		return nil, fmt.Errorf("master key: %s are all set: set one of them", strings.Join(set, " and "))
+	}
 	if s := getenv(EnvKey); s != "" {
 		return parseKey(s, EnvKey)
+	}
+	if id := getenv(EnvKeyKMS); id != "" {
+		return NewKMSKey(context.Background(), KMSConfig{KeyID: id})
 	}
 	path := getenv(EnvKeyFile)
 	if path == "" {

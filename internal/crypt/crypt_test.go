@@ -10,7 +10,10 @@ import (
 
 func testKey(t *testing.T, b byte) MasterKey {
 	t.Helper()
-	k, err := KeyFromEnv(func(string) string {
+	k, err := KeyFromEnv(func(name string) string {
+		if name != EnvKey {
+			return ""
+		}
 		return base64.StdEncoding.EncodeToString([]byte(strings.Repeat(string(rune(b)), 32)))
 	})
 	if err != nil {
@@ -85,6 +88,14 @@ func TestVaultRoundTrip(t *testing.T) {
 		return ""
 	}); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("a bad key is refused without its text: %v", err)
+	}
+	if _, err := KeyFromEnv(func(k string) string {
+		if k == EnvKey || k == EnvKeyKMS {
+			return "c2VjcmV0IGtleSB0ZXh0"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), EnvKey+" and "+EnvKeyKMS+" are all set") || strings.Contains(err.Error(), "c2VjcmV0") {
+		t.Errorf("two master keys set: %v", err)
 	}
 	kf := filepath.Join(t.TempDir(), "key")
 	os.WriteFile(kf, []byte(base64.StdEncoding.EncodeToString(make([]byte, 32))), 0o644)
