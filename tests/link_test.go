@@ -112,11 +112,11 @@ func TestLink(t *testing.T) {
 		t.Errorf("%s company_name = %v, want Zeta LLC", crmID, got)
 	}
 	// The version gold held before is closed in system time, not deleted.
-	if got := query(t, db, "SELECT COUNT(*) FROM gold.customer_master_history WHERE customer_id = 'acct_Z' AND version_hash = '"+before[0]+"' AND superseded_at IS NOT NULL AND company_name = 'Zeta LLC'"); got[0] != "1" {
+	if got := query(t, db, "SELECT COUNT(*) FROM gold.customer_master_history WHERE customer_id = 'acct_Z' AND version_hash = '"+before[0]+"' AND superseded_at IS NOT NULL AND trueup_open_value(company_name) = 'Zeta LLC'"); got[0] != "1" {
 		t.Errorf("acct_Z's previous version closed in system time: %s rows, want 1 (before %v): %q", got[0], before,
 			query(t, db, "SELECT valid_from || ' ' || COALESCE(CAST(superseded_at AS VARCHAR), '-') || ' ' || version_hash || ' ' || company_name FROM gold.customer_master_history WHERE customer_id = 'acct_Z' ORDER BY recorded_at, valid_from"))
 	}
-	if got := query(t, db, "SELECT COUNT(*) FROM gold.customer_master_history WHERE customer_id = 'acct_Z' AND superseded_at IS NULL AND company_name = 'Acme'"); got[0] != "1" {
+	if got := query(t, db, "SELECT COUNT(*) FROM gold.customer_master_history WHERE customer_id = 'acct_Z' AND superseded_at IS NULL AND trueup_open_value(company_name) = 'Acme'"); got[0] != "1" {
 		t.Errorf("acct_Z's current version: %s rows, want 1 with Acme", got[0])
 	}
 	changes := query(t, db, "SELECT old_customer_id || ' -> ' || new_customer_id || ' ' || reason || ' by ' || author || ': ' || note FROM silver.crosswalk_changes WHERE record_key = '001Z' ORDER BY changed_at")
