@@ -65,7 +65,12 @@ func (run *Runner) Explain(ctx context.Context, customer, field string, asOf, kn
 	if n == 0 {
 		return e, fmt.Errorf("explain %q: %w", customer, ErrNoCustomer)
 	}
-	rows, err := run.db.QueryContext(ctx, "SELECT source || ' ' || record_key || ' (' || matched_by || ')' FROM "+o(plan.Crosswalk)+" WHERE customer_id = ? ORDER BY 1", customer)
+	// A manual link names its steward and reason.
+	rows, err := run.db.QueryContext(ctx, `SELECT c.source || ' ' || c.record_key || ' (' || c.matched_by ||
+  COALESCE(CASE WHEN c.matched_by = 'manual' THEN ' by ' || m.author || ' at ' || strftime(m.set_at, '%Y-%m-%dT%H:%M:%SZ') || ': ' || m.reason END, '') || ')'
+FROM `+o(plan.Crosswalk)+` AS c
+LEFT JOIN `+o(plan.ManualLinks)+` AS m ON m.source = c.source AND m.record_key = c.record_key AND m.ended_at IS NULL
+WHERE c.customer_id = ? ORDER BY 1`, customer)
 	if err != nil {
 		return e, fmt.Errorf("explain: %w", err)
 	}

@@ -18,7 +18,7 @@ import (
 // refuse: the outcome it returns names the refusal and nothing is
 // written; a right call writes one manual link, and a second ends it.
 func TestLinkStatementsRefuse(t *testing.T) {
-	p, err := generator.Compile("../../models")
+	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {
 		t.Fatal(err)
 	}
