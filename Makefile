@@ -10,7 +10,7 @@ DEMO    := .landing/demo
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/trueup
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/trueup
 
 # Node dependencies of the Snowflake SQL parser used by the tests.
 deps: tests/sqlparser/node_modules/.package-lock.json

@@ -20,6 +20,16 @@ func newRoot() *cobra.Command {
 	}
 	var models string
 	root.PersistentFlags().StringVar(&models, "models", "models", "folder of the spec")
+	root.Version = app.Version()
+	root.SetVersionTemplate("trueup {{.Version}}\n")
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print trueup's version (module, commit), the Go toolchain and the embedded DuckDB's",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return app.PrintVersion(c.OutOrStdout())
+		},
+	})
 
 	root.AddCommand(&cobra.Command{
 		Use:   "validate",
