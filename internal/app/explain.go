@@ -71,6 +71,9 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 	if !knownAt.IsZero() {
 		when += ", as known at " + knownAt.Format(time.RFC3339)
 	}
+	if e.Record != "" {
+		fmt.Fprintf(w, "record %s belongs to customer %s\n", e.Record, e.CustomerID)
+	}
 	fmt.Fprintf(w, "customer %s (%s)\n", e.CustomerID, when)
 	for _, l := range e.Links {
 		fmt.Fprintf(w, "  record %s\n", l)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ledgerloop/trueup/generator/plan"
@@ -50,6 +51,9 @@ type Explanation struct {
 	Links   []string
 	// Overrides are the customer's overrides, newest first.
 	Overrides []OverrideRow
+	// Record is the source record id explain was asked for, when it was
+	// not a customer id ("" otherwise).
+	Record string
 }
 
 // Explain reads what gold says about a customer. With a zero asOf it
@@ -58,12 +62,39 @@ type Explanation struct {
 func (run *Runner) Explain(ctx context.Context, customer, field string, asOf, knownAt time.Time) (Explanation, error) {
 	e := Explanation{CustomerID: customer, AsOf: asOf, KnownAt: knownAt}
 	o := run.r.Object
+	if field != "" && run.plan.Spec.FieldByName(field) == nil {
+		var names []string
+		for _, f := range run.plan.Spec.Fields {
+			names = append(names, f.Name)
+		}
+		return e, fmt.Errorf("explain: --field %q: no such field (fields: %s)", field, strings.Join(names, ", "))
+	}
 	var n int
 	if err := run.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+o(plan.History)+" WHERE customer_id = ?", customer).Scan(&n); err != nil {
 		return e, fmt.Errorf("explain: %w", err)
 	}
 	if n == 0 {
-		return e, fmt.Errorf("explain %q: %w", customer, ErrNoCustomer)
+		// A source record's id (a Salesforce account, a Stripe customer)
+		// names the customer it belongs to.
+		var ids []string
+		rows, err := run.db.QueryContext(ctx, "SELECT DISTINCT customer_id FROM "+o(plan.Crosswalk)+" WHERE record_key = ? ORDER BY 1", customer)
+		if err != nil {
+			return e, fmt.Errorf("explain: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			ids = append(ids, id)
+		}
+		rows.Close()
+		switch len(ids) {
+		case 0:
+			return e, fmt.Errorf("explain %q: %w (neither a customer id nor a source record's id)", customer, ErrNoCustomer)
+		case 1:
+			e.Record, customer, e.CustomerID = customer, ids[0], ids[0]
+		default:
+			return e, fmt.Errorf("explain %q: records of that id in several sources belong to customers %s: name one", customer, strings.Join(ids, ", "))
+		}
 	}
 	// A manual link names its steward and reason.
 	rows, err := run.db.QueryContext(ctx, `SELECT c.source || ' ' || c.record_key || ' (' || c.matched_by ||
