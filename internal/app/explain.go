@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/ledgerloop/trueup/generator"
@@ -116,7 +117,7 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 			} else if !c.Valid {
 				flags = " [invalid]"
 			}
-			fmt.Fprintf(w, " %s %d %-8s %-20s %q -> %q  %s  %s%s\n", mark, c.Rank, c.Source, c.RecordKey, c.RawValue, c.Value, c.EventTime, c.Scores, flags)
+			fmt.Fprintf(w, " %s %d %-8s %-20s %s -> %s  %s  %s%s\n", mark, c.Rank, c.Source, c.RecordKey, quoted(c.RawValue, c.RawNull), quoted(c.Value, c.ValueNull), c.EventTime, c.Scores, flags)
 		}
 	}
 	if len(e.Overrides) > 0 {
@@ -148,6 +149,14 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 		fmt.Fprintf(w, "  %s .. %s  recorded %s .. %s  %s\n", v.ValidFrom, to, v.RecordedAt, sup, summary(v))
 	}
 	return nil
+}
+
+// quoted is a candidate's value as Go quotes it, or null.
+func quoted(s string, null bool) string {
+	if null {
+		return "null"
+	}
+	return strconv.Quote(s)
 }
 
 func orNull(s string) string {

@@ -24,8 +24,10 @@ type Resolved struct {
 type Candidate struct {
 	Field, Source, RecordKey, RawValue, Value, Scores string
 	Valid, Dropped, Winner                            bool
-	Rank                                              int
-	EventTime                                         string
+	// RawNull and ValueNull say the value as sent, or canonical, is NULL.
+	RawNull, ValueNull bool
+	Rank               int
+	EventTime          string
 }
 
 // Version is one row of the bitemporal history.
@@ -132,7 +134,8 @@ WHERE c.customer_id = ? ORDER BY 1`, customer)
 		e.Version = &v[len(v)-1]
 	}
 	if asOf.IsZero() && knownAt.IsZero() {
-		q := `SELECT field, source, record_key, COALESCE(raw_value, ''), COALESCE(value, ''), COALESCE(scores, ''), COALESCE(valid, FALSE), dropped, is_winner, rank, CAST(event_time AS VARCHAR)
+		q := `SELECT field, source, record_key, COALESCE(raw_value, ''), COALESCE(value, ''), COALESCE(scores, ''), COALESCE(valid, FALSE), dropped, is_winner, rank,
+  strftime(event_time, '%Y-%m-%dT%H:%M:%S.%gZ'), raw_value IS NULL, value IS NULL
 FROM ` + o(plan.FieldCandidates) + ` WHERE customer_id = ? AND (? = '' OR field = ?) ORDER BY field, rank`
 		rows, err := run.db.QueryContext(ctx, q, customer, field, field)
 		if err != nil {
@@ -141,7 +144,7 @@ FROM ` + o(plan.FieldCandidates) + ` WHERE customer_id = ? AND (? = '' OR field 
 		defer rows.Close()
 		for rows.Next() {
 			var c Candidate
-			if err := rows.Scan(&c.Field, &c.Source, &c.RecordKey, &c.RawValue, &c.Value, &c.Scores, &c.Valid, &c.Dropped, &c.Winner, &c.Rank, &c.EventTime); err != nil {
+			if err := rows.Scan(&c.Field, &c.Source, &c.RecordKey, &c.RawValue, &c.Value, &c.Scores, &c.Valid, &c.Dropped, &c.Winner, &c.Rank, &c.EventTime, &c.RawNull, &c.ValueNull); err != nil {
 				return e, fmt.Errorf("explain: %w", err)
 			}
 			e.Candidates = append(e.Candidates, c)
