@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -62,7 +63,12 @@ func (l *loader) project(sec section, s *Spec) {
 		case "warehouse":
 			p.Warehouse = l.ident(f, v, what)
 		case "schedule":
+			before := len(l.errs)
 			p.Schedule = l.duration(f, v, what)
+			if len(l.errs) == before && p.Schedule < time.Second {
+				l.errf(f, v, "%s %s: want 1s or more (the task graph and the local poller run on it)", what, v.Value)
+				p.Schedule = defaultSchedule
+			}
 		case "freshness_target":
 			p.FreshnessTarget = l.duration(f, v, what)
 		case "backfill_slice":

@@ -37,7 +37,8 @@ var (
 const OverrideSource = "override"
 
 // reservedFields are column names the generated tables use themselves.
-var reservedFields = []string{"customer_id", "ruleset_version", "field", "value", "source", "record_key"}
+var reservedFields = []string{"customer_id", "ruleset_version", "field", "value", "source", "record_key",
+	"valid_from", "valid_to", "is_deleted", "version_hash", "recorded_at", "superseded_at"}
 
 func (l *loader) name(file string, n *yaml.Node, kind string) {
 	if !nameRE.MatchString(n.Value) {
@@ -48,7 +49,7 @@ func (l *loader) name(file string, n *yaml.Node, kind string) {
 		l.errf(file, n, "%s name %q must not contain \"__\" (reserved for lineage columns)", kind, n.Value)
 	}
 	if kind == "field" && contains(reservedFields, n.Value) {
-		l.errf(file, n, "field name %q is reserved", n.Value)
+		l.errf(file, n, "field name %q is reserved: the history and gold tables have a column of that name", n.Value)
 	}
 	if kind == "source" && n.Value == OverrideSource {
 		l.errf(file, n, "source name %q is reserved: a steward's overrides are observations of that source", n.Value)

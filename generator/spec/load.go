@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -55,8 +56,11 @@ type section struct {
 // prefix is prepended to file names in positions (for example "models").
 func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 	entries, err := fs.ReadDir(fsys, dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("load spec: the models folder %s does not exist (--models names it)", path.Join(prefix, dir))
+	}
 	if err != nil {
-		return nil, fmt.Errorf("load spec: %w", err)
+		return nil, fmt.Errorf("load spec: %s: %w", path.Join(prefix, dir), err)
 	}
 	var names []string
 	for _, e := range entries {
@@ -111,6 +115,14 @@ func (l *loader) errf(file string, n *yaml.Node, format string, args ...any) {
 var topLevel = []string{"project", "customer", "rules", "sources", "checks", "retention"}
 
 func (l *loader) file(name string, data []byte) {
+	// A NUL byte passes YAML and breaks every statement that carries it.
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		line := 1 + bytes.Count(data[:i], []byte("\n"))
+		col := i - bytes.LastIndexByte(data[:i], '\n')
+		l.errs = append(l.errs, Error{Pos: Pos{File: name, Line: line, Col: col}, Msg: "a NUL byte: the spec must be text"})
+		l.syntaxError = true
+		return
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		// yaml.v3 errors read "yaml: line N: msg".

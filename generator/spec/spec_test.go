@@ -299,3 +299,28 @@ func TestOverrideFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateCatchesEarly(t *testing.T) {
+	c := "customer:\n  fields:\n    email: {type: string}\n    status: {type: string}\n    valid_from: {type: string}\n    email__rule: {type: string}\n" +
+		"rules:\n  status:\n    - priority: [app, billing, app]\n"
+	_, err := load(t, map[string]string{"p.yaml": "project:\n  database: DB\n  warehouse: WH\n  schedule: 0s\n", "c.yaml": c, "s.yaml": validSources})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{
+		`models/p.yaml:4:13: project.schedule 0s: want 1s or more`,
+		`models/c.yaml:5:5: field name "valid_from" is reserved`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+	_, err = load(t, map[string]string{"p.yaml": "project:\n  database: DB\n  warehouse: \"W\x00H\"\n"})
+	if err == nil || !strings.Contains(err.Error(), "models/p.yaml:3:16: a NUL byte") {
+		t.Errorf("NUL byte: %v", err)
+	}
+	_, err = spec.Load(fstest.MapFS{}, "nowhere", "models")
+	if err == nil || !strings.Contains(err.Error(), "the models folder models/nowhere does not exist") {
+		t.Errorf("missing folder: %v", err)
+	}
+}
