@@ -81,7 +81,7 @@ func Generate(w io.Writer, o GenerateOptions) error {
 		}
 		if d := generator.Diff(o.Out, onDisk, tree) + mig.diff(); d != "" {
 			io.WriteString(w, d)
-			return &ExitError{Code: 1, Err: fmt.Errorf("%s: %w", o.Out, ErrStale)}
+			return &ExitError{Code: 2, Err: fmt.Errorf("%s: %w", o.Out, ErrStale)}
 		}
 		fmt.Fprintf(w, "%s is up to date (%d files)\n", o.Out, len(tree))
 		return nil

@@ -32,7 +32,7 @@ type TargetOptions struct {
 // change something.
 var ErrChanges = errors.New("changes to deploy")
 
-// ErrDrift is returned (with exit code 1) by drift when the warehouse
+// ErrDrift is returned (with exit code 2) by drift when the warehouse
 // differs from the generated SQL.
 var ErrDrift = errors.New("the warehouse differs from the generated SQL")
 
@@ -157,7 +157,7 @@ func Deploy(ctx context.Context, w io.Writer, o TargetOptions) error {
 
 // Drift prints every difference between the target and the generated SQL,
 // with a unified diff per changed object. It returns an ExitError with
-// code 1 when there is any.
+// code 2 when there is any (a connection failure is an error: code 1).
 func Drift(ctx context.Context, w io.Writer, o TargetOptions) error {
 	c, err := connect(o, true)
 	if err != nil {
@@ -185,7 +185,7 @@ func Drift(ctx context.Context, w io.Writer, o TargetOptions) error {
 			io.WriteString(w, d.Diff)
 		}
 	}
-	return &ExitError{Code: 1, Err: fmt.Errorf("drift: %d objects of target %s differ from %s: %w", len(diffs), o.Target, c.desired.Dir, ErrDrift)}
+	return &ExitError{Code: 2, Err: fmt.Errorf("drift: %d objects of target %s differ from %s: %w", len(diffs), o.Target, c.desired.Dir, ErrDrift)}
 }
 
 func printChanges(w io.Writer, ch *deploy.Changes, diffs bool) {

@@ -41,7 +41,7 @@ func openLocal(ctx context.Context, models, db string, readOnly bool) (*local.Ru
 	return local.Open(ctx, db, p)
 }
 
-// DQ prints the latest data-quality results; exit 1 when an error-level
+// DQ prints the latest data-quality results; exit 2 when an error-level
 // check failed.
 func DQ(ctx context.Context, w io.Writer, o DQOptions) error {
 	run, err := openLocal(ctx, o.Models, o.DB, true)
@@ -63,7 +63,7 @@ func DQ(ctx context.Context, w io.Writer, o DQOptions) error {
 		PrintDQ(w, rep)
 	}
 	if rep.Failed() {
-		return &ExitError{Code: 1, Err: ErrDQFailed}
+		return &ExitError{Code: 2, Err: ErrDQFailed}
 	}
 	return nil
 }
