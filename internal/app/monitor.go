@@ -85,13 +85,18 @@ func PrintReport(w io.Writer, rep *monitor.Report) {
 	}
 	fr := rep.Freshness
 	status := "ok"
-	if !fr.OK {
+	switch {
+	case fr.Events == 0:
+		status = "no event in the window: nothing to judge"
+	case !fr.OK:
 		status = fmt.Sprintf("OVER TARGET for %d events", fr.OverTarget)
 	}
 	fmt.Fprintf(w, "\nfreshness (source commit to gold, %d events, %d not yet in gold): p50 %s, p95 %s, max %s; target %s: %s\n",
 		fr.Events, fr.Unfinished, secs(fr.P50), secs(fr.P95), secs(fr.Max), secs(fr.Target), status)
 	if rep.DQ == nil {
 		fmt.Fprintln(w, "\ndata quality: no results table")
+	} else if rep.DQ.Batch == "" {
+		fmt.Fprintln(w, "\ndata quality: no batch has run yet")
 	} else {
 		fmt.Fprintf(w, "\ndata quality, batch %s: %d passed, %d failed, %d other\n", rep.DQ.Batch, rep.DQ.Passed, rep.DQ.Failed, rep.DQ.Other)
 		for _, f := range rep.DQ.Failures {

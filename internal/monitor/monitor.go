@@ -22,6 +22,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
@@ -171,6 +172,11 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	rep := &Report{Target: o.Target, Until: o.Now.UTC(), Since: o.Now.UTC().Add(-o.Window),
 		Tasks: []Task{}, Failures: []Failure{}, Loads: []Load{}, Refreshes: []Refresh{}, Conflicts: []Conflict{}}
+	// A target that cannot be reached is an error, never a report of
+	// nothing wrong.
+	if err := o.DB.PingContext(ctx); err != nil {
+		return nil, fmt.Errorf("cannot reach target %s: %w", o.Target, err)
+	}
 	var err error
 	if rep.Tasks, rep.Failures, err = o.Source.Tasks(ctx, o.DB, rep.Since, rep.Until); err != nil {
 		rep.Notes = append(rep.Notes, "task runs: "+err.Error())
@@ -192,6 +198,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	if rep.Backfill, err = backfill(ctx, o); err != nil {
 		rep.Notes = append(rep.Notes, "backfill: "+err.Error())
+	}
+	if len(rep.Notes) == 7 {
+		return nil, fmt.Errorf("monitor: target %s: nothing could be read:\n  %s", o.Target, strings.Join(rep.Notes, "\n  "))
 	}
 	return rep, nil
 }
@@ -257,7 +266,8 @@ func freshness(ctx context.Context, o Options, since, until time.Time) (Freshnes
 		return f, err
 	}
 	f.P50, f.P95, f.Max, f.OverTarget = p50.Float64/1000, p95.Float64/1000, mx.Float64/1000, over.Int64
-	f.OK = f.OverTarget == 0
+	// No event in the window: nothing to judge, not "ok".
+	f.OK = f.Events > 0 && f.OverTarget == 0
 	return f, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -238,5 +239,24 @@ func TestMonitorBackfill(t *testing.T) {
 	want := monitor.Backfill{RulesetVersion: "v2", Left: 2, Since: time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)}
 	if rep.Backfill == nil || *rep.Backfill != want {
 		t.Errorf("backfill = %+v, want %+v", rep.Backfill, want)
+	}
+}
+
+// TestMonitorJudgesOnlyWhatItReads: a target that cannot be reached is an
+// error, and a window without events is not reported as fresh.
+func TestMonitorJudgesOnlyWhatItReads(t *testing.T) {
+	run, p, r := openLocal(t)
+	db := run.DB()
+	rep, err := monitor.Run(context.Background(), monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r, Plan: p}, R: r, Plan: p, Window: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Freshness.Events != 0 || rep.Freshness.OK {
+		t.Errorf("an empty window judged fresh: %+v", rep.Freshness)
+	}
+	run.Close()
+	_, err = monitor.Run(context.Background(), monitor.Options{Target: "dev", DB: db, Source: monitor.Local{R: r, Plan: p}, R: r, Plan: p, Window: time.Hour})
+	if err == nil || !strings.Contains(err.Error(), "cannot reach target dev") {
+		t.Errorf("a closed database: %v", err)
 	}
 }
