@@ -56,7 +56,17 @@ func DQ(ctx context.Context, w io.Writer, o DQOptions) error {
 	if o.JSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		// One key style across commands: snake_case, with a schema version.
+		doc := struct {
+			SchemaVersion int `json:"schema_version"`
+			local.DQReport
+		}{1, rep}
+		for i := range doc.Results {
+			if doc.Results[i].Violations == nil {
+				doc.Results[i].Violations = []local.Violation{}
+			}
+		}
+		if err := enc.Encode(doc); err != nil {
 			return err
 		}
 	} else {

@@ -109,7 +109,15 @@ func RuleTests(ctx context.Context, w io.Writer, o RuleTestOptions) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(out); err != nil {
+		doc := struct {
+			SchemaVersion int  `json:"schema_version"`
+			Tests         any  `json:"tests"`
+			Passed        bool `json:"passed"`
+		}{1, out, true}
+		for _, r := range results {
+			doc.Passed = doc.Passed && r.Pass
+		}
+		if err := enc.Encode(doc); err != nil {
 			return err
 		}
 	} else {

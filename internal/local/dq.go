@@ -11,24 +11,31 @@ import (
 
 // CheckResult is one data-quality result.
 type CheckResult struct {
-	Batch, Check, Subject, Severity, Status string
-	Observed, Threshold, Baseline           *float64
-	History                                 *int64
-	Violations                              []Violation
+	Batch      string      `json:"batch"`
+	Check      string      `json:"check"`
+	Subject    string      `json:"subject"`
+	Severity   string      `json:"severity"`
+	Status     string      `json:"status"`
+	Observed   *float64    `json:"observed"`
+	Threshold  *float64    `json:"threshold"`
+	Baseline   *float64    `json:"baseline"`
+	History    *int64      `json:"history"`
+	Violations []Violation `json:"violations"`
 }
 
 // Violation is one offending row of a failed check.
 type Violation struct {
-	Pointer, Detail string
-	Total           int64
+	Pointer string `json:"pointer"`
+	Detail  string `json:"detail"`
+	Total   int64  `json:"total"`
 }
 
 // DQReport is the latest batch's results and what is held back.
 type DQReport struct {
-	Batch   string
-	Results []CheckResult
+	Batch   string        `json:"batch"`
+	Results []CheckResult `json:"results"`
 	// Held counts customers held back from gold, per batch that held them.
-	Held map[string]int64
+	Held map[string]int64 `json:"held"`
 }
 
 // Failed reports whether an error-level check failed (and was not

@@ -32,10 +32,12 @@ import (
 
 // Report is what monitor found.
 type Report struct {
-	Target string    `json:"target"`
-	Since  time.Time `json:"since"`
-	Until  time.Time `json:"until"`
-	Tasks  []Task    `json:"tasks"`
+	// SchemaVersion is the version of this JSON document's shape.
+	SchemaVersion int       `json:"schema_version"`
+	Target        string    `json:"target"`
+	Since         time.Time `json:"since"`
+	Until         time.Time `json:"until"`
+	Tasks         []Task    `json:"tasks"`
 	// Failures are the latest failed task runs, newest first (at most 20).
 	Failures  []Failure `json:"failures"`
 	Loads     []Load    `json:"loads"`
@@ -170,7 +172,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Window <= 0 {
 		o.Window = 24 * time.Hour
 	}
-	rep := &Report{Target: o.Target, Until: o.Now.UTC(), Since: o.Now.UTC().Add(-o.Window),
+	rep := &Report{SchemaVersion: 1, Target: o.Target, Until: o.Now.UTC(), Since: o.Now.UTC().Add(-o.Window),
 		Tasks: []Task{}, Failures: []Failure{}, Loads: []Load{}, Refreshes: []Refresh{}, Conflicts: []Conflict{}}
 	// A target that cannot be reached is an error, never a report of
 	// nothing wrong.
