@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/internal/local"
@@ -32,6 +34,16 @@ func Replay(ctx context.Context, w io.Writer, o ReplayOptions) error {
 	}
 	defer run.Close()
 	b, err := run.Replay(ctx, local.ReplayOptions{Since: since, Customers: o.Customers})
+	if err == nil {
+		switch {
+		case len(o.Customers) > 0:
+			fmt.Fprintf(w, "replayed %d customers from SILVER: %s\n", len(o.Customers), strings.Join(o.Customers, ", "))
+		case since.IsZero():
+			fmt.Fprintln(w, "replayed everything from RAW: SILVER and GOLD recomputed (history kept, superseded where it changed)")
+		default:
+			fmt.Fprintf(w, "replayed the lines loaded since %s from RAW\n", since.UTC().Format(time.RFC3339))
+		}
+	}
 	printPass(w, local.Result{Batch: b})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
@@ -29,6 +30,19 @@ func (run *Runner) Replay(ctx context.Context, o ReplayOptions) (Batch, error) {
 	var stmts []string
 	switch {
 	case len(o.Customers) > 0:
+		var unknown []string
+		for _, c := range o.Customers {
+			var n int
+			if err := run.db.QueryRowContext(ctx, "SELECT (SELECT COUNT(*) FROM "+o2(plan.Crosswalk)+" WHERE customer_id = ?) + (SELECT COUNT(*) FROM "+o2(plan.History)+" WHERE customer_id = ?)", c, c).Scan(&n); err != nil {
+				return Batch{}, fmt.Errorf("replay: %w", err)
+			}
+			if n == 0 {
+				unknown = append(unknown, c)
+			}
+		}
+		if len(unknown) > 0 {
+			return Batch{}, fmt.Errorf("replay: no customer %s in this database (trueup explain names a customer's id)", strings.Join(unknown, ", "))
+		}
 		for _, c := range o.Customers {
 			stmts = append(stmts, fmt.Sprintf("INSERT INTO %s (customer_id) VALUES (%s)", o2(plan.CustomerQueue), run.r.Str(c)))
 		}
