@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -157,7 +158,31 @@ func Load(path string) (*Config, error) {
 		}
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	return Parse(path, data)
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.resolve(filepath.Dir(path))
+	return c, nil
+}
+
+// resolve makes the relative paths of the targets (the generated folder,
+// the database file, the key files) relative to dir, the folder of the
+// file that names them, whatever the working directory.
+func (c *Config) resolve(dir string) {
+	rel := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) && !strings.HasPrefix(*p, "~") {
+			*p = filepath.Join(dir, *p)
+		}
+	}
+	for _, t := range c.Targets {
+		rel(&t.SQL)
+		rel(&t.Path)
+		rel(&t.PrivateKeyPath)
+		if t.MasterKey != nil {
+			rel(&t.MasterKey.File)
+		}
+	}
 }
 
 // Parse checks the configuration text; name is the file name in errors.

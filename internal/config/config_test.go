@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -223,5 +225,27 @@ func TestMasterKeyErrors(t *testing.T) {
 	_, err := Parse("trueup.yaml", []byte("targets:\n  prod:\n    type: snowflake\n    account: a\n    user: u\n    role: r\n    warehouse: w\n    private_key_path: k.p8\n    master_key: {env: K}\n"))
 	if err == nil || !strings.Contains(err.Error(), `trueup.yaml:9:5: target "prod": master_key does not apply to type snowflake`) {
 		t.Errorf("snowflake master_key: %v", err)
+	}
+}
+
+// TestLoadResolvesRelativePaths: relative paths in trueup.yaml are from
+// its folder, not from the working directory.
+func TestLoadResolvesRelativePaths(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "trueup.yaml")
+	body := "targets:\n  dev:\n    type: duckdb\n    path: data/dev.duckdb\n    master_key: {file: keys/master.key}\n  abs:\n    type: duckdb\n    path: /srv/x.duckdb\n"
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := c.Targets["dev"]
+	if dev.Path != filepath.Join(dir, "data/dev.duckdb") || dev.MasterKey.File != filepath.Join(dir, "keys/master.key") || dev.SQL != filepath.Join(dir, "sql") {
+		t.Errorf("dev: path %s, key %s, sql %s", dev.Path, dev.MasterKey.File, dev.SQL)
+	}
+	if c.Targets["abs"].Path != "/srv/x.duckdb" {
+		t.Errorf("an absolute path moved: %s", c.Targets["abs"].Path)
 	}
 }
