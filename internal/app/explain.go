@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ledgerloop/trueup/generator"
@@ -137,8 +138,10 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 			fmt.Fprintf(w, "  %s = %s  %s .. %s  by %s: %s\n", ov.Field, value, ov.SetAt, end, ov.Author, ov.Reason)
 		}
 	}
-	fmt.Fprintf(w, "\nhistory (valid from .. to, recorded .. superseded)\n")
-	for _, v := range e.History {
+	fmt.Fprintf(w, "\nhistory (valid from .. to, recorded .. superseded; what changed from the version before in valid time, as known now)\n")
+	var prev *local.Version
+	for i := range e.History {
+		v := &e.History[i]
 		to, sup := v.ValidTo, v.SupersededAt
 		if to == "" {
 			to = "open"
@@ -146,9 +149,41 @@ func Explain(ctx context.Context, w io.Writer, o ExplainOptions) error {
 		if sup == "" {
 			sup = "current"
 		}
-		fmt.Fprintf(w, "  %s .. %s  recorded %s .. %s  %s\n", v.ValidFrom, to, v.RecordedAt, sup, summary(v))
+		fmt.Fprintf(w, "  %s .. %s  recorded %s .. %s  %s\n", v.ValidFrom, to, v.RecordedAt, sup, summary(*v))
+		if v.SupersededAt != "" {
+			continue
+		}
+		if prev != nil {
+			fmt.Fprintf(w, "    %s\n", changes(*prev, *v))
+		}
+		prev = v
 	}
 	return nil
+}
+
+// changes says which fields (value, source or rule) differ between two
+// versions.
+func changes(a, b local.Version) string {
+	var out []string
+	for i, f := range b.Fields {
+		if i >= len(a.Fields) {
+			break
+		}
+		g := a.Fields[i]
+		switch {
+		case g.Value != f.Value:
+			out = append(out, f.Field)
+		case g.Source != f.Source || g.Rule != f.Rule:
+			out = append(out, f.Field+" (decided by "+f.Source+"/"+f.Rule+", was "+g.Source+"/"+g.Rule+")")
+		}
+	}
+	if a.Deleted != b.Deleted {
+		out = append(out, "deleted")
+	}
+	if len(out) == 0 {
+		return "no field changed"
+	}
+	return "changed: " + strings.Join(out, ", ")
 }
 
 // quoted is a candidate's value as Go quotes it, or null.
