@@ -156,7 +156,7 @@ func newRoot() *cobra.Command {
 	dq.Flags().BoolVar(&dqOpts.JSON, "json", false, "print JSON")
 	var impOpts app.ImpactOptions
 	impact := &cobra.Command{
-		Use:   "impact [--db FILE] [--json] [--samples N] [--role R]",
+		Use:   "impact [--db FILE | --target T] [--json] [--samples N] [--role R]",
 		Short: "Re-resolve a copy of the database under the edited spec and report what gold would change, per field (exit 2 when something would)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -168,6 +168,8 @@ func newRoot() *cobra.Command {
 	impact.Flags().BoolVar(&impOpts.JSON, "json", false, "write the report as JSON")
 	impact.Flags().IntVar(&impOpts.Samples, "samples", 5, "changed customers shown per field")
 	impact.Flags().StringVar(&impOpts.Role, "role", "", "reader's role for the samples' PII values (analyst, the default, steward or pii_reader)")
+	impact.Flags().StringVar(&impOpts.Target, "target", "", "a Snowflake target of trueup.yaml: re-resolve a zero-copy clone of its database instead of a local file")
+	impact.Flags().StringVar(&impOpts.Config, "config", "", "the configuration file (default trueup.yaml)")
 	root.AddCommand(impact)
 
 	var rsOpts app.ResyncOptions

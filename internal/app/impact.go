@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ledgerloop/trueup/generator"
+	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/local"
 	"github.com/ledgerloop/trueup/internal/mask"
 )
@@ -21,6 +24,10 @@ type ImpactOptions struct {
 	Samples int
 	// Role masks the samples' PII values as explain does.
 	Role string
+	// Target, when set, is a Snowflake target of the configuration file
+	// Config: a zero-copy clone of its database is re-resolved (its
+	// masking policies mask the samples by the session's role).
+	Target, Config string
 }
 
 // ErrImpact is returned (with exit code 2) by impact when the rule change
@@ -52,6 +59,12 @@ func Impact(ctx context.Context, w io.Writer, o ImpactOptions) error {
 			pii = append(pii, f.Name)
 		}
 	}
+	if o.Target != "" {
+		if o.Role != "" {
+			return fmt.Errorf("impact --target: --role does not apply: in Snowflake the masking policies mask the samples by the session's role")
+		}
+		return impactTarget(ctx, w, o, p)
+	}
 	if role.Plaintext() && len(pii) > 0 && o.Samples > 0 {
 		if err := local.AuditRead(ctx, o.DB, p, "impact", map[string]any{"role": string(role), "fields": pii, "command": "impact"}); err != nil {
 			return err
@@ -76,6 +89,24 @@ func Impact(ctx context.Context, w io.Writer, o ImpactOptions) error {
 			}
 		}
 	}
+	return reportImpact(w, o, im)
+}
+
+// impactTarget is trueup impact --target: a Snowflake target's clone.
+func impactTarget(ctx context.Context, w io.Writer, o ImpactOptions, p *plan.Plan) error {
+	c, err := connect(TargetOptions{Models: o.Models, Target: o.Target, Config: o.Config}, false)
+	if err != nil {
+		return err
+	}
+	defer c.target.DB.Close()
+	im, err := deploy.Impact(ctx, c.target, p, o.Samples, time.Now())
+	if err != nil {
+		return err
+	}
+	return reportImpact(w, o, im)
+}
+
+func reportImpact(w io.Writer, o ImpactOptions, im *local.Impact) error {
 	if o.JSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")

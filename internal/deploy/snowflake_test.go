@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/emit"
+	gplan "github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/generator/spec"
 	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/migratestore"
@@ -390,7 +393,11 @@ func TestSnowflakeDeployLocked(t *testing.T) {
 }
 
 var (
-	alterTask   = regexp.MustCompile(`^ALTER TASK IF EXISTS [A-Z_]+\.[A-Z_]+\.[A-Z_]+ (SUSPEND|RESUME)$`)
+	alterTask = regexp.MustCompile(`^ALTER TASK IF EXISTS [A-Z_]+\.[A-Z_]+\.[A-Z_]+ (SUSPEND|RESUME)$`)
+	// alterPipe (impact's pause of a clone's pipes) is outside the
+	// parser's grammar; its whole form is checked here, as ALTER PIPE
+	// documents it (https://docs.snowflake.com/en/sql-reference/sql/alter-pipe).
+	alterPipe   = regexp.MustCompile(`^ALTER PIPE [A-Z0-9_]+\.[A-Z_]+\.[A-Z_]+ SET PIPE_EXECUTION_PAUSED = TRUE$`)
 	addColumnIf = regexp.MustCompile(`(?i)ADD COLUMN IF NOT EXISTS `)
 	// schemaTimeTravel is outside the parser's grammar; its form is checked
 	// here instead (https://docs.snowflake.com/sql-reference/sql/alter-schema).
@@ -444,7 +451,7 @@ func parseAll(t *testing.T, d *deploy.Desired, recs []deploy.Recorded) {
 			}
 			continue
 		}
-		if alterTask.MatchString(sql) {
+		if alterTask.MatchString(sql) || alterPipe.MatchString(sql) {
 			continue
 		}
 		sql = addColumnIf.ReplaceAllString(sql, "ADD COLUMN ")
@@ -544,4 +551,102 @@ func TestSnowflakeDeployAppliesFileOverrides(t *testing.T) {
 		t.Errorf("second call's arguments: %v", a)
 	}
 	parseAll(t, d, rec.Statements())
+}
+
+// TestSnowflakeImpactRecorded: trueup impact on a Snowflake target clones
+// the database, pauses the clone's pipes, creates the edited plan's
+// reconcile procedure in the clone, calls it until the backfill is empty,
+// compares the clone's gold with the target's and drops the clone; every
+// statement parses. The figures come from the recorder's hand-written
+// answers, so what this proves is the statements and the report's
+// assembly, not Snowflake's results.
+func TestSnowflakeImpactRecorded(t *testing.T) {
+	_, d := snowflakeDesired(t)
+	rec := &deploy.Recorder{}
+	backfill := []int64{40, 0}
+	rec.Answer = func(q string, args []any) ([]string, [][]any) {
+		switch {
+		case strings.HasPrefix(q, "SELECT COUNT(*) FROM TRUEUP_IMPACT_20261204T100000.SILVER.BACKFILL"):
+			n := backfill[0]
+			backfill = backfill[1:]
+			return []string{"n"}, [][]any{{n}}
+		case strings.HasPrefix(q, "SELECT COALESCE(MAX(ruleset_version), '') FROM TRUEUP.GOLD.CUSTOMER_FIELDS"):
+			return []string{"v"}, [][]any{{"old-version"}}
+		case strings.HasPrefix(q, "SELECT COUNT(DISTINCT customer_id) FROM TRUEUP_IMPACT_20261204T100000.GOLD.CUSTOMER_FIELDS"):
+			return []string{"n"}, [][]any{{int64(25)}}
+		case strings.HasPrefix(q, "SELECT COUNT_IF(") && args[0] == "email":
+			return []string{"a", "b"}, [][]any{{int64(2), int64(3)}}
+		case strings.HasPrefix(q, "SELECT CASE WHEN had") && args[0] == "email":
+			return []string{"f", "t", "n"}, [][]any{{"app/trust", "crm/trust", int64(3)}}
+		case strings.HasPrefix(q, "SELECT customer_id, had") && args[0] == "email":
+			return []string{"c", "had", "ov", "os", "or", "has", "nv", "ns", "nr"},
+				[][]any{{"acct_1", true, "***@a.io", "app", "trust", true, "***@b.io", "crm", "trust"}}
+		case strings.HasPrefix(q, "SELECT COUNT_IF("):
+			return []string{"a", "b"}, [][]any{{int64(0), int64(0)}}
+		}
+		return nil, nil
+	}
+	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	im, err := deploy.Impact(context.Background(), tg, d.Plan, 5, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var writes []string
+	for _, s := range rec.Statements() {
+		if !s.Query {
+			writes = append(writes, strings.SplitN(s.SQL, "\n", 2)[0])
+		}
+	}
+	want := []string{
+		"CREATE DATABASE TRUEUP_IMPACT_20261204T100000 CLONE TRUEUP",
+		"ALTER PIPE TRUEUP_IMPACT_20261204T100000.RAW.",
+		"CREATE OR REPLACE PROCEDURE TRUEUP_IMPACT_20261204T100000.OPS.RECONCILE(",
+		"CALL TRUEUP_IMPACT_20261204T100000.OPS.RECONCILE(?)",
+		"CALL TRUEUP_IMPACT_20261204T100000.OPS.RECONCILE(?)",
+		"CREATE TEMPORARY TABLE TRUEUP_IMPACT_20261204T100000.OPS.IMPACT_DIFF AS",
+		"DROP DATABASE IF EXISTS TRUEUP_IMPACT_20261204T100000",
+	}
+	at := 0
+	for _, w := range want {
+		for at < len(writes) && !strings.HasPrefix(writes[at], w) {
+			at++
+		}
+		if at == len(writes) {
+			t.Fatalf("no %q in order among:\n%s", w, strings.Join(writes, "\n"))
+		}
+		at++
+	}
+	for _, w := range writes {
+		if strings.Contains(w, " TRUEUP.") && !strings.HasPrefix(w, "CREATE TEMPORARY TABLE") && !strings.HasPrefix(w, "CREATE DATABASE") {
+			t.Errorf("a write touches the target itself: %s", w)
+		}
+	}
+	if im.RulesetBefore != "old-version" || im.RulesetAfter != d.Plan.RulesetVersion || im.Customers != 25 || im.Held || !im.Changed() {
+		t.Errorf("report: %+v", im)
+	}
+	email := im.Fields[0]
+	if email.Field != "email" || email.ValuesChanged != 2 || email.WinnersMoved != 3 || len(email.Moves) != 1 || email.Moves[0].To != "crm/trust" ||
+		len(email.Samples) != 1 || *email.Samples[0].After.Value != "***@b.io" {
+		t.Errorf("email: %+v", email)
+	}
+	// The clone's procedure parses as the generator's own files do.
+	s := *d.Plan.Spec
+	s.Project.Database = "TRUEUP_IMPACT_20261204T100000"
+	files := renderPlan(t, &s)
+	parseAll(t, &deploy.Desired{Files: files}, rec.Statements())
+}
+
+// renderPlan renders a spec's plan for Snowflake.
+func renderPlan(t *testing.T, s *spec.Spec) []emit.File {
+	t.Helper()
+	p, err := gplan.Build(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := generator.Render(p, "snowflake")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }

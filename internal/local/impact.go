@@ -11,67 +11,18 @@ import (
 	"sort"
 
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/internal/impact"
 )
 
-// Winner is a field's value in gold and what decided it.
-type Winner struct {
-	Value  *string `json:"value"`
-	Source string  `json:"source"`
-	Rule   string  `json:"rule"`
-}
-
-// ImpactChange is one customer's field that a rule change would change.
-// Before or After is nil when gold has (or would have) no value for it.
-type ImpactChange struct {
-	Customer string  `json:"customer_id"`
-	Field    string  `json:"field"`
-	Before   *Winner `json:"before"`
-	After    *Winner `json:"after"`
-}
-
-// ImpactMove counts the customers whose field's winner moves from one
-// source and rule to another.
-type ImpactMove struct {
-	From      string `json:"from"` // "source/rule", "" when absent
-	To        string `json:"to"`
-	Customers int64  `json:"customers"`
-}
-
-// FieldImpact is what a rule change does to one field.
-type FieldImpact struct {
-	Field string `json:"field"`
-	// ValuesChanged counts the customers whose value would change;
-	// WinnersMoved those whose winning source or rule would (with the
-	// same value or not).
-	ValuesChanged int64          `json:"values_changed"`
-	WinnersMoved  int64          `json:"winners_moved"`
-	Moves         []ImpactMove   `json:"moves"`
-	Samples       []ImpactChange `json:"samples"`
-}
-
-// Impact is the report of re-resolving a database under another rule set,
-// without publishing anything.
-type Impact struct {
-	RulesetBefore string        `json:"ruleset_before"`
-	RulesetAfter  string        `json:"ruleset_after"`
-	Customers     int64         `json:"customers"`
-	Fields        []FieldImpact `json:"fields"`
-	// Held is set when a data-quality check of error level failed in the
-	// re-resolution: gold was held back, so the report shows no change
-	// for the customers held (the check is named in HeldBy).
-	Held   bool     `json:"held"`
-	HeldBy []string `json:"held_by,omitempty"`
-}
-
-// Changed reports whether the rule change would change any value or winner.
-func (im *Impact) Changed() bool {
-	for _, f := range im.Fields {
-		if f.ValuesChanged > 0 || f.WinnersMoved > 0 {
-			return true
-		}
-	}
-	return false
-}
+// The report's types are package impact's, shared with the Snowflake
+// target's impact (internal/deploy), which does not link DuckDB.
+type (
+	Winner       = impact.Winner
+	ImpactChange = impact.Change
+	ImpactMove   = impact.Move
+	FieldImpact  = impact.Field
+	Impact       = impact.Report
+)
 
 // impactBefore is the copy's snapshot of gold before the re-resolution.
 const impactBefore = "main.impact_before"
