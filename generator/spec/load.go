@@ -176,7 +176,7 @@ func (l *loader) mapping(file string, n *yaml.Node, what string, known []string,
 		}
 		seen[k.Value] = true
 		if known != nil && !contains(known, k.Value) {
-			l.errf(file, k, "%s: unknown key %q (expected one of %s)", what, k.Value, strings.Join(known, ", "))
+			l.errf(file, k, "%s: unknown key %q%s (expected one of %s)", what, k.Value, didYouMean(k.Value, known), strings.Join(known, ", "))
 			continue
 		}
 		fn(k.Value, k, v)

@@ -324,3 +324,22 @@ func TestValidateCatchesEarly(t *testing.T) {
 		t.Errorf("missing folder: %v", err)
 	}
 }
+
+func TestDidYouMean(t *testing.T) {
+	c := "customer:\n  match: [customer_link, emial]\n  fields:\n    email: {type: string}\n    status: {type: string}\n" +
+		"rules:\n  staus: [most_recent]\n  email:\n    - priority: [ap, billing]\n"
+	_, err := load(t, map[string]string{"p.yaml": "project: {database: DB, warehouse: WH, schedul: 1m}\n", "c.yaml": c, "s.yaml": validSources})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{
+		`project: unknown key "schedul" (did you mean "schedule"?)`,
+		`customer.match names unknown field "emial" (did you mean "email"?)`,
+		`rules: unknown field "staus" (did you mean "status"?)`,
+		`names unknown source "ap" (did you mean "app"?)`,
+	} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("missing %q in:\n%v", w, err)
+		}
+	}
+}
