@@ -68,6 +68,10 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 			continue
 		}
 		if ext := path.Ext(e.Name()); ext == ".yaml" || ext == ".yml" {
+			// A FIFO or device would block the read forever.
+			if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+				return nil, fmt.Errorf("load spec: %s: not a regular file", path.Join(prefix, dir, e.Name()))
+			}
 			names = append(names, e.Name())
 		}
 	}

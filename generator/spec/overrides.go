@@ -55,6 +55,10 @@ func (l *loader) loadOverrides(fsys fs.FS, dir, prefix string, s *Spec) {
 	var names []string
 	for _, e := range entries {
 		if ext := path.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+				l.errs = append(l.errs, Error{Pos: Pos{File: path.Join(prefix, OverridesDir, e.Name())}, Msg: "not a regular file"})
+				continue
+			}
 			names = append(names, e.Name())
 		}
 	}

@@ -76,6 +76,9 @@ func LoadRuleTests(fsys fs.FS, dir, prefix string, s *Spec) ([]*RuleTest, error)
 			continue
 		}
 		if ext := path.Ext(e.Name()); ext == ".yaml" || ext == ".yml" {
+			if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+				return nil, fmt.Errorf("load rule tests: %s: not a regular file", path.Join(prefix, e.Name()))
+			}
 			names = append(names, e.Name())
 		}
 	}

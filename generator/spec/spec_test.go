@@ -2,7 +2,10 @@ package spec_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
 
@@ -341,5 +344,21 @@ func TestDidYouMean(t *testing.T) {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("missing %q in:\n%v", w, err)
 		}
+	}
+}
+
+// TestFIFORefused: a FIFO named like a spec file is refused at once, not
+// read (which would block).
+func TestFIFORefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.yaml"), []byte("project: {database: DB, warehouse: WH}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.yaml"), 0o644); err != nil {
+		t.Skip("no FIFO here:", err)
+	}
+	_, err := spec.Load(os.DirFS(dir), ".", "models")
+	if err == nil || !strings.Contains(err.Error(), "models/pipe.yaml: not a regular file") {
+		t.Errorf("a FIFO: %v", err)
 	}
 }
