@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/trueup
 DEMO    := .landing/demo
 
-.PHONY: all build deps pg-deps kms-deps test test-short rule-tests check-generated generate demo bench bench-key bench-quick bench-go clean
+.PHONY: all build deps pg-deps kms-deps test-deps test test-short rule-tests check-generated generate demo bench bench-key bench-quick bench-go clean
 
 all: build
 
@@ -29,12 +29,19 @@ LOCAL_KMS := github.com/nsmithuk/local-kms@v0.0.0-20260228092603-2a5e92d09ab6
 kms-deps:
 	GOBIN=$(CURDIR)/.bin $(GO) install $(LOCAL_KMS)
 
+# gotestsum runs go test and prints each test as it ends, then a summary
+# line (DONE n tests, ... in T), so that a long run shows its progress.
+GOTESTSUM := gotest.tools/gotestsum@v1.13.0
+
+test-deps:
+	GOBIN=$(CURDIR)/.bin $(GO) install $(GOTESTSUM)
+
 # Every test: the rule tests of models/, golden SQL, the Snowflake parser,
 # end-to-end runs on DuckDB, a real PostgreSQL server's WAL, a
 # KMS-compatible server.
-test: rule-tests deps pg-deps kms-deps
+test: rule-tests deps pg-deps kms-deps test-deps
 	$(GO) vet ./...
-	CI=$${CI:-true} $(GO) test -count=1 -timeout 60m ./...
+	CI=$${CI:-true} $(CURDIR)/.bin/gotestsum --format testname -- -count=1 -timeout 60m ./...
 
 test-short:
 	$(GO) test -short ./...
