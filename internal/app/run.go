@@ -137,6 +137,11 @@ func printOutcome(ctx context.Context, w io.Writer, run *local.Runner) error {
 	}
 	fmt.Fprintln(w)
 	PrintDQ(w, rep)
+	if rep.Failed() {
+		// The run did its work, but gold holds the batch back: a result
+		// that asks for attention (trueup dq ack, or fix the data).
+		return &ExitError{Code: 2, Err: fmt.Errorf("run: %w (trueup dq shows it; trueup dq ack publishes it)", ErrDQFailed)}
+	}
 	return nil
 }
 
