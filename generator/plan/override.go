@@ -88,18 +88,24 @@ const OverrideAction = "override"
 // origin; cleared for a clearing (OBJECT_CONSTRUCT leaves NULLs out:
 // https://docs.snowflake.com/en/sql-reference/functions/object_construct).
 func (b *builder) overrideDetail(f ir.Fragments) string {
-	var pii []string
-	for _, fld := range b.s.Fields {
-		if fld.PII {
-			pii = append(pii, fld.Name)
-		}
-	}
+	pii := b.piiFields()
 	value := f.Param("value")
 	if len(pii) > 0 {
 		value = fmt.Sprintf("CASE WHEN %s THEN NULL ELSE %s END", inList(f, f.Param("field"), pii...), value)
 	}
 	return fmt.Sprintf("TO_JSON(OBJECT_CONSTRUCT('author', %s, 'cleared', CASE WHEN %s IS NULL THEN TRUE END, 'field', %s, 'origin', COALESCE(%s, 'cli'), 'pii', %s, 'reason', %s, 'until', TO_VARCHAR(%s, %s), 'value', %s))",
 		f.Param("author"), f.Param("value"), f.Param("field"), f.Param("origin"), b.piiFlag(f, pii), f.Param("reason"), f.Param("expires_at"), AuditLogTime, value)
+}
+
+// piiFields are the names of the fields tagged pii.
+func (b *builder) piiFields() []string {
+	var out []string
+	for _, fld := range b.s.Fields {
+		if fld.PII {
+			out = append(out, fld.Name)
+		}
+	}
+	return out
 }
 
 func (b *builder) piiFlag(f ir.Fragments, pii []string) string {
@@ -121,12 +127,7 @@ func (p *Plan) OverrideSetSteps() ([]ir.Arg, []ir.SQL) {
 // sealedArg is a value argument as the field it names stores it: sealed
 // when the field is PII.
 func (b *builder) sealedArg(f ir.Fragments, value, field string) string {
-	var pii []string
-	for _, fld := range b.s.Fields {
-		if fld.PII {
-			pii = append(pii, fld.Name)
-		}
-	}
+	pii := b.piiFields()
 	if len(pii) == 0 || f.SealValue(value) == value {
 		return value
 	}
@@ -164,6 +165,13 @@ WHERE o.ended_at IS NOT NULL AND o.retracted_at IS NULL`,
 
 func (b *builder) markRetracted(f ir.Fragments) string {
 	return fmt.Sprintf("UPDATE %s SET retracted_at = %s WHERE ended_at IS NOT NULL AND retracted_at IS NULL", f.Object(Overrides), f.Now())
+}
+
+// AppliedOverridesSQL reads the overrides of models/overrides/ a database
+// holds: origin, customer_id, field, and whether it is in force
+// (spec.AppliedOverride).
+func AppliedOverridesSQL(f ir.Fragments) string {
+	return "SELECT origin, customer_id, field, ended_at IS NULL FROM " + f.Object(Overrides) + " WHERE origin LIKE 'file:%'"
 }
 
 // overrideEndSteps end the overrides whose expiry has come and write the

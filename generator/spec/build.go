@@ -324,7 +324,7 @@ func (l *loader) rules(sec section, s *Spec) {
 	l.mapping(f, sec.val, "rules", nil, func(field string, k, v *yaml.Node) {
 		fld := s.FieldByName(field)
 		if fld == nil {
-			l.errf(f, k, "rules: unknown field %q%s", field, didYouMean(field, fieldNames(s)))
+			l.errf(f, k, "rules: unknown field %q%s", field, didYouMean(field, s.FieldNames()))
 			return
 		}
 		fld.RulesPos = pos(f, k)

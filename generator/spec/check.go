@@ -78,7 +78,7 @@ func (l *loader) check(s *Spec) {
 		}
 		for _, fm := range src.Fields {
 			if s.FieldByName(fm.Field) == nil {
-				l.errs = append(l.errs, Error{Pos: fm.Pos, Msg: fmt.Sprintf("source %q maps unknown field %q%s", src.Name, fm.Field, didYouMean(fm.Field, fieldNames(s)))})
+				l.errs = append(l.errs, Error{Pos: fm.Pos, Msg: fmt.Sprintf("source %q maps unknown field %q%s", src.Name, fm.Field, didYouMean(fm.Field, s.FieldNames()))})
 			}
 			if fm.Child != "" && src.Child(fm.Child) == nil {
 				l.errs = append(l.errs, Error{Pos: fm.Pos, Msg: fmt.Sprintf("source %q: field %q names unknown child %q", src.Name, fm.Field, fm.Child)})
@@ -109,7 +109,7 @@ func (l *loader) check(s *Spec) {
 				l.errs = append(l.errs, Error{Pos: s.MatchPos, Msg: "customer.match: customer_link must come first"})
 			}
 		case s.FieldByName(m) == nil:
-			l.errs = append(l.errs, Error{Pos: s.MatchPos, Msg: fmt.Sprintf("customer.match names unknown field %q%s (expected customer_link or a field)", m, didYouMean(m, append([]string{MatchLink}, fieldNames(s)...)))})
+			l.errs = append(l.errs, Error{Pos: s.MatchPos, Msg: fmt.Sprintf("customer.match names unknown field %q%s (expected customer_link or a field)", m, didYouMean(m, append([]string{MatchLink}, s.FieldNames()...)))})
 		}
 		seenMatch[m] = true
 	}
@@ -135,7 +135,7 @@ func (l *loader) check(s *Spec) {
 			leader := s.FieldByName(f.SameRecordAs)
 			switch {
 			case leader == nil:
-				l.errs = append(l.errs, Error{Pos: f.SameRecordAsPos, Msg: fmt.Sprintf("rules for %q: same_record_as names unknown field %q%s", f.Name, f.SameRecordAs, didYouMean(f.SameRecordAs, fieldNames(s)))})
+				l.errs = append(l.errs, Error{Pos: f.SameRecordAsPos, Msg: fmt.Sprintf("rules for %q: same_record_as names unknown field %q%s", f.Name, f.SameRecordAs, didYouMean(f.SameRecordAs, s.FieldNames()))})
 			case leader == f:
 				l.errs = append(l.errs, Error{Pos: f.SameRecordAsPos, Msg: fmt.Sprintf("rules for %q: same_record_as names the field itself", f.Name)})
 			case leader.SameRecordAs != "":
@@ -161,7 +161,7 @@ func (l *loader) check(s *Spec) {
 						at = r.PriorityPos[i]
 					}
 					if !sourceNames[name] {
-						l.errs = append(l.errs, Error{Pos: at, Msg: fmt.Sprintf("rule %q names unknown source %q%s", "priority", name, didYouMean(name, specSources(s)))})
+						l.errs = append(l.errs, Error{Pos: at, Msg: fmt.Sprintf("rule %q names unknown source %q%s", "priority", name, didYouMean(name, s.SourceNames()))})
 					}
 					if dup[name] {
 						l.errs = append(l.errs, Error{Pos: at, Msg: fmt.Sprintf("rules for %q: priority lists %q twice", f.Name, name)})
@@ -174,7 +174,7 @@ func (l *loader) check(s *Spec) {
 				}
 				for _, w := range r.Trust {
 					if !sourceNames[w.Source] {
-						l.errs = append(l.errs, Error{Pos: w.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q%s", "trust", w.Source, didYouMean(w.Source, specSources(s)))})
+						l.errs = append(l.errs, Error{Pos: w.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q%s", "trust", w.Source, didYouMean(w.Source, s.SourceNames()))})
 					}
 				}
 			case RuleValid:

@@ -62,20 +62,10 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load spec: %s: %w", path.Join(prefix, dir), err)
 	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		if ext := path.Ext(e.Name()); ext == ".yaml" || ext == ".yml" {
-			// A FIFO or device would block the read forever.
-			if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
-				return nil, fmt.Errorf("load spec: %s: not a regular file", path.Join(prefix, dir, e.Name()))
-			}
-			names = append(names, e.Name())
-		}
+	names, irregular := yamlFiles(entries)
+	if len(irregular) > 0 {
+		return nil, fmt.Errorf("load spec: %s: not a regular file", path.Join(prefix, dir, irregular[0]))
 	}
-	sort.Strings(names)
 	if len(names) == 0 {
 		return nil, fmt.Errorf("load spec: no .yaml files in %s", path.Join(prefix, dir))
 	}
@@ -100,6 +90,25 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 		return nil, l.errs
 	}
 	return s, nil
+}
+
+// yamlFiles are the .yaml and .yml files among a folder's entries, in
+// lexical order, and those of them that are not regular files (a FIFO or
+// a device, whose read would block): refused, never read. Folders are
+// passed over.
+func yamlFiles(entries []fs.DirEntry) (names, irregular []string) {
+	for _, e := range entries {
+		if ext := path.Ext(e.Name()); e.IsDir() || ext != ".yaml" && ext != ".yml" {
+			continue
+		}
+		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+			irregular = append(irregular, e.Name())
+			continue
+		}
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names, irregular
 }
 
 type loader struct {

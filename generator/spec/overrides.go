@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
-	"sort"
 	"strings"
 	"time"
 
@@ -52,17 +51,10 @@ func (l *loader) loadOverrides(fsys fs.FS, dir, prefix string, s *Spec) {
 		l.errs = append(l.errs, Error{Pos: Pos{File: path.Join(prefix, OverridesDir)}, Msg: err.Error()})
 		return
 	}
-	var names []string
-	for _, e := range entries {
-		if ext := path.Ext(e.Name()); !e.IsDir() && (ext == ".yaml" || ext == ".yml") {
-			if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
-				l.errs = append(l.errs, Error{Pos: Pos{File: path.Join(prefix, OverridesDir, e.Name())}, Msg: "not a regular file"})
-				continue
-			}
-			names = append(names, e.Name())
-		}
+	names, irregular := yamlFiles(entries)
+	for _, name := range irregular {
+		l.errs = append(l.errs, Error{Pos: Pos{File: path.Join(prefix, OverridesDir, name)}, Msg: "not a regular file"})
 	}
-	sort.Strings(names)
 	seen := map[[2]string]Pos{}
 	for _, name := range names {
 		file := path.Join(prefix, OverridesDir, name)
@@ -118,11 +110,7 @@ func (l *loader) override(file string, n *yaml.Node, s *Spec) (FileOverride, boo
 		case "field":
 			o.Field = v.Value
 			if s.FieldByName(v.Value) == nil {
-				var names []string
-				for _, f := range s.Fields {
-					names = append(names, f.Name)
-				}
-				l.errf(file, v, "override.field: no field %q (fields: %s)", v.Value, strings.Join(names, ", "))
+				l.errf(file, v, "override.field: no field %q (fields: %s)", v.Value, strings.Join(s.FieldNames(), ", "))
 			}
 		case "value":
 			o.Value = v.Value
@@ -157,4 +145,45 @@ func parseUntil(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time (2026-12-31T00:00:00Z) or a date (2026-12-31)", s)
+}
+
+// FileOverrideAuthor and FileOverrideRemoved are the author and reason of
+// the clearing of a file's override whose entry was removed.
+const (
+	FileOverrideAuthor  = "models/overrides"
+	FileOverrideRemoved = "its entry was removed from models/overrides"
+)
+
+// AppliedOverride is an override of models/overrides/ as a database holds
+// it (silver.overrides with origin file:...).
+type AppliedOverride struct {
+	Origin, Customer, Field string
+	InForce                 bool
+}
+
+// OverridesToApply is what brings a database's overrides in line with the
+// files: the entries never applied (an entry applied before is left
+// alone even once it ended, and one expired by now is never set), and the
+// overrides in force whose entry is gone, to clear. Overrides set from
+// the command line are not among applied.
+func (s *Spec) OverridesToApply(applied []AppliedOverride, now time.Time) (set []FileOverride, clear []AppliedOverride) {
+	seen := map[string]bool{}
+	for _, a := range applied {
+		seen[a.Origin] = true
+	}
+	want := map[string]bool{}
+	for _, fo := range s.Overrides {
+		origin := fo.Origin()
+		want[origin] = true
+		if seen[origin] || (!fo.Until.IsZero() && !fo.Until.After(now)) {
+			continue
+		}
+		set = append(set, fo)
+	}
+	for _, a := range applied {
+		if a.InForce && !want[a.Origin] {
+			clear = append(clear, a)
+		}
+	}
+	return set, clear
 }

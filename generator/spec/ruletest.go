@@ -70,19 +70,10 @@ func LoadRuleTests(fsys fs.FS, dir, prefix string, s *Spec) ([]*RuleTest, error)
 		}
 		return nil, fmt.Errorf("load rule tests: %w", err)
 	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		if ext := path.Ext(e.Name()); ext == ".yaml" || ext == ".yml" {
-			if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
-				return nil, fmt.Errorf("load rule tests: %s: not a regular file", path.Join(prefix, e.Name()))
-			}
-			names = append(names, e.Name())
-		}
+	names, irregular := yamlFiles(entries)
+	if len(irregular) > 0 {
+		return nil, fmt.Errorf("load rule tests: %s: not a regular file", path.Join(prefix, irregular[0]))
 	}
-	sort.Strings(names)
 	l := &loader{sections: map[string]section{}}
 	var tests []*RuleTest
 	seen := map[string]Pos{}
@@ -193,7 +184,7 @@ func (l *loader) ruleTest(f string, n *yaml.Node, s *Spec) *RuleTest {
 		l.errf(f, n, "%s: field is required", what)
 	case t.Field != "":
 		if fld = s.FieldByName(t.Field); fld == nil {
-			l.errf(f, fieldNode, "%s: unknown field %q (expected one of %s)", what, t.Field, strings.Join(fieldNames(s), ", "))
+			l.errf(f, fieldNode, "%s: unknown field %q (expected one of %s)", what, t.Field, strings.Join(s.FieldNames(), ", "))
 		}
 	}
 	if candNode == nil {
@@ -237,22 +228,6 @@ func hasField(vs []*TestValue, field string) bool {
 	return false
 }
 
-func fieldNames(s *Spec) []string {
-	var out []string
-	for _, f := range s.Fields {
-		out = append(out, f.Name)
-	}
-	return out
-}
-
-func sourceNames(s *Spec) []string {
-	var out []string
-	for _, src := range s.Sources {
-		out = append(out, src.Name)
-	}
-	return out
-}
-
 // testValues reads source -> value, source -> {value, at}, or source -> a
 // list of them (the record's values over time).
 func (l *loader) testValues(f string, n *yaml.Node, what string, fld *Field, s *Spec) []*TestValue {
@@ -260,7 +235,7 @@ func (l *loader) testValues(f string, n *yaml.Node, what string, fld *Field, s *
 	l.mapping(f, n, what, nil, func(key string, k, v *yaml.Node) {
 		src := s.SourceByName(key)
 		if src == nil {
-			l.errf(f, k, "%s: unknown source %q (expected one of %s)", what, key, strings.Join(sourceNames(s), ", "))
+			l.errf(f, k, "%s: unknown source %q (expected one of %s)", what, key, strings.Join(s.SourceNames(), ", "))
 			return
 		}
 		if src.Mapping(fld.Name) == nil {
@@ -350,7 +325,7 @@ func (l *loader) testExpect(f string, n *yaml.Node, what string, fld *Field, s *
 		case "source":
 			src := l.str(f, v, what+": source")
 			if src != "" && s.SourceByName(src) == nil {
-				l.errf(f, v, "%s: unknown source %q (expected one of %s)", what, src, strings.Join(sourceNames(s), ", "))
+				l.errf(f, v, "%s: unknown source %q (expected one of %s)", what, src, strings.Join(s.SourceNames(), ", "))
 			}
 			e.Source = &src
 		case "rule":

@@ -375,6 +375,24 @@ func (s *Spec) FieldByName(name string) *Field {
 	return nil
 }
 
+// FieldNames are the customer's fields, in declaration order.
+func (s *Spec) FieldNames() []string {
+	var out []string
+	for _, f := range s.Fields {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// SourceNames are the sources, in declaration order.
+func (s *Spec) SourceNames() []string {
+	var out []string
+	for _, src := range s.Sources {
+		out = append(out, src.Name)
+	}
+	return out
+}
+
 // HasPII says whether a field is tagged pii: true.
 func (s *Spec) HasPII() bool {
 	for _, f := range s.Fields {

@@ -43,12 +43,3 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-
-// specSources are the names of the spec's sources.
-func specSources(s *Spec) []string {
-	var out []string
-	for _, src := range s.Sources {
-		out = append(out, src.Name)
-	}
-	return out
-}

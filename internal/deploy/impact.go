@@ -2,7 +2,6 @@ package deploy
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -146,81 +145,15 @@ func Impact(ctx context.Context, t *Target, edited *plan.Plan, samples int, now 
 	// One pass over the two states, joined on customer and field, kept in
 	// a temporary table of the session.
 	diff := r.Object(ir.Ref{Schema: plan.OPS, Name: "impact_diff"})
-	if err := exec(fmt.Sprintf(`CREATE TEMPORARY TABLE %s AS
-SELECT COALESCE(a.customer_id, b.customer_id) AS customer_id, COALESCE(a.field, b.field) AS field,
-  a.customer_id IS NOT NULL AS had, a.value AS old_value, a.source AS old_source, a.rule AS old_rule,
-  b.customer_id IS NOT NULL AS has, b.value AS new_value, b.source AS new_source, b.rule AS new_rule
-FROM %s a FULL JOIN %s b ON a.customer_id = b.customer_id AND a.field = b.field
-WHERE a.customer_id IS NULL OR b.customer_id IS NULL OR a.value IS DISTINCT FROM b.value
-   OR a.source IS DISTINCT FROM b.source OR a.rule IS DISTINCT FROM b.rule`, diff, before.Object(plan.CustomerFields), r.Object(plan.CustomerFields))); err != nil {
+	if err := exec(impact.DiffSQL(diff, before.Object(plan.CustomerFields), r.Object(plan.CustomerFields))); err != nil {
 		return nil, err
 	}
 	for _, f := range edited.Spec.Fields {
-		fi, err := fieldImpact(ctx, t.DB, diff, f.Name, samples)
+		fi, err := impact.ReadField(ctx, t.DB, diff, f.Name, samples)
 		if err != nil {
 			return nil, fmt.Errorf("impact: %s: %w", f.Name, err)
 		}
 		im.Fields = append(im.Fields, fi)
 	}
 	return im, nil
-}
-
-// fieldImpact reads one field's counts, moves and samples from the diff.
-func fieldImpact(ctx context.Context, db *sql.DB, diff, field string, samples int) (impact.Field, error) {
-	fi := impact.Field{Field: field, Moves: []impact.Move{}, Samples: []impact.Change{}}
-	err := db.QueryRowContext(ctx, `SELECT COUNT_IF(had <> has OR old_value IS DISTINCT FROM new_value),
-  COUNT_IF(had <> has OR old_source IS DISTINCT FROM new_source OR old_rule IS DISTINCT FROM new_rule)
-FROM `+diff+` WHERE field = ?`, field).Scan(&fi.ValuesChanged, &fi.WinnersMoved)
-	if err != nil {
-		return fi, err
-	}
-	rows, err := db.QueryContext(ctx, `SELECT CASE WHEN had THEN COALESCE(old_source, '') || '/' || COALESCE(old_rule, '') ELSE '' END AS f,
-  CASE WHEN has THEN COALESCE(new_source, '') || '/' || COALESCE(new_rule, '') ELSE '' END AS t, COUNT(*) AS n
-FROM `+diff+` WHERE field = ? AND (had <> has OR old_source IS DISTINCT FROM new_source OR old_rule IS DISTINCT FROM new_rule)
-GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, field)
-	if err != nil {
-		return fi, err
-	}
-	for rows.Next() {
-		var m impact.Move
-		if err := rows.Scan(&m.From, &m.To, &m.Customers); err != nil {
-			rows.Close()
-			return fi, err
-		}
-		fi.Moves = append(fi.Moves, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fi, err
-	}
-	rows, err = db.QueryContext(ctx, `SELECT customer_id, had, old_value, old_source, old_rule, has, new_value, new_source, new_rule
-FROM `+diff+` WHERE field = ? AND (had <> has OR old_value IS DISTINCT FROM new_value)
-ORDER BY customer_id LIMIT ?`, field, samples)
-	if err != nil {
-		return fi, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c := impact.Change{Field: field}
-		var had, has bool
-		var ov, os, or, nv, ns, nr sql.NullString
-		if err := rows.Scan(&c.Customer, &had, &ov, &os, &or, &has, &nv, &ns, &nr); err != nil {
-			return fi, err
-		}
-		if had {
-			c.Before = &impact.Winner{Value: nullable(ov), Source: os.String, Rule: or.String}
-		}
-		if has {
-			c.After = &impact.Winner{Value: nullable(nv), Source: ns.String, Rule: nr.String}
-		}
-		fi.Samples = append(fi.Samples, c)
-	}
-	return fi, rows.Err()
-}
-
-func nullable(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
 }

@@ -9,15 +9,12 @@ import (
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/generator/spec"
 )
 
 // Override is the action of a change that calls AUDIT.SET_OVERRIDE for an
 // entry of models/overrides/.
 const Override Action = "override"
-
-// FileOverrideAuthor is the author of the clearing of a file's override
-// whose entry was removed.
-const FileOverrideAuthor = "models/overrides"
 
 // overrideChanges are the calls of AUDIT.SET_OVERRIDE that bring a
 // Snowflake target's overrides in line with models/overrides/: an entry
@@ -37,25 +34,19 @@ func overrideChanges(ctx context.Context, t *Target, d *Desired) ([]Change, erro
 	if err != nil {
 		return nil, fmt.Errorf("overrides: %w", err)
 	}
-	applied := map[string]bool{}
-	type live struct{ customer, field, origin string }
-	var inForce []live
+	var applied []spec.AppliedOverride
 	if _, ok := tables[plan.Overrides]; ok {
-		rows, err := t.DB.QueryContext(ctx, "SELECT origin, customer_id, field, ended_at IS NULL FROM "+d.R.Object(plan.Overrides)+" WHERE origin LIKE 'file:%'")
+		rows, err := t.DB.QueryContext(ctx, plan.AppliedOverridesSQL(d.R))
 		if err != nil {
 			return nil, fmt.Errorf("overrides: %w", err)
 		}
 		for rows.Next() {
-			var l live
-			var open bool
-			if err := rows.Scan(&l.origin, &l.customer, &l.field, &open); err != nil {
+			var a spec.AppliedOverride
+			if err := rows.Scan(&a.Origin, &a.Customer, &a.Field, &a.InForce); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("overrides: %w", err)
 			}
-			applied[l.origin] = true
-			if open {
-				inForce = append(inForce, l)
-			}
+			applied = append(applied, a)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
@@ -68,31 +59,22 @@ func overrideChanges(ctx context.Context, t *Target, d *Desired) ([]Change, erro
 	}
 	call := fmt.Sprintf("CALL %s(%s)", d.R.Object(plan.OverrideProc), strings.Join(marks, ", "))
 	var out []Change
-	want := map[string]bool{}
-	now := time.Now()
-	for _, fo := range d.Plan.Spec.Overrides {
-		origin := fo.Origin()
-		want[origin] = true
-		if applied[origin] || (!fo.Until.IsZero() && !fo.Until.After(now)) {
-			continue
-		}
+	set, clear := d.Plan.Spec.OverridesToApply(applied, time.Now())
+	for _, fo := range set {
 		var until any
 		if !fo.Until.IsZero() {
 			until = fo.Until.UTC()
 		}
 		args := map[string]any{"customer_id": fo.Customer, "field": fo.Field, "value": fo.Value, "reason": fo.Reason,
-			"author": fo.Author, "expires_at": until, "origin": origin}
+			"author": fo.Author, "expires_at": until, "origin": fo.Origin()}
 		out = append(out, Change{Action: Override, Kind: "override", Object: fo.Customer + " " + fo.Field, Path: fo.Pos.File,
 			Comment: fmt.Sprintf("%s: set by %s: %s", fo.Pos, fo.Author, fo.Reason), SQL: []string{call}, Args: [][]any{callArgs(proc, args)}})
 	}
-	for _, l := range inForce {
-		if want[l.origin] {
-			continue
-		}
-		args := map[string]any{"customer_id": l.customer, "field": l.field, "value": nil, "reason": "its entry was removed from models/overrides",
-			"author": FileOverrideAuthor, "expires_at": nil, "origin": nil}
-		out = append(out, Change{Action: Override, Kind: "override", Object: l.customer + " " + l.field,
-			Comment: "cleared: its entry was removed from models/overrides", SQL: []string{call}, Args: [][]any{callArgs(proc, args)}})
+	for _, a := range clear {
+		args := map[string]any{"customer_id": a.Customer, "field": a.Field, "value": nil, "reason": spec.FileOverrideRemoved,
+			"author": spec.FileOverrideAuthor, "expires_at": nil, "origin": nil}
+		out = append(out, Change{Action: Override, Kind: "override", Object: a.Customer + " " + a.Field,
+			Comment: "cleared: " + spec.FileOverrideRemoved, SQL: []string{call}, Args: [][]any{callArgs(proc, args)}})
 	}
 	return out, nil
 }

@@ -65,11 +65,7 @@ func (run *Runner) Explain(ctx context.Context, customer, field string, asOf, kn
 	e := Explanation{CustomerID: customer, AsOf: asOf, KnownAt: knownAt}
 	o := run.r.Object
 	if field != "" && run.plan.Spec.FieldByName(field) == nil {
-		var names []string
-		for _, f := range run.plan.Spec.Fields {
-			names = append(names, f.Name)
-		}
-		return e, fmt.Errorf("explain: --field %q: no such field (fields: %s)", field, strings.Join(names, ", "))
+		return e, fmt.Errorf("explain: --field %q: no such field (fields: %s)", field, strings.Join(run.plan.Spec.FieldNames(), ", "))
 	}
 	var n int
 	if err := run.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+o(plan.History)+" WHERE customer_id = ?", customer).Scan(&n); err != nil {

@@ -2,7 +2,6 @@ package local
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -95,19 +94,11 @@ func ImpactOf(ctx context.Context, path string, p *plan.Plan, samples int) (*Imp
 	if err := run.db.QueryRowContext(ctx, "SELECT COUNT(DISTINCT customer_id) FROM "+o(plan.CustomerFields)).Scan(&im.Customers); err != nil {
 		return nil, fmt.Errorf("impact: %w", err)
 	}
-	// One pass over the two states, joined on customer and field.
-	diff := `CREATE TEMP TABLE impact_diff AS
-SELECT COALESCE(a.customer_id, b.customer_id) AS customer_id, COALESCE(a.field, b.field) AS field,
-  a.customer_id IS NOT NULL AS had, a.value AS old_value, a.source AS old_source, a.rule AS old_rule,
-  b.customer_id IS NOT NULL AS has, b.value AS new_value, b.source AS new_source, b.rule AS new_rule
-FROM ` + impactBefore + ` a FULL JOIN ` + o(plan.CustomerFields) + ` b ON a.customer_id = b.customer_id AND a.field = b.field
-WHERE a.customer_id IS NULL OR b.customer_id IS NULL OR a.value IS DISTINCT FROM b.value
-   OR a.source IS DISTINCT FROM b.source OR a.rule IS DISTINCT FROM b.rule`
-	if _, err := run.db.ExecContext(ctx, diff); err != nil {
+	if _, err := run.db.ExecContext(ctx, impact.DiffSQL("impact_diff", impactBefore, o(plan.CustomerFields))); err != nil {
 		return nil, fmt.Errorf("impact: %w", err)
 	}
 	for _, f := range p.Spec.Fields {
-		fi, err := fieldImpact(ctx, run.db, f.Name, samples)
+		fi, err := impact.ReadField(ctx, run.db, "impact_diff", f.Name, samples)
 		if err != nil {
 			return nil, fmt.Errorf("impact: %s: %w", f.Name, err)
 		}
@@ -143,66 +134,6 @@ func snapshotGold(ctx context.Context, clone string, p *plan.Plan) error {
 		return fmt.Errorf("impact: read gold: %w", err)
 	}
 	return nil
-}
-
-func fieldImpact(ctx context.Context, db *sql.DB, field string, samples int) (FieldImpact, error) {
-	fi := FieldImpact{Field: field, Moves: []ImpactMove{}, Samples: []ImpactChange{}}
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FILTER (WHERE had <> has OR old_value IS DISTINCT FROM new_value),
-  COUNT(*) FILTER (WHERE had <> has OR old_source IS DISTINCT FROM new_source OR old_rule IS DISTINCT FROM new_rule)
-FROM impact_diff WHERE field = ?`, field).Scan(&fi.ValuesChanged, &fi.WinnersMoved)
-	if err != nil {
-		return fi, err
-	}
-	rows, err := db.QueryContext(ctx, `SELECT CASE WHEN had THEN COALESCE(old_source, '') || '/' || COALESCE(old_rule, '') ELSE '' END AS f,
-  CASE WHEN has THEN COALESCE(new_source, '') || '/' || COALESCE(new_rule, '') ELSE '' END AS t, COUNT(*)
-FROM impact_diff WHERE field = ? AND (had <> has OR old_source IS DISTINCT FROM new_source OR old_rule IS DISTINCT FROM new_rule)
-GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2`, field)
-	if err != nil {
-		return fi, err
-	}
-	for rows.Next() {
-		var m ImpactMove
-		if err := rows.Scan(&m.From, &m.To, &m.Customers); err != nil {
-			rows.Close()
-			return fi, err
-		}
-		fi.Moves = append(fi.Moves, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fi, err
-	}
-	rows, err = db.QueryContext(ctx, `SELECT customer_id, had, old_value, old_source, old_rule, has, new_value, new_source, new_rule
-FROM impact_diff WHERE field = ? AND (had <> has OR old_value IS DISTINCT FROM new_value)
-ORDER BY customer_id LIMIT ?`, field, samples)
-	if err != nil {
-		return fi, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		c := ImpactChange{Field: field}
-		var had, has bool
-		var ov, nv sql.NullString
-		var os, or, ns, nr sql.NullString
-		if err := rows.Scan(&c.Customer, &had, &ov, &os, &or, &has, &nv, &ns, &nr); err != nil {
-			return fi, err
-		}
-		if had {
-			c.Before = &Winner{Value: nullable(ov), Source: os.String, Rule: or.String}
-		}
-		if has {
-			c.After = &Winner{Value: nullable(nv), Source: ns.String, Rule: nr.String}
-		}
-		fi.Samples = append(fi.Samples, c)
-	}
-	return fi, rows.Err()
-}
-
-func nullable(s sql.NullString) *string {
-	if !s.Valid {
-		return nil
-	}
-	return &s.String
 }
 
 func copyIfExists(from, to string) error {

@@ -102,15 +102,14 @@ func (run *Runner) Link(ctx context.Context, source, record, customer, reason, a
 		return fail(err)
 	}
 	defer tx.Rollback()
-	cust := "CAST(NULL AS VARCHAR)"
+	var cust any
 	if customer != "" {
-		cust = run.r.Str(customer)
+		cust = customer
 	}
-	for name, v := range map[string]string{plan.LinkArgSource: run.r.Str(source), plan.LinkArgRecord: run.r.Str(record), plan.LinkArgCustomer: cust,
-		plan.LinkArgReason: run.r.Str(reason), plan.LinkArgAuthor: run.r.Str(author)} {
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = %s", run.r.Ident(name), v)); err != nil {
-			return fail(err)
-		}
+	args := map[string]any{plan.LinkArgSource: source, plan.LinkArgRecord: record, plan.LinkArgCustomer: cust,
+		plan.LinkArgReason: reason, plan.LinkArgAuthor: author}
+	if err := run.setArgs(ctx, tx, run.plan.Object(plan.LinkProc).Procedure.Args, args); err != nil {
+		return fail(err)
 	}
 	for i, step := range run.plan.LinkSteps() {
 		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/generator/spec"
 	"github.com/ledgerloop/trueup/internal/auditlog"
@@ -55,11 +56,7 @@ func (run *Runner) setOverride(ctx context.Context, o Override) error {
 	}
 	fld := run.plan.Spec.FieldByName(o.Field)
 	if fld == nil {
-		var names []string
-		for _, f := range run.plan.Spec.Fields {
-			names = append(names, f.Name)
-		}
-		return fmt.Errorf("override: no field %q (fields: %s)", o.Field, strings.Join(names, ", "))
+		return fmt.Errorf("override: no field %q (fields: %s)", o.Field, strings.Join(run.plan.Spec.FieldNames(), ", "))
 	}
 	if o.Value != nil && *o.Value == "" {
 		return fmt.Errorf("override: an empty value; to end the override in force, use --clear")
@@ -98,10 +95,8 @@ func (run *Runner) setOverride(ctx context.Context, o Override) error {
 		args["expires_at"] = o.Until.UTC()
 	}
 	params, steps := run.plan.OverrideSetSteps()
-	for _, a := range params {
-		if err := setVariable(ctx, tx, a.Name, run.r.Type(a.Type), args[a.Name]); err != nil {
-			return fmt.Errorf("override: %w", err)
-		}
+	if err := run.setArgs(ctx, tx, params, args); err != nil {
+		return fmt.Errorf("override: %w", err)
 	}
 	for i, step := range steps {
 		if _, err := tx.ExecContext(ctx, step(run.r)); err != nil {
@@ -131,21 +126,27 @@ func (run *Runner) setOverride(ctx context.Context, o Override) error {
 	return nil
 }
 
-// setVariable sets the DuckDB variable that a procedure's argument
-// renders as (Fragments.Param is getvariable(name)), of the argument's
-// type; nil sets a NULL of that type.
-func setVariable(ctx context.Context, tx *sql.Tx, name, typ string, v any) error {
-	switch x := v.(type) {
-	case nil:
-		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(NULL AS %s)", name, typ))
-		return err
-	case time.Time:
-		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS %s)", name, typ), x.UTC().Format("2006-01-02 15:04:05.999999"))
-		return err
-	default:
-		_, err := tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS %s)", name, typ), x)
-		return err
+// setArgs sets, for the statements of a procedure that the local runner
+// runs itself, the DuckDB variable each argument renders as
+// (Fragments.Param is getvariable(name)), of the argument's type, bound;
+// a missing or nil value is a NULL of that type.
+func (run *Runner) setArgs(ctx context.Context, tx *sql.Tx, params []ir.Arg, values map[string]any) error {
+	for _, a := range params {
+		typ := run.r.Type(a.Type)
+		var err error
+		switch x := values[a.Name].(type) {
+		case nil:
+			_, err = tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(NULL AS %s)", a.Name, typ))
+		case time.Time:
+			_, err = tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS %s)", a.Name, typ), x.UTC().Format("2006-01-02 15:04:05.999999"))
+		default:
+			_, err = tx.ExecContext(ctx, fmt.Sprintf("SET VARIABLE %s = CAST(? AS %s)", a.Name, typ), x)
+		}
+		if err != nil {
+			return err
+		}
 	}
+	return nil
 }
 
 // Overrides lists a customer's overrides, newest first (values opened).
@@ -180,10 +181,6 @@ WHERE (ended_at IS NULL AND expires_at <= %s) OR (ended_at IS NOT NULL AND retra
 	return n > 0, err
 }
 
-// FileOverrideAuthor is the author of the clearing of a file's override
-// whose entry was removed.
-const FileOverrideAuthor = "models/overrides"
-
 // OverrideSync is what applying models/overrides/ did.
 type OverrideSync struct {
 	Set, Cleared int
@@ -201,44 +198,28 @@ type OverrideSync struct {
 // override are not touched. An entry that cannot be applied yet waits.
 func (run *Runner) ApplyFileOverrides(ctx context.Context) (OverrideSync, error) {
 	var res OverrideSync
-	applied := map[string]bool{}
-	type live struct{ customer, field, origin string }
-	var inForce []live
-	rows, err := run.db.QueryContext(ctx, "SELECT origin, customer_id, field, ended_at IS NULL FROM "+run.r.Object(plan.Overrides)+" WHERE origin LIKE 'file:%'")
+	var applied []spec.AppliedOverride
+	rows, err := run.db.QueryContext(ctx, plan.AppliedOverridesSQL(run.r))
 	if err != nil {
 		return res, fmt.Errorf("overrides: %w", err)
 	}
 	for rows.Next() {
-		var l live
-		var open bool
-		if err := rows.Scan(&l.origin, &l.customer, &l.field, &open); err != nil {
+		var a spec.AppliedOverride
+		if err := rows.Scan(&a.Origin, &a.Customer, &a.Field, &a.InForce); err != nil {
 			rows.Close()
 			return res, fmt.Errorf("overrides: %w", err)
 		}
-		applied[l.origin] = true
-		if open {
-			inForce = append(inForce, l)
-		}
+		applied = append(applied, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return res, fmt.Errorf("overrides: %w", err)
 	}
-	want := map[string]bool{}
-	now := time.Now()
-	for _, fo := range run.plan.Spec.Overrides {
-		origin := fo.Origin()
-		want[origin] = true
-		if applied[origin] {
-			continue
-		}
-		if !fo.Until.IsZero() && !fo.Until.After(now) {
-			// Expired before it could be applied: nothing to do, ever.
-			continue
-		}
+	set, clear := run.plan.Spec.OverridesToApply(applied, time.Now())
+	for _, fo := range set {
 		v := fo.Value
 		err := run.setOverride(ctx, Override{Customer: fo.Customer, Field: fo.Field, Value: &v, Reason: fo.Reason, Author: fo.Author,
-			Until: fo.Until, Origin: origin, Pos: fo.Pos.String()})
+			Until: fo.Until, Origin: fo.Origin(), Pos: fo.Pos.String()})
 		if err != nil {
 			if ctx.Err() != nil {
 				return res, err
@@ -248,12 +229,8 @@ func (run *Runner) ApplyFileOverrides(ctx context.Context) (OverrideSync, error)
 		}
 		res.Set++
 	}
-	for _, l := range inForce {
-		if want[l.origin] {
-			continue
-		}
-		err := run.setOverride(ctx, Override{Customer: l.customer, Field: l.field, Reason: "its entry was removed from models/overrides", Author: FileOverrideAuthor})
-		if err != nil {
+	for _, a := range clear {
+		if err := run.setOverride(ctx, Override{Customer: a.Customer, Field: a.Field, Reason: spec.FileOverrideRemoved, Author: spec.FileOverrideAuthor}); err != nil {
 			return res, err
 		}
 		res.Cleared++
