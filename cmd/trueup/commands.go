@@ -20,6 +20,11 @@ func newRoot() *cobra.Command {
 	}
 	var models string
 	root.PersistentFlags().StringVar(&models, "models", "models", "folder of the spec")
+	var logLevel string
+	root.PersistentFlags().StringVar(&logLevel, "log-level", "off", "diagnostic log on stderr, trueup's and the Snowflake driver's: off, error, warn, info, debug or trace")
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		return app.SetLogLevel(logLevel, c.ErrOrStderr())
+	}
 	root.Version = app.Version()
 	root.SetVersionTemplate("trueup {{.Version}}\n")
 	root.AddCommand(&cobra.Command{

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -28,10 +33,30 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv(crypt.EnvKey, testenv.MasterKey)
+			// A private key for Snowflake targets that must get as far as
+			// a connection (none is reachable from a test).
+			k, err := scriptKey()
+			if err != nil {
+				return err
+			}
+			env.Setenv("TRUEUP_SCRIPT_KEY", k)
 			return copyDir(models, filepath.Join(env.WorkDir, "models"))
 		},
 	})
 }
+
+// scriptKey is one RSA private key (PKCS #8 PEM) for every script.
+var scriptKey = sync.OnceValues(func() (string, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
+})
 
 // copyDir copies the .yaml files of from into to, except those the
 // script's archive already wrote there.
