@@ -39,6 +39,7 @@ func newRoot() *cobra.Command {
 			return app.Validate(c.OutOrStdout(), models)
 		},
 	})
+	addInitCommand(root)
 
 	gen := app.GenerateOptions{}
 	generate := &cobra.Command{
