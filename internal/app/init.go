@@ -113,9 +113,15 @@ func Init(w io.Writer, o InitOptions) error {
 	}
 
 	fmt.Fprintf(w, "wrote %s:\n", dir)
+	schemaListed := false
 	for _, f := range files {
 		switch {
 		case strings.HasPrefix(f.Path, initLanding+"/"):
+		case strings.HasPrefix(f.Path, scaffold.SchemaDir+"/"):
+			if !schemaListed {
+				schemaListed = true
+				fmt.Fprintf(w, "  %-28s the spec's JSON Schemas, named by the models' yaml-language-server lines (editor completion)\n", scaffold.SchemaDir+"/")
+			}
 		case f.Path == InitKeyFile && keepKey:
 			fmt.Fprintf(w, "  %-28s kept: it opens the existing database's vault\n", f.Path)
 		case f.Path == InitKeyFile:

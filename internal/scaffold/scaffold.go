@@ -1,7 +1,8 @@
 // Package scaffold holds the starter project that trueup init writes: a
 // spec of the three sources (the app's PostgreSQL database through WAL
 // change data capture, Salesforce change events, Stripe events), its rule
-// tests, a trueup.yaml with a local DuckDB target, and a .gitignore. The
+// tests, a trueup.yaml with a local DuckDB target, a .gitignore, and the
+// spec's JSON Schemas for editors. The
 // files live under templates/ and are embedded in the binary; the sample
 // landing files and the master key are made at init time, not stored.
 package scaffold
@@ -12,10 +13,16 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/ledgerloop/trueup/docs/schema"
 )
 
 //go:embed templates
 var templates embed.FS
+
+// SchemaDir is the folder of the project that holds the spec's JSON
+// Schemas.
+const SchemaDir = ".trueup/schema"
 
 // File is one file of the starter project.
 type File struct {
@@ -58,6 +65,16 @@ func Files() []File {
 	})
 	if err != nil {
 		panic(err) // an embedded tree reads without error
+	}
+	// The spec's JSON Schemas, which the spec files' yaml-language-server
+	// modelines name: editors complete and check the spec offline, against
+	// the schema of the trueup that wrote the project.
+	for _, name := range []string{schema.Spec, schema.RuleTests, schema.Overrides} {
+		data, err := schema.FS.ReadFile(name)
+		if err != nil {
+			panic(err) // embedded
+		}
+		out = append(out, File{Path: SchemaDir + "/" + name, Data: data, Perm: 0o644})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out

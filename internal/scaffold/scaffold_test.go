@@ -1,6 +1,7 @@
 package scaffold_test
 
 import (
+	"path"
 	"strings"
 	"testing"
 
@@ -38,14 +39,31 @@ func TestModelsValidate(t *testing.T) {
 
 func TestFiles(t *testing.T) {
 	want := map[string]bool{".gitignore": true, "trueup.yaml": true, "models/customer.yaml": true,
-		"models/project.yaml": true, "models/sources.yaml": true, "models/tests/rules.yaml": true}
+		"models/project.yaml": true, "models/sources.yaml": true, "models/tests/rules.yaml": true,
+		".trueup/schema/spec.schema.json": true, ".trueup/schema/rule-tests.schema.json": true, ".trueup/schema/overrides.schema.json": true}
 	for _, f := range scaffold.Files() {
 		if !want[f.Path] {
 			t.Errorf("unexpected file %s", f.Path)
 		}
 		delete(want, f.Path)
+		if strings.HasPrefix(f.Path, "models/") && !strings.HasPrefix(string(f.Data), "# yaml-language-server: $schema=") {
+			t.Errorf("%s: no yaml-language-server modeline on its first line", f.Path)
+		}
 		if strings.Contains(string(f.Data), "\r") {
 			t.Errorf("%s: CR in a template", f.Path)
+		}
+	}
+	// Each modeline names a schema the project holds.
+	have := map[string]bool{}
+	for _, f := range scaffold.Files() {
+		have[f.Path] = true
+	}
+	for _, f := range scaffold.Files() {
+		first, _, _ := strings.Cut(string(f.Data), "\n")
+		if ref, ok := strings.CutPrefix(first, "# yaml-language-server: $schema="); ok {
+			if p := path.Join(path.Dir(f.Path), ref); !have[p] {
+				t.Errorf("%s: its modeline names %s, which init does not write", f.Path, p)
+			}
 		}
 	}
 	for p := range want {
