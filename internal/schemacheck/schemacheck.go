@@ -87,6 +87,67 @@ func JSON(name string, data []byte) error {
 	if err != nil {
 		return err
 	}
+	return validateJSON(s, name, data)
+}
+
+// JSONStrict is JSON against a closed copy of the named schema: every
+// object schema that lists properties allows no other key. The published
+// schemas stay open (a command may add keys without a new
+// schema_version); the tests validate with the closed copy so that every
+// key a command prints is described.
+func JSONStrict(name string, data []byte) error {
+	raw, err := schema.FS.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("schema %s: %w", name, err)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return fmt.Errorf("schema %s: %w", name, err)
+	}
+	closeObjects(doc)
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	url := base + "strict/" + name
+	if err := c.AddResource(url, doc); err != nil {
+		return fmt.Errorf("schema %s: %w", name, err)
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		return fmt.Errorf("schema %s: %w", name, err)
+	}
+	return validateJSON(s, name, data)
+}
+
+// closeObjects sets additionalProperties to false in every schema of v
+// that lists properties and says nothing of other keys.
+func closeObjects(v any) {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x["properties"]; ok {
+			if _, set := x["additionalProperties"]; !set {
+				x["additionalProperties"] = false
+			}
+		}
+		for k, c := range x {
+			if k == "properties" || k == "$defs" {
+				// Maps of names to schemas: their values are schemas.
+				if m, ok := c.(map[string]any); ok {
+					for _, sub := range m {
+						closeObjects(sub)
+					}
+				}
+				continue
+			}
+			closeObjects(c)
+		}
+	case []any:
+		for _, c := range x {
+			closeObjects(c)
+		}
+	}
+}
+
+func validateJSON(s *jsonschema.Schema, name string, data []byte) error {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("%s: not JSON: %w", name, err)
