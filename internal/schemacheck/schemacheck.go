@@ -172,7 +172,11 @@ type violation struct {
 	// key is set when the violation is about a mapping's key (a key the
 	// schema does not allow, a bad name): its position is the key's.
 	key string
-	msg string
+	// object is set when the violation is about a mapping as a whole (a
+	// required key missing): it is reported at the mapping's own key, as
+	// the loader reports it.
+	object bool
+	msg    string
 }
 
 var printer = message.NewPrinter(language.English)
@@ -258,6 +262,7 @@ func leaf(e *jsonschema.ValidationError) violation {
 		v.key = k.Property
 		v.msg = fmt.Sprintf("%q is not a valid name: a lower-case letter, then a-z, 0-9 and _ (at most 40 characters)", k.Property)
 	case *kind.Required:
+		v.object = true
 		v.msg = fmt.Sprintf("missing %s", quoteAll(k.Missing))
 	}
 	return v

@@ -124,7 +124,7 @@ func TestBadSpec(t *testing.T) {
 		{"unknown section", schema.Spec, "project: {database: D, warehouse: W}\nrulez: {}\n",
 			[]string{`f.yaml:2:1: schema (spec.schema.json): rulez: key "rulez" is not allowed here`}},
 		{"missing table", schema.Spec, "sources:\n  app:\n    format: debezium\n    key: id\n",
-			[]string{`f.yaml:3:5: schema (spec.schema.json): sources.app: missing "table"`}},
+			[]string{`f.yaml:2:3: schema (spec.schema.json): sources.app: missing "table"`}},
 		{"bad name", schema.Spec, "sources:\n  App:\n    format: stripe_events\n    object: customer\n    key: id\n",
 			[]string{`f.yaml:2:3: schema (spec.schema.json): sources.App: "App" is not a valid name`}},
 		{"bad rule", schema.Spec, "rules:\n  email:\n    - newest\n",

@@ -77,6 +77,9 @@ func YAML(schemaName, file string, data []byte) spec.ErrorList {
 	seen := map[string]bool{}
 	for _, v := range violations(ve) {
 		n := c.values[ptr(v.loc)]
+		if k := c.keys[ptr(v.loc)]; v.object && k != nil {
+			n = k
+		}
 		where := strings.Join(v.loc, ".")
 		if v.key != "" {
 			kloc := append(append([]string(nil), v.loc...), v.key)
