@@ -36,7 +36,9 @@ func Spec(fsys fs.FS, dir, prefix string) spec.ErrorList {
 		}
 		for _, e := range entries {
 			ext := path.Ext(e.Name())
-			if ext != ".yaml" && ext != ".yml" || !e.Type().IsRegular() {
+			// As spec.Load: a symbolic link is followed; a FIFO or a
+			// device is never read (the loader refuses it).
+			if ext != ".yaml" && ext != ".yml" || e.IsDir() || !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
 				continue
 			}
 			data, err := fs.ReadFile(fsys, path.Join(dir, d.sub, e.Name()))
