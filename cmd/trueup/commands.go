@@ -44,6 +44,7 @@ func newRoot() *cobra.Command {
 			return app.Validate(c.OutOrStdout(), models)
 		},
 	})
+	addInitCommand(root)
 
 	gen := app.GenerateOptions{}
 	generate := &cobra.Command{

@@ -13,6 +13,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ledgerloop/trueup/internal/crypt"
+	"github.com/ledgerloop/trueup/internal/schemacheck"
 	"github.com/ledgerloop/trueup/internal/testenv"
 )
 
@@ -42,6 +43,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("TRUEUP_SCRIPT_KEY", k)
 			return copyDir(models, filepath.Join(env.WorkDir, "models"))
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"schema": schemaCmd},
 	})
 }
 
@@ -57,6 +59,22 @@ var scriptKey = sync.OnceValues(func() (string, error) {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
 })
+
+// schemaCmd is the script command "schema NAME FILE": FILE (a command's
+// --json output, saved with cp stdout FILE) matches docs/schema/NAME,
+// closed: a key the schema does not describe fails too.
+func schemaCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: schema NAME FILE")
+	}
+	err := schemacheck.JSONStrict(args[0], []byte(ts.ReadFile(args[1])))
+	switch {
+	case err != nil && !neg:
+		ts.Fatalf("%s: %v", args[1], err)
+	case err == nil && neg:
+		ts.Fatalf("%s matches %s", args[1], args[0])
+	}
+}
 
 // copyDir copies the .yaml files of from into to, except those the
 // script's archive already wrote there.
