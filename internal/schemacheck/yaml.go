@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"math"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -48,7 +47,7 @@ func Spec(fsys fs.FS, dir, prefix string) spec.ErrorList {
 			errs = append(errs, YAML(d.schema, path.Join(prefix, d.sub, e.Name()), data)...)
 		}
 	}
-	sortErrors(errs)
+	errs.Sort()
 	return errs
 }
 
@@ -120,21 +119,8 @@ func Merge(loader, schemaErrs spec.ErrorList) spec.ErrorList {
 			out = append(out, e)
 		}
 	}
-	sortErrors(out)
+	out.Sort()
 	return out
-}
-
-func sortErrors(errs spec.ErrorList) {
-	sort.SliceStable(errs, func(i, j int) bool {
-		a, b := errs[i].Pos, errs[j].Pos
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
 }
 
 // ptr is the lookup key of an instance location.
