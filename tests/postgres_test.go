@@ -147,9 +147,7 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 	if got := acct1["notes__event_time"]; !strings.HasPrefix(got, "2026-01-01 10:00:00.123") {
 		t.Errorf("acct_1.notes__event_time = %s, want the insert's commit time", got)
 	}
-	var n int
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_4')").Scan(&n)
-	if n != 0 {
+	if n := countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_4')"); n != 0 {
 		t.Errorf("%d deleted accounts are in gold", n)
 	}
 	if m := master(t, db, "acct_3b"); m["email"] != "k@x.io" {
@@ -176,9 +174,7 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 	if strings.Join(flagged, "\n") != strings.Join(wantFlagged, "\n") {
 		t.Errorf("quarantine:\n%s\nwant:\n%s", strings.Join(flagged, "\n"), strings.Join(wantFlagged, "\n"))
 	}
-	var raw int
-	db.QueryRow("SELECT COUNT(*) FROM raw.app_lines").Scan(&raw)
-	if raw != len(lines) {
+	if raw := countOf(t, db, "SELECT COUNT(*) FROM raw.app_lines"); raw != int64(len(lines)) {
 		t.Errorf("RAW holds %d lines, %d landed", raw, len(lines))
 	}
 }
@@ -820,20 +816,15 @@ FROM silver.observations WHERE source = 'app' AND field = '_record'`)
 	check("acct_7", "email", lineage{"g@eta.io", ms("copy")})
 	check("acct_8", "email", lineage{"h@theta.io", ms("copy")})
 
-	var n int
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_5')").Scan(&n)
-	if n != 0 {
+	if n := countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_5')"); n != 0 {
 		t.Errorf("%d deleted or re-keyed accounts are in gold", n)
 	}
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master").Scan(&n)
-	if n != 5 {
+	if n := countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master"); n != 5 {
 		t.Errorf("gold has %d customers, want 5 (acct_1, acct_2, acct_6, acct_7, acct_8)", n)
 	}
 
 	// Nothing dropped; begin, commit and message lines are not flagged.
-	var rawLines int
-	db.QueryRow("SELECT COUNT(*) FROM raw.app_lines").Scan(&rawLines)
-	if rawLines != len(lines) {
+	if rawLines := countOf(t, db, "SELECT COUNT(*) FROM raw.app_lines"); rawLines != int64(len(lines)) {
 		t.Errorf("RAW holds %d lines, pg_recvlogical wrote %d", rawLines, len(lines))
 	}
 	flagged := query(t, db, "SELECT reason || ' | ' || detail FROM silver.quarantine WHERE source = 'app' ORDER BY file_row")
