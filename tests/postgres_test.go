@@ -21,6 +21,7 @@ import (
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
+	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
@@ -185,10 +186,7 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 // and every body (task steps, procedure steps) of those it does not.
 func TestWal2JSONSnowflakeParses(t *testing.T) {
 	if err := sfparse.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
 	}
 	p, err := generator.Compile(wal2jsonModels)
 	if err != nil {
@@ -241,8 +239,8 @@ type pgServer struct {
 }
 
 // pgBinaries finds the PostgreSQL binaries and the wal2json plugin (those
-// pg_config names, else Debian's PostgreSQL 15); a missing piece skips the
-// test, except in CI, where it fails.
+// pg_config names, else Debian's PostgreSQL 15); a missing piece ends the
+// test (testenv.MissingTool).
 func pgBinaries(t *testing.T) string {
 	t.Helper()
 	type install struct{ bin, lib string }
@@ -271,12 +269,8 @@ func pgBinaries(t *testing.T) string {
 		}
 		problems = append(problems, strings.Join(missing, ", "))
 	}
-	msg := "PostgreSQL with wal2json not found: missing " + strings.Join(problems, "; or ") +
-		" (Debian's postgresql-15; tests/postgres/install.sh installs postgresql-15-wal2json)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.MissingTool(t, testenv.ToolPostgres, "PostgreSQL with wal2json not found: missing "+strings.Join(problems, "; or "),
+		"Debian's postgresql-15 and postgresql-15-wal2json: make pg-deps, as root")
 	return ""
 }
 
