@@ -41,12 +41,12 @@ func (Snowflake) Dialect() string { return snowflake.Name }
 
 // Store implements Warehouse.
 func (w Snowflake) Store() (database.Store, error) {
-	return migratestore.New(snowflake.Name, w.Database)
+	return migratestore.New(migratestore.Snowflake{}, w.Database)
 }
 
 // Locker implements Warehouse.
 func (w Snowflake) Locker(holder string) (lock.Locker, error) {
-	s, err := migratestore.New(snowflake.Name, w.Database)
+	s, err := migratestore.New(migratestore.Snowflake{}, w.Database)
 	if err != nil {
 		return nil, err
 	}
