@@ -34,7 +34,9 @@ const LoadErrors = "ops.load_errors"
 // into prepared statements, and the runtime prepares every step once.)
 const CurrentBatch = "ops.current_batch"
 
-func init() { dialect.Register(Name, func() dialect.Renderer { return &Renderer{} }) }
+func init() {
+	dialect.Register(dialect.New(Name, func() dialect.Renderer { return &Renderer{} }, Migrations{}))
+}
 
 // Renderer renders DuckDB SQL.
 type Renderer struct{ s dialect.Settings }
