@@ -31,6 +31,16 @@ type Renderer interface {
 	Render(o *ir.Object) []Statement
 }
 
+// Granter is a Renderer of a dialect with roles and grants, an optional
+// capability found by type assertion (Snowflake has it; DuckDB has no
+// roles).
+type Granter interface {
+	Renderer
+	// GrantTarget is what the grant is on, as GRANT writes it after ON
+	// (the object type, then its qualified name).
+	GrantTarget(g ir.Grant) string
+}
+
 // Statement is one SQL statement, with the parts a parser can check on its
 // own when the statement as a whole is outside the parser's grammar.
 type Statement struct {
