@@ -13,7 +13,8 @@
 // may implement, found by type assertion (Checker here; deploy.Cloner and
 // deploy.OverrideCaller for the deploy.Warehouse).
 //
-// This package links no database driver. The drivers live in
+// This package links no database driver (link_test.go checks it, with the
+// generator and the packages of its interfaces). The drivers live in
 // internal/warehouse/<type>, which may import internal/local (DuckDB) or
 // internal/sfconn (gosnowflake); internal/warehouse/all imports them all
 // for their registration.

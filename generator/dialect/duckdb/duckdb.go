@@ -20,6 +20,15 @@ import (
 // Name is the dialect's registered name.
 const Name = "duckdb"
 
+// The local runtime's log, kept beside the plan's tables: every landed
+// file loaded, every task run, the last refresh of every dynamic table
+// (internal/local writes them; monitor reads them).
+const (
+	LoadHistory = "ops.load_history"
+	TaskRuns    = "ops.task_runs"
+	Refreshes   = "ops.dynamic_refreshes"
+)
+
 // StreamOffsets is the table that emulates stream offsets.
 const StreamOffsets = "ops.stream_offsets"
 
