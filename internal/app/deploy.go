@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os/exec"
 	"strings"
 
@@ -14,9 +13,9 @@ import (
 	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/config"
 	"github.com/ledgerloop/trueup/internal/deploy"
-	"github.com/ledgerloop/trueup/internal/local"
 	"github.com/ledgerloop/trueup/internal/migratestore"
-	"github.com/ledgerloop/trueup/internal/sfconn"
+	"github.com/ledgerloop/trueup/internal/warehouse"
+	_ "github.com/ledgerloop/trueup/internal/warehouse/all" // register the warehouse drivers
 )
 
 // TargetOptions name a target of trueup.yaml.
@@ -26,7 +25,7 @@ type TargetOptions struct {
 	Config string
 	Target string
 	// Env reads environment variables (default: the process's).
-	Env sfconn.Env
+	Env warehouse.Env
 }
 
 // ErrChanges is returned (with exit code 2) by plan when deploy would
@@ -39,7 +38,7 @@ var ErrDrift = errors.New("the warehouse differs from the generated SQL")
 
 // connected is an open target with what it should hold.
 type connected struct {
-	cfg     *config.Target
+	driver  warehouse.Driver
 	target  *deploy.Target
 	desired *deploy.Desired // nil for monitor
 	plan    *plan.Plan
@@ -69,44 +68,23 @@ func connect(o TargetOptions, withSQL bool) (*connected, error) {
 	if err != nil {
 		return nil, err
 	}
-	project := p.Spec.Project.Database
-	c := &connected{cfg: t, target: &deploy.Target{Name: t.Name}, plan: p}
-	load := func(dialectName string) error {
-		if !withSQL {
-			return nil
-		}
-		c.desired, err = deploy.Load(o.Models, t.SQL, dialectName)
-		return err
+	drv, err := warehouse.Lookup(t.Type)
+	if err != nil {
+		return nil, fmt.Errorf("%s: target %q: %w", path, t.Name, err)
 	}
-	switch t.Type {
-	case config.DuckDB:
-		if err := load("duckdb"); err != nil {
+	project := p.Spec.Project.Database
+	c := &connected{driver: drv, target: &deploy.Target{Name: t.Name, Warehouse: drv.Warehouse(project)}, plan: p}
+	if err := warehouse.Check(drv, t, project); err != nil {
+		return nil, err
+	}
+	if withSQL {
+		if c.desired, err = deploy.Load(o.Models, t.SQL, drv.Dialect()); err != nil {
 			return nil, err
 		}
-		c.target.Warehouse = deploy.DuckDB{}
-		open := local.OpenDBWith
-		if !withSQL {
-			// monitor only reads: it opens an existing file read-only.
-			open = local.OpenDBReadOnly
-		}
-		if c.target.DB, err = open(t.Path, local.Options{MemoryLimit: t.MemoryLimit, Threads: t.Threads}); err != nil {
-			return nil, fmt.Errorf("target %q: %w", t.Name, err)
-		}
-		slog.Debug("duckdb target opened", "target", t.Name, "path", t.Path, "read_only", !withSQL)
-	case config.Snowflake:
-		if t.Database != "" && !strings.EqualFold(t.Database, project) {
-			return nil, fmt.Errorf("target %q: database %s, but the SQL is generated for project.database %s", t.Name, t.Database, project)
-		}
-		if err := load("snowflake"); err != nil {
-			return nil, err
-		}
-		sc, err := sfconn.Config(t, project, o.Env)
-		if err != nil {
-			return nil, err
-		}
-		c.target.Warehouse = deploy.Snowflake{Database: project, NotFound: sfconn.IsNotFound}
-		c.target.DB = sfconn.Open(sc)
-		slog.Debug("snowflake target: one connection for the command", "target", t.Name, "account", t.Account, "user", t.User, "role", t.Role, "warehouse", t.Warehouse, "database", project)
+	}
+	// monitor only reads: it opens what it can read-only.
+	if c.target.DB, err = drv.Open(context.Background(), t, warehouse.OpenOptions{Project: project, ReadOnly: !withSQL, Env: o.Env}); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

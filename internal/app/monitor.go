@@ -9,9 +9,8 @@ import (
 	"time"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
-	"github.com/ledgerloop/trueup/generator/migrations"
-	"github.com/ledgerloop/trueup/internal/config"
 	"github.com/ledgerloop/trueup/internal/monitor"
+	"github.com/ledgerloop/trueup/internal/warehouse"
 )
 
 // MonitorOptions are the options of trueup monitor.
@@ -34,12 +33,8 @@ func Monitor(ctx context.Context, w io.Writer, o MonitorOptions) error {
 	if err != nil {
 		return err
 	}
-	mo := monitor.Options{Target: o.Target, DB: c.target.DB, R: r, Plan: c.plan, Now: o.Now, Window: o.Window}
-	if c.cfg.Type == config.Snowflake {
-		mo.Source = monitor.Snowflake{R: r, Database: c.plan.Spec.Project.Database, Plan: c.plan}
-	} else {
-		mo.Source = monitor.Local{R: r, Plan: c.plan}
-	}
+	mo := monitor.Options{Target: o.Target, DB: c.target.DB, R: r, Plan: c.plan, Now: o.Now, Window: o.Window,
+		Source: c.driver.Monitor(r, c.plan)}
 	rep, err := monitor.Run(ctx, mo)
 	if err != nil {
 		return fmt.Errorf("monitor: %w", err)
@@ -139,16 +134,7 @@ func firstLine(s string) string {
 
 // renderer is the target's dialect, configured for the project.
 func (c *connected) renderer() (dialect.Renderer, error) {
-	name := "duckdb"
-	if c.cfg.Type == config.Snowflake {
-		name = "snowflake"
-	}
-	r, err := dialect.Get(name)
-	if err != nil {
-		return nil, err
-	}
-	r.Configure(migrations.Settings(c.plan))
-	return r, nil
+	return warehouse.Renderer(c.driver, c.plan)
 }
 
 // nonNil makes a nil slice an empty one, which JSON writes as [].

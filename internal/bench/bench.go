@@ -217,7 +217,7 @@ func Execute(ctx context.Context, c Config) (*Result, error) {
 // planVersion hashes the DuckDB SQL the plan runs (objects and task
 // steps), so a state database built by other SQL is not reused.
 func planVersion(p *plan.Plan) (string, error) {
-	files, err := generator.Render(p, "duckdb")
+	files, err := generator.Render(p, duckdb.Name)
 	if err != nil {
 		return "", err
 	}

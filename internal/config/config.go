@@ -45,7 +45,8 @@ import (
 // File is the configuration file's name at the project root.
 const File = "trueup.yaml"
 
-// Target types.
+// Target types (see kinds.go: the keys of each; internal/warehouse
+// registers one driver per type).
 const (
 	DuckDB    = "duckdb"
 	Snowflake = "snowflake"
@@ -408,24 +409,17 @@ func (p *parser) target(name string, k, v *yaml.Node) *Target {
 			p.errorf(pos[key], "target %q: %s does not apply to type %s", name, key, t.Type)
 		}
 	}
-	switch t.Type {
-	case DuckDB:
-		need("path")
-		allowOnly("path", "memory_limit", "threads", "master_key")
-	case Snowflake:
-		need("account", "user", "role", "warehouse")
-		allowOnly("account", "user", "role", "warehouse", "database", "schema", "host", "port",
-			"private_key_path", "private_key_env", "private_key_passphrase_env", "login_timeout")
-		switch {
-		case t.PrivateKeyPath == "" && t.PrivateKeyEnv == "":
-			p.errorf(k, "target %q: key-pair authentication needs private_key_path or private_key_env", name)
-		case t.PrivateKeyPath != "" && t.PrivateKeyEnv != "":
-			p.errorf(pos["private_key_env"], "target %q: private_key_path and private_key_env are alternatives: give one", name)
+	switch kd, ok := kinds[t.Type]; {
+	case ok:
+		need(kd.required...)
+		allowOnly(kd.allowed...)
+		if kd.check != nil {
+			kd.check(p, k, pos, t)
 		}
-	case "":
-		p.errorf(k, "target %q: type is required (duckdb or snowflake)", name)
+	case t.Type == "":
+		p.errorf(k, "target %q: type is required (%s)", name, strings.Join(Types(), " or "))
 	default:
-		p.errorf(vals["type"], "target %q: unknown type %q (expected duckdb or snowflake)", name, t.Type)
+		p.errorf(vals["type"], "target %q: unknown type %q (expected %s)", name, t.Type, strings.Join(Types(), " or "))
 	}
 	if len(p.errs) > before {
 		return nil
@@ -576,14 +570,8 @@ func yamlError(file string, err error) Error {
 
 // Describe is the target as it may be printed: names only, never secrets.
 func (t *Target) Describe() string {
-	switch t.Type {
-	case DuckDB:
-		if t.MasterKey != nil {
-			return fmt.Sprintf("%s (duckdb %s, master key from %s)", t.Name, t.Path, t.MasterKey.Describe())
-		}
-		return fmt.Sprintf("%s (duckdb %s)", t.Name, t.Path)
-	case Snowflake:
-		return fmt.Sprintf("%s (snowflake account %s, user %s, role %s, warehouse %s)", t.Name, t.Account, t.User, t.Role, t.Warehouse)
+	if kd, ok := kinds[t.Type]; ok {
+		return kd.describe(t)
 	}
 	return t.Name
 }

@@ -31,11 +31,11 @@ var _ Warehouse = DuckDB{}
 func (DuckDB) Dialect() string { return duckdb.Name }
 
 // Store implements Warehouse.
-func (DuckDB) Store() (database.Store, error) { return migratestore.New(duckdb.Name, "") }
+func (DuckDB) Store() (database.Store, error) { return migratestore.New(migratestore.DuckDB{}, "") }
 
 // Locker implements Warehouse.
 func (DuckDB) Locker(holder string) (lock.Locker, error) {
-	s, err := migratestore.New(duckdb.Name, "")
+	s, err := migratestore.New(migratestore.DuckDB{}, "")
 	if err != nil {
 		return nil, err
 	}

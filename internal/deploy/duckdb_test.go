@@ -304,7 +304,7 @@ func TestDuckDBDeployLocked(t *testing.T) {
 	dir := project(t)
 	d := load(t, dir)
 	tg := duckTarget(t, filepath.Join(dir, "dev.duckdb"))
-	store, err := migratestore.New("duckdb", "")
+	store, err := migratestore.New(migratestore.DuckDB{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/dialect"
-	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/migrations"
 	"github.com/ledgerloop/trueup/generator/plan"
@@ -31,9 +30,11 @@ const ImpactRuns = 1000
 // refused by the first call (its column is missing in the clone): deploy
 // the migration first. now names the clone.
 func Impact(ctx context.Context, t *Target, edited *plan.Plan, samples int, now time.Time) (_ *impact.Report, err error) {
-	if t.Warehouse.Dialect() != snowflake.Name {
+	cl, ok := t.Warehouse.(Cloner)
+	if !ok {
 		return nil, fmt.Errorf("impact: target %s is %s: use trueup impact --db for a local database", t.Name, t.Warehouse.Dialect())
 	}
+	dialectName := t.Warehouse.Dialect()
 	db := edited.Spec.Project.Database
 	clone := fmt.Sprintf("%s_IMPACT_%s", db, now.UTC().Format("20060102T150405"))
 	s := *edited.Spec
@@ -42,16 +43,16 @@ func Impact(ctx context.Context, t *Target, edited *plan.Plan, samples int, now 
 	if err != nil {
 		return nil, fmt.Errorf("impact: %w", err)
 	}
-	files, err := generator.Render(cp, snowflake.Name)
+	files, err := generator.Render(cp, dialectName)
 	if err != nil {
 		return nil, fmt.Errorf("impact: %w", err)
 	}
-	r, err := dialect.Get(snowflake.Name)
+	r, err := dialect.Get(dialectName)
 	if err != nil {
 		return nil, err
 	}
 	r.Configure(migrations.Settings(cp))
-	before, err := dialect.Get(snowflake.Name)
+	before, err := dialect.Get(dialectName)
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +64,11 @@ func Impact(ctx context.Context, t *Target, edited *plan.Plan, samples int, now 
 		}
 		return nil
 	}
-	if err := exec(fmt.Sprintf("CREATE DATABASE %s CLONE %s", clone, db)); err != nil {
+	if err := exec(cl.CloneSQL(clone, db)); err != nil {
 		return nil, err
 	}
 	defer func() {
-		if derr := exec(fmt.Sprintf("DROP DATABASE IF EXISTS %s", clone)); derr != nil && err == nil {
+		if derr := exec(cl.DropCloneSQL(clone)); derr != nil && err == nil {
 			err = derr
 		}
 	}()
@@ -77,7 +78,7 @@ func Impact(ctx context.Context, t *Target, edited *plan.Plan, samples int, now 
 	for _, f := range files {
 		switch {
 		case f.Object.Kind == ir.KindPipe:
-			if err := exec(fmt.Sprintf("ALTER PIPE %s SET PIPE_EXECUTION_PAUSED = TRUE", r.Object(f.Object.Ref))); err != nil {
+			if err := exec(cl.PausePipeSQL(r.Object(f.Object.Ref))); err != nil {
 				return nil, err
 			}
 		case f.Object.Ref == plan.ReconcileProc:

@@ -3,10 +3,8 @@ package deploy
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/generator/spec"
@@ -16,8 +14,8 @@ import (
 // entry of models/overrides/.
 const Override Action = "override"
 
-// overrideChanges are the calls of AUDIT.SET_OVERRIDE that bring a
-// Snowflake target's overrides in line with models/overrides/: an entry
+// overrideChanges are the calls of AUDIT.SET_OVERRIDE that bring the
+// overrides of a target whose warehouse is an OverrideCaller (Snowflake) in line with models/overrides/: an entry
 // never applied is set, an applied one is left alone even once it ended,
 // and an override from a file whose entry is gone is cleared. The values
 // travel as bind variables, so that no value (a PII one included) is in
@@ -27,7 +25,8 @@ const Override Action = "override"
 // deploy handle has no vault).
 func overrideChanges(ctx context.Context, t *Target, d *Desired) ([]Change, error) {
 	proc := d.Plan.Object(plan.OverrideProc)
-	if proc == nil || d.Dialect != snowflake.Name {
+	oc, ok := t.Warehouse.(OverrideCaller)
+	if proc == nil || !ok {
 		return nil, nil
 	}
 	tables, err := t.Warehouse.Tables(ctx, t.DB, []string{plan.Overrides.Schema})
@@ -53,11 +52,7 @@ func overrideChanges(ctx context.Context, t *Target, d *Desired) ([]Change, erro
 			return nil, fmt.Errorf("overrides: %w", err)
 		}
 	}
-	marks := make([]string, len(proc.Procedure.Args))
-	for i := range marks {
-		marks[i] = "?"
-	}
-	call := fmt.Sprintf("CALL %s(%s)", d.R.Object(plan.OverrideProc), strings.Join(marks, ", "))
+	call := oc.OverrideCall(d.R.Object(plan.OverrideProc), len(proc.Procedure.Args))
 	var out []Change
 	set, clear := d.Plan.Spec.OverridesToApply(applied, time.Now())
 	for _, fo := range set {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
-	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/generator/emit"
 	"github.com/ledgerloop/trueup/generator/ir"
 )
@@ -131,7 +130,7 @@ func (w Snowflake) securityCanonical(r dialect.Renderer, f emit.File) (string, e
 		}
 		return sortedLines(lines), nil
 	case ir.KindRole:
-		sf, ok := r.(*snowflake.Renderer)
+		sf, ok := r.(dialect.Granter)
 		if !ok {
 			return "", fmt.Errorf("snowflake: a role needs the Snowflake renderer")
 		}

@@ -34,19 +34,51 @@ type Snowflake struct {
 	NotFound func(error) bool
 }
 
-var _ Warehouse = Snowflake{}
+var (
+	_ Warehouse      = Snowflake{}
+	_ Cloner         = Snowflake{}
+	_ OverrideCaller = Snowflake{}
+)
+
+// CloneSQL implements Cloner: a zero-copy clone
+// (https://docs.snowflake.com/en/user-guide/object-clone).
+func (Snowflake) CloneSQL(clone, db string) string {
+	return fmt.Sprintf("CREATE DATABASE %s CLONE %s", clone, db)
+}
+
+// DropCloneSQL implements Cloner.
+func (Snowflake) DropCloneSQL(clone string) string {
+	return fmt.Sprintf("DROP DATABASE IF EXISTS %s", clone)
+}
+
+// PausePipeSQL implements Cloner
+// (https://docs.snowflake.com/en/sql-reference/sql/alter-pipe).
+func (Snowflake) PausePipeSQL(ref string) string {
+	return fmt.Sprintf("ALTER PIPE %s SET PIPE_EXECUTION_PAUSED = TRUE", ref)
+}
+
+// OverrideCall implements OverrideCaller: the values travel as bind
+// variables (a CALL argument is any expression:
+// https://docs.snowflake.com/en/sql-reference/sql/call).
+func (Snowflake) OverrideCall(proc string, n int) string {
+	marks := make([]string, n)
+	for i := range marks {
+		marks[i] = "?"
+	}
+	return fmt.Sprintf("CALL %s(%s)", proc, strings.Join(marks, ", "))
+}
 
 // Dialect implements Warehouse.
 func (Snowflake) Dialect() string { return snowflake.Name }
 
 // Store implements Warehouse.
 func (w Snowflake) Store() (database.Store, error) {
-	return migratestore.New(snowflake.Name, w.Database)
+	return migratestore.New(migratestore.Snowflake{}, w.Database)
 }
 
 // Locker implements Warehouse.
 func (w Snowflake) Locker(holder string) (lock.Locker, error) {
-	s, err := migratestore.New(snowflake.Name, w.Database)
+	s, err := migratestore.New(migratestore.Snowflake{}, w.Database)
 	if err != nil {
 		return nil, err
 	}

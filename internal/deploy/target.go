@@ -84,3 +84,30 @@ type Warehouse interface {
 	// warehouse has no tasks).
 	SuspendTask(ref string) string
 }
+
+// Optional capabilities of a Warehouse, found by type assertion.
+type (
+	// Cloner is a Warehouse that clones a database without copying its
+	// data, which Impact needs to re-resolve gold beside the target.
+	Cloner interface {
+		Warehouse
+		// CloneSQL is the statement creating clone as a clone of db.
+		CloneSQL(clone, db string) string
+		// DropCloneSQL is the statement dropping clone if it exists.
+		DropCloneSQL(clone string) string
+		// PausePipeSQL is the statement pausing the pipe ref of a clone,
+		// so that the clone loads nothing.
+		PausePipeSQL(ref string) string
+	}
+
+	// OverrideCaller is a Warehouse whose deploy applies the overrides of
+	// models/overrides/ by calling the plan's AUDIT.SET_OVERRIDE (on
+	// DuckDB the local runner applies them itself: it seals PII values, and
+	// a deploy handle has no vault).
+	OverrideCaller interface {
+		Warehouse
+		// OverrideCall is the statement calling the procedure proc with
+		// n bind variables.
+		OverrideCall(proc string, n int) string
+	}
+)

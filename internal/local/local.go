@@ -31,9 +31,9 @@ import (
 
 // Runtime tables the local runner keeps beside the plan's objects.
 const (
-	LoadHistory = "ops.load_history"
-	TaskRuns    = "ops.task_runs"
-	Refreshes   = "ops.dynamic_refreshes"
+	LoadHistory = duckdb.LoadHistory
+	TaskRuns    = duckdb.TaskRuns
+	Refreshes   = duckdb.Refreshes
 )
 
 // Runner executes a plan on one DuckDB database.

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3/lock"
@@ -45,7 +44,7 @@ var ErrLockLost = errors.New("the deploy lock was taken over")
 // both add it. A DuckDB file is opened by one process at a time; within it
 // the UPDATE is transactional.
 type Lock struct {
-	flavor flavor
+	flavor Flavor
 	schema string
 	table  string
 	// Holder says who takes the lock (user, host, process), for the error
@@ -61,10 +60,7 @@ var _ lock.Locker = (*Lock)(nil)
 
 // Locker returns the deploy lock of the store's warehouse.
 func (s *Store) Locker(holder string) *Lock {
-	t := s.schema + "." + LockTable
-	if s.flavor.name == "snowflake" {
-		t = s.schema + "." + strings.ToUpper(LockTable)
-	}
+	t := s.schema + "." + s.flavor.TableName(LockTable)
 	return &Lock{flavor: s.flavor, schema: s.schema, table: t, Holder: holder}
 }
 
@@ -132,29 +128,10 @@ func (l *Lock) Unlock(ctx context.Context, db *sql.DB) error {
 }
 
 // setupSQL creates the lock's table and its one row when missing.
-func (l *Lock) setupSQL() []string {
-	if l.flavor.name == "snowflake" {
-		return []string{
-			"CREATE SCHEMA IF NOT EXISTS " + l.schema,
-			"CREATE TABLE IF NOT EXISTS " + l.table + " (\n  LOCK_NAME VARCHAR NOT NULL,\n  TOKEN VARCHAR,\n  LOCKED_BY VARCHAR,\n  LOCKED_AT TIMESTAMP_LTZ\n)",
-			"MERGE INTO " + l.table + " AS t USING (SELECT 'deploy' AS lock_name) AS s ON t.lock_name = s.lock_name\nWHEN NOT MATCHED THEN INSERT (lock_name) VALUES (s.lock_name)",
-		}
-	}
-	return []string{
-		"CREATE SCHEMA IF NOT EXISTS " + l.schema,
-		"CREATE TABLE IF NOT EXISTS " + l.table + " (\n  lock_name VARCHAR PRIMARY KEY,\n  token VARCHAR,\n  locked_by VARCHAR,\n  locked_at TIMESTAMPTZ\n)",
-		"INSERT INTO " + l.table + " (lock_name) VALUES ('deploy') ON CONFLICT DO NOTHING",
-	}
-}
+func (l *Lock) setupSQL() []string { return l.flavor.LockSetupSQL(l.schema, l.table) }
 
 // TakeSQL is the conditional UPDATE that takes the lock; its arguments are
 // the new token and the holder's description.
 func (l *Lock) TakeSQL() string {
-	secs := int64(l.stale() / time.Second)
-	if l.flavor.name == "snowflake" {
-		return fmt.Sprintf("UPDATE %s SET token = ?, locked_by = CURRENT_USER() || ' ' || ?, locked_at = CURRENT_TIMESTAMP()\n"+
-			"WHERE lock_name = 'deploy' AND (token IS NULL OR locked_at < DATEADD(SECOND, -%d, CURRENT_TIMESTAMP()))", l.table, secs)
-	}
-	return fmt.Sprintf("UPDATE %s SET token = ?, locked_by = current_user || ' ' || ?, locked_at = now()\n"+
-		"WHERE lock_name = 'deploy' AND (token IS NULL OR locked_at < now() - to_seconds(%d))", l.table, secs)
+	return l.flavor.LockTakeSQL(l.table, int64(l.stale()/time.Second))
 }

@@ -21,7 +21,7 @@ func TestDuckDBLock(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, _ := migratestore.New("duckdb", "")
+	s, _ := migratestore.New(migratestore.DuckDB{}, "")
 	first, second := s.Locker("alice@build-1 pid 10"), s.Locker("bob@laptop pid 20")
 	if err := first.Lock(ctx, db); err != nil {
 		t.Fatal(err)

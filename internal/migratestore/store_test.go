@@ -28,7 +28,7 @@ func TestDuckDBStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	s, err := migratestore.New("duckdb", "")
+	s, err := migratestore.New(migratestore.DuckDB{}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestDuckDBStore(t *testing.T) {
 	if s.Tablename() != "audit.goose_db_version" {
 		t.Errorf("table %s", s.Tablename())
 	}
-	sf, _ := migratestore.New("snowflake", "trueup")
+	sf, _ := migratestore.New(migratestore.Snowflake{}, "trueup")
 	if sf.Tablename() != "TRUEUP.AUDIT.GOOSE_DB_VERSION" {
 		t.Errorf("snowflake table %s", sf.Tablename())
 	}
@@ -95,7 +95,7 @@ func TestDuckDBStoreWithoutID(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, _ := migratestore.New("duckdb", "")
+	s, _ := migratestore.New(migratestore.DuckDB{}, "")
 	list, err := s.ListMigrations(ctx, db)
 	if got := versions(list); err != nil || len(got) != 3 || got[0] != 2 || got[1] != 3 || got[2] != 0 {
 		t.Errorf("list %v %v, want 2, 3, 0", got, err)

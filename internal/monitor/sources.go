@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/ledgerloop/trueup/generator/dialect"
+	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/plan"
-	"github.com/ledgerloop/trueup/internal/local"
 )
 
 // Local reads the local runtime's own log: ops.task_runs (batch_id, task,
@@ -29,7 +29,7 @@ type Local struct {
 // every dynamic table has refreshed since (the refresh itself, seconds
 // locally, is not counted).
 func (l Local) PublishedSQL(since, until time.Time) string {
-	refreshed := "NOT EXISTS (SELECT 1 FROM " + local.Refreshes + " f WHERE f.refreshed_at < r.completed_at)"
+	refreshed := "NOT EXISTS (SELECT 1 FROM " + duckdb.Refreshes + " f WHERE f.refreshed_at < r.completed_at)"
 	if l.Plan != nil {
 		n := 0
 		for _, o := range l.Plan.Objects {
@@ -37,14 +37,14 @@ func (l Local) PublishedSQL(since, until time.Time) string {
 				n++
 			}
 		}
-		refreshed = fmt.Sprintf("(SELECT COUNT(*) FROM %s f WHERE f.refreshed_at >= r.completed_at) >= %d", local.Refreshes, n)
+		refreshed = fmt.Sprintf("(SELECT COUNT(*) FROM %s f WHERE f.refreshed_at >= r.completed_at) >= %d", duckdb.Refreshes, n)
 	}
 	return fmt.Sprintf(`  SELECT CAST(timezone('UTC', r.started_at) AS TIMESTAMP) AS started_at,
     CASE WHEN %s THEN CAST(timezone('UTC', r.completed_at) AS TIMESTAMP) END AS visible_at
   FROM %s r
   WHERE r.task = %s AND r.state = 'SUCCEEDED'
     AND CAST(timezone('UTC', r.completed_at) AS TIMESTAMP) > %s AND CAST(timezone('UTC', r.started_at) AS TIMESTAMP) <= %s`,
-		refreshed, local.TaskRuns, l.R.Str(plan.ReconcileTask.String()), l.ts(since), l.ts(until))
+		refreshed, duckdb.TaskRuns, l.R.Str(plan.ReconcileTask.String()), l.ts(since), l.ts(until))
 }
 
 func (l Local) ts(t time.Time) string { return ts(l.R, t) }

@@ -20,6 +20,15 @@ import (
 // Name is the dialect's registered name.
 const Name = "duckdb"
 
+// The local runtime's log, kept beside the plan's tables: every landed
+// file loaded, every task run, the last refresh of every dynamic table
+// (internal/local writes them; monitor reads them).
+const (
+	LoadHistory = "ops.load_history"
+	TaskRuns    = "ops.task_runs"
+	Refreshes   = "ops.dynamic_refreshes"
+)
+
 // StreamOffsets is the table that emulates stream offsets.
 const StreamOffsets = "ops.stream_offsets"
 
@@ -34,7 +43,9 @@ const LoadErrors = "ops.load_errors"
 // into prepared statements, and the runtime prepares every step once.)
 const CurrentBatch = "ops.current_batch"
 
-func init() { dialect.Register(Name, func() dialect.Renderer { return &Renderer{} }) }
+func init() {
+	dialect.Register(dialect.New(Name, func() dialect.Renderer { return &Renderer{} }, Migrations{}))
+}
 
 // Renderer renders DuckDB SQL.
 type Renderer struct{ s dialect.Settings }

@@ -127,7 +127,10 @@ func (r *Renderer) role(o *ir.Object) []dialect.Statement {
 // tests reads.
 var grantParses = map[string]bool{"DATABASE": true, "SCHEMA": true, "TABLE": true, "VIEW": true, "PROCEDURE": true, "WAREHOUSE": true}
 
-// GrantTarget is what a grant is on, as GRANT writes it.
+var _ dialect.Granter = (*Renderer)(nil)
+
+// GrantTarget implements dialect.Granter: what a grant is on, as GRANT
+// writes it.
 func (r *Renderer) GrantTarget(g ir.Grant) string {
 	switch {
 	case g.Future:

@@ -19,7 +19,9 @@ import (
 // Name is the dialect's registered name.
 const Name = "snowflake"
 
-func init() { dialect.Register(Name, func() dialect.Renderer { return &Renderer{} }) }
+func init() {
+	dialect.Register(dialect.New(Name, func() dialect.Renderer { return &Renderer{} }, Migrations{}))
+}
 
 // Renderer renders Snowflake SQL.
 type Renderer struct {
