@@ -144,7 +144,8 @@ ORDER BY n`, strings.Join(checks, ",\n"), r.ParseJSONValues("line", paths), r.JS
 
 // TestTextToDecimal checks on DuckDB that TextToDecimal reads text as
 // TRY_CAST to the Decimal type does, for numbers written every way and
-// text that is no number.
+// text that is no number; but text with a digit separator "_", which
+// DuckDB's cast reads and Snowflake's does not, is no number.
 func TestTextToDecimal(t *testing.T) {
 	r := &duckdb.Renderer{}
 	rnd := rand.New(rand.NewPCG(1, 2))
@@ -165,7 +166,7 @@ func TestTextToDecimal(t *testing.T) {
 	}
 	insert(t, db, `INSERT INTO texts VALUES (?)`, texts)
 	got := query(t, db, fmt.Sprintf(`SELECT x || ': ' || COALESCE(CAST(a AS VARCHAR), 'NULL') || ' <> ' || COALESCE(CAST(b AS VARCHAR), 'NULL')
-FROM (SELECT x, %s AS a, TRY_CAST(x AS %s) AS b FROM texts)
+FROM (SELECT x, %s AS a, CASE WHEN NOT contains(x, '_') THEN TRY_CAST(x AS %s) END AS b FROM texts)
 WHERE a IS DISTINCT FROM b ORDER BY x LIMIT 20`, r.TextToDecimal("x"), r.Type(ir.Decimal)))
 	for _, g := range got {
 		t.Errorf("TextToDecimal(%s", g)

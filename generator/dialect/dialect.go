@@ -9,9 +9,14 @@
 // one implementing MigrationDDL, register both with
 // `dialect.Register(dialect.New(Name, newRenderer, Migrations{}))` in an
 // init function, import the package in generator/dialect/all, and run the
-// conformance suite in generator/dialect/dialecttest from the new
-// package's tests. The runtime side of a warehouse (connection, deploy,
-// monitor, version table) registers in internal/warehouse.
+// conformance suite from the new package's tests with one call,
+// dialecttest.Run(t, &Renderer{}, backend): an Executing backend (a
+// database/sql handle on the dialect, as generator/dialect/duckdb's tests
+// pass) where the dialect runs in tests, a Parsing one (its parser and a
+// golden file, as generator/dialect/snowflake's tests pass) where it does
+// not. See package generator/dialect/dialecttest. The runtime side of a
+// warehouse (connection, deploy, monitor, version table) registers in
+// internal/warehouse.
 package dialect
 
 import (

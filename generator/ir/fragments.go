@@ -35,7 +35,11 @@ const (
 
 // Fragments are the small pieces of SQL in which dialects differ. Every
 // method returns SQL text; arguments named expr are SQL expressions, path
-// segments and strings are raw values the method must quote itself.
+// segments and strings are raw values the method must quote itself. A
+// path segment of digits only is an array index (it reads no key of an
+// object); any other is an object key, never empty (the spec's paths have
+// no empty segment). Package generator/dialect/dialecttest holds the
+// cases every dialect passes.
 type Fragments interface {
 	// Name is the dialect's registered name.
 	Name() string
@@ -96,14 +100,25 @@ type Fragments interface {
 	// JSONPairsObject turns the array at path of doc, whose elements are
 	// objects {nameField: "n", valueField: v} (wal2json's columns), into one
 	// object n -> v. A JSON null value is kept; an element without a name or
-	// without the value field is skipped; on a repeated name the last wins.
-	// NULL or an empty object when the path holds no array or an empty one.
+	// without the value field is skipped; on a repeated name the first
+	// element wins: reading the name (JSONGet, JSONText, JSONHas,
+	// JSONValues) gives its value. The object is for reading by path: its
+	// JSON text is the dialect's (it may keep the later pairs of a
+	// repeated name, unread). NULL or an empty object when the path holds
+	// no array or an empty one.
 	JSONPairsObject(doc string, path []string, nameField, valueField string) string
-	// TextToDecimal is TRY_CAST(expr AS Type(Decimal)) of a text expr: the
-	// number the text spells, rounded to an integer; NULL when it spells no
-	// number or one out of the Decimal range. expr may be evaluated more
-	// than once: pass a column.
+	// TextToDecimal is TRY_CAST(expr AS Type(Decimal)) of a text expr as
+	// Snowflake reads it: the number the text spells, rounded to an
+	// integer; NULL when it spells no number (as TextToFloat) or one out
+	// of the Decimal range. expr may be evaluated more than once: pass a
+	// column.
 	TextToDecimal(expr string) string
+	// TextToFloat is TRY_CAST(expr AS Type(Float)) of a text expr as
+	// Snowflake reads it: the number the text spells in digits, with an
+	// optional sign, fraction and exponent; NULL when it spells no number
+	// (text with a digit separator "_" spells none). expr may be
+	// evaluated more than once: pass a column.
+	TextToFloat(expr string) string
 	// HexToNumber converts text of 1 to 16 hexadecimal digits (either case)
 	// to the integer it spells, exactly (Decimal range); NULL for any other
 	// text.

@@ -329,6 +329,8 @@ func (b *builder) masterQuery(f ir.Fragments) string {
 			// An integer only when the text spells one: a winning 12.5
 			// (a field without a validity rule) is NULL here, not 13.
 			v = exactInteger(f, v)
+		case t == ir.Float:
+			v = f.TextToFloat(v)
 		case t != ir.Text:
 			v = fmt.Sprintf("TRY_CAST(%s AS %s)", v, f.Type(t))
 		}

@@ -575,7 +575,7 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 	case spec.TypeInteger:
 		conds = append(conds, fmt.Sprintf("%s IS NOT NULL", exactInteger(f, v)))
 	case spec.TypeNumber:
-		conds = append(conds, fmt.Sprintf("TRY_CAST(%s AS %s) IS NOT NULL", v, f.Type(ir.Float)))
+		conds = append(conds, fmt.Sprintf("%s IS NOT NULL", f.TextToFloat(v)))
 	case spec.TypeBoolean:
 		conds = append(conds, inList(f, v, "true", "false"))
 	case spec.TypeTimestamp:

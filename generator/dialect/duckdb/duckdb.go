@@ -231,7 +231,9 @@ func (r *Renderer) FlattenArray(doc string, path []string, alias string) string 
 func (r *Renderer) ArrayElement(alias string) string { return alias + ".value" }
 
 // JSONPairsObject implements ir.Fragments with a correlated subquery over
-// the unnested array; json_extract reads the first of repeated keys.
+// the unnested array. json_group_object keeps every pair of a repeated
+// name, and json_extract reads the first of repeated keys: the first
+// element wins, as the contract says.
 func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueField string) string {
 	name := r.Str(r.jsonPath([]string{nameField}))
 	value := r.Str(r.jsonPath([]string{valueField}))
@@ -243,9 +245,17 @@ func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueFi
 // DECIMAL wider than 18 digits about a hundred times more slowly than to
 // BIGINT: text of at most 18 digits (every timestamp and sequence number a
 // source sends) takes the BIGINT cast, which gives the same value; other
-// text takes the DECIMAL cast itself.
+// text takes the DECIMAL cast itself. DuckDB's cast reads "_" as a
+// digit separator ("1_000" is 1000), which Snowflake's does not: such
+// text is no number.
 func (r *Renderer) TextToDecimal(expr string) string {
-	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, '-?[0-9]{1,18}') THEN CAST(CAST(%[1]s AS BIGINT) AS DECIMAL(38, 0)) ELSE TRY_CAST(%[1]s AS DECIMAL(38, 0)) END", expr)
+	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, '-?[0-9]{1,18}') THEN CAST(CAST(%[1]s AS BIGINT) AS DECIMAL(38, 0)) WHEN NOT contains(%[1]s, '_') THEN TRY_CAST(%[1]s AS DECIMAL(38, 0)) END", expr)
+}
+
+// TextToFloat implements ir.Fragments: as TextToDecimal, text with a
+// digit separator is no number.
+func (r *Renderer) TextToFloat(expr string) string {
+	return fmt.Sprintf("CASE WHEN NOT contains(%[1]s, '_') THEN TRY_CAST(%[1]s AS DOUBLE) END", expr)
 }
 
 // HexToNumber implements ir.Fragments: DuckDB reads 0x literals as

@@ -195,9 +195,14 @@ func (r *Renderer) FlattenArray(doc string, path []string, alias string) string 
 // ArrayElement implements ir.Fragments.
 func (r *Renderer) ArrayElement(alias string) string { return alias + ".value::VARCHAR" }
 
-// JSONPairsObject implements ir.Fragments with the higher-order REDUCE:
+// JSONPairsObject implements ir.Fragments with the higher-order REDUCE,
+// which folds the array's elements in order
+// (https://docs.snowflake.com/en/sql-reference/functions/reduce):
 // OBJECT_INSERT omits a pair whose name or value is SQL NULL (a JSON null
-// value is kept), and a name already present keeps its first value.
+// value is kept), and fails on a name already present unless told to
+// update it (https://docs.snowflake.com/en/sql-reference/functions/object_insert),
+// so a name already present is left as it is: the first element wins, as
+// the contract says.
 func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueField string) string {
 	name := r.path("trueup_pair", []string{nameField}) + "::VARCHAR"
 	return fmt.Sprintf("REDUCE(AS_ARRAY(%[1]s), OBJECT_CONSTRUCT(), (trueup_acc, trueup_pair) -> IFF(trueup_acc[%[2]s] IS NOT NULL, trueup_acc, OBJECT_INSERT(trueup_acc, %[2]s, %[3]s)))",
@@ -207,6 +212,12 @@ func (r *Renderer) JSONPairsObject(doc string, path []string, nameField, valueFi
 // TextToDecimal implements ir.Fragments.
 func (r *Renderer) TextToDecimal(expr string) string {
 	return "TRY_CAST(" + expr + " AS NUMBER(38, 0))"
+}
+
+// TextToFloat implements ir.Fragments: TRY_CAST gives NULL where the
+// cast fails (https://docs.snowflake.com/en/sql-reference/functions/try_cast).
+func (r *Renderer) TextToFloat(expr string) string {
+	return "TRY_CAST(" + expr + " AS " + r.Type(ir.Float) + ")"
 }
 
 // HexToNumber implements ir.Fragments with the hexadecimal format model,

@@ -19,7 +19,7 @@ SELECT
   MAX(CASE WHEN field = 'tier' THEN record_key END) AS tier__record_key,
   MAX(CASE WHEN field = 'tier' THEN event_time END) AS tier__event_time,
   MAX(CASE WHEN field = 'tier' THEN rule END) AS tier__rule,
-  CASE WHEN regexp_full_match(MAX(CASE WHEN field = 'seats' THEN value END), '[+-]?[0-9]+(\.0+)?') THEN CASE WHEN regexp_full_match(MAX(CASE WHEN field = 'seats' THEN value END), '-?[0-9]{1,18}') THEN CAST(CAST(MAX(CASE WHEN field = 'seats' THEN value END) AS BIGINT) AS DECIMAL(38, 0)) ELSE TRY_CAST(MAX(CASE WHEN field = 'seats' THEN value END) AS DECIMAL(38, 0)) END END AS seats,
+  CASE WHEN regexp_full_match(MAX(CASE WHEN field = 'seats' THEN value END), '[+-]?[0-9]+(\.0+)?') THEN CASE WHEN regexp_full_match(MAX(CASE WHEN field = 'seats' THEN value END), '-?[0-9]{1,18}') THEN CAST(CAST(MAX(CASE WHEN field = 'seats' THEN value END) AS BIGINT) AS DECIMAL(38, 0)) WHEN NOT contains(MAX(CASE WHEN field = 'seats' THEN value END), '_') THEN TRY_CAST(MAX(CASE WHEN field = 'seats' THEN value END) AS DECIMAL(38, 0)) END END AS seats,
   MAX(CASE WHEN field = 'seats' THEN source END) AS seats__source,
   MAX(CASE WHEN field = 'seats' THEN record_key END) AS seats__record_key,
   MAX(CASE WHEN field = 'seats' THEN event_time END) AS seats__event_time,
