@@ -168,6 +168,8 @@ func sealCases() []Case {
 		}), Want: True},
 		{Name: "SealValue/NULL stays NULL", Query: value(func(f ir.Fragments) string { return f.SealValue(null(f)) }), Want: Null},
 		{Name: "OpenValue/other text as it is", Query: value(func(f ir.Fragments) string { return f.OpenValue(f.Str("not a token")) }), Want: T("not a token")},
+		{Name: "OpenText/a line with quotes and a newline", Query: value(func(f ir.Fragments) string { return f.OpenText(f.SealText(f.Str("it's \"quoted\"\nand more"))) }), Want: T("it's \"quoted\"\nand more")},
+		{Name: "OpenText/NULL stays NULL", Query: value(func(f ir.Fragments) string { return f.OpenText(f.SealText(null(f))) }), Want: Null},
 		{Name: "SealText/opens", Query: value(func(f ir.Fragments) string { return f.OpenText(f.SealText(f.Str(`{"email":"ann@x.io"}`))) }), Want: T(`{"email":"ann@x.io"}`)},
 	}
 }

@@ -34,6 +34,11 @@ func runtimeCases() []Case {
 			Want:  T("43"),
 		},
 		{
+			Name:  "Var/a later statement reads it too",
+			Query: value(func(f ir.Fragments) string { return f.Var("conformance_n") }),
+			Want:  T("42"),
+		},
+		{
 			Name:    "NextVal/draws from 1",
 			Objects: []*ir.Object{{Kind: ir.KindSchema, Ref: schema}, {Kind: ir.KindSequence, Ref: sequence, Deps: []ir.Ref{schema}}},
 			Query:   value(func(f ir.Fragments) string { return f.NextVal(sequence) }),

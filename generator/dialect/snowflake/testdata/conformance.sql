@@ -625,6 +625,13 @@ SELECT CAST((CAST(NULL AS VARCHAR)) AS VARCHAR) AS v;
 -- OpenValue/other text as it is: "not a token"
 SELECT CAST(('not a token') AS VARCHAR) AS v;
 
+-- OpenText/a line with quotes and a newline: "it's \"quoted\"\nand more"
+SELECT CAST(('it''s "quoted"
+and more') AS VARCHAR) AS v;
+
+-- OpenText/NULL stays NULL: NULL
+SELECT CAST((CAST(NULL AS VARCHAR)) AS VARCHAR) AS v;
+
 -- SealText/opens: "{\"email\":\"ann@x.io\"}"
 SELECT CAST(('{"email":"ann@x.io"}') AS VARCHAR) AS v;
 
@@ -657,6 +664,9 @@ SELECT CAST((:BATCH_ID) AS VARCHAR) AS v;
 -- SetVar/Var reads what SetVar set: "43"
 SELECT MAX(x) INTO :CONFORMANCE_N FROM (SELECT 41 AS x UNION ALL SELECT 42) AS q;
 SELECT CAST((:CONFORMANCE_N + 1) AS VARCHAR) AS v;
+
+-- Var/a later statement reads it too: "42"
+SELECT CAST((:CONFORMANCE_N) AS VARCHAR) AS v;
 
 -- NextVal/draws from 1: "1"
 CREATE SCHEMA IF NOT EXISTS CONFORMANCE.CONFORMANCE_S;
