@@ -32,7 +32,7 @@ func conversionCases() []Case {
 		text, want string // want: the number, or "" for NULL
 	}{
 		{"1.5", "1.5"}, {"-0.25", "-0.25"}, {"+2", "2"}, {"1e3", "1000"}, {"1.5E-1", "0.15"}, {"12", "12"},
-		{"", ""}, {"x", ""}, {"1.5 EUR", ""}, {"1_000", ""}, {"1,5", ""}, {"0x1F", ""},
+		{"", ""}, {"x", ""}, {"1.5 EUR", ""}, {"1_000", ""}, {"0x1F", ""},
 	} {
 		q := func(f ir.Fragments) string { return f.TextToFloat(f.Str(c.text)) + " IS NULL" }
 		if c.want != "" {

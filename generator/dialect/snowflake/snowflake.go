@@ -215,7 +215,10 @@ func (r *Renderer) TextToDecimal(expr string) string {
 }
 
 // TextToFloat implements ir.Fragments: TRY_CAST gives NULL where the
-// cast fails (https://docs.snowflake.com/en/sql-reference/functions/try_cast).
+// cast fails (https://docs.snowflake.com/en/sql-reference/functions/try_cast);
+// Snowflake's numbers have no digit separator "_" (the number elements of
+// https://docs.snowflake.com/en/sql-reference/sql-format-models have
+// none), so "1_000" is none.
 func (r *Renderer) TextToFloat(expr string) string {
 	return "TRY_CAST(" + expr + " AS " + r.Type(ir.Float) + ")"
 }
