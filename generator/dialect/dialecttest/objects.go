@@ -89,6 +89,8 @@ func renderCases() []Case {
 		{Name: "line", Type: ir.LongText},
 		{Name: "select", Type: ir.Text},
 	}
+	// The id is drawn from the sequence by the column's default: a
+	// sequence may leave gaps, so its value is not checked.
 	query := func(f ir.Fragments) string {
 		return fmt.Sprintf("SELECT id, %s, amount + 1 AS amount, ok, %s AS at_ms, %s AS seen_ms, %s AS email, line\nFROM %s",
 			f.Ident("select"), f.TimestampToMillis("set_at"), f.TimestampToMillis("seen"), f.JSONText("doc", []string{"email"}), f.Object(table))
@@ -110,10 +112,10 @@ SELECT 'ann', CAST('12345678901234567890' AS %s), 1.5, TRUE, %s, %s, %s, %s, 'ke
 					f.ParseJSON(f.Str(`{"email":"ann@x.io"}`)), f.Str("a line"))
 			}},
 			Query: func(f ir.Fragments) string {
-				return fmt.Sprintf("SELECT CAST(id AS %[1]s) || ' ' || %[2]s || ' ' || CAST(amount AS %[1]s) || ' ' || CAST(ok AS %[1]s) || ' ' || CAST(at_ms AS %[1]s) || ' ' || CAST(seen_ms AS %[1]s) || ' ' || email || ' ' || line AS v FROM %[3]s",
+				return fmt.Sprintf("SELECT CAST(id > 0 AS %[1]s) || ' ' || %[2]s || ' ' || CAST(amount AS %[1]s) || ' ' || CAST(ok AS %[1]s) || ' ' || CAST(at_ms AS %[1]s) || ' ' || CAST(seen_ms AS %[1]s) || ' ' || email || ' ' || line AS v FROM %[3]s",
 					f.Type(ir.Text), f.Ident("select"), f.Object(view))
 			},
-			Want: T("3 kept 12345678901234567891 true 1767225600123 1767225600000 ann@x.io a line"),
+			Want: T("true kept 12345678901234567891 true 1767225600123 1767225600000 ann@x.io a line"),
 		},
 	}
 }
