@@ -44,12 +44,11 @@ func runtimeCases() []Case {
 			Query:   value(func(f ir.Fragments) string { return f.NextVal(sequence) }),
 			Want:    T("1"),
 		},
+		// Later draws are greater; a sequence may leave gaps.
 		{
-			Name: "NextVal/then 2",
-			Query: value(func(f ir.Fragments) string {
-				return f.NextVal(sequence)
-			}),
-			Want: T("2"),
+			Name:  "NextVal/then greater",
+			Query: value(func(f ir.Fragments) string { return f.NextVal(sequence) + " > 1" }),
+			Want:  True,
 		},
 		{
 			Name: "Stream/a new stream of an empty table reads nothing",
