@@ -5,7 +5,8 @@
 // and procedures are played by the runtime itself (they render no SQL
 // here); the runtime keeps the running batch id in ops.current_batch.
 //
-// This package renders text only; it does not link DuckDB.
+// This package renders text only; it does not link DuckDB (its tests do,
+// to execute the conformance suite of generator/dialect/dialecttest).
 package duckdb
 
 import (
