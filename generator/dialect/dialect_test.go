@@ -8,8 +8,9 @@ import (
 	_ "github.com/ledgerloop/trueup/generator/dialect/all"
 )
 
-// TestRegistry: the dialects are registered once each, by name, and an
-// unknown name is an error that lists the known ones.
+// TestRegistry: the dialects are registered once each, by name, Get
+// gives a new renderer at each call, an unknown name is an error that
+// lists the known ones, and a duplicate or incomplete registration panics.
 func TestRegistry(t *testing.T) {
 	names := dialect.Names()
 	if !slices.Equal(names, []string{"duckdb", "snowflake"}) {
@@ -31,10 +32,21 @@ func TestRegistry(t *testing.T) {
 	if want := `unknown dialect "oracle" (known: [duckdb snowflake])`; err == nil || err.Error() != want {
 		t.Errorf("Get(oracle): %v, want %s", err, want)
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("a duplicate registration does not panic")
-		}
-	}()
-	dialect.Register("duckdb", nil)
+	d, err := dialect.Lookup("duckdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, reg := range map[string]dialect.Dialect{
+		"a duplicate registration":   d,
+		"an incomplete registration": dialect.New("partial", d.Renderer, nil),
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s does not panic", what)
+				}
+			}()
+			dialect.Register(reg)
+		}()
+	}
 }

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/ledgerloop/trueup/generator/dialect/dialecttest"
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
+	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
@@ -19,10 +19,7 @@ var update = flag.Bool("update", false, "rewrite testdata/conformance.sql")
 // rendering is compared with testdata/conformance.sql.
 func TestConformance(t *testing.T) {
 	if err := sfparse.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
 	}
 	dialecttest.Run(t, &snowflake.Renderer{}, dialecttest.Parsing(parse, "testdata/conformance.sql", *update))
 }
