@@ -73,7 +73,7 @@ demo: build
 	rm -rf $(DEMO)
 	@mkdir -p .landing && test -s $(DEMO_KEY) || (umask 077 && head -c 32 /dev/urandom | base64 > $(DEMO_KEY))
 	$(BIN) sample --out $(DEMO)/landing --customers 200 --seed 7
-	TRUEUP_MASTER_KEY_FILE=$${TRUEUP_MASTER_KEY_FILE:-$(DEMO_KEY)} $(BIN) run --local --once --db $(DEMO)/trueup.duckdb --landing $(DEMO)/landing
+	TRUEUP_MASTER_KEY_FILE=$${TRUEUP_MASTER_KEY_FILE:-$(DEMO_KEY)} $(BIN) run --local --once --settle 0 --db $(DEMO)/trueup.duckdb --landing $(DEMO)/landing
 
 # The benchmark program: states of 100K and 1M customers, a peak and a
 # small batch on each, beside the bare load of the same files; writes

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -30,8 +29,7 @@ func TestAuditVerifyNamesTamperedEntry(t *testing.T) {
 	models := filepath.Join(t.TempDir(), "models")
 	copyTree(t, "testdata/spec", models)
 	path := filepath.Join(models, "customer.yaml")
-	data, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(data), "priority: [billing, app, crm]", "priority: [crm, billing, app]", 1)), 0o644)
+	editFile(t, path, "priority: [billing, app, crm]", "priority: [crm, billing, app]")
 	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: models, DB: db, Landing: landing, Once: true}); err != nil {
 		t.Fatal(err)
 	}

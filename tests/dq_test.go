@@ -3,14 +3,15 @@ package tests
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/dialect/duckdb"
+	"github.com/ledgerloop/trueup/generator/spec"
 	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/local"
 )
@@ -37,13 +38,48 @@ func recent(lsn int64, id, email string) map[string]any {
 // TestChecksFireAndStaySilent: each built-in check fires on a scenario built
 // to trip it and passes on a clean one.
 func TestChecksFireAndStaySilent(t *testing.T) {
-	clean := open(t, "testdata/spec")
+	// The clean half: every source lands in each batch, and the rate
+	// checks need one earlier batch for their baseline, so that every check
+	// measures something.
+	models := filepath.Join(t.TempDir(), "models")
+	copyTree(t, "testdata/spec", models)
+	writeFile(t, filepath.Join(models, "checks.yaml"), "checks:\n  conflict_rate: {min_history: 1}\n  volume: {min_history: 1}\n")
+	p, err := generator.Compile(models)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, err := local.Open(context.Background(), "", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer clean.Close()
 	landing := t.TempDir()
-	land(t, landing, "1.json", recent(10, "acct_1", "a@x.io"), recent(11, "acct_2", "b@x.io"))
-	runOnce(t, clean, landing)
-	for check, status := range results(t, clean) {
-		if status != "pass" && status != "skipped" {
-			t.Errorf("clean data: %s = %s", check, status)
+	ago := time.Since(t0) - time.Minute
+	for i, acct := range []string{"acct_1", "acct_2"} {
+		n := strconv.Itoa(i + 1)
+		land(t, landing, n+".json", recent(int64(10+i), acct, "a"+n+"@x.io"))
+		landAs(t, landing, "crm/account", n+".json", crmEvent("CREATE", i+1, ago, []string{"001A" + n}, nil, nil,
+			map[string]any{"Name": "Acme", "Billing_Email__c": "a" + n + "@x.io", "App_Account_Id__c": acct}))
+		landAs(t, landing, "billing/customer", n+".json", stripeEvent("evt_"+n, "customer.created", ago, "cus_"+n, "a"+n+"@x.io", map[string]any{"account_id": acct}))
+		runOnce(t, clean, landing)
+	}
+	cleanResults := results(t, clean)
+	ran := map[string]bool{}
+	for check, status := range cleanResults {
+		ran[strings.Fields(check)[0]] = true
+		if status != "pass" {
+			t.Errorf("clean data: %s = %s, want pass", check, status)
+		}
+	}
+	if len(p.Checks) == 0 {
+		t.Fatal("the spec has no checks")
+	}
+	for check := range p.Checks {
+		// unmapped_event_types is a count (status counted, never a
+		// failure) with a row per event type it counts: clean data has
+		// none.
+		if !ran[check] && check != spec.CheckUnmappedTypes {
+			t.Errorf("clean data: check %s produced no result (results: %v)", check, cleanResults)
 		}
 	}
 
@@ -53,7 +89,7 @@ func TestChecksFireAndStaySilent(t *testing.T) {
 		appEvent("c", 10, 0, "acct_1", "not an email"), // old (freshness), invalid
 		map[string]any{"op": "c", "after": map[string]any{"email": "x@y.io"}, "source": map[string]any{"ts_ms": t0.UnixMilli(), "lsn": 11, "schema": "public", "table": "accounts"}}, // no key
 	)
-	os.WriteFile(filepath.Join(landing, "app/accounts/2.json"), []byte("{\"torn\": \n"), 0o644)
+	writeFile(t, filepath.Join(landing, "app/accounts/2.json"), "{\"torn\": \n")
 	landAs(t, landing, "crm/account", "1.json", crmEvent("GAP_UPDATE", 1, day, []string{"001X"}, nil, nil, nil))
 	runOnce(t, dirty, landing)
 	got := results(t, dirty)
@@ -65,10 +101,6 @@ func TestChecksFireAndStaySilent(t *testing.T) {
 
 	// duplicate_customers and orphan_links guard invariants the pipeline
 	// keeps; they are tripped by running their SQL on corrupted staging.
-	p, err := generator.Compile("testdata/spec")
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &duckdb.Renderer{}
 	db := dirty.DB()
 	exec := func(q string) {
@@ -89,7 +121,9 @@ func TestChecksFireAndStaySilent(t *testing.T) {
 			exec(step(r))
 		}
 		var status string
-		db.QueryRow("SELECT status FROM dq.results WHERE batch_id = 'corrupt' AND check_name = ?", check).Scan(&status)
+		if err := db.QueryRow("SELECT status FROM dq.results WHERE batch_id = 'corrupt' AND check_name = ?", check).Scan(&status); err != nil {
+			t.Fatalf("%s on corrupted staging: %v", check, err)
+		}
 		if status != "fail" {
 			t.Errorf("%s on corrupted staging = %q, want fail", check, status)
 		}
@@ -170,7 +204,7 @@ func TestConflictRate(t *testing.T) {
 func TestErrorHoldsBatch(t *testing.T) {
 	models := filepath.Join(t.TempDir(), "models")
 	copyTree(t, "testdata/spec", models)
-	os.WriteFile(filepath.Join(models, "checks.yaml"), []byte("checks:\n  parse_failures: {severity: error}\n"), 0o644)
+	writeFile(t, filepath.Join(models, "checks.yaml"), "checks:\n  parse_failures: {severity: error}\n")
 	p, err := generator.Compile(models)
 	if err != nil {
 		t.Fatal(err)
@@ -186,9 +220,12 @@ func TestErrorHoldsBatch(t *testing.T) {
 	before := goldSnapshot(t, run.DB())
 
 	land(t, landing, "2.json", recent(20, "acct_2", "b@x.io"), appEvent("u", 21, time.Since(t0)-time.Second, "acct_1", "a2@x.io"))
-	os.WriteFile(filepath.Join(landing, "app/accounts/3.json"), []byte("garbage\n"), 0o644)
+	writeFile(t, filepath.Join(landing, "app/accounts/3.json"), "garbage\n")
 	res := runOnce(t, run, landing)
-	rep, _ := run.DQ(context.Background())
+	rep, err := run.DQ(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !rep.Failed() {
 		t.Fatalf("the parse failure did not fail the batch: %+v", rep.Results)
 	}

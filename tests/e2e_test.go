@@ -122,8 +122,13 @@ func checkHistory(t *testing.T, db *sql.DB) {
 	}
 	for rows.Next() {
 		var f string
-		rows.Scan(&f)
+		if err := rows.Scan(&f); err != nil {
+			t.Fatal(err)
+		}
 		fields = append(fields, f)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	rows.Close()
 	for _, f := range fields {
@@ -298,9 +303,7 @@ func TestScenario(t *testing.T) {
 		},
 	}
 	checkMaster(t, db, cases)
-	var n int
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master").Scan(&n)
-	if n != len(cases) {
+	if n := countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master"); n != int64(len(cases)) {
 		t.Errorf("gold has %d customers, want %d", n, len(cases))
 	}
 
@@ -315,8 +318,13 @@ func TestScenario(t *testing.T) {
 	for rows.Next() {
 		var f string
 		var c int
-		rows.Scan(&f, &c)
+		if err := rows.Scan(&f, &c); err != nil {
+			t.Fatal(err)
+		}
 		conflicts[f] = c
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	rows.Close()
 	wantConflicts := map[string]int{"email": 2, "company_name": 2, "billing_status": 1, "plan_tier": 1, "account_owner": 1, "seats": 1}
@@ -329,13 +337,11 @@ func TestScenario(t *testing.T) {
 	// Nothing is dropped: every non-blank landed line is in RAW, and the
 	// ones that cannot become observations are flagged with a reason.
 	lines := countLines(t, landing)
-	var raw int
+	var raw int64
 	for _, src := range []string{"app", "crm", "billing"} {
-		var c int
-		db.QueryRow("SELECT COUNT(*) FROM " + plan.LinesTable(src).String()).Scan(&c)
-		raw += c
+		raw += countOf(t, db, "SELECT COUNT(*) FROM "+plan.LinesTable(src).String())
 	}
-	if raw != lines {
+	if raw != int64(lines) {
 		t.Errorf("RAW holds %d lines, the landing folder %d", raw, lines)
 	}
 	flagged := query(t, db, "SELECT source || ': ' || reason FROM silver.quarantine ORDER BY 1")

@@ -33,9 +33,7 @@ func TestHostileSpec(t *testing.T) {
 			t.Errorf("gold[%d] = %q, want %q", i, got[i], want[i])
 		}
 	}
-	var flagged int
-	db.QueryRow("SELECT COUNT(*) FROM silver.quarantine").Scan(&flagged)
-	if flagged != 0 {
+	if flagged := countOf(t, db, "SELECT COUNT(*) FROM silver.quarantine"); flagged != 0 {
 		t.Errorf("%d lines flagged, want 0: %q", flagged, query(t, db, "SELECT reason || ' ' || COALESCE(detail, '') FROM silver.quarantine"))
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -54,8 +53,7 @@ func TestImpactEqualsDeployedChange(t *testing.T) {
 	// The CRM first for billing status (and plan tier, decided by the
 	// same record).
 	path := filepath.Join(models, "customer.yaml")
-	data, _ := os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(data), "priority: [billing, app, crm]", "priority: [crm, billing, app]", 1)), 0o644)
+	editFile(t, path, "priority: [billing, app, crm]", "priority: [crm, billing, app]")
 	out.Reset()
 	err := app.Impact(ctx, &out, app.ImpactOptions{Models: models, DB: db, JSON: true, Samples: 1000, Role: "pii_reader"})
 	var exit *app.ExitError

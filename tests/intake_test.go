@@ -102,14 +102,21 @@ FROM `+c.raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var types []string
+	var types, shares []string
 	for _, r := range rep.Results {
 		if r.Check == "unmapped_event_types" {
 			types = append(types, r.Subject+" "+r.Severity+" "+r.Status)
 		}
-		if r.Check == "quarantine_share" && r.Status == "fail" {
-			t.Errorf("quarantine_share failed for %s (observed %v)", r.Subject, *r.Observed)
+		if r.Check == "quarantine_share" {
+			shares = append(shares, r.Subject+" "+r.Status)
+			if r.Status == "fail" {
+				t.Errorf("quarantine_share failed for %s (observed %v)", r.Subject, *r.Observed)
+			}
 		}
+	}
+	// The sources that landed lines are measured (app landed none).
+	if got := strings.Join(shares, ", "); !strings.Contains(got, "billing ") || !strings.Contains(got, "crm ") {
+		t.Errorf("quarantine_share results: %q, want billing and crm measured", shares)
 	}
 	if strings.Join(types, ", ") != "billing charge.succeeded info counted, billing invoice.paid info counted" {
 		t.Errorf("unmapped_event_types = %q", types)

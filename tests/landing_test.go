@@ -100,7 +100,9 @@ func TestLoadCompressed(t *testing.T) {
 		if out, err := exec.Command(bz, "-k", p).CombinedOutput(); err != nil {
 			t.Fatalf("bzip2: %v: %s", err, out)
 		}
-		os.Remove(p)
+		if err := os.Remove(p); err != nil {
+			t.Fatal(err)
+		}
 		lines++
 	} else {
 		t.Log("no bzip2 command: the bzip2 case is not landed")
@@ -299,7 +301,9 @@ func TestLoadSymlinks(t *testing.T) {
 	landText(t, elsewhere, "one.json", debeziumLine("acct_1", "a@x.io", "1767225600000", "100"))
 	landText(t, elsewhere, "dir/two.json", debeziumLine("acct_2", "b@x.io", "1767225600000", "110"))
 	dir := filepath.Join(landing, "app/accounts")
-	os.MkdirAll(dir, 0o755)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for link, target := range map[string]string{
 		"one.json": filepath.Join(elsewhere, "one.json"),
 		"part":     filepath.Join(elsewhere, "dir"),

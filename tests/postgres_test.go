@@ -21,6 +21,7 @@ import (
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
+	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
@@ -147,9 +148,7 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 	if got := acct1["notes__event_time"]; !strings.HasPrefix(got, "2026-01-01 10:00:00.123") {
 		t.Errorf("acct_1.notes__event_time = %s, want the insert's commit time", got)
 	}
-	var n int
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_4')").Scan(&n)
-	if n != 0 {
+	if n := countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_4')"); n != 0 {
 		t.Errorf("%d deleted accounts are in gold", n)
 	}
 	if m := master(t, db, "acct_3b"); m["email"] != "k@x.io" {
@@ -176,9 +175,7 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 	if strings.Join(flagged, "\n") != strings.Join(wantFlagged, "\n") {
 		t.Errorf("quarantine:\n%s\nwant:\n%s", strings.Join(flagged, "\n"), strings.Join(wantFlagged, "\n"))
 	}
-	var raw int
-	db.QueryRow("SELECT COUNT(*) FROM raw.app_lines").Scan(&raw)
-	if raw != len(lines) {
+	if raw := countOf(t, db, "SELECT COUNT(*) FROM raw.app_lines"); raw != int64(len(lines)) {
 		t.Errorf("RAW holds %d lines, %d landed", raw, len(lines))
 	}
 }
@@ -189,10 +186,7 @@ FROM silver.observations WHERE field = '_record' ORDER BY record_key, order_key`
 // and every body (task steps, procedure steps) of those it does not.
 func TestWal2JSONSnowflakeParses(t *testing.T) {
 	if err := sfparse.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
 	}
 	p, err := generator.Compile(wal2jsonModels)
 	if err != nil {
@@ -245,8 +239,8 @@ type pgServer struct {
 }
 
 // pgBinaries finds the PostgreSQL binaries and the wal2json plugin (those
-// pg_config names, else Debian's PostgreSQL 15); a missing piece skips the
-// test, except in CI, where it fails.
+// pg_config names, else Debian's PostgreSQL 15); a missing piece ends the
+// test (testenv.MissingTool).
 func pgBinaries(t *testing.T) string {
 	t.Helper()
 	type install struct{ bin, lib string }
@@ -275,12 +269,8 @@ func pgBinaries(t *testing.T) string {
 		}
 		problems = append(problems, strings.Join(missing, ", "))
 	}
-	msg := "PostgreSQL with wal2json not found: missing " + strings.Join(problems, "; or ") +
-		" (Debian's postgresql-15; tests/postgres/install.sh installs postgresql-15-wal2json)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	testenv.MissingTool(t, testenv.ToolPostgres, "PostgreSQL with wal2json not found: missing "+strings.Join(problems, "; or "),
+		"Debian's postgresql-15 and postgresql-15-wal2json: make pg-deps, as root")
 	return ""
 }
 
@@ -820,20 +810,15 @@ FROM silver.observations WHERE source = 'app' AND field = '_record'`)
 	check("acct_7", "email", lineage{"g@eta.io", ms("copy")})
 	check("acct_8", "email", lineage{"h@theta.io", ms("copy")})
 
-	var n int
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_5')").Scan(&n)
-	if n != 0 {
+	if n := countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master WHERE customer_id IN ('acct_3', 'acct_5')"); n != 0 {
 		t.Errorf("%d deleted or re-keyed accounts are in gold", n)
 	}
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master").Scan(&n)
-	if n != 5 {
+	if n := countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master"); n != 5 {
 		t.Errorf("gold has %d customers, want 5 (acct_1, acct_2, acct_6, acct_7, acct_8)", n)
 	}
 
 	// Nothing dropped; begin, commit and message lines are not flagged.
-	var rawLines int
-	db.QueryRow("SELECT COUNT(*) FROM raw.app_lines").Scan(&rawLines)
-	if rawLines != len(lines) {
+	if rawLines := countOf(t, db, "SELECT COUNT(*) FROM raw.app_lines"); rawLines != int64(len(lines)) {
 		t.Errorf("RAW holds %d lines, pg_recvlogical wrote %d", rawLines, len(lines))
 	}
 	flagged := query(t, db, "SELECT reason || ' | ' || detail FROM silver.quarantine WHERE source = 'app' ORDER BY file_row")

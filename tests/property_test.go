@@ -1088,9 +1088,7 @@ func propCheckObserved(t *testing.T, db *sql.DB, sc *propScenario, what string) 
 		t.Fatalf("seed %d, %s: %d (event, record) pairs observed, the scenario has %d; per source: %q", sc.seed, what, got, want,
 			query(t, db, "SELECT source, COUNT(*) FROM (SELECT DISTINCT source, event_id, record_key FROM silver.observations) GROUP BY ALL ORDER BY ALL"))
 	}
-	var customers int
-	db.QueryRow("SELECT COUNT(*) FROM gold.customer_master").Scan(&customers)
-	if customers == 0 {
+	if countOf(t, db, "SELECT COUNT(*) FROM gold.customer_master") == 0 {
 		t.Fatalf("seed %d, %s: gold is empty", sc.seed, what)
 	}
 }

@@ -38,15 +38,6 @@ func rowsText(t *testing.T, db *sql.DB, q string) string {
 	return b.String()
 }
 
-func countOf(t *testing.T, db *sql.DB, q string) int64 {
-	t.Helper()
-	var n int64
-	if err := db.QueryRow(q).Scan(&n); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
-
 func execSQL(t *testing.T, db *sql.DB, q string) {
 	t.Helper()
 	if _, err := db.Exec(q); err != nil {

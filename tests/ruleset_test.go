@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,12 +32,7 @@ func TestRulesetChange(t *testing.T) {
 
 	// Prefer the CRM for billing status now.
 	path := filepath.Join(models, "customer.yaml")
-	data, _ := os.ReadFile(path)
-	changed := strings.Replace(string(data), "priority: [billing, app, crm]", "priority: [crm, billing, app]", 1)
-	if changed == string(data) {
-		t.Fatal("the rule to change was not found in models/customer.yaml")
-	}
-	os.WriteFile(path, []byte(changed), 0o644)
+	editFile(t, path, "priority: [billing, app, crm]", "priority: [crm, billing, app]")
 	// One new line, for an unrelated customer: the run is triggered, and
 	// every customer must be re-resolved anyway.
 	land(t, landing, "9.json", appEvent("c", 900, 60*day, "acct_9", "new@x.io"))
@@ -97,8 +91,7 @@ func TestRulesetBackfillSlices(t *testing.T) {
 	models := filepath.Join(dir, "models")
 	copyTree(t, "testdata/spec", models)
 	proj := filepath.Join(models, "project.yaml")
-	data, _ := os.ReadFile(proj)
-	os.WriteFile(proj, []byte(strings.Replace(string(data), "project:\n", "project:\n  backfill_slice: 2\n", 1)), 0o644)
+	editFile(t, proj, "project:\n", "project:\n  backfill_slice: 2\n")
 	landing := t.TempDir()
 	copyTree(t, "testdata/scenario/landing", landing)
 
@@ -107,8 +100,7 @@ func TestRulesetBackfillSlices(t *testing.T) {
 	first.Close()
 
 	path := filepath.Join(models, "customer.yaml")
-	data, _ = os.ReadFile(path)
-	os.WriteFile(path, []byte(strings.Replace(string(data), "priority: [billing, app, crm]", "priority: [crm, billing, app]", 1)), 0o644)
+	editFile(t, path, "priority: [billing, app, crm]", "priority: [crm, billing, app]")
 	p, err := generator.Compile(models)
 	if err != nil {
 		t.Fatal(err)

@@ -117,9 +117,7 @@ func TestLateData(t *testing.T) {
 	if got := email(t, run, "acct_1", t0.Add(15*day), afterLate); got != "b@x.io" {
 		t.Errorf("as of day 15 known after the late batch = %s, want b@x.io", got)
 	}
-	var superseded int
-	run.DB().QueryRow("SELECT COUNT(*) FROM gold.customer_master_history WHERE superseded_at IS NOT NULL").Scan(&superseded)
-	if superseded == 0 {
+	if countOf(t, run.DB(), "SELECT COUNT(*) FROM gold.customer_master_history WHERE superseded_at IS NOT NULL") == 0 {
 		t.Error("no version was superseded: the late event did not correct history")
 	}
 }
@@ -143,9 +141,7 @@ func TestDeletes(t *testing.T) {
 	if got := email(t, run, "acct_1", t0.Add(7*day), time.Time{}); got != "older@x.io" {
 		t.Errorf("as of day 7 = %s, want older@x.io", got)
 	}
-	var n int
-	run.DB().QueryRow("SELECT COUNT(*) FROM gold.customer_master WHERE customer_id = 'acct_1'").Scan(&n)
-	if n != 0 {
+	if countOf(t, run.DB(), "SELECT COUNT(*) FROM gold.customer_master WHERE customer_id = 'acct_1'") != 0 {
 		t.Errorf("a deleted customer is in gold.customer_master")
 	}
 	land(t, landing, "3.json", appEvent("u", 400, 12*day, "acct_1", "back@x.io"))

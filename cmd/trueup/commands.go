@@ -20,6 +20,11 @@ func newRoot() *cobra.Command {
 	}
 	var models string
 	root.PersistentFlags().StringVar(&models, "models", "models", "folder of the spec")
+	var logLevel string
+	root.PersistentFlags().StringVar(&logLevel, "log-level", "off", "diagnostic log on stderr, trueup's and the Snowflake driver's: off, error, warn, info, debug or trace")
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		return app.SetLogLevel(logLevel, c.ErrOrStderr())
+	}
 	root.Version = app.Version()
 	root.SetVersionTemplate("trueup {{.Version}}\n")
 	root.AddCommand(&cobra.Command{
@@ -39,6 +44,7 @@ func newRoot() *cobra.Command {
 			return app.Validate(c.OutOrStdout(), models)
 		},
 	})
+	addInitCommand(root)
 
 	gen := app.GenerateOptions{}
 	generate := &cobra.Command{
@@ -66,6 +72,7 @@ func newRoot() *cobra.Command {
 				return errors.New("run: only --local is supported; the warehouse runs the pipeline itself (trueup deploy)")
 			}
 			runOpts.Models = models
+			runOpts.Progress = c.ErrOrStderr()
 			if runOpts.Target != "" {
 				// The target names the database and its settings;
 				// flags given explicitly win over its memory_limit and
@@ -86,6 +93,7 @@ func newRoot() *cobra.Command {
 	run.Flags().StringVar(&runOpts.Config, "config", "trueup.yaml", "configuration file with the targets (with --target)")
 	run.Flags().StringVar(&runOpts.Landing, "landing", "landing", "local landing folder (one folder per source below it)")
 	run.Flags().BoolVar(&runOpts.Once, "once", false, "process what has landed and exit")
+	run.Flags().BoolVar(&runOpts.Quiet, "quiet", false, "print the summary only: no line per pass, no progress on stderr")
 	run.Flags().StringVar(&runOpts.Local.MemoryLimit, "memory-limit", local.DefaultMemoryLimit, "DuckDB memory_limit: past it, DuckDB spills to disk")
 	run.Flags().IntVar(&runOpts.Local.Threads, "threads", 0, "DuckDB threads (0: one per core)")
 	run.Flags().DurationVar(&runOpts.Local.Settle, "settle", local.DefaultSettle, "load a file only when it has not been modified for this long (0: as soon as its name is not a temporary one)")

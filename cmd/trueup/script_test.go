@@ -1,13 +1,19 @@
 package main
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/ledgerloop/trueup/internal/crypt"
+	"github.com/ledgerloop/trueup/internal/schemacheck"
 	"github.com/ledgerloop/trueup/internal/testenv"
 )
 
@@ -28,9 +34,46 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv(crypt.EnvKey, testenv.MasterKey)
+			// A private key for Snowflake targets that must get as far as
+			// a connection (none is reachable from a test).
+			k, err := scriptKey()
+			if err != nil {
+				return err
+			}
+			env.Setenv("TRUEUP_SCRIPT_KEY", k)
 			return copyDir(models, filepath.Join(env.WorkDir, "models"))
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"schema": schemaCmd},
 	})
+}
+
+// scriptKey is one RSA private key (PKCS #8 PEM) for every script.
+var scriptKey = sync.OnceValues(func() (string, error) {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return "", err
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		return "", err
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})), nil
+})
+
+// schemaCmd is the script command "schema NAME FILE": FILE (a command's
+// --json output, saved with cp stdout FILE) matches docs/schema/NAME,
+// closed: a key the schema does not describe fails too.
+func schemaCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: schema NAME FILE")
+	}
+	err := schemacheck.JSONStrict(args[0], []byte(ts.ReadFile(args[1])))
+	switch {
+	case err != nil && !neg:
+		ts.Fatalf("%s: %v", args[1], err)
+	case err == nil && neg:
+		ts.Fatalf("%s matches %s", args[1], args[0])
+	}
 }
 
 // copyDir copies the .yaml files of from into to, except those the

@@ -177,22 +177,7 @@ func RulesetText(s *spec.Spec) string {
 			fmt.Fprintf(&b, " same_record_as=%q", f.SameRecordAs)
 		}
 		for _, r := range f.Rules {
-			fmt.Fprintf(&b, " rule=%s", r.Kind)
-			switch r.Kind {
-			case spec.RuleValid:
-				fmt.Fprintf(&b, "(downgrade=%t)", r.Downgrade)
-			case spec.RulePriority:
-				fmt.Fprintf(&b, "%q", r.Priority)
-			case spec.RuleTrust:
-				var ws []string
-				for _, w := range r.Trust {
-					ws = append(ws, fmt.Sprintf("%q:%s", w.Source, num(w.Weight)))
-				}
-				fmt.Fprintf(&b, "{%s}", strings.Join(ws, ","))
-				if d := r.Decay; d != nil {
-					fmt.Fprintf(&b, "decay(%s,half_life=%s,over=%s,min=%s,max=%s)", d.Curve, d.HalfLife, d.Over, num(d.Min), num(d.Max))
-				}
-			}
+			fmt.Fprintf(&b, " rule=%s%s", r.Kind, spec.RuleKindByName(r.Kind).Text(&r))
 		}
 		b.WriteString("\n")
 	}

@@ -296,49 +296,69 @@ func (b *builder) scores(f ir.Fragments, fld *spec.Field) (dropped string, out [
 	dropped = "FALSE"
 	ms := f.TimestampToMillis("event_time")
 	for _, r := range fld.Rules {
-		switch r.Kind {
-		case spec.RuleValid:
-			if r.Downgrade {
-				out = append(out, score{r.Kind, "CASE WHEN valid THEN 1 ELSE 0 END", 0})
-			} else {
-				dropped = "NOT COALESCE(valid, FALSE)"
-			}
-		case spec.RulePriority:
-			var w strings.Builder
-			w.WriteString("CASE source")
-			for i, s := range r.Priority {
-				fmt.Fprintf(&w, " WHEN %s THEN %d", f.Str(s), len(r.Priority)-i)
-			}
-			w.WriteString(" ELSE 0 END")
-			out = append(out, score{r.Kind, w.String(), 0})
-		case spec.RuleMostRecent:
-			out = append(out, score{r.Kind, ms, 0})
-		case spec.RuleNonNull:
-			out = append(out, score{r.Kind, "CASE WHEN value IS NULL THEN 0 ELSE 1 END", 0})
-		case spec.RuleFrequency:
-			out = append(out, score{r.Kind, "COUNT(*) OVER (PARTITION BY customer_id, valid_from, value)", 0})
-		case spec.RuleTrust:
-			var w strings.Builder
-			w.WriteString("CASE source")
-			for _, t := range r.Trust {
-				fmt.Fprintf(&w, " WHEN %s THEN %s", f.Str(t.Source), num(t.Weight))
-			}
-			w.WriteString(" ELSE 0 END")
-			trust := w.String()
-			if d := r.Decay; d != nil {
-				age := fmt.Sprintf("(MAX(%[1]s) OVER (PARTITION BY customer_id, valid_from) - %[1]s)", ms)
-				var decay string
-				if d.Curve == "linear" {
-					decay = fmt.Sprintf("GREATEST(0, 1 - %s / %d)", age, d.Over.Milliseconds())
-				} else {
-					decay = fmt.Sprintf("POWER(0.5, %s / %d)", age, d.HalfLife.Milliseconds())
-				}
-				trust = fmt.Sprintf("GREATEST(%s, LEAST(%s, (%s) * %s))", num(d.Min), num(d.Max), trust, decay)
-			}
-			out = append(out, score{r.Kind, fmt.Sprintf("ROUND(%s, 6)", trust), 6})
+		expr, dec, drop := ruleScores[r.Kind](f, &r, ms)
+		if drop != "" {
+			dropped = drop
+			continue
 		}
+		out = append(out, score{r.Kind, expr, dec})
 	}
 	return dropped, out
+}
+
+// A ruleScore renders one rule of a chain over the "cand" rows (ms: the
+// candidate's event time in milliseconds): its score column (higher is
+// better) with the decimals the scores text shows, or instead the
+// condition that drops a candidate.
+type ruleScore func(f ir.Fragments, r *spec.Rule, ms string) (expr string, dec int, drop string)
+
+// ruleScores are the scores of the kinds of spec.RuleKinds, by name (a test
+// checks that each kind has one).
+var ruleScores = map[string]ruleScore{
+	spec.RuleValid: func(f ir.Fragments, r *spec.Rule, ms string) (string, int, string) {
+		if r.Downgrade {
+			return "CASE WHEN valid THEN 1 ELSE 0 END", 0, ""
+		}
+		return "", 0, "NOT COALESCE(valid, FALSE)"
+	},
+	spec.RulePriority: func(f ir.Fragments, r *spec.Rule, ms string) (string, int, string) {
+		var w strings.Builder
+		w.WriteString("CASE source")
+		for i, s := range r.Priority {
+			fmt.Fprintf(&w, " WHEN %s THEN %d", f.Str(s), len(r.Priority)-i)
+		}
+		w.WriteString(" ELSE 0 END")
+		return w.String(), 0, ""
+	},
+	spec.RuleMostRecent: func(f ir.Fragments, r *spec.Rule, ms string) (string, int, string) {
+		return ms, 0, ""
+	},
+	spec.RuleNonNull: func(f ir.Fragments, r *spec.Rule, ms string) (string, int, string) {
+		return "CASE WHEN value IS NULL THEN 0 ELSE 1 END", 0, ""
+	},
+	spec.RuleFrequency: func(f ir.Fragments, r *spec.Rule, ms string) (string, int, string) {
+		return "COUNT(*) OVER (PARTITION BY customer_id, valid_from, value)", 0, ""
+	},
+	spec.RuleTrust: func(f ir.Fragments, r *spec.Rule, ms string) (string, int, string) {
+		var w strings.Builder
+		w.WriteString("CASE source")
+		for _, t := range r.Trust {
+			fmt.Fprintf(&w, " WHEN %s THEN %s", f.Str(t.Source), num(t.Weight))
+		}
+		w.WriteString(" ELSE 0 END")
+		trust := w.String()
+		if d := r.Decay; d != nil {
+			age := fmt.Sprintf("(MAX(%[1]s) OVER (PARTITION BY customer_id, valid_from) - %[1]s)", ms)
+			var decay string
+			if d.Curve == "linear" {
+				decay = fmt.Sprintf("GREATEST(0, 1 - %s / %d)", age, d.Over.Milliseconds())
+			} else {
+				decay = fmt.Sprintf("POWER(0.5, %s / %d)", age, d.HalfLife.Milliseconds())
+			}
+			trust = fmt.Sprintf("GREATEST(%s, LEAST(%s, (%s) * %s))", num(d.Min), num(d.Max), trust, decay)
+		}
+		return fmt.Sprintf("ROUND(%s, 6)", trust), 6, ""
+	},
 }
 
 // candidates renders the statement that ranks one field's candidates at

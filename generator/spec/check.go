@@ -149,38 +149,8 @@ func (l *loader) check(s *Spec) {
 				l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: rule %q appears twice", f.Name, r.Kind)})
 			}
 			seen[key] = true
-			switch r.Kind {
-			case RulePriority:
-				if len(r.Priority) == 0 {
-					l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: priority lists no source", f.Name)})
-				}
-				dup := map[string]bool{}
-				for i, name := range r.Priority {
-					at := r.Pos
-					if i < len(r.PriorityPos) {
-						at = r.PriorityPos[i]
-					}
-					if !sourceNames[name] {
-						l.errs = append(l.errs, Error{Pos: at, Msg: fmt.Sprintf("rule %q names unknown source %q%s", "priority", name, didYouMean(name, s.SourceNames()))})
-					}
-					if dup[name] {
-						l.errs = append(l.errs, Error{Pos: at, Msg: fmt.Sprintf("rules for %q: priority lists %q twice", f.Name, name)})
-					}
-					dup[name] = true
-				}
-			case RuleTrust:
-				if len(r.Trust) == 0 {
-					l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: trust lists no source", f.Name)})
-				}
-				for _, w := range r.Trust {
-					if !sourceNames[w.Source] {
-						l.errs = append(l.errs, Error{Pos: w.Pos, Msg: fmt.Sprintf("rule %q names unknown source %q%s", "trust", w.Source, didYouMean(w.Source, s.SourceNames()))})
-					}
-				}
-			case RuleValid:
-				if f.Valid == "" && len(f.Accepted) == 0 && f.Type == TypeString {
-					l.errs = append(l.errs, Error{Pos: r.Pos, Msg: fmt.Sprintf("rules for %q: rule valid needs the field to declare accepted values or a validator", f.Name)})
-				}
+			if k := RuleKindByName(r.Kind); k != nil && k.Check != nil {
+				l.errs = append(l.errs, k.Check(s, f, &r, sourceNames)...)
 			}
 		}
 		mapped := false

@@ -86,7 +86,7 @@ func Load(fsys fs.FS, dir, prefix string) (*Spec, error) {
 		}
 	}
 	if len(l.errs) > 0 {
-		sortErrors(l.errs)
+		l.errs.Sort()
 		return nil, l.errs
 	}
 	return s, nil

@@ -96,14 +96,15 @@ func LoadRuleTests(fsys fs.FS, dir, prefix string, s *Spec) ([]*RuleTest, error)
 		}
 	}
 	if len(l.errs) > 0 {
-		sortErrors(l.errs)
+		l.errs.Sort()
 		return nil, l.errs
 	}
 	return tests, nil
 }
 
-// sortErrors sorts errors by file, line and column.
-func sortErrors(errs ErrorList) {
+// Sort orders the errors by file, line and column (stable: errors at one
+// position keep their order).
+func (errs ErrorList) Sort() {
 	sort.SliceStable(errs, func(i, j int) bool {
 		a, b := errs[i].Pos, errs[j].Pos
 		if a.File != b.File {

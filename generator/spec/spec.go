@@ -250,7 +250,8 @@ type Field struct {
 // Pair is one entry of an ordered string map.
 type Pair struct{ From, To string }
 
-// Rule kinds.
+// Rule kinds: each is an entry of RuleKinds (rulekinds.go), which says how
+// it is written, checked and hashed.
 const (
 	RuleValid      = "valid"
 	RulePriority   = "priority"

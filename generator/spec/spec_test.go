@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -360,5 +361,50 @@ func TestFIFORefused(t *testing.T) {
 	_, err := spec.Load(os.DirFS(dir), ".", "models")
 	if err == nil || !strings.Contains(err.Error(), "models/pipe.yaml: not a regular file") {
 		t.Errorf("a FIFO: %v", err)
+	}
+}
+
+// TestRuleForms: the errors of a chain's rules name the kinds of
+// spec.RuleKinds, as written alone and as mappings.
+func TestRuleForms(t *testing.T) {
+	_, err := load(t, map[string]string{
+		"project.yaml": "project:\n  database: DB\n  warehouse: WH\n",
+		"customer.yaml": `customer:
+  fields:
+    email: {type: string, valid: email}
+    company_name: {type: string}
+    seats: {type: integer}
+    billing_status: {type: string}
+rules:
+  email:
+    - sometimes
+    - {decay: {half_life: 1d}}
+  company_name:
+    - {priority: [app], decay: {half_life: 1d}}
+    - {valid: maybe}
+  seats:
+    - {colour: red}
+  billing_status:
+    - valid
+`,
+		"sources.yaml": validSources,
+	})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	want := []string{
+		`models/customer.yaml:9:7: rules for "email": unknown rule "sometimes" (expected valid, most_recent, non_null, frequency, or a mapping with priority, trust or valid)`,
+		`models/customer.yaml:10:7: rules for "email": a rule mapping needs priority, trust or valid`,
+		`models/customer.yaml:12:7: rules for "company_name": decay goes with trust`,
+		`models/customer.yaml:13:15: rules for "company_name": valid must be drop or downgrade, not "maybe"`,
+		`models/customer.yaml:15:8: rules for "seats": unknown key "colour" (expected one of priority, trust, decay, valid)`,
+		`models/customer.yaml:15:7: rules for "seats": a rule mapping needs priority, trust or valid`,
+		`models/customer.yaml:17:7: rules for "billing_status": rule valid needs the field to declare accepted values or a validator`,
+	}
+	got := strings.Split(err.Error(), "\n")
+	for _, w := range want {
+		if !slices.Contains(got, w) {
+			t.Errorf("missing error:\n  %s\ngot:\n  %s", w, strings.Join(got, "\n  "))
+		}
 	}
 }

@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/ledgerloop/trueup/generator"
 	"github.com/ledgerloop/trueup/generator/emit"
+	"github.com/ledgerloop/trueup/generator/spec"
+	"github.com/ledgerloop/trueup/internal/schemacheck"
 )
 
 // ErrStale is returned by generate --check when the SQL on disk differs.
@@ -29,10 +33,23 @@ func (e *ExitError) Unwrap() error { return e.Err }
 
 // Validate loads and validates the spec and its rule tests and reports
 // what it found.
+//
+// Besides its own checks, it validates every file against the published
+// JSON Schema (docs/schema/spec.schema.json, and those of the rule tests
+// and overrides): a violation is reported at its file:line:col, unless
+// the checks already report a problem on that line.
 func Validate(w io.Writer, models string) error {
+	schemaErrs := schemacheck.Spec(os.DirFS(models), ".", filepath.ToSlash(filepath.Clean(models)))
+	withSchema := func(err error) error {
+		var l spec.ErrorList
+		if errors.As(err, &l) {
+			return schemacheck.Merge(l, schemaErrs)
+		}
+		return err
+	}
 	p, err := generator.Compile(models)
 	if err != nil {
-		return err
+		return withSchema(err)
 	}
 	s := p.Spec
 	var srcs []string
@@ -41,7 +58,10 @@ func Validate(w io.Writer, models string) error {
 	}
 	tests, err := loadRuleTests(models, s)
 	if err != nil {
-		return err
+		return withSchema(err)
+	}
+	if len(schemaErrs) > 0 {
+		return schemaErrs
 	}
 	fmt.Fprintf(w, "%s: ok: %d fields, %d sources: %s; rule set %s\n", models, len(s.Fields), len(s.Sources), strings.Join(srcs, ", "), p.RulesetVersion)
 	if len(tests) > 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os/exec"
 	"strings"
 
@@ -91,6 +92,7 @@ func connect(o TargetOptions, withSQL bool) (*connected, error) {
 		if c.target.DB, err = open(t.Path, local.Options{MemoryLimit: t.MemoryLimit, Threads: t.Threads}); err != nil {
 			return nil, fmt.Errorf("target %q: %w", t.Name, err)
 		}
+		slog.Debug("duckdb target opened", "target", t.Name, "path", t.Path, "read_only", !withSQL)
 	case config.Snowflake:
 		if t.Database != "" && !strings.EqualFold(t.Database, project) {
 			return nil, fmt.Errorf("target %q: database %s, but the SQL is generated for project.database %s", t.Name, t.Database, project)
@@ -104,6 +106,7 @@ func connect(o TargetOptions, withSQL bool) (*connected, error) {
 		}
 		c.target.Warehouse = deploy.Snowflake{Database: project, NotFound: sfconn.IsNotFound}
 		c.target.DB = sfconn.Open(sc)
+		slog.Debug("snowflake target: one connection for the command", "target", t.Name, "account", t.Account, "user", t.User, "role", t.Role, "warehouse", t.Warehouse, "database", project)
 	}
 	return c, nil
 }

@@ -61,6 +61,9 @@ func DQ(ctx context.Context, w io.Writer, o DQOptions) error {
 			SchemaVersion int `json:"schema_version"`
 			local.DQReport
 		}{1, rep}
+		if doc.Results == nil {
+			doc.Results = []local.CheckResult{} // no batch yet: a list, never null
+		}
 		for i := range doc.Results {
 			if doc.Results[i].Violations == nil {
 				doc.Results[i].Violations = []local.Violation{}

@@ -45,6 +45,13 @@ func Monitor(ctx context.Context, w io.Writer, o MonitorOptions) error {
 		return fmt.Errorf("monitor: %w", err)
 	}
 	if o.JSON {
+		// A part that could not be read (see notes) is an empty list,
+		// never null (docs/schema/monitor.schema.json).
+		nonNil(&rep.Tasks)
+		nonNil(&rep.Failures)
+		nonNil(&rep.Loads)
+		nonNil(&rep.Refreshes)
+		nonNil(&rep.Conflicts)
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
@@ -142,4 +149,11 @@ func (c *connected) renderer() (dialect.Renderer, error) {
 	}
 	r.Configure(migrations.Settings(c.plan))
 	return r, nil
+}
+
+// nonNil makes a nil slice an empty one, which JSON writes as [].
+func nonNil[T any](s *[]T) {
+	if *s == nil {
+		*s = []T{}
+	}
 }

@@ -25,8 +25,12 @@ type RunOptions struct {
 	Once    bool
 	// Local are DuckDB's settings (memory limit, threads).
 	Local local.Options
-	// Quiet leaves out the per-pass lines (the summary is still printed).
+	// Quiet leaves out the per-pass lines (the summary is still printed)
+	// and the progress.
 	Quiet bool
+	// Progress, when set, shows the progress of the work as it happens
+	// (stderr): live on a terminal, one line per stage otherwise.
+	Progress io.Writer
 }
 
 // RunLocal runs the pipeline on the local DuckDB database: once, or polling
@@ -58,6 +62,9 @@ func RunLocal(ctx context.Context, w io.Writer, o RunOptions) error {
 	p, err := generator.Compile(o.Models)
 	if err != nil {
 		return err
+	}
+	if !o.Quiet {
+		o.Local.Progress = newProgress(o.Progress)
 	}
 	// A mistyped landing folder fails before a database is created.
 	if fi, err := os.Stat(o.Landing); err != nil || !fi.IsDir() {

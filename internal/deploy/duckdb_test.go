@@ -199,7 +199,9 @@ func TestDuckDBLifecycle(t *testing.T) {
 		t.Errorf("plan after hand edits: %+v", c.Items)
 	}
 	apply(t, tg, d)
-	diffs, _ = deploy.Drift(ctx, tg, d)
+	if diffs, err = deploy.Drift(ctx, tg, d); err != nil {
+		t.Fatal(err)
+	}
 	if len(diffs) != 1 || diffs[0].Object != "silver.quarantine" {
 		t.Errorf("after deploy, drift: %+v (the extra column is left for a person)", diffs)
 	}
@@ -225,7 +227,9 @@ func TestDuckDBLifecycle(t *testing.T) {
 	if _, err := tg.DB.Exec(`UPDATE audit.log SET detail = '{"changes": 0}' WHERE seq = 3`); err != nil {
 		t.Fatal(err)
 	}
-	entries, _ = log.Entries(ctx, tg.DB)
+	if entries, err = log.Entries(ctx, tg.DB); err != nil {
+		t.Fatal(err)
+	}
 	var broken *auditlog.BrokenError
 	if err := auditlog.Verify(entries); !errors.As(err, &broken) || broken.Seq != 3 {
 		t.Errorf("a changed entry: %v, want entry 3 named", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/deploy"
 	"github.com/ledgerloop/trueup/internal/migratestore"
+	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 	"github.com/ledgerloop/trueup/tests/sfrules"
 )
@@ -422,10 +423,7 @@ func readBySfrules(sql string) bool {
 func parseAll(t *testing.T, d *deploy.Desired, recs []deploy.Recorded) {
 	t.Helper()
 	if err := sfparse.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
 	}
 	bodies := map[string][]string{}
 	for _, f := range d.Files {

@@ -14,15 +14,16 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/ledgerloop/trueup/internal/testenv"
 )
 
 // chromium is the browser the test drives: Debian's package.
 const chromium = "/usr/bin/chromium"
 
-const installHint = "chromium is not installed: run make browser-deps (apt-get update && apt-get install -y chromium, as root)"
-
-// browserPath returns the browser to drive; without one the test fails
-// under CI=true and is skipped otherwise.
+// browserPath returns the browser to drive. Without one the test fails,
+// or is skipped when TRUEUP_SKIP_MISSING names browser (never under
+// CI=true): testenv.MissingTool.
 func browserPath(t *testing.T) string {
 	t.Helper()
 	if _, err := os.Stat(chromium); err == nil {
@@ -31,10 +32,7 @@ func browserPath(t *testing.T) string {
 	if p, err := exec.LookPath("chromium"); err == nil {
 		return p
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal(installHint)
-	}
-	t.Skip(installHint)
+	testenv.MissingTool(t, testenv.ToolBrowser, "chromium is not installed", "make browser-deps: apt-get update && apt-get install -y chromium, as root")
 	return ""
 }
 

@@ -83,6 +83,10 @@ FROM `+o(plan.DQResults)+` WHERE batch_id = ? ORDER BY check_name, subject`, rep
 		}
 		rep.Results = append(rep.Results, c)
 	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return rep, fmt.Errorf("dq: %w", err)
+	}
 	rows.Close()
 	for i := range rep.Results {
 		c := &rep.Results[i]

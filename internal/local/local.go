@@ -47,6 +47,8 @@ type Runner struct {
 	settle     time.Duration
 	// vault keeps the PII values the database holds as tokens.
 	vault *crypt.Vault
+	// progress, when set, receives the run's progress (SetProgress).
+	progress func(Progress)
 }
 
 // Options are DuckDB's settings for a runner.
@@ -65,6 +67,8 @@ type Options struct {
 	// MasterKey opens the database's vault; nil takes the environment's
 	// (crypt.KeyFromEnv: TRUEUP_MASTER_KEY or TRUEUP_MASTER_KEY_FILE).
 	MasterKey crypt.MasterKey
+	// Progress, when set, receives the progress of each run (SetProgress).
+	Progress func(Progress)
 }
 
 // DefaultSettle is the settle time of trueup run: a producer that writes a
@@ -133,7 +137,7 @@ func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runne
 	// Transactions begin without the caller's context: a cancelled
 	// statement is interrupted through its own context, and the rollback
 	// then runs here, never concurrently with it.
-	run := &Runner{db: db, plan: p, r: rendererFor(p), settle: o.Settle, vault: v}
+	run := &Runner{db: db, plan: p, r: rendererFor(p), settle: o.Settle, vault: v, progress: o.Progress}
 	if err := run.setup(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -431,6 +435,14 @@ func (run *Runner) LoadLanding(ctx context.Context, landing string) (Loaded, err
 	} else if !fi.IsDir() {
 		return out, fmt.Errorf("load: %s: %w (it is a file)", landing, ErrNoLanding)
 	}
+	// Every source's files are listed first: the progress knows how many
+	// there are.
+	type sourceFiles struct {
+		source, root string
+		files        []string
+	}
+	var lists []sourceFiles
+	total := 0
 	for _, src := range run.plan.Spec.Sources {
 		root := filepath.Join(landing, filepath.FromSlash(src.Landing))
 		files, err := listFiles(root)
@@ -440,16 +452,27 @@ func (run *Runner) LoadLanding(ctx context.Context, landing string) (Loaded, err
 		if len(files) == 0 {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("source %s: no files in %s", src.Name, root))
 		}
-		for _, rel := range files {
+		lists = append(lists, sourceFiles{src.Name, root, files})
+		total += len(files)
+	}
+	run.report(Progress{Kind: ProgressFiles, Files: total})
+	done := 0
+	for _, l := range lists {
+		for _, rel := range l.files {
 			if err := ctx.Err(); err != nil {
 				return out, err
 			}
-			lf, err := run.loadFile(ctx, src.Name, root, rel)
+			start := time.Now()
+			lf, err := run.loadFile(ctx, l.source, l.root, rel)
 			if err != nil {
-				return out, fmt.Errorf("load %s: %s: %w", src.Name, rel, err)
+				return out, fmt.Errorf("load %s: %s: %w", l.source, rel, err)
 			}
+			done++
 			if lf != nil {
 				out.Files = append(out.Files, *lf)
+				if lf.Waiting == "" && lf.Skipped == "" {
+					run.report(Progress{Kind: ProgressFile, Source: l.source, File: rel, Lines: lf.Lines, Files: total, Done: done, Elapsed: time.Since(start)})
+				}
 			}
 		}
 	}
@@ -777,9 +800,11 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 		err = run.attemptTask(ctx, t)
 	}
 	if err != nil {
-		return fail(err)
+		tr = fail(err)
+	} else {
+		tr.Duration = time.Since(start)
 	}
-	tr.Duration = time.Since(start)
+	run.report(Progress{Kind: ProgressTaskDone, Task: tr.Task, State: tr.State, Elapsed: tr.Duration})
 	return tr
 }
 
@@ -809,8 +834,10 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	// Statements are not prepared and reused: DuckDB plans with the
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
+	stages := stageTracker{run: run, task: t}
 	for i, step := range t.Task.Steps {
 		q := step(run.r)
+		stages.statement(i+1, q)
 		prof := StatementProfile{Task: t.Ref.String(), Step: i + 1}
 		if _, err := run.profileExec(ctx, tx, &prof, q); err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
@@ -820,6 +847,7 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 			run.profile(prof)
 		}
 	}
+	stages.done(len(t.Task.Steps) + 1)
 	for _, s := range t.Task.Consumes {
 		q := fmt.Sprintf(`UPDATE %s SET consumed_to = reading_to WHERE stream_name = ?`, duckdb.StreamOffsets)
 		if _, err := tx.ExecContext(ctx, q, s.Ref.String()); err != nil {

@@ -60,9 +60,11 @@ func (run *Runner) Replay(ctx context.Context, o ReplayOptions) (Batch, error) {
 		// belongs to any more is closed in history.
 		stmts = append(stmts, fmt.Sprintf("INSERT INTO %s (customer_id) SELECT DISTINCT customer_id FROM %s WHERE superseded_at IS NULL", o2(plan.CustomerQueue), o2(plan.History)))
 	default:
+		// loaded_at is a TIMESTAMPTZ: the time is given with its zone, or
+		// DuckDB would read it in the session's time zone.
 		for _, src := range run.plan.Spec.Sources {
 			st := plan.LinesStreamOf(src.Name)
-			stmts = append(stmts, fmt.Sprintf(`UPDATE %s SET consumed_to = LEAST(consumed_to, COALESCE((SELECT MIN(load_seq) - 1 FROM %s WHERE loaded_at >= '%s'), consumed_to)) WHERE stream_name = %s`,
+			stmts = append(stmts, fmt.Sprintf(`UPDATE %s SET consumed_to = LEAST(consumed_to, COALESCE((SELECT MIN(load_seq) - 1 FROM %s WHERE loaded_at >= CAST('%s+00' AS TIMESTAMPTZ)), consumed_to)) WHERE stream_name = %s`,
 				duckdb.StreamOffsets, o2(st.Table), ts(o.Since), run.r.Str(st.Ref.String())))
 		}
 	}

@@ -175,10 +175,18 @@ FROM ops.task_runs WHERE task = 'ops.task_reconcile' AND state = 'SUCCEEDED' ORD
 	}
 	for brows.Next() {
 		var b batch
-		brows.Scan(&b.start, &b.end)
+		if err := brows.Scan(&b.start, &b.end); err != nil {
+			t.Fatal(err)
+		}
 		batches = append(batches, b)
 	}
+	if err := brows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	brows.Close()
+	if len(batches) == 0 {
+		t.Fatal("no successful reconcile task run")
+	}
 	// (One connection: the batches are read before the events.)
 	rows, err := db.Query(`SELECT MIN(o.event_time), MIN(o.observed_at) FROM silver.observations o GROUP BY o.source, o.event_id`)
 	if err != nil {

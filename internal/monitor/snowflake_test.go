@@ -1,7 +1,6 @@
 package monitor_test
 
 import (
-	"os"
 	"testing"
 	"time"
 
@@ -10,16 +9,14 @@ import (
 	"github.com/ledgerloop/trueup/generator/migrations"
 	"github.com/ledgerloop/trueup/generator/plan"
 	"github.com/ledgerloop/trueup/internal/monitor"
+	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
 // TestSnowflakeQueriesParse parses every query monitor sends to Snowflake.
 func TestSnowflakeQueriesParse(t *testing.T) {
 	if err := sfparse.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
 	}
 	p, err := generator.Compile("../../tests/testdata/spec")
 	if err != nil {

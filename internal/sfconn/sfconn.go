@@ -98,10 +98,15 @@ func Config(t *config.Target, database string, env Env) (*gosnowflake.Config, er
 	return cfg, nil
 }
 
-// Open opens a connection pool for the configuration (no network traffic
-// until the first statement).
+// Open opens the connection for the configuration (no network traffic
+// until the first statement): one per command, logged in once and reused
+// by every statement of the command (no statement of trueup holds a
+// result open while it runs another).
 func Open(cfg *gosnowflake.Config) *sql.DB {
-	return sql.OpenDB(gosnowflake.NewConnector(gosnowflake.SnowflakeDriver{}, *cfg))
+	db := sql.OpenDB(gosnowflake.NewConnector(gosnowflake.SnowflakeDriver{}, *cfg))
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	return db
 }
 
 // IsNotFound reports whether err is Snowflake's "does not exist or not

@@ -2,21 +2,19 @@ package sfparse
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ledgerloop/trueup/internal/testenv"
 )
 
-// requireParser skips the test when the parser is not installed, except under
-// CI=true where a missing parser is a failure: CI must never silently skip.
+// requireParser ends the test when the parser is not installed: it fails,
+// or is skipped when TRUEUP_SKIP_MISSING names the parser.
 func requireParser(t *testing.T) {
 	t.Helper()
 	if err := Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and the SQL parser is unavailable: %v", err)
-		}
-		t.Skipf("SQL parser unavailable (set CI=true to make this fatal): %v", err)
+		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
 	}
 }
 

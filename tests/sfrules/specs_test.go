@@ -1,11 +1,11 @@
 package sfrules
 
 import (
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 
+	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
@@ -27,10 +27,7 @@ func specs(t *testing.T) []string {
 func requireParser(t *testing.T) {
 	t.Helper()
 	if err := sfparse.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
 	}
 }
 

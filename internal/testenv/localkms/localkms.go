@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/ledgerloop/trueup/internal/testenv"
 )
 
 // Region is the region the server's keys are in.
@@ -60,15 +62,12 @@ func Bin() string {
 // Start runs local-kms on a free loopback port until the test ends, points
 // the AWS SDK at dummy credentials (the server checks none) away from the
 // machine's AWS configuration, and returns the endpoint. Without the
-// binary the test is skipped, or fails under CI=true.
+// binary the test fails (testenv.MissingTool).
 func Start(t testing.TB) string {
 	t.Helper()
 	bin := Bin()
 	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("local-kms is not installed: run make kms-deps")
-		}
-		t.Skip("local-kms is not installed: run make kms-deps to run this test")
+		testenv.MissingTool(t, testenv.ToolKMS, "local-kms is not installed", "make kms-deps")
 	}
 	dir := t.TempDir()
 	for k, v := range map[string]string{
