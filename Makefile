@@ -5,7 +5,7 @@ GO      ?= go
 BIN     := bin/trueup
 DEMO    := .landing/demo
 
-.PHONY: all build deps pg-deps kms-deps test-deps test test-short rule-tests check-generated generate demo bench bench-key bench-quick bench-go clean
+.PHONY: all build deps pg-deps kms-deps browser-deps test-deps test test-short rule-tests check-generated generate demo bench bench-key bench-quick bench-go clean
 
 all: build
 
@@ -29,6 +29,11 @@ LOCAL_KMS := github.com/nsmithuk/local-kms@v0.0.0-20260228092603-2a5e92d09ab6
 kms-deps:
 	GOBIN=$(CURDIR)/.bin $(GO) install $(LOCAL_KMS)
 
+# Debian's Chromium for the headless-browser test of trueup docs
+# (internal/docs), driven through chromedp; apt-get, so as root.
+browser-deps:
+	@test -x /usr/bin/chromium || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
 # gotestsum runs go test and prints each test as it ends, then a summary
 # line (DONE n tests, ... in T), so that a long run shows its progress.
 GOTESTSUM := gotest.tools/gotestsum@v1.13.0
@@ -38,8 +43,8 @@ test-deps:
 
 # Every test: the rule tests of models/, golden SQL, the Snowflake parser,
 # end-to-end runs on DuckDB, a real PostgreSQL server's WAL, a
-# KMS-compatible server.
-test: rule-tests deps pg-deps kms-deps test-deps
+# KMS-compatible server, the documentation site in a headless Chromium.
+test: rule-tests deps pg-deps kms-deps browser-deps test-deps
 	$(GO) vet ./...
 	CI=$${CI:-true} $(CURDIR)/.bin/gotestsum --format testname -- -count=1 -timeout 60m ./...
 

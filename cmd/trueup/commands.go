@@ -286,6 +286,27 @@ keep_when_source_agrees is true), or with --clear.`,
 	dq.AddCommand(ack)
 	root.AddCommand(dq)
 
+	docsOpts := app.DocsOptions{}
+	docsCmd := &cobra.Command{
+		Use:   "docs --out DIR [--db FILE]",
+		Short: "Write a static HTML site of the spec and its pipeline: fields and their rules, lineage, task graph, data-quality checks",
+		Long: `Write a static HTML site (DIR/index.html: inline CSS and SVG, nothing
+fetched) from the spec and the plan it compiles to: the fields of the
+canonical customer with their resolution rules, the sources that feed
+each and their PII tag; the lineage of every object from stage to gold;
+the task graph; the data-quality checks. With --db, a local database
+(trueup run --local) adds each field's conflict rate and how many values
+each rule decided: counts only, no value.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			docsOpts.Models = models
+			return app.Docs(c.Context(), c.OutOrStdout(), docsOpts)
+		},
+	}
+	docsCmd.Flags().StringVar(&docsOpts.Out, "out", "", "folder to write the site to (required; created when missing)")
+	docsCmd.Flags().StringVar(&docsOpts.DB, "db", "", "a local DuckDB database whose resolution figures to show (default: none)")
+	root.AddCommand(docsCmd)
+
 	smp := app.SampleOptions{}
 	sample := &cobra.Command{
 		Use:   "sample",

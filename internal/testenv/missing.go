@@ -9,7 +9,7 @@ import (
 
 // EnvSkipMissing is the variable that lets tests whose tool is missing be
 // skipped: a comma-separated list of tool names (ToolParser, ToolPostgres,
-// ToolKMS), or "all".
+// ToolKMS, ToolBrowser), or "all".
 const EnvSkipMissing = "TRUEUP_SKIP_MISSING"
 
 // The tools some tests need, by the name EnvSkipMissing lists them with.
@@ -21,10 +21,13 @@ const (
 	ToolPostgres = "postgres"
 	// ToolKMS is local-kms, a KMS-compatible server (make kms-deps).
 	ToolKMS = "kms"
+	// ToolBrowser is Debian's Chromium, which the test of the
+	// documentation site drives (make browser-deps).
+	ToolBrowser = "browser"
 )
 
 // Tools are the names EnvSkipMissing accepts besides "all".
-var Tools = []string{ToolParser, ToolPostgres, ToolKMS}
+var Tools = []string{ToolParser, ToolPostgres, ToolKMS, ToolBrowser}
 
 // MissingTool ends a test that cannot run because its tool is missing:
 // missing says what is not there, install how to get it ("" when missing

@@ -55,6 +55,8 @@ func TestMissingTool(t *testing.T) {
 		{"", "parsers", ToolParser, "fail"},
 		{"true", "all", ToolKMS, "fail"},
 		{"false", "kms", ToolKMS, "skip"},
+		{"", "browser", ToolBrowser, "skip"},
+		{"true", "browser", ToolBrowser, "fail"},
 	} {
 		t.Setenv("CI", c.ci)
 		t.Setenv(EnvSkipMissing, c.skip)
