@@ -440,54 +440,56 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 		// Levels, inside out: candidates of live records at each point;
 		// their scores; their rank; the winner's value; the best candidate
 		// with another value (the runner-up) and its scores; the decision.
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
+		return named(`INSERT INTO {{candidates}} (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
 SELECT
-  customer_id, valid_from, %[2]s, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
-  %[3]s,
+  customer_id, valid_from, {{field}}, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
+  {{scores_text}},
   rank,
-  %[4]s,
-  %[5]s,
-  %[7]s
+  {{winner}},
+  {{decision}},
+  {{ruleset}}
 FROM (
   SELECT
     u.*,
-    COUNT(*) OVER (%[16]s) AS n_cand,
-    MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER (%[16]s) AS dropped_other%[8]s
+    COUNT(*) OVER ({{partition}}) AS n_cand,
+    MAX(CASE WHEN dropped AND value IS DISTINCT FROM winner_value THEN 1 ELSE 0 END) OVER ({{partition}}) AS dropped_other{{lead_cols}}
   FROM (
   SELECT
     w.*,
-    MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (%[16]s) AS ru_rank
+    MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER ({{partition}}) AS ru_rank
   FROM (
   SELECT
     r.*,
-    MAX(CASE WHEN rank = 1 THEN value END) OVER (%[16]s) AS winner_value
+    MAX(CASE WHEN rank = 1 THEN value END) OVER ({{partition}}) AS winner_value
   FROM (
     SELECT
       sc.*,
-      ROW_NUMBER() OVER (%[16]s ORDER BY %[9]s) AS rank
+      ROW_NUMBER() OVER ({{partition}} ORDER BY {{rank}}) AS rank
     FROM (
       SELECT
         bd.*,
-        CASE WHEN source = %[17]s THEN %[18]s ELSE base_dropped END AS dropped
+        CASE WHEN source = {{override}} THEN {{agreed}} ELSE base_dropped END AS dropped
       FROM (
       SELECT
         cand.*,
-        %[10]s AS base_dropped%[11]s
+        {{dropped}} AS base_dropped{{score_cols}}
       FROM (
         SELECT s.customer_id, s.valid_from, s.source, s.record_key, s.raw_value, s.value, s.valid, s.event_time, s.event_id, s.order_key, s.via
-        FROM %[12]s AS s
-        JOIN %[12]s AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = %[14]s AND rec.op = 'upsert' AND rec.parent_key IS NULL
-        WHERE s.field = %[2]s
-      ) AS cand%[6]s
+        FROM {{state}} AS s
+        JOIN {{state}} AS rec ON rec.customer_id = s.customer_id AND rec.valid_from = s.valid_from AND rec.source = s.source AND rec.record_key = s.record_key AND rec.field = {{record_field}} AND rec.op = 'upsert' AND rec.parent_key IS NULL
+        WHERE s.field = {{field}}
+      ) AS cand{{leader_join}}
       ) AS bd
     ) AS sc
   ) AS r
   ) AS w
   ) AS u
-) AS ranked`,
-			f.Object(TimelineCandidates), f.Str(fld.Name), scoresText, winner, decision, leaderJoin,
-			f.Str(b.p.RulesetVersion), leadCols, strings.Join(rank, ", "), dropped, indent(scoreCols, "    "),
-			f.Object(AsOfState), "", f.Str(FieldRecord), "", part, ovr, agreed)
+) AS ranked`, map[string]string{
+			"candidates": f.Object(TimelineCandidates), "field": f.Str(fld.Name), "scores_text": scoresText,
+			"winner": winner, "decision": decision, "leader_join": leaderJoin, "ruleset": f.Str(b.p.RulesetVersion),
+			"lead_cols": leadCols, "rank": strings.Join(rank, ", "), "dropped": dropped, "score_cols": indent(scoreCols, "    "),
+			"state": f.Object(AsOfState), "record_field": f.Str(FieldRecord), "partition": part, "override": ovr, "agreed": agreed,
+		})
 	}
 }
 

@@ -142,65 +142,67 @@ LEFT JOIN %[6]s AS b ON %[11]s`,
 			norm = append(norm, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), n))
 			valid = append(valid, fmt.Sprintf("\n    WHEN %s THEN %s", f.Str(fld.Name), validity(f, fld, b.canonicalValue(f, fld))))
 		}
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, op, value, event_time, event_id, order_key, canon, valid)
+		return named(`INSERT INTO {{rows}} (customer_id, source, record_key, field, op, value, event_time, event_id, order_key, canon, valid)
 SELECT customer_id, source, record_key, field, op, raw_value, event_time, event_id, order_key,
-  CASE field%[21]s
+  CASE field{{canon}}
     ELSE raw_value
   END,
-  CASE field%[22]s
+  CASE field{{valid}}
     ELSE TRUE
   END
 FROM (
 SELECT customer_id, source, record_key, field, op, value AS raw_value, event_time, event_id, order_key
 FROM (
-  SELECT k.customer_id, %[8]s, %[9]s
-  FROM %[2]s AS k
-  WHERE k.mode = %[5]s
+  SELECT k.customer_id, {{key_k}}, {{state_k}}
+  FROM {{keys}} AS k
+  WHERE k.mode = {{mode_base}}
   UNION ALL
-  SELECT k.customer_id, %[10]s, %[11]s
-  FROM %[2]s AS k
-  JOIN %[3]s AS b ON %[12]s
-  WHERE k.mode = %[6]s AND b.had
+  SELECT k.customer_id, {{key_b}}, {{state_b}}
+  FROM {{keys}} AS k
+  JOIN {{before}} AS b ON {{same_b}}
+  WHERE k.mode = {{mode_fast}} AND b.had
   UNION ALL
-  SELECT k.customer_id, %[13]s, %[14]s
-  FROM %[2]s AS k
-  JOIN %[4]s AS n ON %[15]s
-  WHERE k.mode = %[6]s
+  SELECT k.customer_id, {{key_n}}, {{state_n}}
+  FROM {{keys}} AS k
+  JOIN {{stream}} AS n ON {{same_n}}
+  WHERE k.mode = {{mode_fast}}
   UNION ALL
   SELECT customer_id, source, record_key, field, op, value, event_time, event_id, order_key
   FROM (
     SELECT sk.*,
       ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, CASE WHEN event_time < from_time THEN 1 ELSE 0 END ORDER BY order_key DESC) AS n
     FROM (
-      SELECT k.customer_id, %[16]s, %[17]s, r.from_time
-      FROM %[2]s AS k
-      JOIN %[18]s AS r ON r.customer_id = k.customer_id
-      JOIN %[19]s AS o ON %[20]s
-      WHERE %[25]s AND k.mode = %[7]s AND r.from_time IS NULL
+      SELECT k.customer_id, {{key_o}}, {{state_o}}, r.from_time
+      FROM {{keys}} AS k
+      JOIN {{resolve_set}} AS r ON r.customer_id = k.customer_id
+      JOIN {{observations}} AS o ON {{same_o}}
+      WHERE {{whole}} AND k.mode = {{mode_slow}} AND r.from_time IS NULL
       UNION ALL
-      SELECT k.customer_id, %[16]s, %[17]s, r.from_time
-      FROM %[2]s AS k
-      JOIN %[18]s AS r ON r.customer_id = k.customer_id
-      JOIN (SELECT * FROM %[23]s WHERE until_time >= %[24]s) AS o ON %[20]s AND o.until_time >= r.from_time
-      WHERE k.mode = %[7]s
+      SELECT k.customer_id, {{key_o}}, {{state_o}}, r.from_time
+      FROM {{keys}} AS k
+      JOIN {{resolve_set}} AS r ON r.customer_id = k.customer_id
+      JOIN (SELECT * FROM {{state_log}} WHERE until_time >= {{min_from}}) AS o ON {{same_o}} AND o.until_time >= r.from_time
+      WHERE k.mode = {{mode_slow}}
       UNION ALL
-      SELECT k.customer_id, %[8]s, %[9]s, r.from_time
-      FROM %[2]s AS k
-      JOIN %[18]s AS r ON r.customer_id = k.customer_id
-      WHERE k.mode = %[7]s AND r.from_time IS NOT NULL
+      SELECT k.customer_id, {{key_k}}, {{state_k}}, r.from_time
+      FROM {{keys}} AS k
+      JOIN {{resolve_set}} AS r ON r.customer_id = k.customer_id
+      WHERE k.mode = {{mode_slow}} AND r.from_time IS NOT NULL
     ) AS sk
   ) AS sl
   WHERE from_time IS NULL OR event_time >= from_time OR n = 1
 ) AS u
 QUALIFY ROW_NUMBER() OVER (PARTITION BY customer_id, source, record_key, field, event_time ORDER BY order_key DESC) = 1
-) AS d`,
-			f.Object(StateRows), f.Object(ResolveKeys), f.Object(StateBefore), f.Stream(stream),
-			f.Str(modeBase), f.Str(modeFast), f.Str(modeSlow),
-			keyCols("k"), stateCols("k"),
-			keyCols("b"), stateCols("b"), sameKey("b", "k"),
-			keyCols("n"), stateCols("n"), sameKey("n", "k"),
-			keyCols("o"), stateCols("o"), f.Object(ResolveSet), f.Object(Observations), sameKey("o", "k"),
-			strings.Join(norm, ""), strings.Join(valid, ""), f.Object(StateLog), f.Var(minFromVar), f.Var(wholeVar))
+) AS d`, map[string]string{
+			"rows": f.Object(StateRows), "keys": f.Object(ResolveKeys), "before": f.Object(StateBefore),
+			"stream": f.Stream(stream), "mode_base": f.Str(modeBase), "mode_fast": f.Str(modeFast),
+			"mode_slow": f.Str(modeSlow), "key_k": keyCols("k"), "state_k": stateCols("k"), "key_b": keyCols("b"),
+			"state_b": stateCols("b"), "same_b": sameKey("b", "k"), "key_n": keyCols("n"), "state_n": stateCols("n"),
+			"same_n": sameKey("n", "k"), "key_o": keyCols("o"), "state_o": stateCols("o"),
+			"resolve_set": f.Object(ResolveSet), "observations": f.Object(Observations), "same_o": sameKey("o", "k"),
+			"canon": strings.Join(norm, ""), "valid": strings.Join(valid, ""), "state_log": f.Object(StateLog),
+			"min_from": f.Var(minFromVar), "whole": f.Var(wholeVar),
+		})
 	}
 	points := func(f ir.Fragments) string {
 		on := [][2]string{{"g.customer_id", "s.customer_id"}, {"g.source", "s.source"}, {"g.record_key", "s.record_key"}, {"g.field", "s.field"}}
