@@ -22,16 +22,23 @@ func (b *builder) stateSteps() []ir.SQL {
 		for _, c := range cols {
 			vals = append(vals, "n."+c)
 		}
-		return fmt.Sprintf(`MERGE INTO %[1]s AS s
+		return named(`MERGE INTO {{source_state}} AS s
 USING (
-  SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, %[2]s AS updated_at
-  FROM %[3]s
+  SELECT source, record_key, field, op, value, event_time, order_key, event_id, load_seq, {{now}} AS updated_at
+  FROM {{stream}}
   QUALIFY ROW_NUMBER() OVER (PARTITION BY source, record_key, field ORDER BY order_key DESC) = 1
 ) AS n
 ON s.source = n.source AND s.record_key = n.record_key AND s.field = n.field
-WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET %[4]s
-WHEN NOT MATCHED THEN INSERT (%[5]s)
-VALUES (%[6]s)`, f.Object(SourceState), f.Now(), f.Stream(stream), strings.Join(set, ", "), strings.Join(cols, ", "), strings.Join(vals, ", "))
+WHEN MATCHED AND n.order_key > s.order_key THEN UPDATE SET {{set}}
+WHEN NOT MATCHED THEN INSERT ({{cols}})
+VALUES ({{vals}})`, map[string]string{
+			"source_state": f.Object(SourceState),
+			"now":          f.Now(),
+			"stream":       f.Stream(stream),
+			"set":          strings.Join(set, ", "),
+			"cols":         strings.Join(cols, ", "),
+			"vals":         strings.Join(vals, ", "),
+		})
 	}
 	// The state, before this batch, of the keys it observes: resolution
 	// starts from it where the batch only adds later observations.
@@ -83,17 +90,25 @@ GROUP BY source, record_key%s`, f.Object(RecordQueue), f.Stream(stream), where, 
 		return f.SetVar(logEmptyVar, ir.Bool, "COUNT(*) = 0", fmt.Sprintf("(SELECT 1 AS one FROM %s LIMIT 1) AS l", f.Object(StateLog)))
 	}
 	fillLog := func(f ir.Fragments) string {
-		return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s, until_time, logged_at)
-SELECT %[2]s, until_time, %[3]s
+		return named(`INSERT INTO {{state_log}} ({{log_cols}}, until_time, logged_at)
+SELECT {{log_cols}}, until_time, {{clock}}
 FROM (
-  SELECT %[2]s, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
-  FROM %[4]s
-  WHERE %[7]s
-    AND EXISTS (SELECT 1 FROM %[5]s WHERE had)
-    AND obs_seq NOT IN (SELECT obs_seq FROM %[6]s)
+  SELECT {{log_cols}}, LEAD(event_time) OVER (PARTITION BY source, record_key, field ORDER BY order_key) AS until_time
+  FROM {{observations}}
+  WHERE {{log_empty}}
+    AND EXISTS (SELECT 1 FROM {{state_before}} WHERE had)
+    AND obs_seq NOT IN (SELECT obs_seq FROM {{stream}})
 ) AS o
 WHERE until_time IS NOT NULL
-ORDER BY until_time`, f.Object(StateLog), logCols, clock(f), f.Object(Observations), f.Object(StateBefore), f.Stream(stream), f.Var(logEmptyVar))
+ORDER BY until_time`, map[string]string{
+			"state_log":    f.Object(StateLog),
+			"log_cols":     logCols,
+			"clock":        clock(f),
+			"observations": f.Object(Observations),
+			"state_before": f.Object(StateBefore),
+			"stream":       f.Stream(stream),
+			"log_empty":    f.Var(logEmptyVar),
+		})
 	}
 	// Every observation of a key the batch observes that is not its new
 	// state enters the log: the state it had before (when a later one
@@ -145,12 +160,19 @@ FROM %s`, f.Object(RecordQueue), f.Type(ir.Timestamp), f.Stream(ManualLinksStrea
 	// canonical values match: a placeholder such as "n/a" must not merge
 	// unrelated records.
 	canon := func(f ir.Fragments, fld *spec.Field, where string) string {
-		return fmt.Sprintf(`SELECT c.source, c.record_key, c.value, l.value AS link FROM (
-  SELECT source, record_key, %[1]s AS value FROM (SELECT source, record_key, value AS raw_value FROM %[2]s AS r WHERE field = %[3]s AND source <> %[7]s%[5]s) AS r
+		return named(`SELECT c.source, c.record_key, c.value, l.value AS link FROM (
+  SELECT source, record_key, {{normalized_value}} AS value FROM (SELECT source, record_key, value AS raw_value FROM {{source_state}} AS r WHERE field = {{fld_name}} AND source <> {{override_source}}{{where}}) AS r
 ) AS c
-LEFT JOIN %[2]s AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = %[6]s AND l.value IS NOT NULL
-WHERE c.value IS NOT NULL AND %[4]s`,
-			b.normalizedValue(f, fld), f.Object(SourceState), f.Str(fld.Name), validity(f, fld, openIf(f, fld, "c.value")), where, f.Str(FieldLink), f.Str(spec.OverrideSource))
+LEFT JOIN {{source_state}} AS l ON l.source = c.source AND l.record_key = c.record_key AND l.field = {{field_link}} AND l.value IS NOT NULL
+WHERE c.value IS NOT NULL AND {{validity}}`, map[string]string{
+			"normalized_value": b.normalizedValue(f, fld),
+			"source_state":     f.Object(SourceState),
+			"fld_name":         f.Str(fld.Name),
+			"validity":         validity(f, fld, openIf(f, fld, "c.value")),
+			"where":            where,
+			"field_link":       f.Str(FieldLink),
+			"override_source":  f.Str(spec.OverrideSource),
+		})
 	}
 	linked := func(f ir.Fragments) string {
 		return fmt.Sprintf("SELECT source, record_key, value AS link FROM %s WHERE field = %s AND value IS NOT NULL", f.Object(SourceState), f.Str(FieldLink))
@@ -242,29 +264,46 @@ GROUP BY c.customer_id`, f.Object(CustomerQueue), f.Object(Crosswalk), f.Object(
 			customer = append(customer, fmt.Sprintf("WHEN %[1]s.customer_id IS NOT NULL THEN %[1]s.customer_id", a))
 			matchedBy = append(matchedBy, fmt.Sprintf("WHEN %s.customer_id IS NOT NULL THEN %s", a, f.Str(fld.Name)))
 		}
-		return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, customer_id, link_value, matched_by)
+		return named(`INSERT INTO {{crosswalk_work}} (source, record_key, customer_id, link_value, matched_by)
 SELECT
   q.source,
   q.record_key,
-  CASE %[2]s ELSE %[9]s END,
+  CASE {{customer}} ELSE {{own_id}} END,
   l.link,
-  CASE %[3]s ELSE 'unmatched' END
-FROM (SELECT DISTINCT source, record_key FROM %[4]s) AS q
-JOIN %[7]s AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = %[8]s
-LEFT JOIN (%[5]s) AS l ON l.source = q.source AND l.record_key = q.record_key
-LEFT JOIN %[10]s AS ml ON ml.source = q.source AND ml.record_key = q.record_key AND ml.ended_at IS NULL
-%[6]s`, f.Object(CrosswalkWork), strings.Join(customer, " "), strings.Join(matchedBy, " "), f.Object(RecordQueue), linked(f), strings.Join(joins, "\n"), f.Object(SourceState), f.Str(FieldRecord),
-			OwnID("q.source", "q.record_key"), f.Object(ManualLinks))
+  CASE {{matched_by}} ELSE 'unmatched' END
+FROM (SELECT DISTINCT source, record_key FROM {{record_queue}}) AS q
+JOIN {{source_state}} AS r ON r.source = q.source AND r.record_key = q.record_key AND r.field = {{field_record}}
+LEFT JOIN ({{linked}}) AS l ON l.source = q.source AND l.record_key = q.record_key
+LEFT JOIN {{manual_links}} AS ml ON ml.source = q.source AND ml.record_key = q.record_key AND ml.ended_at IS NULL
+{{joins}}`, map[string]string{
+			"crosswalk_work": f.Object(CrosswalkWork),
+			"customer":       strings.Join(customer, " "),
+			"matched_by":     strings.Join(matchedBy, " "),
+			"record_queue":   f.Object(RecordQueue),
+			"linked":         linked(f),
+			"joins":          strings.Join(joins, "\n"),
+			"source_state":   f.Object(SourceState),
+			"field_record":   f.Str(FieldRecord),
+			"own_id":         OwnID("q.source", "q.record_key"),
+			"manual_links":   f.Object(ManualLinks),
+		})
 	})
 	steps = append(steps,
 		queueMoved,
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, old_customer_id, new_customer_id, reason, changed_at, author, note)
-SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, %[4]s, ml.author, ml.reason
-FROM %[2]s AS n
-JOIN %[3]s AS c ON c.source = n.source AND c.record_key = n.record_key
-LEFT JOIN %[5]s AS ml ON ml.source = n.source AND ml.record_key = n.record_key AND ml.ended_at IS NULL AND n.matched_by = %[6]s
-WHERE c.customer_id <> n.customer_id`, f.Object(CrosswalkChanges), f.Object(CrosswalkWork), f.Object(Crosswalk), f.Now(), f.Object(ManualLinks), f.Str(MatchedManual))
+			return named(`INSERT INTO {{crosswalk_changes}} (source, record_key, old_customer_id, new_customer_id, reason, changed_at, author, note)
+SELECT n.source, n.record_key, c.customer_id, n.customer_id, n.matched_by, {{now}}, ml.author, ml.reason
+FROM {{crosswalk_work}} AS n
+JOIN {{crosswalk}} AS c ON c.source = n.source AND c.record_key = n.record_key
+LEFT JOIN {{manual_links}} AS ml ON ml.source = n.source AND ml.record_key = n.record_key AND ml.ended_at IS NULL AND n.matched_by = {{matched_manual}}
+WHERE c.customer_id <> n.customer_id`, map[string]string{
+				"crosswalk_changes": f.Object(CrosswalkChanges),
+				"crosswalk_work":    f.Object(CrosswalkWork),
+				"crosswalk":         f.Object(Crosswalk),
+				"now":               f.Now(),
+				"manual_links":      f.Object(ManualLinks),
+				"matched_manual":    f.Str(MatchedManual),
+			})
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf(`MERGE INTO %[1]s AS c

@@ -111,25 +111,35 @@ GROUP BY q.customer_id, q.from_time`, f.Object(ResolveSet), f.Object(CustomerQue
 		}
 		// The current state comes along: it is the state of the keys in
 		// base mode.
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, source, record_key, field, parent_key, mode, op, value, event_time, event_id, order_key)
+		return named(`INSERT INTO {{resolve_keys}} (customer_id, source, record_key, field, parent_key, mode, op, value, event_time, event_id, order_key)
 SELECT k.customer_id, k.source, k.record_key, k.field, k.parent_key,
   CASE
-    WHEN r.from_time IS NULL THEN %[7]s
-    WHEN b.source IS NOT NULL THEN CASE WHEN NOT b.had OR b.event_time < r.from_time THEN %[8]s ELSE %[7]s END
-    WHEN k.event_time < r.from_time THEN %[9]s
-    ELSE %[7]s
+    WHEN r.from_time IS NULL THEN {{mode_slow}}
+    WHEN b.source IS NOT NULL THEN CASE WHEN NOT b.had OR b.event_time < r.from_time THEN {{mode_fast}} ELSE {{mode_slow}} END
+    WHEN k.event_time < r.from_time THEN {{mode_base}}
+    ELSE {{mode_slow}}
   END,
   k.op, k.value, k.event_time, k.event_id, k.order_key
 FROM (
-  SELECT x.customer_id, s.source, s.record_key, s.field, CAST(NULL AS %[10]s) AS parent_key, s.op, s.value, s.event_time, s.event_id, s.order_key
-  FROM %[2]s AS x
-  JOIN %[3]s AS s ON s.source = x.source AND s.record_key = x.record_key
-  WHERE x.customer_id IN (SELECT customer_id FROM %[4]s)%[5]s
+  SELECT x.customer_id, s.source, s.record_key, s.field, CAST(NULL AS {{text}}) AS parent_key, s.op, s.value, s.event_time, s.event_id, s.order_key
+  FROM {{crosswalk}} AS x
+  JOIN {{source_state}} AS s ON s.source = x.source AND s.record_key = x.record_key
+  WHERE x.customer_id IN (SELECT customer_id FROM {{resolve_set}}){{children}}
 ) AS k
-JOIN %[4]s AS r ON r.customer_id = k.customer_id
-LEFT JOIN %[6]s AS b ON %[11]s`,
-			f.Object(ResolveKeys), f.Object(Crosswalk), f.Object(SourceState), f.Object(ResolveSet), children.String(), f.Object(StateBefore),
-			f.Str(modeSlow), f.Str(modeFast), f.Str(modeBase), f.Type(ir.Text), sameKey("b", "k"))
+JOIN {{resolve_set}} AS r ON r.customer_id = k.customer_id
+LEFT JOIN {{state_before}} AS b ON {{same_key}}`, map[string]string{
+			"resolve_keys": f.Object(ResolveKeys),
+			"crosswalk":    f.Object(Crosswalk),
+			"source_state": f.Object(SourceState),
+			"resolve_set":  f.Object(ResolveSet),
+			"children":     children.String(),
+			"state_before": f.Object(StateBefore),
+			"mode_slow":    f.Str(modeSlow),
+			"mode_fast":    f.Str(modeFast),
+			"mode_base":    f.Str(modeBase),
+			"text":         f.Type(ir.Text),
+			"same_key":     sameKey("b", "k"),
+		})
 	}
 	rows := func(f ir.Fragments) string {
 		// One row per key and event time (the last by order_key): the

@@ -295,7 +295,7 @@ WHERE %[2]s
 				names = append(names, c.Name)
 				vals = append(vals, "n."+c.Name)
 			}
-			return fmt.Sprintf(`MERGE INTO %[1]s AS c
+			return named(`MERGE INTO {{customer_fields}} AS c
 USING (
   SELECT
     w.customer_id,
@@ -310,38 +310,52 @@ USING (
     st.candidates,
     st.distinct_values,
     st.distinct_values > 1 AS conflict
-  FROM %[2]s AS w
+  FROM {{current_candidates}} AS w
   JOIN (
     SELECT
       customer_id,
       field,
       COUNT(*) AS candidates,
       COUNT(DISTINCT value) + MAX(CASE WHEN value IS NULL THEN 1 ELSE 0 END) AS distinct_values
-    FROM %[2]s AS a
+    FROM {{current_candidates}} AS a
     GROUP BY customer_id, field
   ) AS st ON st.customer_id = w.customer_id AND st.field = w.field
-  WHERE w.rank = 1 AND NOT %[3]s
+  WHERE w.rank = 1 AND NOT {{blocked}}
 ) AS n
 ON c.customer_id = n.customer_id AND c.field = n.field
-WHEN MATCHED AND (%[4]s) THEN UPDATE SET %[5]s
-WHEN NOT MATCHED THEN INSERT (%[6]s)
-VALUES (%[7]s)`, f.Object(CustomerFields), currentCandidates(f), blocked(f),
-				strings.Join(changed, " OR "), strings.Join(set, ", "), strings.Join(names, ", "), strings.Join(vals, ", "))
+WHEN MATCHED AND ({{changed}}) THEN UPDATE SET {{set}}
+WHEN NOT MATCHED THEN INSERT ({{names}})
+VALUES ({{vals}})`, map[string]string{
+				"customer_fields":    f.Object(CustomerFields),
+				"current_candidates": currentCandidates(f),
+				"blocked":            blocked(f),
+				"changed":            strings.Join(changed, " OR "),
+				"set":                strings.Join(set, ", "),
+				"names":              strings.Join(names, ", "),
+				"vals":               strings.Join(vals, ", "),
+			})
 		},
 		// Versions no longer believed: close them in system time. Only the
 		// version in force before from_time and those after it can be:
 		// closed ones are read from the history horizon on.
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`UPDATE %[1]s AS h
-SET superseded_at = %[2]s
+			return named(`UPDATE {{versions}} AS h
+SET superseded_at = {{clock}}
 WHERE h.superseded_at IS NULL
-  AND h.valid_to >= %[6]s
-  AND EXISTS (SELECT 1 FROM %[3]s AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
-  AND NOT %[5]s
+  AND h.valid_to >= {{history_from}}
+  AND EXISTS (SELECT 1 FROM {{resolve_set}} AS r WHERE r.customer_id = h.customer_id AND (r.prior_from IS NULL OR h.valid_from >= r.prior_from))
+  AND NOT {{blocked}}
   AND NOT EXISTS (
-    SELECT 1 FROM %[4]s AS w
+    SELECT 1 FROM {{history_work}} AS w
     WHERE w.customer_id = h.customer_id AND w.valid_from = h.valid_from AND w.valid_to = h.valid_to AND w.version_hash = h.version_hash
-  )`, f.Object(Versions), clock(f), f.Object(ResolveSet), f.Object(HistoryWork), blocked(f), f.Var(historyFromVar))
+  )`, map[string]string{
+				"versions":     f.Object(Versions),
+				"clock":        clock(f),
+				"resolve_set":  f.Object(ResolveSet),
+				"history_work": f.Object(HistoryWork),
+				"blocked":      blocked(f),
+				"history_from": f.Var(historyFromVar),
+			})
 		},
 		// An open version no longer believed moves to the closed ones,
 		// superseded.
@@ -414,15 +428,24 @@ func (b *builder) insertVersions(f ir.Fragments, table ir.Ref, which, match stri
 		// In valid_to order, which later batches read them by.
 		order = "\nORDER BY w.valid_to"
 	}
-	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s)
-SELECT %[3]s
-FROM %[4]s AS w
-WHERE %[5]s
-  AND NOT %[6]s
+	return named(`INSERT INTO {{table}} ({{cols}})
+SELECT {{sel}}
+FROM {{history_work}} AS w
+WHERE {{which}}
+  AND NOT {{blocked}}
   AND NOT EXISTS (
-  SELECT 1 FROM %[1]s AS h
-  WHERE %[7]s AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
-)%[8]s`, f.Object(table), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(HistoryWork), which, blocked(f), match, order)
+  SELECT 1 FROM {{table}} AS h
+  WHERE {{match}} AND h.customer_id = w.customer_id AND h.valid_from = w.valid_from AND h.version_hash = w.version_hash
+){{order}}`, map[string]string{
+		"table":        f.Object(table),
+		"cols":         strings.Join(cols, ", "),
+		"sel":          strings.Join(sel, ", "),
+		"history_work": f.Object(HistoryWork),
+		"which":        which,
+		"blocked":      blocked(f),
+		"match":        match,
+		"order":        order,
+	})
 }
 
 // clock is the run's system time (SYSDATE is evaluated per statement in
@@ -490,8 +513,8 @@ func (b *builder) historyWork(f ir.Fragments) string {
 		prior = append(prior, "h."+c)
 	}
 	v := f.Str(b.p.RulesetVersion)
-	return fmt.Sprintf(`INSERT INTO %[1]s (%[2]s)
-SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ruleset_version, %[4]s
+	return named(`INSERT INTO {{history_work}} ({{cols}})
+SELECT customer_id, valid_from, LEAD(valid_from) OVER (PARTITION BY customer_id ORDER BY valid_from), is_deleted, version_hash, ruleset_version, {{out_cols}}
 FROM (
   SELECT
     v.*,
@@ -501,38 +524,51 @@ FROM (
       p.customer_id,
       p.valid_from,
       p.is_deleted,
-      %[5]s AS version_hash,
-      %[13]s AS change_key,
-      %[3]s AS ruleset_version,
-      %[4]s
+      {{hash_new}} AS version_hash,
+      {{hash_new_values}} AS change_key,
+      {{ruleset_version}} AS ruleset_version,
+      {{out_cols}}
     FROM (
       SELECT
         pt.customer_id,
         pt.valid_from,
         pt.is_deleted,
-%[7]s
+{{pivot}}
       FROM (
         SELECT customer_id, valid_from, MAX(CASE WHEN op = 'upsert' THEN 1 ELSE 0 END) = 0 AS is_deleted
-        FROM %[8]s
-        WHERE field = %[6]s AND parent_key IS NULL
+        FROM {{as_of_state}}
+        WHERE field = {{field_record}} AND parent_key IS NULL
         GROUP BY customer_id, valid_from
       ) AS pt
-      LEFT JOIN %[9]s AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.rank = 1
+      LEFT JOIN {{timeline_candidates}} AS t ON t.customer_id = pt.customer_id AND t.valid_from = pt.valid_from AND t.rank = 1
       GROUP BY pt.customer_id, pt.valid_from, pt.is_deleted
     ) AS p
     UNION ALL
-    SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, %[14]s, h.ruleset_version, %[10]s
+    SELECT h.customer_id, h.valid_from, h.is_deleted, h.version_hash, {{hash_old_values}}, h.ruleset_version, {{prior}}
     FROM (
-      SELECT %[2]s FROM %[15]s
+      SELECT {{cols}} FROM {{open_versions}}
       UNION ALL
-      SELECT %[2]s FROM %[11]s WHERE superseded_at IS NULL AND valid_to >= %[16]s
+      SELECT {{cols}} FROM {{versions}} WHERE superseded_at IS NULL AND valid_to >= {{history_from}}
     ) AS h
-    JOIN %[12]s AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
+    JOIN {{resolve_set}} AS r ON r.customer_id = h.customer_id AND r.prior_from = h.valid_from
   ) AS v
 ) AS c
-WHERE previous_key IS NULL OR previous_key <> change_key`,
-		f.Object(HistoryWork), strings.Join(cols, ", "), v, strings.Join(outCols, ", "),
-		hash("p.", v, true), f.Str(FieldRecord), strings.Join(pivot, ",\n"), f.Object(AsOfState), f.Object(TimelineCandidates),
-		strings.Join(prior, ", "), f.Object(Versions), f.Object(ResolveSet), hash("p.", v, false), hash("h.", "h.ruleset_version", false),
-		f.Object(OpenVersions), f.Var(historyFromVar))
+WHERE previous_key IS NULL OR previous_key <> change_key`, map[string]string{
+		"history_work":        f.Object(HistoryWork),
+		"cols":                strings.Join(cols, ", "),
+		"ruleset_version":     v,
+		"out_cols":            strings.Join(outCols, ", "),
+		"hash_new":            hash("p.", v, true),
+		"field_record":        f.Str(FieldRecord),
+		"pivot":               strings.Join(pivot, ",\n"),
+		"as_of_state":         f.Object(AsOfState),
+		"timeline_candidates": f.Object(TimelineCandidates),
+		"prior":               strings.Join(prior, ", "),
+		"versions":            f.Object(Versions),
+		"resolve_set":         f.Object(ResolveSet),
+		"hash_new_values":     hash("p.", v, false),
+		"hash_old_values":     hash("h.", "h.ruleset_version", false),
+		"open_versions":       f.Object(OpenVersions),
+		"history_from":        f.Var(historyFromVar),
+	})
 }

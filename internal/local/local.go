@@ -68,7 +68,7 @@ type Options struct {
 	// (crypt.KeyFromEnv: TRUEUP_MASTER_KEY or TRUEUP_MASTER_KEY_FILE).
 	MasterKey crypt.MasterKey
 	// Progress, when set, receives the progress of each run (SetProgress).
-	Progress func(Progress)
+	Progress func(Progress) `json:"-"`
 }
 
 // DefaultSettle is the settle time of trueup run: a producer that writes a

@@ -42,8 +42,10 @@ func connect(dsn string, v *crypt.Vault) (*sql.DB, error) {
 		return nil, err
 	}
 	db := sql.OpenDB(c)
-	// One connection: the batch id is a session variable, and one writer
-	// keeps load sequences monotonic.
+	// One connection: a procedure's arguments are DuckDB variables (SET
+	// VARIABLE), which only the connection that set them sees, and one
+	// writer keeps load sequences monotonic. The running batch id is a row
+	// of ops.current_batch, which every connection would see.
 	db.SetMaxOpenConns(1)
 	if err := RegisterFunctions(db, v); err != nil {
 		db.Close()
