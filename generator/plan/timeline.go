@@ -199,14 +199,26 @@ func (b *builder) resolveSteps() []ir.SQL {
 		// backfill_slice customers to the queue. Meanwhile every gold and
 		// history row names the version that decided it.
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %s (customer_id, ruleset_version, queued_at)
-SELECT DISTINCT customer_id, %s, %s FROM %s
-WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Backfill), f.Str(v), f.Now(), f.Object(Crosswalk), f.Object(Rulesets), f.Str(v))
+			return named(`INSERT INTO {{backfill}} (customer_id, ruleset_version, queued_at)
+SELECT DISTINCT customer_id, {{v}}, {{now}} FROM {{crosswalk}}
+WHERE NOT EXISTS (SELECT 1 FROM {{rulesets}} WHERE ruleset_version = {{v}})`, map[string]string{
+				"backfill":  f.Object(Backfill),
+				"v":         f.Str(v),
+				"now":       f.Now(),
+				"crosswalk": f.Object(Crosswalk),
+				"rulesets":  f.Object(Rulesets),
+			})
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %s (ruleset_version, label, definition, first_used_at)
-SELECT %s, %s, %s, %s
-WHERE NOT EXISTS (SELECT 1 FROM %s WHERE ruleset_version = %s)`, f.Object(Rulesets), f.Str(v), f.Str(b.s.Project.RulesetLabel), f.Str(RulesetText(b.s)), f.Now(), f.Object(Rulesets), f.Str(v))
+			return named(`INSERT INTO {{rulesets}} (ruleset_version, label, definition, first_used_at)
+SELECT {{v}}, {{label}}, {{definition}}, {{now}}
+WHERE NOT EXISTS (SELECT 1 FROM {{rulesets}} WHERE ruleset_version = {{v}})`, map[string]string{
+				"rulesets":   f.Object(Rulesets),
+				"v":          f.Str(v),
+				"label":      f.Str(b.s.Project.RulesetLabel),
+				"definition": f.Str(RulesetText(b.s)),
+				"now":        f.Now(),
+			})
 		},
 		func(f ir.Fragments) string {
 			return fmt.Sprintf("DELETE FROM %s WHERE ruleset_version <> %s", f.Object(Backfill), f.Str(v))
@@ -265,12 +277,18 @@ FROM (SELECT customer_id FROM %s ORDER BY customer_id LIMIT %d) AS s`, f.Object(
 			for _, c := range cols {
 				sel = append(sel, "t."+c)
 			}
-			return fmt.Sprintf(`INSERT INTO %s (%s)
-SELECT %s
-FROM %s AS t
-JOIN %s AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
-WHERE NOT %s`,
-				f.Object(FieldCandidates), strings.Join(cols, ", "), strings.Join(sel, ", "), f.Object(TimelineCandidates), lastPoints(f), blocked(f))
+			return named(`INSERT INTO {{field_candidates}} ({{cols}})
+SELECT {{sel}}
+FROM {{timeline_candidates}} AS t
+JOIN {{last_points}} AS l ON l.customer_id = t.customer_id AND l.valid_from = t.valid_from
+WHERE NOT {{blocked}}`, map[string]string{
+				"field_candidates":    f.Object(FieldCandidates),
+				"cols":                strings.Join(cols, ", "),
+				"sel":                 strings.Join(sel, ", "),
+				"timeline_candidates": f.Object(TimelineCandidates),
+				"last_points":         lastPoints(f),
+				"blocked":             blocked(f),
+			})
 		},
 		// Gold fields are written only where they changed: a MERGE that
 		// leaves equal rows alone, and a delete of the fields that lost
