@@ -40,6 +40,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/ledgerloop/trueup/generator/spec"
 )
 
 // File is the configuration file's name at the project root.
@@ -122,30 +124,15 @@ func (m *MasterKey) Describe() string {
 	return "KMS key " + m.KMSKeyID
 }
 
-// Error is one problem in the file, at a position.
-type Error struct {
-	File      string
-	Line, Col int
-	Msg       string
-}
+// Error is one problem in the file, at a position, written as the spec's
+// problems are (file:line:col: message).
+type Error = spec.Error
 
-func (e Error) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s", e.File, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
-}
-
-// ErrorList is every problem found, in file order.
+// ErrorList is every problem found, in file order. Unlike spec.ErrorList
+// it is not an invalid spec (errors.Is(err, spec.ErrInvalid) is false).
 type ErrorList []Error
 
-func (l ErrorList) Error() string {
-	msgs := make([]string, len(l))
-	for i, e := range l {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "\n")
-}
+func (l ErrorList) Error() string { return spec.ErrorList(l).Error() }
 
 // ErrNoTarget is returned by Lookup for a name the file does not define.
 var ErrNoTarget = errors.New("no such target")
@@ -195,7 +182,7 @@ func Parse(name string, data []byte) (*Config, error) {
 	p := &parser{file: name}
 	cfg := &Config{Targets: map[string]*Target{}}
 	if len(doc.Content) == 0 {
-		return nil, ErrorList{{File: name, Msg: "empty file: define targets"}}
+		return nil, ErrorList{{Pos: spec.Pos{File: name}, Msg: "empty file: define targets"}}
 	}
 	root := doc.Content[0]
 	p.mapping(root, "the file", func(key string, k, v *yaml.Node) {
@@ -239,7 +226,7 @@ type parser struct {
 }
 
 func (p *parser) errorf(n *yaml.Node, format string, args ...any) {
-	p.errs = append(p.errs, Error{File: p.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)})
+	p.errs = append(p.errs, Error{Pos: spec.Pos{File: p.file, Line: n.Line, Col: n.Column}, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) mapping(n *yaml.Node, what string, each func(key string, k, v *yaml.Node)) {
@@ -563,9 +550,9 @@ func yamlError(file string, err error) Error {
 		fmt.Sscanf(msg[i:], "line %d", &line)
 	}
 	if line > 0 {
-		return Error{File: file, Line: line, Col: 1, Msg: msg}
+		return Error{Pos: spec.Pos{File: file, Line: line, Col: 1}, Msg: msg}
 	}
-	return Error{File: file, Msg: msg}
+	return Error{Pos: spec.Pos{File: file}, Msg: msg}
 }
 
 // Describe is the target as it may be printed: names only, never secrets.

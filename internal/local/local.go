@@ -990,8 +990,14 @@ func (run *Runner) RunOnce(ctx context.Context, landing string) (Result, error) 
 // its own, so an interruption loses nothing: the next run resumes where the
 // last commit left off. report, when not nil, receives each pass's result.
 func (run *Runner) Poll(ctx context.Context, landing string, interval time.Duration, report func(Result, error)) error {
+	return every(ctx, interval, func() (Result, error) { return run.RunOnce(ctx, landing) }, report)
+}
+
+// every runs pass, then waits interval, until ctx is done; report, when
+// not nil, receives each pass's result (not that of a pass ctx cut short).
+func every(ctx context.Context, interval time.Duration, pass func() (Result, error), report func(Result, error)) error {
 	for {
-		res, err := run.RunOnce(ctx, landing)
+		res, err := pass()
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -1021,20 +1027,7 @@ func PollFile(ctx context.Context, path string, p *plan.Plan, o Options, landing
 		defer run.Close()
 		return run.Poll(ctx, landing, interval, report)
 	}
-	for {
-		res, err := passOnFile(ctx, path, p, o, landing)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if report != nil {
-			report(res, err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(interval):
-		}
-	}
+	return every(ctx, interval, func() (Result, error) { return passOnFile(ctx, path, p, o, landing) }, report)
 }
 
 func passOnFile(ctx context.Context, path string, p *plan.Plan, o Options, landing string) (Result, error) {

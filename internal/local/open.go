@@ -54,6 +54,20 @@ func connect(dsn string, v *crypt.Vault) (*sql.DB, error) {
 	return db, nil
 }
 
+// connectPing connects (connect) and makes DuckDB open the file at once,
+// so that a file it cannot open fails here, named.
+func connectPing(path, dsn string, v *crypt.Vault) (*sql.DB, error) {
+	db, err := connect(dsn, v)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
 // OpenDB opens (or creates) a DuckDB database file (":memory:" or "" for
 // an in-memory one) without creating anything in it: the database/sql
 // handle a deploy target uses. Use Open to run the pipeline.
@@ -97,15 +111,7 @@ func openDB(path string, o Options, v *crypt.Vault) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := connect(dsn, v)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	if err := db.Ping(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return db, nil
+	return connectPing(path, dsn, v)
 }
 
 // ErrNoDatabase is returned when a database file to read does not exist.
@@ -135,13 +141,5 @@ func openDBReadOnly(path string, o Options, v *crypt.Vault) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := connect(dsn, v)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	if err := db.Ping(); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return db, nil
+	return connectPing(path, dsn, v)
 }
