@@ -155,16 +155,23 @@ func (w *eventWriter) record(r *testRecord) error {
 	return nil
 }
 
+// row is the table row of a CDC record at moment m: its key, its customer
+// and the values the moment sets.
+func (r *testRecord) row(m moment) map[string]any {
+	row := map[string]any{}
+	setPath(row, r.src.Key, r.key)
+	setPath(row, r.src.Customer, r.customer)
+	for _, v := range m.values {
+		setPath(row, r.src.Mapping(v.Field).Path, jsonValue(v))
+	}
+	return row
+}
+
 func (w *eventWriter) debezium(r *testRecord, ms []moment) error {
 	schema, table, _ := strings.Cut(r.src.Table, ".")
 	for i, m := range ms {
 		n := w.next()
-		after := map[string]any{}
-		setPath(after, r.src.Key, r.key)
-		setPath(after, r.src.Customer, r.customer)
-		for _, v := range m.values {
-			setPath(after, r.src.Mapping(v.Field).Path, jsonValue(v))
-		}
+		after := r.row(m)
 		op := "c"
 		if i > 0 {
 			op = "u"
@@ -184,12 +191,7 @@ func (w *eventWriter) wal2json(r *testRecord, ms []moment) error {
 	schema, table, _ := strings.Cut(r.src.Table, ".")
 	for i, m := range ms {
 		n := w.next()
-		row := map[string]any{}
-		setPath(row, r.src.Key, r.key)
-		setPath(row, r.src.Customer, r.customer)
-		for _, v := range m.values {
-			setPath(row, r.src.Mapping(v.Field).Path, jsonValue(v))
-		}
+		row := r.row(m)
 		names := make([]string, 0, len(row))
 		for c := range row {
 			names = append(names, c)
