@@ -111,3 +111,25 @@ func TestFormat1UnknownDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestFormat2Default: format 2 reads a default only in its neutral form; a
+// per-dialect rendering there is refused with its column named.
+func TestFormat2Default(t *testing.T) {
+	files, err := migrations.ReadDir("../../sql/migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := migrations.Load(files, "sql/migrations", "snowflake"); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{`"snowflake": "TRUEUP.RAW.APP_LINES_SEQ.NEXTVAL"`, `"sequence": "app_lines_seq"`} {
+		bad := map[string][]byte{}
+		for n, b := range files {
+			bad[n] = b
+		}
+		bad[migrations.StateFile] = bytes.Replace(files[migrations.StateFile], []byte(`"sequence": "raw.app_lines_seq"`), []byte(to), 1)
+		if _, err := migrations.Load(bad, "sql/migrations", "snowflake"); err == nil || !strings.Contains(err.Error(), `migration 1: table raw.app_lines: column "load_seq": default`) {
+			t.Errorf("%s: %v", to, err)
+		}
+	}
+}

@@ -9,9 +9,12 @@
 // file over both). Update compares the tables the plan wants with the
 // snapshot and appends a migration for the difference: CREATE TABLE for a
 // new table, ALTER TABLE ... ADD COLUMN for a new column. Because the
-// history is dialect-neutral, a target of another dialect (the local DuckDB
-// target deploying sql/) renders the same versions in its own dialect with
-// Render.
+// history is dialect-neutral (no SQL of one dialect is stored: a column
+// default is an ir.Default as data), a target of another dialect, the
+// local DuckDB target deploying sql/ or a dialect registered after the
+// history was written, renders the same versions in its own dialect with
+// Render. Format 1 files, which stored each default per dialect, are read
+// back to the neutral form (format1.go) and written as format 2.
 package migrations
 
 import (
