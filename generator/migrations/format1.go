@@ -114,8 +114,8 @@ func format1Sequence(dialectName, sql string) (string, bool) {
 	return "", false
 }
 
-// snowflakeName reads an identifier as the Snowflake renderer writes it:
-// quoted as is, unquoted folded to upper case.
+// snowflakeName is the plan's name of an identifier the Snowflake renderer
+// wrote: a quoted one as is, an unquoted one (upper case) in lower case.
 func snowflakeName(id string) string {
 	if strings.HasPrefix(id, `"`) {
 		return strings.Trim(id, `"`)
