@@ -122,9 +122,23 @@ type Column struct {
 	Name    string
 	Type    Type
 	NotNull bool
-	Default SQL
+	Default *Default
 	Comment string
 }
+
+// Default is a column's default value. It is data, not SQL, so that the
+// migration history can store it once and a dialect registered later can
+// still render it.
+type Default struct {
+	// Sequence is the sequence whose next value the column takes.
+	Sequence Ref
+}
+
+// NextVal is the default that draws from sequence seq.
+func NextVal(seq Ref) *Default { return &Default{Sequence: seq} }
+
+// SQL renders the default in a dialect.
+func (d *Default) SQL(f Fragments) string { return f.NextVal(d.Sequence) }
 
 // Stage is an external stage of landed files.
 type Stage struct {

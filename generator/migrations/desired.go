@@ -35,11 +35,7 @@ func DeploymentsTable() *ir.Object {
 
 // Desired is the set of stateful objects a plan wants, as migration steps
 // that would create all of them from nothing, in creation order.
-func Desired(p *plan.Plan) ([]Step, error) {
-	renderers, err := renderers(p)
-	if err != nil {
-		return nil, err
-	}
+func Desired(p *plan.Plan) []Step {
 	var out []Step
 	objects := append(append([]*ir.Object(nil), p.Objects...), DeploymentsTable())
 	for _, o := range objects {
@@ -55,19 +51,12 @@ func Desired(p *plan.Plan) ([]Step, error) {
 		case ir.KindTable:
 			st := Step{Op: OpCreateTable, Schema: o.Ref.Schema, Name: o.Ref.Name, Comment: o.Comment, Transient: o.Transient, obj: o}
 			for _, c := range o.Columns {
-				col := Column{Name: c.Name, Type: TypeName(c.Type), NotNull: c.NotNull, Comment: c.Comment}
-				if c.Default != nil {
-					col.Default = map[string]string{}
-					for name, r := range renderers {
-						col.Default[name] = c.Default(r)
-					}
-				}
-				st.Columns = append(st.Columns, col)
+				st.Columns = append(st.Columns, Column{Name: c.Name, Type: TypeName(c.Type), NotNull: c.NotNull, Default: NeutralDefault(c.Default), Comment: c.Comment})
 			}
 			out = append(out, st)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // RenameTable is the step that renames table o from its former name
@@ -84,20 +73,6 @@ func MoveRows(o *ir.Object) Step {
 		cols = append(cols, Column{Name: c.Name, Type: TypeName(c.Type)})
 	}
 	return Step{Op: OpMoveRows, Schema: o.Ref.Schema, Name: o.Ref.Name, From: o.Moves.From.String(), Where: o.Moves.Where, Key: o.Moves.Key, Columns: cols}
-}
-
-// renderers returns every registered dialect, configured for the project.
-func renderers(p *plan.Plan) (map[string]dialect.Renderer, error) {
-	out := map[string]dialect.Renderer{}
-	for _, name := range dialect.Names() {
-		r, err := dialect.Get(name)
-		if err != nil {
-			return nil, err
-		}
-		r.Configure(Settings(p))
-		out[name] = r
-	}
-	return out, nil
 }
 
 // Settings are the renderer settings of a plan.

@@ -26,13 +26,13 @@ func Statements(r dialect.Renderer, steps []Step) ([]string, error) {
 		case OpCreateSequence:
 			out = append(out, sqls(r.Render(&ir.Object{Kind: ir.KindSequence, Ref: st.Ref(), Comment: st.Comment}))...)
 		case OpCreateTable:
-			cols, err := irColumns(r.Name(), st)
+			cols, err := irColumns(st)
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, sqls(r.Render(&ir.Object{Kind: ir.KindTable, Ref: st.Ref(), Comment: st.Comment, Columns: cols, Transient: st.Transient}))...)
 		case OpAddColumn:
-			cols, err := irColumns(r.Name(), st)
+			cols, err := irColumns(st)
 			if err != nil {
 				return nil, err
 			}
@@ -50,7 +50,7 @@ func Statements(r dialect.Renderer, steps []Step) ([]string, error) {
 				}
 			}
 		case OpWidenColumn:
-			cols, err := irColumns(r.Name(), st)
+			cols, err := irColumns(st)
 			if err != nil {
 				return nil, err
 			}
@@ -93,22 +93,14 @@ func sqls(stmts []dialect.Statement) []string {
 	return out
 }
 
-func irColumns(dialectName string, st Step) ([]ir.Column, error) {
+func irColumns(st Step) ([]ir.Column, error) {
 	var out []ir.Column
 	for _, c := range st.Columns {
 		t, err := ParseType(c.Type)
 		if err != nil {
 			return nil, fmt.Errorf("table %s: column %q: %w", st.Ref(), c.Name, err)
 		}
-		col := ir.Column{Name: c.Name, Type: t, NotNull: c.NotNull, Comment: c.Comment}
-		if c.Default != nil {
-			d, ok := c.Default[dialectName]
-			if !ok {
-				return nil, fmt.Errorf("table %s: column %q has no default rendered for dialect %s: regenerate the migration", st.Ref(), c.Name, dialectName)
-			}
-			col.Default = func(ir.Fragments) string { return d }
-		}
-		out = append(out, col)
+		out = append(out, ir.Column{Name: c.Name, Type: t, NotNull: c.NotNull, Default: c.Default.IR(), Comment: c.Comment})
 	}
 	return out, nil
 }

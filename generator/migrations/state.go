@@ -9,9 +9,12 @@
 // file over both). Update compares the tables the plan wants with the
 // snapshot and appends a migration for the difference: CREATE TABLE for a
 // new table, ALTER TABLE ... ADD COLUMN for a new column. Because the
-// history is dialect-neutral, a target of another dialect (the local DuckDB
-// target deploying sql/) renders the same versions in its own dialect with
-// Render.
+// history is dialect-neutral (no SQL of one dialect is stored: a column
+// default is an ir.Default as data), a target of another dialect, the
+// local DuckDB target deploying sql/ or a dialect registered after the
+// history was written, renders the same versions in its own dialect with
+// Render. Format 1 files, which stored each default per dialect, are read
+// back to the neutral form (format1.go) and written as format 2.
 package migrations
 
 import (
@@ -32,8 +35,10 @@ const StateFile = "schema.json"
 // SumFile is the integrity file of the migrations folder.
 const SumFile = "trueup.sum"
 
-// Format is the version of schema.json's layout.
-const Format = 1
+// Format is the version of schema.json's layout that Marshal writes. Format
+// 1 stored a column default as each dialect registered at the time
+// rendered it; Parse still reads it (see format1.go).
+const Format = 2
 
 // State is schema.json: the history of migrations and the snapshot of the
 // objects they create.
@@ -103,9 +108,43 @@ type Column struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"`
 	NotNull bool   `json:"not_null,omitempty"`
-	// Default is the default expression as each dialect renders it.
-	Default map[string]string `json:"default,omitempty"`
-	Comment string            `json:"comment,omitempty"`
+	// Default is what the column defaults to, rendered in the dialect of
+	// each migration rendered.
+	Default *Default `json:"default,omitempty"`
+	Comment string   `json:"comment,omitempty"`
+}
+
+// Default is the dialect-neutral form of ir.Default: {"sequence":
+// "schema.name"}, the next value of a sequence.
+type Default struct {
+	Sequence string `json:"sequence"`
+
+	// raw is the default as read, until Parse reads it in the file's
+	// format.
+	raw json.RawMessage
+}
+
+// UnmarshalJSON keeps the default as read: its form depends on the
+// file's format, which Parse knows.
+func (d *Default) UnmarshalJSON(data []byte) error {
+	d.raw = append(json.RawMessage(nil), data...)
+	return nil
+}
+
+// NeutralDefault is the stored form of an ir.Default; nil for none.
+func NeutralDefault(d *ir.Default) *Default {
+	if d == nil {
+		return nil
+	}
+	return &Default{Sequence: d.Sequence.String()}
+}
+
+// IR is the ir.Default the stored form stands for.
+func (d *Default) IR() *ir.Default {
+	if d == nil {
+		return nil
+	}
+	return ir.NextVal(ir.ParseRef(d.Sequence))
 }
 
 // Snapshot is the set of stateful objects the migrations create.
@@ -272,9 +311,14 @@ func Parse(name string, data []byte) (*State, error) {
 	if err := dec.Decode(&st); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if st.Format != Format {
-		return nil, fmt.Errorf("%s: format %d, this trueup reads format %d", name, st.Format, Format)
+	if st.Format != 1 && st.Format != Format {
+		return nil, fmt.Errorf("%s: format %d, this trueup reads formats 1 and %d", name, st.Format, Format)
 	}
+	if err := readDefaults(&st); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	// Read, the history is in the current format; Marshal writes it so.
+	st.Format = Format
 	for i, m := range st.Migrations {
 		if m.Version != int64(i+1) {
 			return nil, fmt.Errorf("%s: migration %d is numbered %d: versions must be 1, 2, 3, ...", name, i+1, m.Version)

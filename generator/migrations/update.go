@@ -78,11 +78,7 @@ func Update(files map[string][]byte, dir string, p *plan.Plan, dialectName strin
 	if st.Dialect != dialectName {
 		return nil, fmt.Errorf("%s holds %s migrations: generate --dialect %s into another --out folder", dir, st.Dialect, dialectName)
 	}
-	desired, err := Desired(p)
-	if err != nil {
-		return nil, err
-	}
-	steps, notes, err := diff(st.Snapshot, desired)
+	steps, notes, err := diff(st.Snapshot, Desired(p))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
 	}

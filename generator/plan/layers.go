@@ -79,7 +79,7 @@ func (b *builder) raw() {
 			Kind: ir.KindTable, Ref: LinesTable(src.Name), Deps: []ir.Ref{{Schema: RAW}, seq},
 			Comment: fmt.Sprintf("every line landed by source %s (%s), as text", src.Name, src.Format),
 			Columns: []ir.Column{
-				{Name: "load_seq", Type: ir.Int, NotNull: true, Default: func(f ir.Fragments) string { return f.NextVal(seq) },
+				{Name: "load_seq", Type: ir.Int, NotNull: true, Default: ir.NextVal(seq),
 					Comment: "monotonic load sequence"},
 				{Name: "file_name", Type: ir.Text, NotNull: true, Comment: "landed file, relative to the stage"},
 				{Name: "file_row", Type: ir.Int, NotNull: true, Comment: "line number in the file"},
@@ -209,7 +209,7 @@ func (b *builder) silver() {
 	silver := ir.Ref{Schema: SILVER}
 	b.add(&ir.Object{Kind: ir.KindSequence, Ref: ObservationsSeq, Deps: []ir.Ref{silver}, Comment: "order of observations"})
 	obsCols := append([]ir.Column{{Name: "obs_seq", Type: ir.Int, NotNull: true,
-		Default: func(f ir.Fragments) string { return f.NextVal(ObservationsSeq) }}}, observationColumns...)
+		Default: ir.NextVal(ObservationsSeq)}}, observationColumns...)
 	obsCols = append(obsCols, col("observed_at", ir.Timestamp))
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: Observations, Deps: []ir.Ref{silver, ObservationsSeq}, Columns: obsCols,
 		Comment: "every asserted value once, deduplicated by the source's event identity"})

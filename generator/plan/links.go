@@ -65,7 +65,7 @@ func (b *builder) manualLinks() {
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: ManualLinks, Deps: []ir.Ref{silver, ManualLinksSeq},
 		Comment: "stewards' links and unlinks of source records, taken before the match rules; a record's current one has no ended_at",
 		Columns: []ir.Column{
-			{Name: "seq", Type: ir.Int, NotNull: true, Default: func(f ir.Fragments) string { return f.NextVal(ManualLinksSeq) }},
+			{Name: "seq", Type: ir.Int, NotNull: true, Default: ir.NextVal(ManualLinksSeq)},
 			notNull("source", ir.Text), notNull("record_key", ir.Text),
 			{Name: "customer_id", Type: ir.Text, Comment: "the customer the record is put in; NULL: a customer of its own (unlink)"},
 			{Name: "author", Type: ir.Text, NotNull: true, Comment: "the steward who decided"},

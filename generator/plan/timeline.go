@@ -120,7 +120,7 @@ func (b *builder) timeline() {
 	b.add(&ir.Object{Kind: ir.KindTable, Ref: Backfill, Deps: []ir.Ref{silver, BackfillSeq},
 		Comment: "customers still to re-resolve under the current rule-set version, a slice per run",
 		Columns: []ir.Column{
-			{Name: "seq", Type: ir.Int, NotNull: true, Default: func(f ir.Fragments) string { return f.NextVal(BackfillSeq) }},
+			{Name: "seq", Type: ir.Int, NotNull: true, Default: ir.NextVal(BackfillSeq)},
 			notNull("customer_id", ir.Text), notNull("ruleset_version", ir.Text), col("queued_at", ir.Timestamp),
 		}})
 	bs := BackfillStreamOf()

@@ -45,7 +45,7 @@ func Columns(f ir.Fragments, cols []ir.Column, extra func(c ir.Column) string) s
 			b.WriteString(" NOT NULL")
 		}
 		if c.Default != nil {
-			b.WriteString(" DEFAULT " + c.Default(f))
+			b.WriteString(" DEFAULT " + c.Default.SQL(f))
 		}
 		if extra != nil {
 			b.WriteString(extra(c))

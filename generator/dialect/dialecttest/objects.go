@@ -77,7 +77,7 @@ func runtimeCases() []Case {
 // objects are played by a local runtime, not rendered, in some dialects.
 func renderCases() []Case {
 	cols := []ir.Column{
-		{Name: "id", Type: ir.Int, NotNull: true, Default: func(f ir.Fragments) string { return f.NextVal(sequence) }},
+		{Name: "id", Type: ir.Int, NotNull: true, Default: ir.NextVal(sequence)},
 		{Name: "name", Type: ir.Text, Comment: "a name's comment, it's quoted"},
 		{Name: "amount", Type: ir.Decimal},
 		{Name: "score", Type: ir.Float},

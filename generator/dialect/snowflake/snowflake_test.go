@@ -111,11 +111,11 @@ func TestPipeLoadsEveryDefaultedColumn(t *testing.T) {
 			}
 			i := indexOf(cols, c.Name)
 			if i < 0 {
-				t.Errorf("%s: column %s defaults to %s but is left out of the COPY", o.Ref, c.Name, c.Default(r))
+				t.Errorf("%s: column %s defaults to %s but is left out of the COPY", o.Ref, c.Name, c.Default.SQL(r))
 				continue
 			}
-			if exprs[i] != c.Default(r) || exprs[i] != r.NextVal(o.Pipe.Sequence) {
-				t.Errorf("%s: %s is loaded from %q, want its default %s", o.Ref, c.Name, exprs[i], c.Default(r))
+			if exprs[i] != c.Default.SQL(r) || exprs[i] != r.NextVal(o.Pipe.Sequence) {
+				t.Errorf("%s: %s is loaded from %q, want its default %s", o.Ref, c.Name, exprs[i], c.Default.SQL(r))
 			}
 		}
 	}
