@@ -2,9 +2,9 @@ package sfrules
 
 import (
 	"fmt"
-	"regexp"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
