@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/ledgerloop/trueup/generator"
-	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/tests/sfparse"
 )
 
@@ -18,24 +16,17 @@ func TestPartsParse(t *testing.T) {
 	var stmts []sfparse.Stmt
 	var outside int
 	for _, dir := range append([]string{"../../models"}, specs(t)...) {
-		p, err := generator.Compile(dir)
+		set, err := Gather(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		files, err := generator.Render(p, snowflake.Name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range files {
-			for i, s := range f.Statements {
-				parts := PartsOf(s.SQL)
-				if !parts.Whole {
-					outside++
-				}
-				for j, text := range parts.Texts(s.SQL) {
-					name := fmt.Sprintf("%s: %s #%d part %d", dir, f.Path, i+1, j+1)
-					stmts = append(stmts, sfparse.Stmt{Name: name, SQL: sfparse.WithoutInto(text)})
-				}
+		for _, st := range set.Statements {
+			parts := PartsOf(st.SQL)
+			if !parts.Whole {
+				outside++
+			}
+			for j, text := range parts.Texts(st.SQL) {
+				stmts = append(stmts, sfparse.Stmt{Name: fmt.Sprintf("%s part %d", st.Name, j+1), SQL: sfparse.WithoutInto(text)})
 			}
 		}
 	}
