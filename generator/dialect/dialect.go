@@ -46,14 +46,9 @@ type Granter interface {
 	GrantTarget(g ir.Grant) string
 }
 
-// Statement is one SQL statement, with the parts a parser can check on its
-// own when the statement as a whole is outside the parser's grammar.
+// Statement is one SQL statement.
 type Statement struct {
 	SQL string
-	// Parseable is true when SQL as a whole is within the Snowflake parser's
-	// grammar; otherwise Bodies lists the parts that are.
-	Parseable bool
-	Bodies    []string
 }
 
 // Settings are project-wide names a renderer qualifies objects with.

@@ -58,19 +58,23 @@ func (s stripeChild) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
   %[4]s AS event_ms,
   0 AS seq,
   0 AS sub_seq
-FROM %[5]s AS b`, len([]rune(prefix)), f.Str(prefix), f.Str(s.c.Object), epochMillis(f, "b.created_text", 1000), derived(fmt.Sprintf(`SELECT
+FROM %[5]s AS b`, len([]rune(prefix)), f.Str(prefix), f.Str(s.c.Object), epochMillis(f, "b.created_text", 1000), derived(named(`SELECT
   l.load_seq, l.file_name, l.file_row,
-  %[1]s AS event_type,
-  %[2]s AS object_type,
-  %[3]s AS created_text,
-  %[4]s AS event_id,
-  %[5]s AS record_key,
-  %[7]s AS key_ok%[6]s
-FROM lines AS l`,
-		d.text(f, "type"), d.text(f, "data", "object", "object"), d.text(f, "created"), d.text(f, "id"),
-		d.text(f, join(p("data", "object"), s.c.Key)...),
-		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }),
-		f.JSONIsKey(d.get(f, join(p("data", "object"), s.c.Key)...)))))
+  {{type}} AS event_type,
+  {{object_type}} AS object_type,
+  {{created}} AS created_text,
+  {{id}} AS event_id,
+  {{record_key}} AS record_key,
+  {{key_ok}} AS key_ok{{columns}}
+FROM lines AS l`, map[string]string{
+		"type":        d.text(f, "type"),
+		"object_type": d.text(f, "data", "object", "object"),
+		"created":     d.text(f, "created"),
+		"id":          d.text(f, "id"),
+		"record_key":  d.text(f, join(p("data", "object"), s.c.Key)...),
+		"columns":     docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }),
+		"key_ok":      f.JSONIsKey(d.get(f, join(p("data", "object"), s.c.Key)...)),
+	})))
 }
 
 func (s stripeChild) events(f ir.Fragments, d *lineDoc, paths [][]string) string {
@@ -108,19 +112,19 @@ func (b *builder) derivedState(src *spec.Source, c *spec.Child) ir.SQL {
 		// each parent at each point, and map its values to fields.
 		child := fmt.Sprintf("SELECT customer_id, valid_from, parent_key, record_key AS child_key, field, raw_value, event_time, event_id, order_key FROM %s WHERE source = %s AND parent_key IS NOT NULL",
 			f.Object(AsOfState), f.Str(label))
-		return fmt.Sprintf(`INSERT INTO %[1]s (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
+		return named(`INSERT INTO {{as_of_state}} (customer_id, valid_from, source, record_key, field, op, raw_value, value, valid, event_time, event_id, order_key, via)
 SELECT
-  customer_id, valid_from, %[2]s, parent_key, field, 'set', raw_value,
-  CASE field%[3]s
+  customer_id, valid_from, {{source}}, parent_key, field, 'set', raw_value,
+  CASE field{{norm}}
     ELSE raw_value
   END,
-  CASE field%[4]s
+  CASE field{{valid}}
     ELSE TRUE
   END,
-  event_time, event_id, order_key, %[5]s || ' ' || child_key
+  event_time, event_id, order_key, {{child_object}} || ' ' || child_key
 FROM (
-  SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, %[2]s AS source
-  FROM (%[6]s) AS cs
+  SELECT cs.customer_id, cs.valid_from, cs.parent_key, cs.child_key, m.field, cs.raw_value, cs.event_time, cs.event_id, cs.order_key, {{source}} AS source
+  FROM ({{child}}) AS cs
   JOIN (
     SELECT customer_id, valid_from, parent_key, child_key
     FROM (
@@ -128,16 +132,24 @@ FROM (
         customer_id, valid_from, parent_key, child_key,
         ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from, parent_key ORDER BY excluded, latest DESC NULLS LAST, child_key DESC) AS n
       FROM (
-        SELECT customer_id, valid_from, parent_key, child_key, %[7]s AS excluded, %[8]s AS latest
-        FROM (%[6]s) AS s
+        SELECT customer_id, valid_from, parent_key, child_key, {{excluded}} AS excluded, {{latest}} AS latest
+        FROM ({{child}}) AS s
         GROUP BY customer_id, valid_from, parent_key, child_key
       ) AS k
     ) AS r
     WHERE n = 1
   ) AS cur ON cur.customer_id = cs.customer_id AND cur.valid_from = cs.valid_from AND cur.parent_key = cs.parent_key AND cur.child_key = cs.child_key
-  JOIN (VALUES %[9]s) AS m (child_field, field) ON m.child_field = cs.field
-) AS d`,
-			f.Object(AsOfState), f.Str(src.Name), strings.Join(norm, ""), strings.Join(valid, ""), f.Str(c.Object),
-			child, excluded, latest, strings.Join(mapCases, ", "))
+  JOIN (VALUES {{map_cases}}) AS m (child_field, field) ON m.child_field = cs.field
+) AS d`, map[string]string{
+			"as_of_state":  f.Object(AsOfState),
+			"source":       f.Str(src.Name),
+			"norm":         strings.Join(norm, ""),
+			"valid":        strings.Join(valid, ""),
+			"child_object": f.Str(c.Object),
+			"child":        child,
+			"excluded":     excluded,
+			"latest":       latest,
+			"map_cases":    strings.Join(mapCases, ", "),
+		})
 	}
 }

@@ -94,63 +94,100 @@ func (b *builder) intakeChecks() []ir.SQL {
 		src := src
 		c := b.s.CheckByName(spec.CheckQuarantineShare).For(src.Name)
 		steps = append(steps, func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT %[2]s, %[3]s, %[4]s, %[5]s,
+			return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT {{batch_id}}, {{check_quarantine_share}}, {{source}}, {{severity}},
   CASE
     WHEN x IS NULL THEN 'skipped'
-    WHEN x >= %[6]s THEN CASE WHEN %[7]s THEN 'acknowledged' ELSE 'fail' END
+    WHEN x >= {{share}} THEN CASE WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END
     ELSE 'pass'
   END,
-  x, %[6]s, NULL, NULL, %[8]s
+  x, {{share}}, NULL, NULL, {{now}}
 FROM (
-  SELECT CASE WHEN l.n > 0 THEN CAST(q.n AS %[11]s) / l.n END AS x
+  SELECT CASE WHEN l.n > 0 THEN CAST(q.n AS {{float_type}}) / l.n END AS x
   FROM
-    (SELECT COUNT(*) AS n FROM %[9]s WHERE source = %[4]s AND batch_id = %[2]s AND flagged_at >= %[12]s) AS q,
-    (SELECT SUM(lines) AS n FROM %[10]s WHERE source = %[4]s AND batch_id = %[2]s AND counted_at >= %[12]s AND reason = %[13]s) AS l
-) AS r`,
-				f.Object(DQResults), f.BatchID(), f.Str(spec.CheckQuarantineShare), f.Str(src.Name), f.Str(c.Severity),
-				num(c.Share), acked(f, spec.CheckQuarantineShare), f.Now(), f.Object(Quarantine), f.Object(LineCounts),
-				f.Type(ir.Float), batchStart(f), f.Str(ReasonLanded))
+    (SELECT COUNT(*) AS n FROM {{quarantine}} WHERE source = {{source}} AND batch_id = {{batch_id}} AND flagged_at >= {{batch_start}}) AS q,
+    (SELECT SUM(lines) AS n FROM {{line_counts}} WHERE source = {{source}} AND batch_id = {{batch_id}} AND counted_at >= {{batch_start}} AND reason = {{reason_landed}}) AS l
+) AS r`, map[string]string{
+				"dq_results":             f.Object(DQResults),
+				"batch_id":               f.BatchID(),
+				"check_quarantine_share": f.Str(spec.CheckQuarantineShare),
+				"source":                 f.Str(src.Name),
+				"severity":               f.Str(c.Severity),
+				"share":                  num(c.Share),
+				"acked":                  acked(f, spec.CheckQuarantineShare),
+				"now":                    f.Now(),
+				"quarantine":             f.Object(Quarantine),
+				"line_counts":            f.Object(LineCounts),
+				"float_type":             f.Type(ir.Float),
+				"batch_start":            batchStart(f),
+				"reason_landed":          f.Str(ReasonLanded),
+			})
 		})
 		// What went wrong, per reason: where to look first.
 		steps = append(steps, func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, pointer, detail, total)
-SELECT %[2]s, %[3]s, pointer, detail, total
+			return named(`INSERT INTO {{dq_violations}} (batch_id, check_name, pointer, detail, total)
+SELECT {{batch_id}}, {{check_quarantine_share}}, pointer, detail, total
 FROM (
-  SELECT %[4]s || ': ' || reason AS pointer,
-    CAST(COUNT(*) AS %[7]s) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS %[7]s)) AS detail,
+  SELECT {{source}} || ': ' || reason AS pointer,
+    CAST(COUNT(*) AS {{text_type}}) || ' lines, the first ' || MIN(file_name || ':' || CAST(file_row AS {{text_type}})) AS detail,
     COUNT(*) OVER () AS total,
     ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, reason) AS n
-  FROM %[5]s
-  WHERE source = %[4]s AND batch_id = %[2]s AND flagged_at >= %[6]s
+  FROM {{quarantine}}
+  WHERE source = {{source}} AND batch_id = {{batch_id}} AND flagged_at >= {{batch_start}}
   GROUP BY reason
 ) AS s
-WHERE n <= %[8]d`, f.Object(DQViolations), f.BatchID(), f.Str(spec.CheckQuarantineShare), f.Str(src.Name), f.Object(Quarantine), batchStart(f), f.Type(ir.Text), ViolationSample)
+WHERE n <= {{violation_sample}}`, map[string]string{
+				"dq_violations":          f.Object(DQViolations),
+				"batch_id":               f.BatchID(),
+				"check_quarantine_share": f.Str(spec.CheckQuarantineShare),
+				"source":                 f.Str(src.Name),
+				"quarantine":             f.Object(Quarantine),
+				"batch_start":            batchStart(f),
+				"text_type":              f.Type(ir.Text),
+				"violation_sample":       fmt.Sprint(ViolationSample),
+			})
 		})
 		b.p.Checks[spec.CheckQuarantineShare] = append(b.p.Checks[spec.CheckQuarantineShare], steps[len(steps)-2:]...)
 	}
 	c := b.s.CheckByName(spec.CheckUnmappedTypes)
 	steps = append(steps, func(f ir.Fragments) string {
 		// A count, with status counted: it never fails.
-		return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT %[2]s, %[3]s, source || ' ' || COALESCE(detail, ''), %[4]s, 'counted', SUM(lines), NULL, NULL, NULL, %[5]s
-FROM %[6]s
-WHERE batch_id = %[2]s AND counted_at >= %[7]s AND reason = %[8]s
-GROUP BY source, detail`,
-			f.Object(DQResults), f.BatchID(), f.Str(spec.CheckUnmappedTypes), f.Str(c.Severity), f.Now(), f.Object(LineCounts), batchStart(f), f.Str(ReasonUnmappedType))
+		return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT {{batch_id}}, {{check_unmapped_types}}, source || ' ' || COALESCE(detail, ''), {{severity}}, 'counted', SUM(lines), NULL, NULL, NULL, {{now}}
+FROM {{line_counts}}
+WHERE batch_id = {{batch_id}} AND counted_at >= {{batch_start}} AND reason = {{reason_unmapped_type}}
+GROUP BY source, detail`, map[string]string{
+			"dq_results":           f.Object(DQResults),
+			"batch_id":             f.BatchID(),
+			"check_unmapped_types": f.Str(spec.CheckUnmappedTypes),
+			"severity":             f.Str(c.Severity),
+			"now":                  f.Now(),
+			"line_counts":          f.Object(LineCounts),
+			"batch_start":          batchStart(f),
+			"reason_unmapped_type": f.Str(ReasonUnmappedType),
+		})
 	})
 	b.p.Checks[spec.CheckUnmappedTypes] = append(b.p.Checks[spec.CheckUnmappedTypes], steps[len(steps)-1])
 	rc := b.s.CheckByName(spec.CheckReplacedCharacters)
 	for _, src := range b.s.Sources {
 		src := src
 		steps = append(steps, func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT %[2]s, %[3]s, %[4]s, %[5]s,
-  CASE WHEN n = 0 THEN 'pass' WHEN %[6]s THEN 'acknowledged' ELSE 'fail' END,
-  n, 0, NULL, NULL, %[7]s
-FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM %[8]s WHERE source = %[4]s AND batch_id = %[2]s AND counted_at >= %[9]s AND reason = %[10]s) AS c`,
-				f.Object(DQResults), f.BatchID(), f.Str(spec.CheckReplacedCharacters), f.Str(src.Name), f.Str(rc.Severity),
-				acked(f, spec.CheckReplacedCharacters), f.Now(), f.Object(LineCounts), batchStart(f), f.Str(ReasonReplaced))
+			return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT {{batch_id}}, {{check_replaced_characters}}, {{source}}, {{severity}},
+  CASE WHEN n = 0 THEN 'pass' WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END,
+  n, 0, NULL, NULL, {{now}}
+FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM {{line_counts}} WHERE source = {{source}} AND batch_id = {{batch_id}} AND counted_at >= {{batch_start}} AND reason = {{reason_replaced}}) AS c`, map[string]string{
+				"dq_results":                f.Object(DQResults),
+				"batch_id":                  f.BatchID(),
+				"check_replaced_characters": f.Str(spec.CheckReplacedCharacters),
+				"source":                    f.Str(src.Name),
+				"severity":                  f.Str(rc.Severity),
+				"acked":                     acked(f, spec.CheckReplacedCharacters),
+				"now":                       f.Now(),
+				"line_counts":               f.Object(LineCounts),
+				"batch_start":               batchStart(f),
+				"reason_replaced":           f.Str(ReasonReplaced),
+			})
 		})
 		b.p.Checks[spec.CheckReplacedCharacters] = append(b.p.Checks[spec.CheckReplacedCharacters], steps[len(steps)-1])
 	}
@@ -248,21 +285,36 @@ HAVING %s - MAX(%s) > %d`, f.Stream(ObservationsStreamOf()), f.TimestampToMillis
 		sev := b.s.CheckByName(c.name).Severity
 		steps = append(steps,
 			func(f ir.Fragments) string {
-				return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT %[2]s, %[3]s, NULL, %[4]s,
-  CASE WHEN n = 0 THEN 'pass' WHEN %[5]s THEN 'acknowledged' ELSE 'fail' END,
-  n, 0, NULL, NULL, %[6]s
-FROM (SELECT COUNT(*) AS n FROM (%[7]s) AS v) AS c`,
-					f.Object(DQResults), f.BatchID(), f.Str(c.name), f.Str(sev), acked(f, c.name), f.Now(), c.from(f))
+				return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT {{batch_id}}, {{check}}, NULL, {{severity}},
+  CASE WHEN n = 0 THEN 'pass' WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END,
+  n, 0, NULL, NULL, {{now}}
+FROM (SELECT COUNT(*) AS n FROM ({{from}}) AS v) AS c`, map[string]string{
+					"dq_results": f.Object(DQResults),
+					"batch_id":   f.BatchID(),
+					"check":      f.Str(c.name),
+					"severity":   f.Str(sev),
+					"acked":      acked(f, c.name),
+					"now":        f.Now(),
+					"from":       c.from(f),
+				})
 			},
 			func(f ir.Fragments) string {
-				return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, pointer, detail, total)
-SELECT %[2]s, %[3]s, pointer, detail, total
+				return named(`INSERT INTO {{dq_violations}} (batch_id, check_name, pointer, detail, total)
+SELECT {{batch_id}}, {{check}}, pointer, detail, total
 FROM (
-  SELECT %[4]s AS pointer, %[5]s AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY %[4]s) AS n
-  FROM (%[6]s) AS v
+  SELECT {{pointer}} AS pointer, {{detail}} AS detail, COUNT(*) OVER () AS total, ROW_NUMBER() OVER (ORDER BY {{pointer}}) AS n
+  FROM ({{from}}) AS v
 ) AS s
-WHERE n <= %[7]d`, f.Object(DQViolations), f.BatchID(), f.Str(c.name), c.pointer, c.detail, c.from(f), ViolationSample)
+WHERE n <= {{violation_sample}}`, map[string]string{
+					"dq_violations":    f.Object(DQViolations),
+					"batch_id":         f.BatchID(),
+					"check":            f.Str(c.name),
+					"pointer":          c.pointer,
+					"detail":           c.detail,
+					"from":             c.from(f),
+					"violation_sample": fmt.Sprint(ViolationSample),
+				})
 			})
 		b.p.Checks[c.name] = append([]ir.SQL(nil), steps[len(steps)-2:]...)
 	}
@@ -306,30 +358,40 @@ FROM (
 		s := s
 		c := b.s.CheckByName(s.check).For(s.name)
 		steps = append(steps, func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT %[2]s, %[3]s, %[4]s, %[5]s,
+			return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
+SELECT {{batch_id}}, {{check}}, {{subject}}, {{severity}},
   CASE
     WHEN x IS NULL THEN 'skipped'
-    WHEN h < %[6]d THEN 'skipped'
-    WHEN x - m > %[7]s AND (sd = 0 OR (x - m) / sd > %[8]s) THEN CASE WHEN %[9]s THEN 'acknowledged' ELSE 'fail' END
+    WHEN h < {{min_history}} THEN 'skipped'
+    WHEN x - m > {{floor}} AND (sd = 0 OR (x - m) / sd > {{z}}) THEN CASE WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END
     ELSE 'pass'
   END,
-  x, %[8]s, m, h, %[10]s
+  x, {{z}}, m, h, {{now}}
 FROM (
   SELECT
-    (%[11]s) AS x,
+    ({{observed}}) AS x,
     AVG(observed) AS m,
     COALESCE(STDDEV_POP(observed), 0) AS sd,
     COUNT(observed) AS h
   FROM (
-    SELECT observed FROM %[1]s
-    WHERE check_name = %[3]s AND subject = %[4]s AND observed IS NOT NULL
+    SELECT observed FROM {{dq_results}}
+    WHERE check_name = {{check}} AND subject = {{subject}} AND observed IS NOT NULL
     ORDER BY checked_at DESC, batch_id DESC
     LIMIT 30
   ) AS past
-) AS r`,
-				f.Object(DQResults), f.BatchID(), f.Str(s.check), f.Str(s.name), f.Str(c.Severity),
-				c.MinHistory, num(c.Floor), num(c.Z), acked(f, s.check), f.Now(), s.observed(f))
+) AS r`, map[string]string{
+				"dq_results":  f.Object(DQResults),
+				"batch_id":    f.BatchID(),
+				"check":       f.Str(s.check),
+				"subject":     f.Str(s.name),
+				"severity":    f.Str(c.Severity),
+				"min_history": fmt.Sprint(c.MinHistory),
+				"floor":       num(c.Floor),
+				"z":           num(c.Z),
+				"acked":       acked(f, s.check),
+				"now":         f.Now(),
+				"observed":    s.observed(f),
+			})
 		})
 		b.p.Checks[s.check] = append(b.p.Checks[s.check], steps[len(steps)-1])
 	}

@@ -94,17 +94,32 @@ func (b *builder) linkOutcome(f ir.Fragments) string {
 	// the next batch may not have applied yet), else the crosswalk's.
 	pending := fmt.Sprintf("(SELECT MAX(COALESCE(customer_id, %s)) FROM %s WHERE source = %s AND record_key = %s AND ended_at IS NULL)",
 		OwnID(src, key), f.Object(ManualLinks), src, key)
-	expr := fmt.Sprintf(`CASE
-  WHEN %[1]s IS NULL OR TRIM(%[1]s) = '' THEN %[2]s
-  WHEN %[14]s IS NULL OR TRIM(%[14]s) = '' THEN %[15]s
-  WHEN %[3]s IS NULL OR NOT %[4]s THEN %[5]s
-  WHEN %[6]s IS NULL THEN %[7]s
-  WHEN %[8]s IS NOT NULL AND (SELECT COUNT(*) FROM %[9]s WHERE customer_id = %[8]s) = 0 THEN %[10]s
-  WHEN COALESCE(%[16]s, %[6]s) = COALESCE(%[8]s, %[11]s) THEN %[12]s
-  ELSE %[13]s
-END`, f.Param(LinkArgReason), f.Str(LinkNoReason), src, inList(f, src, sources...), f.Str(LinkUnknownSource),
-		current, f.Str(LinkUnknownRecord), cust, f.Object(Crosswalk), f.Str(LinkUnknownCustomer),
-		OwnID(src, key), f.Str(LinkAlreadyThere), f.Str(LinkOK), f.Param(LinkArgAuthor), f.Str(LinkNoAuthor), pending)
+	expr := named(`CASE
+  WHEN {{reason}} IS NULL OR TRIM({{reason}}) = '' THEN {{link_no_reason}}
+  WHEN {{author}} IS NULL OR TRIM({{author}}) = '' THEN {{link_no_author}}
+  WHEN {{src}} IS NULL OR NOT {{in_list}} THEN {{link_unknown_source}}
+  WHEN {{current}} IS NULL THEN {{link_unknown_record}}
+  WHEN {{customer}} IS NOT NULL AND (SELECT COUNT(*) FROM {{crosswalk}} WHERE customer_id = {{customer}}) = 0 THEN {{link_unknown_customer}}
+  WHEN COALESCE({{pending}}, {{current}}) = COALESCE({{customer}}, {{own_id}}) THEN {{link_already_there}}
+  ELSE {{link_ok}}
+END`, map[string]string{
+		"reason":                f.Param(LinkArgReason),
+		"link_no_reason":        f.Str(LinkNoReason),
+		"src":                   src,
+		"in_list":               inList(f, src, sources...),
+		"link_unknown_source":   f.Str(LinkUnknownSource),
+		"current":               current,
+		"link_unknown_record":   f.Str(LinkUnknownRecord),
+		"customer":              cust,
+		"crosswalk":             f.Object(Crosswalk),
+		"link_unknown_customer": f.Str(LinkUnknownCustomer),
+		"own_id":                OwnID(src, key),
+		"link_already_there":    f.Str(LinkAlreadyThere),
+		"link_ok":               f.Str(LinkOK),
+		"author":                f.Param(LinkArgAuthor),
+		"link_no_author":        f.Str(LinkNoAuthor),
+		"pending":               pending,
+	})
 	return f.SetVar(linkOutcomeVar, ir.Text, expr, "(SELECT 1 AS one)")
 }
 
@@ -131,8 +146,16 @@ func (p *Plan) LinkSteps() []ir.SQL {
 				f.Object(ManualLinks), f.Var(linkAtVar), f.Param(LinkArgSource), f.Param(LinkArgRecord), ok(f))
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf("INSERT INTO %s (source, record_key, customer_id, author, reason, set_at)\nSELECT %s, %s, %s, %s, %s, %s\nFROM (SELECT 1 AS one) AS one\nWHERE %s",
-				f.Object(ManualLinks), f.Param(LinkArgSource), f.Param(LinkArgRecord), f.Param(LinkArgCustomer), f.Param(LinkArgAuthor), f.Param(LinkArgReason), f.Var(linkAtVar), ok(f))
+			return named("INSERT INTO {{manual_links}} (source, record_key, customer_id, author, reason, set_at)\nSELECT {{source}}, {{record}}, {{customer}}, {{author}}, {{reason}}, {{link_at}}\nFROM (SELECT 1 AS one) AS one\nWHERE {{ok}}", map[string]string{
+				"manual_links": f.Object(ManualLinks),
+				"source":       f.Param(LinkArgSource),
+				"record":       f.Param(LinkArgRecord),
+				"customer":     f.Param(LinkArgCustomer),
+				"author":       f.Param(LinkArgAuthor),
+				"reason":       f.Param(LinkArgReason),
+				"link_at":      f.Var(linkAtVar),
+				"ok":           ok(f),
+			})
 		},
 	}
 }
@@ -150,9 +173,15 @@ func (b *builder) linkProcedure() {
 		return f.Param(LinkArgSource) + " || ':' || " + f.Param(LinkArgRecord)
 	}
 	detail := func(f ir.Fragments) string {
-		return fmt.Sprintf("TO_JSON(OBJECT_CONSTRUCT('source', %s, 'record_key', %s, 'from', (SELECT MAX(customer_id) FROM %s WHERE source = %s AND record_key = %s), 'to', COALESCE(%s, %s), 'reason', %s, 'author', %s, 'by', 'AUDIT.LINK_RECORD'))",
-			f.Param(LinkArgSource), f.Param(LinkArgRecord), f.Object(Crosswalk), f.Param(LinkArgSource), f.Param(LinkArgRecord),
-			f.Param(LinkArgCustomer), OwnID(f.Param(LinkArgSource), f.Param(LinkArgRecord)), f.Param(LinkArgReason), f.Param(LinkArgAuthor))
+		return named("TO_JSON(OBJECT_CONSTRUCT('source', {{source}}, 'record_key', {{record}}, 'from', (SELECT MAX(customer_id) FROM {{crosswalk}} WHERE source = {{source}} AND record_key = {{record}}), 'to', COALESCE({{customer}}, {{own_id}}), 'reason', {{reason}}, 'author', {{author}}, 'by', 'AUDIT.LINK_RECORD'))", map[string]string{
+			"source":    f.Param(LinkArgSource),
+			"record":    f.Param(LinkArgRecord),
+			"crosswalk": f.Object(Crosswalk),
+			"customer":  f.Param(LinkArgCustomer),
+			"own_id":    OwnID(f.Param(LinkArgSource), f.Param(LinkArgRecord)),
+			"reason":    f.Param(LinkArgReason),
+			"author":    f.Param(LinkArgAuthor),
+		})
 	}
 	steps = append(steps, auditLogEntrySteps(RelinkAction, subject, detail, func(f ir.Fragments) string {
 		return f.Var(linkOutcomeVar) + " = " + f.Str(LinkOK)

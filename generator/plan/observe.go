@@ -199,21 +199,30 @@ func (x debezium) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
   %[2]s AS seq,
   CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key,
   CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
-FROM %[3]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.lsn", seqDigits), derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, %[1]s AS parsed, %[10]s AS rejected,
-  %[2]s AS op_code,
-  %[3]s AS ts_text,
-  %[4]s AS lsn,
-  COALESCE(%[5]s, '') || '.' || COALESCE(%[6]s, '') AS tbl,
-  %[7]s AS key_before,
-  %[8]s AS key_after,
-  %[11]s AS key_before_ok,
-  %[12]s AS key_after_ok%[9]s
-FROM lines AS l`,
-		d.parsed(), text("op"), text("source", "ts_ms"), text("source", "lsn"), text("source", "schema"), text("source", "table"),
-		text(join(p("before"), x.src.Key)...), text(join(p("after"), x.src.Key)...),
-		docColumns(paths, func(path []string) string { return x.at(f, d, join(p("after"), path)...) }),
-		d.rejected(f), f.JSONIsKey(x.at(f, d, join(p("before"), x.src.Key)...)), f.JSONIsKey(x.at(f, d, join(p("after"), x.src.Key)...)))))
+FROM %[3]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.lsn", seqDigits), derived(named(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, {{parsed}} AS parsed, {{rejected}} AS rejected,
+  {{op}} AS op_code,
+  {{ts_ms}} AS ts_text,
+  {{lsn}} AS lsn,
+  COALESCE({{schema}}, '') || '.' || COALESCE({{table}}, '') AS tbl,
+  {{before}} AS key_before,
+  {{after}} AS key_after,
+  {{json_is_key_before}} AS key_before_ok,
+  {{json_is_key_after}} AS key_after_ok{{doc_columns_after}}
+FROM lines AS l`, map[string]string{
+		"parsed":             d.parsed(),
+		"op":                 text("op"),
+		"ts_ms":              text("source", "ts_ms"),
+		"lsn":                text("source", "lsn"),
+		"schema":             text("source", "schema"),
+		"table":              text("source", "table"),
+		"before":             text(join(p("before"), x.src.Key)...),
+		"after":              text(join(p("after"), x.src.Key)...),
+		"doc_columns_after":  docColumns(paths, func(path []string) string { return x.at(f, d, join(p("after"), path)...) }),
+		"rejected":           d.rejected(f),
+		"json_is_key_before": f.JSONIsKey(x.at(f, d, join(p("before"), x.src.Key)...)),
+		"json_is_key_after":  f.JSONIsKey(x.at(f, d, join(p("after"), x.src.Key)...)),
+	})))
 }
 
 // events: a snapshot asserts every column present in after, except TOAST
@@ -247,30 +256,37 @@ var debeziumBad = []unconvertible{
 }
 
 func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[5]s AS detail, event_ms FROM (
+	return named(`SELECT load_seq, file_name, file_row, loaded_at, reason, {{detail}} AS detail, event_ms FROM (
   SELECT
     load_seq, file_name, file_row, loaded_at, event_ms, ts_text, lsn,
     CASE
       WHEN rejected IS NOT NULL THEN rejected
-      WHEN tbl <> %[1]s THEN 'event for another table'
+      WHEN tbl <> {{table}} THEN 'event for another table'
       WHEN op_code = 't' THEN 'truncate is not applied: re-sync needed'
       WHEN op_code IS NULL OR op_code NOT IN ('c', 'u', 'r', 'd') THEN 'unknown op'
       WHEN ts_text IS NULL THEN 'missing source.ts_ms'
-      WHEN event_ms IS NULL THEN %[3]s
+      WHEN event_ms IS NULL THEN {{bad_time}}
       WHEN record_key IS NULL THEN 'missing record key'
-      WHEN NOT key_ok THEN %[6]s
+      WHEN NOT key_ok THEN {{reason_bad_key}}
       WHEN lsn IS NULL THEN 'missing source.lsn'
-      WHEN seq IS NULL THEN %[4]s
+      WHEN seq IS NULL THEN {{bad_seq}}
     END AS reason,
     CASE
-      WHEN rejected IS NOT NULL THEN %[7]s
-      WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || %[8]s
+      WHEN rejected IS NOT NULL THEN {{line_excerpt}}
+      WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || {{record_key_excerpt}}
       ELSE tbl
     END AS detail
-  FROM %[2]s AS x
-) y WHERE reason IS NOT NULL`, f.Str(x.src.Table), strings.ReplaceAll(derived(x.base(f, d, nil)), "\n", "\n  "),
-		f.Str(debeziumBad[0].reason), f.Str(debeziumBad[1].reason), detailOf(f, "reason", debeziumBad, "detail"),
-		f.Str(ReasonBadKey), lineExcerpt(f), excerpt("record_key"))
+  FROM {{base}} AS x
+) y WHERE reason IS NOT NULL`, map[string]string{
+		"table":              f.Str(x.src.Table),
+		"base":               strings.ReplaceAll(derived(x.base(f, d, nil)), "\n", "\n  "),
+		"bad_time":           f.Str(debeziumBad[0].reason),
+		"bad_seq":            f.Str(debeziumBad[1].reason),
+		"detail":             detailOf(f, "reason", debeziumBad, "detail"),
+		"reason_bad_key":     f.Str(ReasonBadKey),
+		"line_excerpt":       lineExcerpt(f),
+		"record_key_excerpt": excerpt("record_key"),
+	})
 }
 
 func (debezium) counted(ir.Fragments, *lineDoc) string { return "" }
@@ -316,18 +332,26 @@ func (s salesforce) base(f ir.Fragments, d *lineDoc, paths [][]string, events bo
   %[1]s AS event_ms,
   %[2]s AS seq,
   %[3]s AS sub_seq
-FROM %[4]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.commit_text", seqDigits), sequence(f, "b.seq_text", subSeqDigits), derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
-  %[2]s AS change_type,
-  %[3]s AS entity,
-  %[4]s AS ts_text,
-  %[5]s AS commit_text,
-  %[6]s AS seq_text,
-  %[7]s AS replay_id,
-  %[8]s AS record_ids%[9]s
-FROM lines AS l`,
-		d.parsed(), s.text(f, d, hdr("changeType")...), s.text(f, d, hdr("entityName")...), s.text(f, d, hdr("commitTimestamp")...),
-		s.text(f, d, hdr("commitNumber")...), s.text(f, d, hdr("sequenceNumber")...), s.text(f, d, "event", "replayId"), s.at(f, d, hdr("recordIds")...), extra)))
+FROM %[4]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.commit_text", seqDigits), sequence(f, "b.seq_text", subSeqDigits), derived(named(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, {{parsed}} AS parsed,
+  {{change_type}} AS change_type,
+  {{entity_name}} AS entity,
+  {{commit_timestamp}} AS ts_text,
+  {{commit_number}} AS commit_text,
+  {{sequence_number}} AS seq_text,
+  {{replay_id}} AS replay_id,
+  {{record_ids}} AS record_ids{{extra}}
+FROM lines AS l`, map[string]string{
+		"parsed":           d.parsed(),
+		"change_type":      s.text(f, d, hdr("changeType")...),
+		"entity_name":      s.text(f, d, hdr("entityName")...),
+		"commit_timestamp": s.text(f, d, hdr("commitTimestamp")...),
+		"commit_number":    s.text(f, d, hdr("commitNumber")...),
+		"sequence_number":  s.text(f, d, hdr("sequenceNumber")...),
+		"replay_id":        s.text(f, d, "event", "replayId"),
+		"record_ids":       s.at(f, d, hdr("recordIds")...),
+		"extra":            extra,
+	})))
 }
 
 // events: CREATE and UNDELETE assert the fields they carry; UPDATE asserts
@@ -386,35 +410,43 @@ var salesforceBad = []unconvertible{
 }
 
 func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[6]s AS detail, event_ms FROM (
+	return named(`SELECT load_seq, file_name, file_row, loaded_at, reason, {{detail}} AS detail, event_ms FROM (
   SELECT
     load_seq, file_name, file_row, loaded_at, event_ms, ts_text, commit_text, seq_text,
     CASE
       WHEN rejected IS NOT NULL THEN rejected
       WHEN NOT has_header THEN 'not a change event: no payload.ChangeEventHeader'
       WHEN entity IS NULL THEN 'missing entityName'
-      WHEN entity <> %[1]s THEN 'event for another object'
-      WHEN change_type LIKE 'GAP%%' THEN change_type || ': values were not sent, re-sync needed'
+      WHEN entity <> {{object}} THEN 'event for another object'
+      WHEN change_type LIKE 'GAP%' THEN change_type || ': values were not sent, re-sync needed'
       WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'unknown changeType'
       WHEN ts_text IS NULL THEN 'missing commitTimestamp'
-      WHEN event_ms IS NULL THEN %[3]s
+      WHEN event_ms IS NULL THEN {{bad_0}}
       WHEN replay_id IS NULL THEN 'missing event.replayId'
       WHEN NOT has_record_id THEN 'missing recordIds'
-      WHEN NOT record_ids_ok THEN %[8]s
-      WHEN commit_text IS NOT NULL AND seq IS NULL THEN %[4]s
-      WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN %[5]s
+      WHEN NOT record_ids_ok THEN {{reason_bad_key}}
+      WHEN commit_text IS NOT NULL AND seq IS NULL THEN {{bad_1}}
+      WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN {{bad_2}}
     END AS reason,
     CASE
-      WHEN rejected IS NOT NULL OR NOT has_header THEN %[7]s
-      WHEN entity IS NULL OR entity <> %[1]s THEN 'entityName ' || COALESCE(entity, 'absent')
+      WHEN rejected IS NOT NULL OR NOT has_header THEN {{line_excerpt}}
+      WHEN entity IS NULL OR entity <> {{object}} THEN 'entityName ' || COALESCE(entity, 'absent')
       WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
-      WHEN change_type LIKE 'GAP%%' THEN record_ids_text
+      WHEN change_type LIKE 'GAP%' THEN record_ids_text
       WHEN change_type IS NULL OR change_type NOT IN ('CREATE', 'UPDATE', 'DELETE', 'UNDELETE') THEN 'changeType ' || COALESCE(change_type, 'absent')
       ELSE record_ids_text
     END AS detail
-  FROM %[2]s AS h
-) y WHERE reason IS NOT NULL`, f.Str(s.src.Object), strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "),
-		f.Str(salesforceBad[0].reason), f.Str(salesforceBad[1].reason), f.Str(salesforceBad[2].reason), detailOf(f, "reason", salesforceBad, "detail"), lineExcerpt(f), f.Str(ReasonBadKey))
+  FROM {{base}} AS h
+) y WHERE reason IS NOT NULL`, map[string]string{
+		"object":         f.Str(s.src.Object),
+		"base":           strings.ReplaceAll(derived(s.base(f, d, nil, false)), "\n", "\n  "),
+		"bad_0":          f.Str(salesforceBad[0].reason),
+		"bad_1":          f.Str(salesforceBad[1].reason),
+		"bad_2":          f.Str(salesforceBad[2].reason),
+		"detail":         detailOf(f, "reason", salesforceBad, "detail"),
+		"line_excerpt":   lineExcerpt(f),
+		"reason_bad_key": f.Str(ReasonBadKey),
+	})
 }
 
 func (salesforce) counted(ir.Fragments, *lineDoc) string { return "" }
@@ -438,17 +470,23 @@ func (s stripe) baseWith(f ir.Fragments, d *lineDoc, paths [][]string, extra str
   %[4]s AS event_ms,
   0 AS seq,
   0 AS sub_seq
-FROM %[5]s AS b`, f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".deleted"), epochMillis(f, "b.created_text", 1000), derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, %[1]s AS parsed,
-  %[2]s AS event_type,
-  %[3]s AS created_text,
-  %[4]s AS event_id,
-  %[5]s AS record_key,
-  %[8]s AS key_ok%[6]s%[7]s
-FROM lines AS l`,
-		d.parsed(), d.text(f, "type"), d.text(f, "created"), d.text(f, "id"), d.text(f, join(p("data", "object"), s.src.Key)...),
-		docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }), extra,
-		f.JSONIsKey(d.get(f, join(p("data", "object"), s.src.Key)...)))))
+FROM %[5]s AS b`, f.Str(obj+".created"), f.Str(obj+".updated"), f.Str(obj+".deleted"), epochMillis(f, "b.created_text", 1000), derived(named(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, {{parsed}} AS parsed,
+  {{type}} AS event_type,
+  {{created}} AS created_text,
+  {{id}} AS event_id,
+  {{object}} AS record_key,
+  {{json_is_key_object}} AS key_ok{{doc_columns_object}}{{extra}}
+FROM lines AS l`, map[string]string{
+		"parsed":             d.parsed(),
+		"type":               d.text(f, "type"),
+		"created":            d.text(f, "created"),
+		"id":                 d.text(f, "id"),
+		"object":             d.text(f, join(p("data", "object"), s.src.Key)...),
+		"doc_columns_object": docColumns(paths, func(path []string) string { return d.text(f, join(p("data", "object"), path)...) }),
+		"extra":              extra,
+		"json_is_key_object": f.JSONIsKey(d.get(f, join(p("data", "object"), s.src.Key)...)),
+	})))
 }
 
 // snapshotEvents are the events of a base (with columns op, event_ms,
@@ -605,16 +643,25 @@ func (b *builder) observeSteps(src *spec.Source, from ir.SQL) []ir.SQL {
 	flag := func(f ir.Fragments) string {
 		d := newLineDoc()
 		flagged := fm.flagged(f, d)
-		return fmt.Sprintf(`INSERT INTO %[1]s (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
-SELECT %[2]s, load_seq, file_name, file_row, reason, detail, %[3]s, %[4]s, %[7]s
+		return named(`INSERT INTO {{quarantine}} (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
+SELECT {{source}}, load_seq, file_name, file_row, reason, detail, {{event_time}}, {{now}}, {{batch_id}}
 FROM (
-%[5]s
-%[6]s
+{{lines}}
+{{flagged}}
 ) flagged
 WHERE NOT EXISTS (
-  SELECT 1 FROM %[1]s AS q
-  WHERE q.source = %[2]s AND q.load_seq = flagged.load_seq AND q.flagged_at >= %[8]s - INTERVAL '1 day'
-)`, f.Object(Quarantine), f.Str(src.Name), f.MillisToTimestamp("event_ms"), f.Now(), d.lines(f, from(f)), flagged, f.BatchID(), f.UTC("flagged.loaded_at"))
+  SELECT 1 FROM {{quarantine}} AS q
+  WHERE q.source = {{source}} AND q.load_seq = flagged.load_seq AND q.flagged_at >= {{loaded_at_utc}} - INTERVAL '1 day'
+)`, map[string]string{
+			"quarantine":    f.Object(Quarantine),
+			"source":        f.Str(src.Name),
+			"event_time":    f.MillisToTimestamp("event_ms"),
+			"now":           f.Now(),
+			"lines":         d.lines(f, from(f)),
+			"flagged":       flagged,
+			"batch_id":      f.BatchID(),
+			"loaded_at_utc": f.UTC("flagged.loaded_at"),
+		})
 	}
 	observe := func(f ir.Fragments) string {
 		entries := []entry{{name: FieldRecord}, {name: FieldLink, path: src.Customer, trim: true}}
@@ -725,46 +772,56 @@ func observeStatement(f ir.Fragments, label string, fm format, from string, entr
 	for _, c := range strings.Split(cols, ", ") {
 		sel = append(sel, "n."+c)
 	}
-	return fmt.Sprintf(`INSERT INTO %[1]s (%[12]s)
-SELECT %[13]s
+	return named(`INSERT INTO {{observations}} ({{cols}})
+SELECT {{select}}
 FROM (
-%[2]s,
-ev AS %[3]s
+{{lines}},
+ev AS {{derived}}
 SELECT
-  %[4]s AS source,
+  {{label}} AS source,
   record_key,
   field,
-  CASE WHEN field = %[5]s THEN op ELSE 'set' END AS op,
+  CASE WHEN field = {{field_record}} THEN op ELSE 'set' END AS op,
   value,
-  %[6]s AS event_time,
+  {{event_time}} AS event_time,
   seq,
   sub_seq,
   event_id,
-  %[7]s AS order_key,
+  {{order_key}} AS order_key,
   load_seq,
   file_name,
   file_row,
-  %[8]s AS observed_at
+  {{now}} AS observed_at
 FROM (
   SELECT
     ev.load_seq, ev.file_name, ev.file_row, ev.op, ev.event_ms, ev.seq, ev.sub_seq, ev.event_id, ev.record_key,
     fl.field,
-    CASE fl.field%[9]s
+    CASE fl.field{{values}}
     END AS value,
-    CASE fl.field%[10]s
+    CASE fl.field{{asserted}}
     END AS is_asserted
-  FROM ev CROSS JOIN (VALUES %[11]s) AS fl (field)
+  FROM ev CROSS JOIN (VALUES {{names}}) AS fl (field)
   WHERE ev.record_key IS NOT NULL
 ) AS x
-WHERE is_asserted AND (op = 'upsert' OR field = %[5]s)
+WHERE is_asserted AND (op = 'upsert' OR field = {{field_record}})
 QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id, record_key, field, event_ms ORDER BY load_seq) = 1
 ) AS n
 WHERE NOT EXISTS (
-  SELECT 1 FROM %[1]s AS o
-  WHERE o.source = %[4]s AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
-)`,
-		f.Object(Observations), d.lines(f, from), derived(events), f.Str(label), f.Str(FieldRecord),
-		f.MillisToTimestamp("event_ms"), orderKey(f, "event_ms", "COALESCE(seq, 0)", "COALESCE(sub_seq, 0)", "event_id"), f.Now(),
-		strings.Join(values, ""), strings.Join(asserted, ""), strings.Join(names, ", "),
-		cols, strings.Join(sel, ", "))
+  SELECT 1 FROM {{observations}} AS o
+  WHERE o.source = {{label}} AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
+)`, map[string]string{
+		"observations": f.Object(Observations),
+		"lines":        d.lines(f, from),
+		"derived":      derived(events),
+		"label":        f.Str(label),
+		"field_record": f.Str(FieldRecord),
+		"event_time":   f.MillisToTimestamp("event_ms"),
+		"order_key":    orderKey(f, "event_ms", "COALESCE(seq, 0)", "COALESCE(sub_seq, 0)", "event_id"),
+		"now":          f.Now(),
+		"values":       strings.Join(values, ""),
+		"asserted":     strings.Join(asserted, ""),
+		"names":        strings.Join(names, ", "),
+		"cols":         cols,
+		"select":       strings.Join(sel, ", "),
+	})
 }

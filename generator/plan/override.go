@@ -47,17 +47,35 @@ func (b *builder) overrides() {
 	arg := func(f ir.Fragments, name string) string { return f.Param(name) }
 	set := []ir.SQL{
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`UPDATE %s
-SET ended_at = %s, end_reason = CASE WHEN %s IS NULL THEN %s ELSE %s END, retracted_at = CASE WHEN %s IS NULL THEN NULL ELSE %s END
-WHERE customer_id = %s AND field = %s AND ended_at IS NULL`,
-				f.Object(Overrides), f.Now(), arg(f, "value"), f.Str(OverrideCleared), f.Str(OverrideReplaced), arg(f, "value"), f.Now(), arg(f, "customer_id"), arg(f, "field"))
+			return named(`UPDATE {{overrides}}
+SET ended_at = {{now}}, end_reason = CASE WHEN {{value}} IS NULL THEN {{override_cleared}} ELSE {{override_replaced}} END, retracted_at = CASE WHEN {{value}} IS NULL THEN NULL ELSE {{now}} END
+WHERE customer_id = {{customer_id}} AND field = {{field}} AND ended_at IS NULL`, map[string]string{
+				"overrides":         f.Object(Overrides),
+				"now":               f.Now(),
+				"value":             arg(f, "value"),
+				"override_cleared":  f.Str(OverrideCleared),
+				"override_replaced": f.Str(OverrideReplaced),
+				"customer_id":       arg(f, "customer_id"),
+				"field":             arg(f, "field"),
+			})
 		},
 		func(f ir.Fragments) string {
-			return fmt.Sprintf(`INSERT INTO %[1]s (override_id, customer_id, field, value, reason, author, origin, set_at, expires_at)
-SELECT %[2]s || '/' || %[3]s || '@' || CAST(%[4]s AS %[5]s), %[2]s, %[3]s, %[6]s, %[7]s, %[8]s, COALESCE(%[12]s, 'cli'), %[9]s, %[10]s
-WHERE %[11]s IS NOT NULL`,
-				f.Object(Overrides), arg(f, "customer_id"), arg(f, "field"), f.TimestampToMillis(f.Now()), f.Type(ir.Text),
-				b.sealedArg(f, arg(f, "value"), arg(f, "field")), arg(f, "reason"), arg(f, "author"), f.Now(), arg(f, "expires_at"), arg(f, "value"), arg(f, "origin"))
+			return named(`INSERT INTO {{overrides}} (override_id, customer_id, field, value, reason, author, origin, set_at, expires_at)
+SELECT {{customer_id}} || '/' || {{field}} || '@' || CAST({{now_ms}} AS {{text_type}}), {{customer_id}}, {{field}}, {{sealed_value}}, {{reason}}, {{author}}, COALESCE({{origin}}, 'cli'), {{now}}, {{expires_at}}
+WHERE {{value}} IS NOT NULL`, map[string]string{
+				"overrides":    f.Object(Overrides),
+				"customer_id":  arg(f, "customer_id"),
+				"field":        arg(f, "field"),
+				"now_ms":       f.TimestampToMillis(f.Now()),
+				"text_type":    f.Type(ir.Text),
+				"sealed_value": b.sealedArg(f, arg(f, "value"), arg(f, "field")),
+				"reason":       arg(f, "reason"),
+				"author":       arg(f, "author"),
+				"now":          f.Now(),
+				"expires_at":   arg(f, "expires_at"),
+				"value":        arg(f, "value"),
+				"origin":       arg(f, "origin"),
+			})
 		},
 		func(f ir.Fragments) string {
 			return b.overrideObservations(f, fmt.Sprintf("o.customer_id = %s AND o.field = %s AND o.ended_at IS NULL", arg(f, "customer_id"), arg(f, "field")))
@@ -93,8 +111,17 @@ func (b *builder) overrideDetail(f ir.Fragments) string {
 	if len(pii) > 0 {
 		value = fmt.Sprintf("CASE WHEN %s THEN NULL ELSE %s END", inList(f, f.Param("field"), pii...), value)
 	}
-	return fmt.Sprintf("TO_JSON(OBJECT_CONSTRUCT('author', %s, 'cleared', CASE WHEN %s IS NULL THEN TRUE END, 'field', %s, 'origin', COALESCE(%s, 'cli'), 'pii', %s, 'reason', %s, 'until', TO_VARCHAR(%s, %s), 'value', %s))",
-		f.Param("author"), f.Param("value"), f.Param("field"), f.Param("origin"), b.piiFlag(f, pii), f.Param("reason"), f.Param("expires_at"), AuditLogTime, value)
+	return named("TO_JSON(OBJECT_CONSTRUCT('author', {{author}}, 'cleared', CASE WHEN {{value_param}} IS NULL THEN TRUE END, 'field', {{field}}, 'origin', COALESCE({{origin}}, 'cli'), 'pii', {{pii_flag}}, 'reason', {{reason}}, 'until', TO_VARCHAR({{expires_at}}, {{audit_log_time}}), 'value', {{new_value}}))", map[string]string{
+		"author":         f.Param("author"),
+		"value_param":    f.Param("value"),
+		"field":          f.Param("field"),
+		"origin":         f.Param("origin"),
+		"pii_flag":       b.piiFlag(f, pii),
+		"reason":         f.Param("reason"),
+		"expires_at":     f.Param("expires_at"),
+		"audit_log_time": AuditLogTime,
+		"new_value":      value,
+	})
 }
 
 // piiFields are the names of the fields tagged pii.
@@ -138,16 +165,23 @@ func (b *builder) sealedArg(f ir.Fragments, value, field string) string {
 // which where holds: the record, its customer link and the field's value,
 // at the time the override was set.
 func (b *builder) overrideObservations(f ir.Fragments, where string) string {
-	return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, field, op, value, event_time, event_id, order_key, observed_at)
-SELECT %[2]s, o.customer_id || '/' || o.field, CASE WHEN k.kind = 'value' THEN o.field ELSE k.kind END,
-  CASE WHEN k.kind = %[3]s THEN 'upsert' ELSE 'set' END,
-  CASE WHEN k.kind = %[3]s THEN NULL WHEN k.kind = %[4]s THEN o.customer_id ELSE o.value END,
-  o.set_at, o.override_id, %[5]s, %[6]s
-FROM %[7]s AS o
-CROSS JOIN (SELECT %[3]s AS kind UNION ALL SELECT %[4]s UNION ALL SELECT 'value') AS k
-WHERE %[8]s`,
-		f.Object(Observations), f.Str(spec.OverrideSource), f.Str(FieldRecord), f.Str(FieldLink),
-		orderKey(f, f.TimestampToMillis("o.set_at"), "0", "0", "o.override_id"), f.Now(), f.Object(Overrides), where)
+	return named(`INSERT INTO {{observations}} (source, record_key, field, op, value, event_time, event_id, order_key, observed_at)
+SELECT {{override_source}}, o.customer_id || '/' || o.field, CASE WHEN k.kind = 'value' THEN o.field ELSE k.kind END,
+  CASE WHEN k.kind = {{field_record}} THEN 'upsert' ELSE 'set' END,
+  CASE WHEN k.kind = {{field_record}} THEN NULL WHEN k.kind = {{field_link}} THEN o.customer_id ELSE o.value END,
+  o.set_at, o.override_id, {{order_key}}, {{now}}
+FROM {{overrides}} AS o
+CROSS JOIN (SELECT {{field_record}} AS kind UNION ALL SELECT {{field_link}} UNION ALL SELECT 'value') AS k
+WHERE {{where}}`, map[string]string{
+		"observations":    f.Object(Observations),
+		"override_source": f.Str(spec.OverrideSource),
+		"field_record":    f.Str(FieldRecord),
+		"field_link":      f.Str(FieldLink),
+		"order_key":       orderKey(f, f.TimestampToMillis("o.set_at"), "0", "0", "o.override_id"),
+		"now":             f.Now(),
+		"overrides":       f.Object(Overrides),
+		"where":           where,
+	})
 }
 
 // retractOverrides writes the end of every override that ended and whose
@@ -155,12 +189,17 @@ WHERE %[8]s`,
 // time it ended (a replaced override needs none: the new one's record
 // takes its place).
 func (b *builder) retractOverrides(f ir.Fragments) string {
-	return fmt.Sprintf(`INSERT INTO %[1]s (source, record_key, field, op, value, event_time, event_id, order_key, observed_at)
-SELECT %[2]s, o.customer_id || '/' || o.field, %[3]s, 'delete', NULL, o.ended_at, o.override_id || ':end', %[4]s, %[5]s
-FROM %[6]s AS o
-WHERE o.ended_at IS NOT NULL AND o.retracted_at IS NULL`,
-		f.Object(Observations), f.Str(spec.OverrideSource), f.Str(FieldRecord),
-		orderKey(f, f.TimestampToMillis("o.ended_at"), "0", "0", "o.override_id || ':end'"), f.Now(), f.Object(Overrides))
+	return named(`INSERT INTO {{observations}} (source, record_key, field, op, value, event_time, event_id, order_key, observed_at)
+SELECT {{override_source}}, o.customer_id || '/' || o.field, {{field_record}}, 'delete', NULL, o.ended_at, o.override_id || ':end', {{order_key}}, {{now}}
+FROM {{overrides}} AS o
+WHERE o.ended_at IS NOT NULL AND o.retracted_at IS NULL`, map[string]string{
+		"observations":    f.Object(Observations),
+		"override_source": f.Str(spec.OverrideSource),
+		"field_record":    f.Str(FieldRecord),
+		"order_key":       orderKey(f, f.TimestampToMillis("o.ended_at"), "0", "0", "o.override_id || ':end'"),
+		"now":             f.Now(),
+		"overrides":       f.Object(Overrides),
+	})
 }
 
 func (b *builder) markRetracted(f ir.Fragments) string {

@@ -382,8 +382,13 @@ func (b *builder) forget() {
 		name := src.Name
 		deps = append(deps, lines)
 		steps = append(steps, func(f ir.Fragments) string {
-			return fmt.Sprintf("DELETE FROM %s\nWHERE load_seq IN (SELECT o.load_seq FROM %s o WHERE o.source = %s AND o.record_key IN (SELECT c.record_key FROM %s c WHERE c.customer_id = %s AND c.source = %s))",
-				f.Object(lines), f.Object(Observations), f.Str(name), f.Object(Crosswalk), cust(f), f.Str(name))
+			return named("DELETE FROM {{lines}}\nWHERE load_seq IN (SELECT o.load_seq FROM {{observations}} o WHERE o.source = {{source}} AND o.record_key IN (SELECT c.record_key FROM {{crosswalk}} c WHERE c.customer_id = {{customer}} AND c.source = {{source}}))", map[string]string{
+				"lines":        f.Object(lines),
+				"observations": f.Object(Observations),
+				"source":       f.Str(name),
+				"crosswalk":    f.Object(Crosswalk),
+				"customer":     cust(f),
+			})
 		})
 	}
 	for _, t := range []ir.Ref{Observations, SourceState, StateLog} {
@@ -481,8 +486,17 @@ func auditLogEntrySteps(action string, subject, detail, when ir.SQL) []ir.SQL {
 		if when != nil {
 			where = "\nFROM (SELECT 1 AS one) AS one\nWHERE " + when(f)
 		}
-		return fmt.Sprintf("INSERT INTO %s (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT %s, %s, CURRENT_USER(), %s, %s, %s, %s, %s%s",
-			f.Object(AuditLog), f.Var("log_seq"), f.Var("log_at"), f.Str(action), subj, det, f.Var("log_prev"), hash, where)
+		return named("INSERT INTO {{audit_log}} (seq, logged_at, actor, action, subject, detail, prev_hash, entry_hash)\nSELECT {{log_seq}}, {{log_at}}, CURRENT_USER(), {{action}}, {{subject}}, {{detail}}, {{log_prev}}, {{hash}}{{where}}", map[string]string{
+			"audit_log": f.Object(AuditLog),
+			"log_seq":   f.Var("log_seq"),
+			"log_at":    f.Var("log_at"),
+			"action":    f.Str(action),
+			"subject":   subj,
+			"detail":    det,
+			"log_prev":  f.Var("log_prev"),
+			"hash":      hash,
+			"where":     where,
+		})
 	})
 	return steps
 }

@@ -55,28 +55,38 @@ FROM %[2]s AS t`, fmt.Sprintf("CASE WHEN t.ts_ms >= %d AND t.ts_ms <= %d THEN t.
 // table, the time (ts_ms, any year) and sequence its text spells, the new
 // row and the replica identity.
 func (w wal2json) converted(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT
+	return named(`SELECT
   b.*,
-  CASE WHEN %[1]s THEN CAST(%[2]s AS %[3]s) END AS ts_ms,
-  CASE WHEN %[4]s THEN CAST(%[5]s AS %[3]s) END AS seq
-FROM %[6]s AS b`,
-		f.RegexpFull("b.ts", timestampPattern), f.TimestampTextToMillis("b.ts"), f.Type(ir.Decimal),
-		f.RegexpFull("b.lsn", lsnPattern),
+  CASE WHEN {{ts_ok}} THEN CAST({{ts_millis}} AS {{decimal_type}}) END AS ts_ms,
+  CASE WHEN {{lsn_ok}} THEN CAST({{lsn_number}} AS {{decimal_type}}) END AS seq
+FROM {{fields}} AS b`, map[string]string{
+		"ts_ok":        f.RegexpFull("b.ts", timestampPattern),
+		"ts_millis":    f.TimestampTextToMillis("b.ts"),
+		"decimal_type": f.Type(ir.Decimal),
+		"lsn_ok":       f.RegexpFull("b.lsn", lsnPattern),
 		// X/Y is X * 2^32 + Y: the two halves, each padded to 8 digits, are
 		// the 16 hexadecimal digits of the 64-bit number.
-		f.HexToNumber("LPAD(SPLIT_PART(b.lsn, '/', 1), 8, '0') || LPAD(SPLIT_PART(b.lsn, '/', 2), 8, '0')"),
-		derived(fmt.Sprintf(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, %[1]s AS parsed, %[9]s AS rejected,
-  %[2]s AS action,
-  COALESCE(%[3]s, '') || '.' || COALESCE(%[4]s, '') AS tbl,
-  %[5]s AS ts,
-  %[6]s AS lsn,
-  %[7]s AS cols,
-  %[8]s AS ident
-FROM lines AS l`,
-			d.parsed(), d.text(f, "action"), d.text(f, "schema"), d.text(f, "table"), d.text(f, "timestamp"), d.text(f, "lsn"),
-			f.JSONPairsObject(d.get(f, "columns"), nil, "name", "value"),
-			f.JSONPairsObject(d.get(f, "identity"), nil, "name", "value"), d.rejected(f))))
+		"lsn_number": f.HexToNumber("LPAD(SPLIT_PART(b.lsn, '/', 1), 8, '0') || LPAD(SPLIT_PART(b.lsn, '/', 2), 8, '0')"),
+		"fields": derived(named(`SELECT
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, {{parsed}} AS parsed, {{rejected}} AS rejected,
+  {{action}} AS action,
+  COALESCE({{schema}}, '') || '.' || COALESCE({{table}}, '') AS tbl,
+  {{timestamp}} AS ts,
+  {{lsn}} AS lsn,
+  {{cols}} AS cols,
+  {{ident}} AS ident
+FROM lines AS l`, map[string]string{
+			"parsed":    d.parsed(),
+			"action":    d.text(f, "action"),
+			"schema":    d.text(f, "schema"),
+			"table":     d.text(f, "table"),
+			"timestamp": d.text(f, "timestamp"),
+			"lsn":       d.text(f, "lsn"),
+			"cols":      f.JSONPairsObject(d.get(f, "columns"), nil, "name", "value"),
+			"ident":     f.JSONPairsObject(d.get(f, "identity"), nil, "name", "value"),
+			"rejected":  d.rejected(f),
+		})),
+	})
 }
 
 // keyed adds the record key of the change (the new row's, or the
@@ -89,14 +99,20 @@ func (w wal2json) keyed(f ir.Fragments, d *lineDoc, paths [][]string) string {
 	if len(paths) > 0 {
 		cv = fmt.Sprintf(",\n  %s AS cv", f.JSONValues("b.cols", paths))
 	}
-	return fmt.Sprintf(`SELECT
+	return named(`SELECT
   b.*,
-  CASE WHEN b.action = 'D' THEN %[1]s ELSE %[2]s END AS change_key,
-  %[1]s AS old_key,
-  COALESCE(CASE WHEN b.action = 'D' THEN %[5]s ELSE %[6]s END AND COALESCE(%[5]s, TRUE), FALSE) AS key_ok,
-  CASE WHEN b.action <> 'D' AND NOT COALESCE(%[6]s, FALSE) THEN %[2]s ELSE %[1]s END AS bad_key%[3]s
-FROM %[4]s AS b`, f.JSONText("b.ident", w.src.Key), f.JSONText("b.cols", w.src.Key), cv, derived(w.base(f, d)),
-		f.JSONIsKey(f.JSONGet("b.ident", w.src.Key)), f.JSONIsKey(f.JSONGet("b.cols", w.src.Key)))
+  CASE WHEN b.action = 'D' THEN {{ident_key}} ELSE {{cols_key}} END AS change_key,
+  {{ident_key}} AS old_key,
+  COALESCE(CASE WHEN b.action = 'D' THEN {{ident_is_key}} ELSE {{cols_is_key}} END AND COALESCE({{ident_is_key}}, TRUE), FALSE) AS key_ok,
+  CASE WHEN b.action <> 'D' AND NOT COALESCE({{cols_is_key}}, FALSE) THEN {{cols_key}} ELSE {{ident_key}} END AS bad_key{{cv}}
+FROM {{base}} AS b`, map[string]string{
+		"ident_key":    f.JSONText("b.ident", w.src.Key),
+		"cols_key":     f.JSONText("b.cols", w.src.Key),
+		"cv":           cv,
+		"base":         derived(w.base(f, d)),
+		"ident_is_key": f.JSONIsKey(f.JSONGet("b.ident", w.src.Key)),
+		"cols_is_key":  f.JSONIsKey(f.JSONGet("b.cols", w.src.Key)),
+	})
 }
 
 // events: an insert or update asserts the columns it carries; an absent
@@ -137,26 +153,33 @@ var wal2jsonBad = []unconvertible{
 }
 
 func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
-	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[5]s AS detail, event_ms FROM (
+	return named(`SELECT load_seq, file_name, file_row, loaded_at, reason, {{detail}} AS detail, event_ms FROM (
   SELECT
     load_seq, file_name, file_row, loaded_at, event_ms, ts, lsn, bad_key,
     CASE
       WHEN rejected IS NOT NULL THEN rejected
       WHEN action IN ('B', 'C', 'M') THEN NULL
       WHEN action IS NULL OR action NOT IN ('I', 'U', 'D', 'T') THEN 'unknown action'
-      WHEN tbl <> %[1]s THEN 'event for another table'
+      WHEN tbl <> {{table}} THEN 'event for another table'
       WHEN action = 'T' THEN 'truncate is not applied: re-sync needed'
       WHEN ts IS NULL THEN 'missing timestamp'
-      WHEN event_ms IS NULL THEN %[3]s
+      WHEN event_ms IS NULL THEN {{bad_time}}
       WHEN lsn IS NULL THEN 'missing lsn'
-      WHEN seq IS NULL THEN %[4]s
+      WHEN seq IS NULL THEN {{bad_seq}}
       WHEN change_key IS NULL THEN 'missing record key'
-      WHEN NOT key_ok THEN %[7]s
+      WHEN NOT key_ok THEN {{reason_bad_key}}
     END AS reason,
-    CASE WHEN rejected IS NOT NULL THEN %[6]s ELSE COALESCE(action, '') || ' ' || tbl END AS detail
-  FROM %[2]s AS k
-) y WHERE reason IS NOT NULL`, f.Str(w.src.Table), strings.ReplaceAll(derived(w.keyed(f, d, nil)), "\n", "\n  "),
-		f.Str(wal2jsonBad[0].reason), f.Str(wal2jsonBad[1].reason), detailOf(f, "reason", append(wal2jsonBad, unconvertible{ReasonBadKey, "bad_key"}), "detail"), excerpt("line"), f.Str(ReasonBadKey))
+    CASE WHEN rejected IS NOT NULL THEN {{line_excerpt}} ELSE COALESCE(action, '') || ' ' || tbl END AS detail
+  FROM {{keyed}} AS k
+) y WHERE reason IS NOT NULL`, map[string]string{
+		"table":          f.Str(w.src.Table),
+		"keyed":          strings.ReplaceAll(derived(w.keyed(f, d, nil)), "\n", "\n  "),
+		"bad_time":       f.Str(wal2jsonBad[0].reason),
+		"bad_seq":        f.Str(wal2jsonBad[1].reason),
+		"detail":         detailOf(f, "reason", append(wal2jsonBad, unconvertible{ReasonBadKey, "bad_key"}), "detail"),
+		"line_excerpt":   excerpt("line"),
+		"reason_bad_key": f.Str(ReasonBadKey),
+	})
 }
 
 // counted: transaction bookkeeping (B, C) and logical messages (M), per

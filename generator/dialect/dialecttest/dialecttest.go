@@ -123,17 +123,18 @@ func value(e ir.SQL) ir.SQL {
 	}
 }
 
-// statements are the SQL texts of a case, in the order they run, each
-// with the parts a parser checks (the whole text, or its bodies).
-func statements(r dialect.Renderer, c Case) []dialect.Statement {
-	var out []dialect.Statement
+// statements are the SQL texts of a case, in the order they run.
+func statements(r dialect.Renderer, c Case) []string {
+	var out []string
 	for _, o := range c.Objects {
-		out = append(out, r.Render(o)...)
+		for _, s := range r.Render(o) {
+			out = append(out, s.SQL)
+		}
 	}
 	for _, s := range c.Setup {
-		out = append(out, dialect.Statement{SQL: s(r), Parseable: true})
+		out = append(out, s(r))
 	}
-	return append(out, dialect.Statement{SQL: c.Query(r), Parseable: true})
+	return append(out, c.Query(r))
 }
 
 // Executing is the backend that runs the cases on db, all on one
@@ -156,11 +157,11 @@ func (e executing) run(t *testing.T, r dialect.Renderer, cases []Case) {
 		t.Run(c.Name, func(t *testing.T) {
 			stmts := statements(r, c)
 			for _, s := range stmts[:len(stmts)-1] {
-				if _, err := conn.ExecContext(ctx, s.SQL); err != nil {
-					t.Fatalf("%s\n%v", s.SQL, err)
+				if _, err := conn.ExecContext(ctx, s); err != nil {
+					t.Fatalf("%s\n%v", s, err)
 				}
 			}
-			q := stmts[len(stmts)-1].SQL
+			q := stmts[len(stmts)-1]
 			var got sql.NullString
 			if err := conn.QueryRowContext(ctx, q).Scan(&got); err != nil {
 				t.Fatalf("%s\n%v", q, err)
@@ -172,14 +173,14 @@ func (e executing) run(t *testing.T, r dialect.Renderer, cases []Case) {
 	}
 }
 
-// Parser checks SQL texts with a dialect's parser: one error (nil when
-// the text parses as one statement) per text, or an error when the
-// parser could not run.
-type Parser func(texts []string) ([]error, error)
+// Parser checks rendered statements with a dialect's parser: one error
+// (nil when the statement, or what the parser's grammar covers of it,
+// parses) per statement, or an error when the parser could not run. What
+// of a statement is within the grammar is the Parser's knowledge.
+type Parser func(stmts []string) ([]error, error)
 
 // Parsing is the backend that parses every statement of the cases with
-// parse (a statement outside the parser's grammar is checked by its
-// Bodies) and compares the rendering of all cases with the golden file,
+// parse and compares the rendering of all cases with the golden file,
 // rewriting it when update is set.
 func Parsing(parse Parser, golden string, update bool) Backend {
 	return parsing{parse, golden, update}
@@ -198,15 +199,9 @@ func (p parsing) run(t *testing.T, r dialect.Renderer, cases []Case) {
 	for i, c := range cases {
 		fmt.Fprintf(&b, "-- %s: %v\n", c.Name, c.Want)
 		for _, s := range statements(r, c) {
-			b.WriteString(s.SQL + ";\n")
-			parts := s.Bodies
-			if s.Parseable {
-				parts = []string{s.SQL}
-			}
-			for _, part := range parts {
-				texts = append(texts, part)
-				owner = append(owner, i)
-			}
+			b.WriteString(s + ";\n")
+			texts = append(texts, s)
+			owner = append(owner, i)
 		}
 		b.WriteString("\n")
 	}

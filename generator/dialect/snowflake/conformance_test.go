@@ -10,6 +10,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/dialect/snowflake"
 	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
+	"github.com/ledgerloop/trueup/tests/sfrules"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/conformance.sql")
@@ -24,25 +25,34 @@ func TestConformance(t *testing.T) {
 	dialecttest.Run(t, &snowflake.Renderer{}, dialecttest.Parsing(parse, "testdata/conformance.sql", *update))
 }
 
-// parse parses each text as one Snowflake statement. A Snowflake
-// Scripting SELECT ... INTO :var (SetVar) is parsed without its INTO
-// clause, which the parser lacks.
-func parse(texts []string) ([]error, error) {
-	stmts := make([]sfparse.Stmt, len(texts))
-	for i, s := range texts {
-		stmts[i] = sfparse.Stmt{Name: fmt.Sprint(i), SQL: sfparse.WithoutInto(s)}
+// parse parses what the Snowflake parser reads of each statement
+// (sfrules.PartsOf), each text as one statement. A Snowflake Scripting
+// SELECT ... INTO :var (SetVar) is parsed without its INTO clause, which
+// the parser lacks.
+func parse(sqls []string) ([]error, error) {
+	var stmts []sfparse.Stmt
+	var owner []int
+	for i, s := range sqls {
+		for _, text := range sfrules.PartsOf(s).Texts(s) {
+			stmts = append(stmts, sfparse.Stmt{Name: fmt.Sprint(len(stmts)), SQL: sfparse.WithoutInto(text)})
+			owner = append(owner, i)
+		}
 	}
 	res, err := sfparse.Parse(stmts)
 	if err != nil {
 		return nil, err
 	}
-	errs := make([]error, len(res))
+	errs := make([]error, len(sqls))
 	for i, r := range res {
+		var e error
 		switch {
 		case !r.OK:
-			errs[i] = errors.New(r.Error)
+			e = errors.New(r.Error)
 		case r.Statements != 1:
-			errs[i] = fmt.Errorf("%d statements, want 1", r.Statements)
+			e = fmt.Errorf("%d statements, want 1", r.Statements)
+		}
+		if e != nil {
+			errs[owner[i]] = errors.Join(errs[owner[i]], fmt.Errorf("%w\n%s", e, stmts[i].SQL))
 		}
 	}
 	return errs, nil

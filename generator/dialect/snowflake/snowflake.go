@@ -393,16 +393,16 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 	name := r.Object(o.Ref)
 	switch o.Kind {
 	case ir.KindSchema:
-		out := []dialect.Statement{{SQL: "CREATE SCHEMA IF NOT EXISTS " + name, Parseable: true}}
+		out := []dialect.Statement{{SQL: "CREATE SCHEMA IF NOT EXISTS " + name}}
 		if o.TimeTravelDays != nil {
 			out = append(out, r.schemaTimeTravel(name, *o.TimeTravelDays))
 		}
 		if o.Comment != "" {
-			out = append(out, dialect.Statement{SQL: "COMMENT ON SCHEMA " + name + " IS " + r.Str(o.Comment), Parseable: true})
+			out = append(out, dialect.Statement{SQL: "COMMENT ON SCHEMA " + name + " IS " + r.Str(o.Comment)})
 		}
 		return out
 	case ir.KindSequence:
-		return []dialect.Statement{{SQL: "CREATE SEQUENCE IF NOT EXISTS " + name + " INCREMENT BY 1 START WITH 1", Parseable: true}}
+		return []dialect.Statement{{SQL: "CREATE SEQUENCE IF NOT EXISTS " + name + " INCREMENT BY 1 START WITH 1"}}
 	case ir.KindTable:
 		cols := common.Columns(r, o.Columns, func(c ir.Column) string {
 			if c.Comment == "" {
@@ -416,7 +416,7 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 			// (https://docs.snowflake.com/en/user-guide/tables-temp-transient).
 			kind = "TRANSIENT TABLE"
 		}
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE %s IF NOT EXISTS %s (\n%s\n)%s%s", kind, name, cols, transientRetention(o), r.comment(o.Comment)), Parseable: true}}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE %s IF NOT EXISTS %s (\n%s\n)%s%s", kind, name, cols, transientRetention(o), r.comment(o.Comment))}}
 	case ir.KindFileFormat:
 		if o.FileFormat != nil && o.FileFormat.Documents {
 			// Whole documents, one or several a file, pretty-printed or
@@ -458,7 +458,7 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 			enc = fmt.Sprintf("\n  ENCRYPTION = (TYPE = 'AWS_SSE_KMS' KMS_KEY_ID = %s)", r.Str(st.KMSKeyID))
 		}
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE STAGE IF NOT EXISTS %s\n  URL = %s%s%s\n  FILE_FORMAT = (FORMAT_NAME = %s)%s",
-			name, r.Str(st.URL), integ, enc, r.Str(r.Object(st.FileFormat)), r.comment(o.Comment)), Parseable: true}}
+			name, r.Str(st.URL), integ, enc, r.Str(r.Object(st.FileFormat)), r.comment(o.Comment))}}
 	case ir.KindPipe:
 		// A column left out of a COPY's column list may not default to a
 		// sequence, so the transformation draws load_seq itself
@@ -478,8 +478,7 @@ FROM (
 )
 ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.NextVal(o.Pipe.Sequence), line, r.Object(o.Pipe.Stage))
 		return []dialect.Statement{{
-			SQL:    fmt.Sprintf("CREATE PIPE IF NOT EXISTS %s\n  AUTO_INGEST = TRUE%s\nAS\n%s", name, r.comment(o.Comment), copyStmt),
-			Bodies: []string{copyStmt},
+			SQL: fmt.Sprintf("CREATE PIPE IF NOT EXISTS %s\n  AUTO_INGEST = TRUE%s\nAS\n%s", name, r.comment(o.Comment), copyStmt),
 		}}
 	case ir.KindStream:
 		appendOnly := "TRUE"
@@ -493,13 +492,13 @@ ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.NextVal(o.Pipe.Sequence), line, 
 		// comes before COMMENT
 		// (https://docs.snowflake.com/en/sql-reference/sql/create-view).
 		q := o.Query(r)
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s COPY GRANTS%s\nAS\n%s", name, r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s COPY GRANTS%s\nAS\n%s", name, r.comment(o.Comment), q)}}
 	case ir.KindDynamicTable:
 		// COPY GRANTS comes after COMMENT here
 		// (https://docs.snowflake.com/en/sql-reference/sql/create-dynamic-table).
 		q := o.Query(r)
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE DYNAMIC TABLE %s\n  TARGET_LAG = '%s'\n  WAREHOUSE = %s\n  REFRESH_MODE = INCREMENTAL%s\n  COPY GRANTS\nAS\n%s",
-			name, strings.ToLower(interval(max(o.DynamicTable.TargetLag, time.Minute))), r.Ident(o.DynamicTable.Warehouse), r.comment(o.Comment), q), Parseable: true, Bodies: []string{q}}}
+			name, strings.ToLower(interval(max(o.DynamicTable.TargetLag, time.Minute))), r.Ident(o.DynamicTable.Warehouse), r.comment(o.Comment), q)}}
 	case ir.KindProcedure:
 		return r.procedure(o)
 	case ir.KindTask:
@@ -585,21 +584,19 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 		// (https://docs.snowflake.com/en/sql-reference/sql/call).
 		call := "CALL " + r.Object(*t.Call) + "(" + strings.Join(args, ", ") + ")"
 		b.WriteString(call)
-		steps = []string{call}
 	case len(steps) == 1:
 		b.WriteString(steps[0])
 	default:
 		b.WriteString("EXECUTE IMMEDIATE $$\n" + transactionBlock(r.takeVars(), steps, "") + "$$")
 	}
-	out := []dialect.Statement{{SQL: b.String(), Bodies: steps}}
+	out := []dialect.Statement{{SQL: b.String()}}
 	if t.Root && t.Cron != "" {
 		out = append(out, resumeStandalone(r, o))
 	}
 	if t.FinalizerOf != nil {
 		// Created last: resume the whole graph, children before the root.
 		out = append(out, dialect.Statement{
-			SQL:       fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(*t.FinalizerOf))),
-			Parseable: true,
+			SQL: fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(*t.FinalizerOf))),
 		})
 	}
 	return out
@@ -681,7 +678,7 @@ func (r *Renderer) procedure(o *ir.Object) []dialect.Statement {
 	// (https://docs.snowflake.com/en/sql-reference/sql/create-procedure).
 	sql := fmt.Sprintf("CREATE OR REPLACE PROCEDURE %s(%s)\n  COPY GRANTS\n  RETURNS VARCHAR\n  LANGUAGE SQL\n %s\n  EXECUTE AS OWNER\nAS\n$$\n%s$$",
 		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(decls, steps, ret))
-	return []dialect.Statement{{SQL: sql, Bodies: steps}}
+	return []dialect.Statement{{SQL: sql}}
 }
 
 // procedureFragments renders a procedure's steps: the batch id is the
