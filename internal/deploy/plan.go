@@ -239,30 +239,29 @@ func sqlOf(f emit.File) []string {
 // whether it exists.
 func compare(ctx context.Context, t *Target, d *Desired, f emit.File) (*Change, bool, error) {
 	kind, name := string(f.Object.Kind), f.Object.Ref.String()
-	deployed, ok, err := t.Warehouse.Definition(ctx, t.DB, d.R, f)
+	o, err := compareObject(ctx, t, d, f)
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s %s: %w", strings.ReplaceAll(kind, "_", " "), name, err)
 	}
 	path := d.path(f)
-	if !ok {
+	if !o.exists {
 		return &Change{Action: Create, Kind: kind, Object: name, Path: path, Comment: "missing", SQL: sqlOf(f),
 			Diff: textdiff.Unified("/dev/null", path, "", string(f.Content))}, false, nil
 	}
-	want, err := t.Warehouse.Canonical(ctx, t.DB, d.R, f)
-	if errors.Is(err, ErrCannotCompare) {
+	if errors.Is(o.err, ErrCannotCompare) {
 		if !replaces(f) {
 			return nil, true, nil
 		}
 		return &Change{Action: Replace, Kind: kind, Object: name, Path: path, SQL: sqlOf(f),
-			Comment: "recreated: " + err.Error()}, true, nil
+			Comment: "recreated: " + o.err.Error()}, true, nil
 	}
-	if err != nil {
-		return nil, true, fmt.Errorf("render %s %s: %w", strings.ReplaceAll(kind, "_", " "), name, err)
+	if o.err != nil {
+		return nil, true, fmt.Errorf("render %s %s: %w", strings.ReplaceAll(kind, "_", " "), name, o.err)
 	}
-	if want == deployed {
+	if o.same() {
 		return nil, true, nil
 	}
-	diff := textdiff.Unified(t.Name+": "+name, path, deployed+"\n", want+"\n")
+	diff := o.diff(t, d, f)
 	if !replaces(f) {
 		return &Change{Action: Keep, Kind: kind, Object: name, Path: path, Diff: diff,
 			Comment: keepReason(f.Object.Kind)}, true, nil
