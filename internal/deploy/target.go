@@ -18,8 +18,8 @@
 // last).
 //
 // Everything goes through database/sql: the same code deploys to DuckDB
-// (the local target) and to Snowflake; Recorder captures what a deploy
-// would send without a warehouse.
+// (the local target) and to Snowflake; deploytest.Recorder captures what a
+// deploy would send without a warehouse.
 package deploy
 
 import (
