@@ -46,9 +46,16 @@ type Granter interface {
 	GrantTarget(g ir.Grant) string
 }
 
-// Statement is one SQL statement.
+// Statement is one SQL statement and what it does that deploy acts on.
 type Statement struct {
 	SQL string
+	// Replaces is true when the statement replaces the object whatever
+	// exists (CREATE OR REPLACE): running it again restores the object's
+	// definition. Deploy recreates an object that differs only then.
+	Replaces bool
+	// Resumes is the root task whose graph the statement resumes (nil
+	// when it resumes none): deploy resumes a graph once.
+	Resumes *ir.Ref
 }
 
 // Settings are project-wide names a renderer qualifies objects with.

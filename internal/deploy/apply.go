@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"testing/fstest"
 
 	"github.com/pressly/goose/v3"
 
@@ -88,11 +87,7 @@ func migrate(ctx context.Context, t *Target, d *Desired) error {
 	if err != nil {
 		return err
 	}
-	fsys := fstest.MapFS{}
-	for name, data := range d.Migrations {
-		fsys[name] = &fstest.MapFile{Data: data, Mode: 0o644}
-	}
-	p, err := goose.NewProvider(goose.DialectCustom, t.DB, fsys, goose.WithStore(store), goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(goose.DialectCustom, t.DB, migrationFS(d.Migrations), goose.WithStore(store), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return fmt.Errorf("deploy: migrations: %w", err)
 	}

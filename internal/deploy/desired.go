@@ -150,12 +150,24 @@ func (d *Desired) schemas() []string { return d.State.Snapshot.Schemas }
 func (d *Desired) path(f emit.File) string { return d.Dir + "/" + f.Path }
 
 // replaces reports whether a file's statement replaces the object (CREATE
-// OR REPLACE), as opposed to creating it only when missing.
+// OR REPLACE, as its renderer says), as opposed to creating it only when
+// missing.
 func replaces(f emit.File) bool {
 	if security[f.Object.Kind] {
 		// Idempotent statements (CREATE ... IF NOT EXISTS, SET BODY, SET
 		// TAG, GRANT): running the file again restores what differs.
 		return true
 	}
-	return len(f.Statements) > 0 && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(f.Statements[0].SQL)), "CREATE OR REPLACE")
+	return len(f.Statements) > 0 && f.Statements[0].Replaces
+}
+
+// resumes reports whether one of a file's statements resumes the task
+// graph of root.
+func resumes(f emit.File, root ir.Ref) bool {
+	for _, s := range f.Statements {
+		if s.Resumes != nil && *s.Resumes == root {
+			return true
+		}
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/ledgerloop/trueup/generator/emit"
 	"github.com/ledgerloop/trueup/generator/ir"
 	"github.com/ledgerloop/trueup/generator/migrations"
 	"github.com/ledgerloop/trueup/generator/textdiff"
@@ -93,24 +94,13 @@ func Drift(ctx context.Context, t *Target, d *Desired) ([]Difference, error) {
 		}
 	}
 	for _, f := range d.repeatable() {
-		deployed, ok, err := w.Definition(ctx, t.DB, d.R, f)
+		diff, err := driftOf(ctx, t, d, f)
 		if err != nil {
-			return nil, fmt.Errorf("drift: read %s %s: %w", f.Object.Kind, f.Object.Ref, err)
+			return nil, fmt.Errorf("drift: %w", err)
 		}
 		known[f.Object.Ref] = true
-		kind := string(f.Object.Kind)
-		if !ok {
-			out = append(out, Difference{State: Missing, Kind: kind, Object: f.Object.Ref.String()})
-			continue
-		}
-		want, err := w.Canonical(ctx, t.DB, d.R, f)
-		if err != nil {
-			out = append(out, Difference{State: Changed, Kind: kind, Object: f.Object.Ref.String(), Detail: err.Error()})
-			continue
-		}
-		if want != deployed {
-			out = append(out, Difference{State: Changed, Kind: kind, Object: f.Object.Ref.String(),
-				Diff: textdiff.Unified(t.Name+": "+f.Object.Ref.String(), d.path(f), deployed+"\n", want+"\n")})
+		if diff != nil {
+			out = append(out, *diff)
 		}
 	}
 	views, err := w.Views(ctx, t.DB, snap.Schemas)
@@ -137,6 +127,24 @@ func Drift(ctx context.Context, t *Target, d *Desired) ([]Difference, error) {
 		out = append(out, Difference{State: Extra, Kind: extra[r], Object: r.String(), Detail: "not in the generated SQL"})
 	}
 	return out, nil
+}
+
+// driftOf returns how a repeatable object drifted (nil when it did not).
+func driftOf(ctx context.Context, t *Target, d *Desired, f emit.File) (*Difference, error) {
+	o, err := compareObject(ctx, t, d, f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", f.Object.Kind, f.Object.Ref, err)
+	}
+	kind, name := string(f.Object.Kind), f.Object.Ref.String()
+	switch {
+	case !o.exists:
+		return &Difference{State: Missing, Kind: kind, Object: name}, nil
+	case o.err != nil:
+		return &Difference{State: Changed, Kind: kind, Object: name, Detail: o.err.Error()}, nil
+	case !o.same():
+		return &Difference{State: Changed, Kind: kind, Object: name, Diff: o.diff(t, d, f)}, nil
+	}
+	return nil, nil
 }
 
 // columnsDetail says which columns differ.

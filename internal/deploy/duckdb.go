@@ -45,8 +45,14 @@ func (DuckDB) Locker(holder string) (lock.Locker, error) {
 // CurrentUser implements Warehouse.
 func (DuckDB) CurrentUser() string { return "current_user" }
 
-// SuspendTask implements Warehouse: the local runtime plays tasks itself.
+// HasTasks implements Warehouse: the local runtime plays tasks itself.
+func (DuckDB) HasTasks() bool { return false }
+
+// SuspendTask implements Warehouse.
 func (DuckDB) SuspendTask(string) string { return "" }
+
+// ResumeTasks implements Warehouse.
+func (DuckDB) ResumeTasks(dialect.Renderer, ir.Ref) string { return "" }
 
 // RuntimeTables implements Warehouse: the local runtime's bookkeeping
 // (internal/local and the DuckDB dialect create these beside the plan's

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/pressly/goose/v3/database"
@@ -192,23 +191,27 @@ func Plan(ctx context.Context, t *Target, d *Desired) (*Changes, error) {
 			pending = true
 		}
 	}
-	if pending && root != nil && rootExists && t.Warehouse.SuspendTask("x") != "" {
+	if pending && root != nil && rootExists && t.Warehouse.HasTasks() {
 		ref := d.R.Object(root.Ref)
 		out.Items = append([]Change{{Action: Suspend, Kind: "task", Object: root.Ref.String(),
 			Comment: "the task graph is suspended while it changes", SQL: []string{t.Warehouse.SuspendTask(ref)}}}, out.Items...)
 	}
 	out.Items = append(out.Items, changes...)
-	if root != nil && t.Warehouse.SuspendTask("x") != "" && (out.Count(Suspend) > 0 || taskChanged) {
+	if root != nil && t.Warehouse.HasTasks() && (out.Count(Suspend) > 0 || taskChanged) {
 		// The finalizer's file ends with the graph's resume; other
 		// scheduled tasks (the purge) may come after it.
-		resume := resumeSQL(d, root.Ref)
+		files := map[string]emit.File{}
+		for _, f := range d.repeatable() {
+			files[d.path(f)] = f
+		}
 		resumed := false
 		for _, it := range out.Items {
-			resumed = resumed || slices.Contains(it.SQL, resume)
+			f, ok := files[it.Path]
+			resumed = resumed || ok && len(it.SQL) > 0 && resumes(f, root.Ref)
 		}
 		if !resumed {
 			out.Items = append(out.Items, Change{Action: Resume, Kind: "task", Object: root.Ref.String(),
-				Comment: "resume the task graph: children first, the root last", SQL: []string{resume}})
+				Comment: "resume the task graph: children first, the root last", SQL: []string{t.Warehouse.ResumeTasks(d.R, root.Ref)}})
 		}
 	}
 	ov, err := overrideChanges(ctx, t, d)
@@ -224,12 +227,6 @@ func Plan(ctx context.Context, t *Target, d *Desired) (*Changes, error) {
 	return out, nil
 }
 
-// resumeSQL is the statement resuming the graph, as the generator writes it
-// after the finalizer.
-func resumeSQL(d *Desired, root ir.Ref) string {
-	return fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", d.R.Str(d.R.Object(root)))
-}
-
 func sqlOf(f emit.File) []string {
 	out := make([]string, len(f.Statements))
 	for i, s := range f.Statements {
@@ -242,30 +239,29 @@ func sqlOf(f emit.File) []string {
 // whether it exists.
 func compare(ctx context.Context, t *Target, d *Desired, f emit.File) (*Change, bool, error) {
 	kind, name := string(f.Object.Kind), f.Object.Ref.String()
-	deployed, ok, err := t.Warehouse.Definition(ctx, t.DB, d.R, f)
+	o, err := compareObject(ctx, t, d, f)
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s %s: %w", strings.ReplaceAll(kind, "_", " "), name, err)
 	}
 	path := d.path(f)
-	if !ok {
+	if !o.exists {
 		return &Change{Action: Create, Kind: kind, Object: name, Path: path, Comment: "missing", SQL: sqlOf(f),
 			Diff: textdiff.Unified("/dev/null", path, "", string(f.Content))}, false, nil
 	}
-	want, err := t.Warehouse.Canonical(ctx, t.DB, d.R, f)
-	if errors.Is(err, ErrCannotCompare) {
+	if errors.Is(o.err, ErrCannotCompare) {
 		if !replaces(f) {
 			return nil, true, nil
 		}
 		return &Change{Action: Replace, Kind: kind, Object: name, Path: path, SQL: sqlOf(f),
-			Comment: "recreated: " + err.Error()}, true, nil
+			Comment: "recreated: " + o.err.Error()}, true, nil
 	}
-	if err != nil {
-		return nil, true, fmt.Errorf("render %s %s: %w", strings.ReplaceAll(kind, "_", " "), name, err)
+	if o.err != nil {
+		return nil, true, fmt.Errorf("render %s %s: %w", strings.ReplaceAll(kind, "_", " "), name, o.err)
 	}
-	if want == deployed {
+	if o.same() {
 		return nil, true, nil
 	}
-	diff := textdiff.Unified(t.Name+": "+name, path, deployed+"\n", want+"\n")
+	diff := o.diff(t, d, f)
 	if !replaces(f) {
 		return &Change{Action: Keep, Kind: kind, Object: name, Path: path, Diff: diff,
 			Comment: keepReason(f.Object.Kind)}, true, nil

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ledgerloop/trueup/generator/ir"
+	"github.com/ledgerloop/trueup/internal/deploy/deploytest"
 )
 
 // TestSecurityDrift: against an account that holds every grant of the
@@ -54,7 +55,7 @@ func TestSecurityDrift(t *testing.T) {
 			grants = append(grants, row)
 		}
 	}
-	rec := &Recorder{Answer: func(q string, _ []any) ([]string, [][]any) {
+	rec := &deploytest.Recorder{Answer: func(q string, _ []any) ([]string, [][]any) {
 		switch {
 		case q == "SHOW ROLES LIKE 'TRUEUP_ANALYST'":
 			return []string{"name"}, [][]any{{"TRUEUP_ANALYST"}}

@@ -88,8 +88,18 @@ func (w Snowflake) Locker(holder string) (lock.Locker, error) {
 // CurrentUser implements Warehouse.
 func (Snowflake) CurrentUser() string { return "CURRENT_USER()" }
 
+// HasTasks implements Warehouse.
+func (Snowflake) HasTasks() bool { return true }
+
 // SuspendTask implements Warehouse.
 func (Snowflake) SuspendTask(ref string) string { return "ALTER TASK IF EXISTS " + ref + " SUSPEND" }
+
+// ResumeTasks implements Warehouse: the statement the generator writes
+// after the finalizer
+// (https://docs.snowflake.com/en/sql-reference/functions/system_task_dependents_enable).
+func (Snowflake) ResumeTasks(r dialect.Renderer, root ir.Ref) string {
+	return fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(root)))
+}
 
 // RuntimeTables implements Warehouse.
 func (Snowflake) RuntimeTables() []ir.Ref {

@@ -17,6 +17,7 @@ import (
 	"github.com/ledgerloop/trueup/generator/spec"
 	"github.com/ledgerloop/trueup/internal/auditlog"
 	"github.com/ledgerloop/trueup/internal/deploy"
+	"github.com/ledgerloop/trueup/internal/deploy/deploytest"
 	"github.com/ledgerloop/trueup/internal/migratestore"
 	"github.com/ledgerloop/trueup/internal/testenv"
 	"github.com/ledgerloop/trueup/tests/sfparse"
@@ -27,7 +28,7 @@ import (
 // the audit log's from what the recorder has seen inserted: the state a
 // deploy reads back. Everything else answers with no rows: an empty account.
 type versionTable struct {
-	rec     *deploy.Recorder
+	rec     *deploytest.Recorder
 	initial []int64 // versions present before the deploy
 	// token is the deploy lock's holder token, "" when free.
 	token string
@@ -125,7 +126,7 @@ func snowflakeDesired(t *testing.T) (string, *deploy.Desired) {
 // grammar).
 func TestSnowflakeFirstDeployRecorded(t *testing.T) {
 	_, d := snowflakeDesired(t)
-	rec := &deploy.Recorder{}
+	rec := &deploytest.Recorder{}
 	vt := &versionTable{rec: rec}
 	rec.Answer, rec.Affected = vt.answer, vt.affected
 	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
@@ -245,7 +246,7 @@ func getDDLFixtures(t *testing.T) map[string]string {
 // §11 [U]); a real deploy followed by `trueup drift` can.
 func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 	_, d := snowflakeDesired(t)
-	rec := &deploy.Recorder{}
+	rec := &deploytest.Recorder{}
 	vt := &versionTable{rec: rec, initial: []int64{0, 1}}
 	getDDL := regexp.MustCompile(`^SELECT GET_DDL\('([A-Z_]+)', '([^']+)'\)$`)
 	fixtures := getDDLFixtures(t)
@@ -366,7 +367,7 @@ func TestSnowflakeChangeSuspendsGraph(t *testing.T) {
 // it and since when.
 func TestSnowflakeDeployLocked(t *testing.T) {
 	_, d := snowflakeDesired(t)
-	rec := &deploy.Recorder{}
+	rec := &deploytest.Recorder{}
 	vt := &versionTable{rec: rec, token: "held by another deploy"}
 	since := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 	rec.Affected = vt.affected
@@ -420,7 +421,7 @@ func readBySfrules(sql string) bool {
 	return st.Header != nil && st.Error == ""
 }
 
-func parseAll(t *testing.T, d *deploy.Desired, recs []deploy.Recorded) {
+func parseAll(t *testing.T, d *deploy.Desired, recs []deploytest.Recorded) {
 	t.Helper()
 	if err := sfparse.Available(); err != nil {
 		testenv.MissingTool(t, testenv.ToolParser, err.Error(), "")
@@ -472,7 +473,7 @@ func parseAll(t *testing.T, d *deploy.Desired, recs []deploy.Recorded) {
 // everything missing, and every query it sends parses.
 func TestSnowflakeDriftQueriesParse(t *testing.T) {
 	_, d := snowflakeDesired(t)
-	rec := &deploy.Recorder{}
+	rec := &deploytest.Recorder{}
 	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
 	diffs, err := deploy.Drift(context.Background(), tg, d)
 	if err != nil {
@@ -513,14 +514,14 @@ func TestSnowflakeDeployAppliesFileOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &deploy.Recorder{}
+	rec := &deploytest.Recorder{}
 	vt := &versionTable{rec: rec}
 	rec.Answer, rec.Affected = vt.answer, vt.affected
 	tg := &deploy.Target{Name: "prod", DB: rec.DB(), Warehouse: deploy.Snowflake{Database: "TRUEUP"}}
 	if _, err := deploy.Apply(context.Background(), tg, d, deploy.Info{}); err != nil {
 		t.Fatal(err)
 	}
-	var calls []deploy.Recorded
+	var calls []deploytest.Recorded
 	procAt, callAt := -1, -1
 	for i, s := range rec.Statements() {
 		if strings.HasPrefix(s.SQL, "CREATE OR REPLACE PROCEDURE TRUEUP.AUDIT.SET_OVERRIDE") {
@@ -560,7 +561,7 @@ func TestSnowflakeDeployAppliesFileOverrides(t *testing.T) {
 // assembly, not Snowflake's results.
 func TestSnowflakeImpactRecorded(t *testing.T) {
 	_, d := snowflakeDesired(t)
-	rec := &deploy.Recorder{}
+	rec := &deploytest.Recorder{}
 	backfill := []int64{40, 0}
 	rec.Answer = func(q string, args []any) ([]string, [][]any) {
 		switch {

@@ -7,7 +7,8 @@
 // version table of package migratestore. Repeatable objects are compared
 // with what the warehouse reports (GET_DDL in Snowflake, the catalog in
 // DuckDB) and recreated, in file order, when they differ, if their
-// generated statement replaces them (CREATE OR REPLACE: views, dynamic
+// generated statement replaces them (CREATE OR REPLACE, as the renderer
+// marks it on the statement: views, dynamic
 // tables, procedures, tasks). Objects generated with CREATE ... IF NOT
 // EXISTS (pipes, streams, stages, file formats) are created when missing
 // and never replaced: recreating a pipe loses its load history and a
@@ -17,8 +18,8 @@
 // last).
 //
 // Everything goes through database/sql: the same code deploys to DuckDB
-// (the local target) and to Snowflake; Recorder captures what a deploy
-// would send without a warehouse.
+// (the local target) and to Snowflake; deploytest.Recorder captures what a
+// deploy would send without a warehouse.
 package deploy
 
 import (
@@ -80,9 +81,15 @@ type Warehouse interface {
 	RuntimeTables() []ir.Ref
 	// CurrentUser is the SQL expression of the user the session runs as.
 	CurrentUser() string
+	// HasTasks reports whether the warehouse schedules the plan's tasks
+	// itself, so that deploy suspends and resumes their graph.
+	HasTasks() bool
 	// SuspendTask is the statement suspending a task ("" when the
 	// warehouse has no tasks).
 	SuspendTask(ref string) string
+	// ResumeTasks is the statement resuming the task graph of root,
+	// children first and root last ("" when the warehouse has no tasks).
+	ResumeTasks(r dialect.Renderer, root ir.Ref) string
 }
 
 // Optional capabilities of a Warehouse, found by type assertion.

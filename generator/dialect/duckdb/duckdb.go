@@ -400,10 +400,10 @@ func (r *Renderer) Render(o *ir.Object) []dialect.Statement {
 			{SQL: fmt.Sprintf("INSERT INTO %s (stream_name, consumed_to, reading_to) VALUES (%s, 0, 0) ON CONFLICT DO NOTHING", StreamOffsets, r.Str(o.Ref.String()))},
 		}
 	case ir.KindView:
-		out := []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", name, o.Query(r))}}
+		out := []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", name, o.Query(r)), Replaces: true}}
 		return append(out, r.commentOn("VIEW", name, o.Comment)...)
 	case ir.KindDynamicTable:
-		out := []dialect.Statement{{SQL: RefreshSQL(r, o)}}
+		out := []dialect.Statement{{SQL: RefreshSQL(r, o), Replaces: true}}
 		return append(out, r.commentOn("TABLE", name, o.Comment)...)
 	}
 	panic("duckdb: unknown object kind " + string(o.Kind))

@@ -28,5 +28,5 @@ func (r *Renderer) cronSchedule(cron string) string { return r.Str("USING CRON "
 // and SYSTEM$TASK_DEPENDENTS_ENABLE resumes a task with whatever depends
 // on it (https://docs.snowflake.com/en/sql-reference/functions/system_task_dependents_enable).
 func resumeStandalone(r *Renderer, o *ir.Object) dialect.Statement {
-	return dialect.Statement{SQL: fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(o.Ref)))}
+	return dialect.Statement{SQL: fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(o.Ref))), Resumes: &o.Ref}
 }

@@ -492,13 +492,13 @@ ON_ERROR = CONTINUE`, r.Object(o.Pipe.Table), r.NextVal(o.Pipe.Sequence), line, 
 		// comes before COMMENT
 		// (https://docs.snowflake.com/en/sql-reference/sql/create-view).
 		q := o.Query(r)
-		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s COPY GRANTS%s\nAS\n%s", name, r.comment(o.Comment), q)}}
+		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE VIEW %s COPY GRANTS%s\nAS\n%s", name, r.comment(o.Comment), q), Replaces: true}}
 	case ir.KindDynamicTable:
 		// COPY GRANTS comes after COMMENT here
 		// (https://docs.snowflake.com/en/sql-reference/sql/create-dynamic-table).
 		q := o.Query(r)
 		return []dialect.Statement{{SQL: fmt.Sprintf("CREATE OR REPLACE DYNAMIC TABLE %s\n  TARGET_LAG = '%s'\n  WAREHOUSE = %s\n  REFRESH_MODE = INCREMENTAL%s\n  COPY GRANTS\nAS\n%s",
-			name, strings.ToLower(interval(max(o.DynamicTable.TargetLag, time.Minute))), r.Ident(o.DynamicTable.Warehouse), r.comment(o.Comment), q)}}
+			name, strings.ToLower(interval(max(o.DynamicTable.TargetLag, time.Minute))), r.Ident(o.DynamicTable.Warehouse), r.comment(o.Comment), q), Replaces: true}}
 	case ir.KindProcedure:
 		return r.procedure(o)
 	case ir.KindTask:
@@ -589,14 +589,15 @@ func (r *Renderer) task(o *ir.Object) []dialect.Statement {
 	default:
 		b.WriteString("EXECUTE IMMEDIATE $$\n" + transactionBlock(r.takeVars(), steps, "") + "$$")
 	}
-	out := []dialect.Statement{{SQL: b.String()}}
+	out := []dialect.Statement{{SQL: b.String(), Replaces: true}}
 	if t.Root && t.Cron != "" {
 		out = append(out, resumeStandalone(r, o))
 	}
 	if t.FinalizerOf != nil {
 		// Created last: resume the whole graph, children before the root.
 		out = append(out, dialect.Statement{
-			SQL: fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(*t.FinalizerOf))),
+			SQL:     fmt.Sprintf("SELECT SYSTEM$TASK_DEPENDENTS_ENABLE(%s)", r.Str(r.Object(*t.FinalizerOf))),
+			Resumes: t.FinalizerOf,
 		})
 	}
 	return out
@@ -678,7 +679,7 @@ func (r *Renderer) procedure(o *ir.Object) []dialect.Statement {
 	// (https://docs.snowflake.com/en/sql-reference/sql/create-procedure).
 	sql := fmt.Sprintf("CREATE OR REPLACE PROCEDURE %s(%s)\n  COPY GRANTS\n  RETURNS VARCHAR\n  LANGUAGE SQL\n %s\n  EXECUTE AS OWNER\nAS\n$$\n%s$$",
 		r.Object(o.Ref), strings.Join(args, ", "), r.comment(o.Comment), transactionBlock(decls, steps, ret))
-	return []dialect.Statement{{SQL: sql}}
+	return []dialect.Statement{{SQL: sql, Replaces: true}}
 }
 
 // procedureFragments renders a procedure's steps: the batch id is the

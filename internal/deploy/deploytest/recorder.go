@@ -1,4 +1,7 @@
-package deploy
+// Package deploytest holds what the tests of deploy use in place of a
+// warehouse: Recorder, a database/sql connection that records what it is
+// sent.
+package deploytest
 
 import (
 	"context"
@@ -10,8 +13,9 @@ import (
 )
 
 // Recorder is a database/sql connection that sends nothing anywhere: it
-// records every statement it is given, in order (transactions as BEGIN,
-// COMMIT and ROLLBACK), and answers queries through Answer. It is how a
+// records every statement given to Exec or Query, in order (transactions
+// as BEGIN, COMMIT and ROLLBACK), and answers queries through Answer.
+// Prepare fails: a prepared statement is neither run nor recorded. It is how a
 // test sees exactly what a deploy would send to a warehouse that cannot be
 // reached; it knows nothing of any warehouse itself.
 type Recorder struct {
@@ -72,7 +76,7 @@ var (
 )
 
 func (c *recConn) Prepare(query string) (driver.Stmt, error) {
-	return nil, fmt.Errorf("recorder: prepared statements are not recorded")
+	return nil, fmt.Errorf("recorder: prepared statements are not supported: use Exec or Query")
 }
 func (c *recConn) Close() error { return nil }
 func (c *recConn) Begin() (driver.Tx, error) {
