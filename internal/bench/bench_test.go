@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -20,6 +21,10 @@ func TestExecuteAndReport(t *testing.T) {
 	res, err := Execute(ctx, c)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// trueup-bench -json writes the result as it is.
+	if _, err := json.Marshal(res); err != nil {
+		t.Fatalf("the result does not marshal to JSON: %v", err)
 	}
 	for _, s := range res.Scales {
 		if s.Skipped != "" {
