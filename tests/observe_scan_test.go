@@ -77,6 +77,11 @@ ORDER BY ts`, history)); err != nil {
 	statements := 0
 	for _, src := range p.Spec.Sources {
 		task := p.Object(plan.ObserveTask(src.Name))
+		for _, sc := range task.Task.Scratch {
+			if _, err := tx.Exec(r.CreateScratch(sc.Name, sc.Query(r))); err != nil {
+				t.Fatalf("%s scratch %s: %v", task.Ref, sc.Name, err)
+			}
+		}
 		for i, step := range task.Task.Steps {
 			sql := step(r)
 			body := sql

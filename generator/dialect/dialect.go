@@ -168,3 +168,12 @@ func namesLocked() []string {
 	sort.Strings(out)
 	return out
 }
+
+// ScratchTables is a Renderer whose ir.Fragments.Scratch names a temporary
+// table: the runtime creates it, in the task's transaction, before the
+// task's first statement (CreateScratch) and drops it after the last
+// (DropScratch).
+type ScratchTables interface {
+	CreateScratch(name, query string) string
+	DropScratch(name string) string
+}

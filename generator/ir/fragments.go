@@ -53,6 +53,14 @@ type Fragments interface {
 	Type(t Type) string
 	// ParseJSON parses text into a document, NULL when the text is not JSON.
 	ParseJSON(expr string) string
+	// Scratch is a relation the statements of one task read more than
+	// once, query (a SELECT) being its rows: either query itself, which
+	// each statement computes again (a dialect that computes it about as
+	// cheaply as it would read it back), or the name of a temporary table
+	// of its rows that the runtime fills before the task's first statement
+	// and drops after its last. The task declares it (Task.Scratch) under
+	// name, unique within the task; the query passed is the declared one.
+	Scratch(name, query string) string
 	// ParseJSONValues parses the text expr once and reads from it the
 	// documents at paths, for JSONValue; a statement that reads many values
 	// of one line parses it once this way instead of reading each value of

@@ -102,6 +102,8 @@ type Moves struct {
 type Procedure struct {
 	Args  []Arg
 	Steps []SQL
+	// Scratch are the relations the steps read by Fragments.Scratch.
+	Scratch []Scratch
 	// BatchArg names the argument that carries the batch id: within the
 	// steps, Fragments.BatchID is that argument, so that the procedure runs
 	// the same inside a task run and when called by hand.
@@ -270,10 +272,19 @@ type Task struct {
 	When     []*Stream
 	Consumes []*Stream
 	Steps    []SQL
+	// Scratch are the relations the steps read by Fragments.Scratch.
+	Scratch []Scratch
 	// Call, when set, names a procedure with the same steps: dialects with
 	// procedures render the task as a call of it, passing CallArgs.
 	Call     *Ref
 	CallArgs []SQL
+}
+
+// Scratch is a relation the steps of a task read more than once
+// (Fragments.Scratch): its name within the task and its rows.
+type Scratch struct {
+	Name  string
+	Query SQL
 }
 
 // TaskGraph is what a root task sets for every run of its graph.

@@ -32,8 +32,10 @@ func fieldType(t string) ir.Type {
 }
 
 // format is how one producer's events become observations. Its SQL reads
-// the "lines" CTE as l (load_seq, file_name, file_row, loaded_at and jv,
-// the values read from the line's document: see lineDoc).
+// the "lines" CTE as l (load_seq, file_name, file_row, loaded_at; jv, the
+// values read from the line's document: see lineDoc; rejected, why the
+// line is not a JSON object; excerpt, its sealed start, for the lines of
+// excerpted).
 type format interface {
 	// events is the SELECT over lines of one row per event and record, with
 	// columns load_seq, file_name, file_row, op (upsert, delete or something
@@ -49,6 +51,10 @@ type format interface {
 	// observed nor flagged (Stripe events of types no mapping reads), with
 	// columns reason and detail; "" when every line is one or the other.
 	counted(f ir.Fragments, d *lineDoc) string
+	// excerpted is the condition over a parsed line l (jv, rejected) under
+	// which flagged shows the line's excerpt in the detail: the parsed
+	// lines keep an excerpt of those lines only.
+	excerpted(f ir.Fragments, d *lineDoc) string
 }
 
 // Reasons of flagged and counted lines that checks and tests name.
@@ -86,10 +92,12 @@ func inList(f ir.Fragments, expr string, values ...string) string {
 	return fmt.Sprintf("%s IN (%s)", expr, strings.Join(q, ", "))
 }
 
-// lineDoc collects the paths one statement reads from the document of each
-// landed line, so that each line is parsed once: the "lines" CTE holds the
-// values at those paths (column jv, ir.Fragments.ParseJSONValues), and
-// every value is read from them, never from the line again.
+// lineDoc collects the paths the statements of one observe task read
+// from the document of each landed line, so that each line is parsed
+// once: the task's scratch relation of parsed lines (observer.parse)
+// holds the values at those paths (column jv,
+// ir.Fragments.ParseJSONValues), and every value is read from them, never
+// from the line again.
 type lineDoc struct {
 	paths [][]string
 	index map[string]int
@@ -124,25 +132,23 @@ func (d *lineDoc) parsed() string { return "(l.jv IS NOT NULL)" }
 
 // rejected is why the line is not a JSON object (ir.JSONRejection), NULL
 // when it is one.
-func (d *lineDoc) rejected(f ir.Fragments) string { return f.JSONRejection("l.line", "l.jv") }
+func (d *lineDoc) rejected() string { return "l.rejected" }
 
 // excerpt is the start of a text column, for a detail.
 func excerpt(col string) string { return fmt.Sprintf("SUBSTR(%s, 1, 200)", col) }
 
-// lineExcerpt is the excerpt of a raw line kept in a finding: it may hold
-// PII, so it is stored as the line is (SealText).
-func lineExcerpt(f ir.Fragments) string { return f.SealText(excerpt("line")) }
+// lineExcerpt is the excerpt of the raw line kept in a finding, sealed
+// (it may hold PII): the parsed lines hold it for the lines the format's
+// flagged detail shows it of (format.excerpted).
+const lineExcerpt = "excerpt"
 
-// lines renders the CTE the statement reads, once every path is known.
-func (d *lineDoc) lines(f ir.Fragments, from string) string {
-	// A dialect that stores lines encrypted (SealText) reads them opened.
-	if open := f.OpenText("line"); open != "line" {
-		from = fmt.Sprintf("(SELECT load_seq, file_name, file_row, loaded_at, %s AS line FROM %s AS sealed)", open, from)
-	}
+// lines renders the CTE the statements read: the task's parsed lines,
+// rel (ir.Fragments.Scratch).
+func lines(rel string) string {
 	return fmt.Sprintf(`WITH lines AS (
-  SELECT load_seq, file_name, file_row, loaded_at, line, %s AS jv
-  FROM %s
-)`, f.ParseJSONValues("line", d.paths), from)
+  SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+  FROM %s AS parsed
+)`, rel)
 }
 
 func join(base []string, path []string) []string {
@@ -200,7 +206,7 @@ func (x debezium) base(f ir.Fragments, d *lineDoc, paths [][]string) string {
   CASE WHEN b.op_code = 'd' THEN b.key_before ELSE b.key_after END AS record_key,
   CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
 FROM %[3]s AS b`, epochMillis(f, "b.ts_text", 1), sequence(f, "b.lsn", seqDigits), derived(named(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, {{parsed}} AS parsed, {{rejected}} AS rejected,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.excerpt, {{parsed}} AS parsed, {{rejected}} AS rejected,
   {{op}} AS op_code,
   {{ts_ms}} AS ts_text,
   {{lsn}} AS lsn,
@@ -219,7 +225,7 @@ FROM lines AS l`, map[string]string{
 		"before":             text(join(p("before"), x.src.Key)...),
 		"after":              text(join(p("after"), x.src.Key)...),
 		"doc_columns_after":  docColumns(paths, func(path []string) string { return x.at(f, d, join(p("after"), path)...) }),
-		"rejected":           d.rejected(f),
+		"rejected":           d.rejected(),
 		"json_is_key_before": f.JSONIsKey(x.at(f, d, join(p("before"), x.src.Key)...)),
 		"json_is_key_after":  f.JSONIsKey(x.at(f, d, join(p("after"), x.src.Key)...)),
 	})))
@@ -284,12 +290,14 @@ func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
 		"bad_seq":            f.Str(debeziumBad[1].reason),
 		"detail":             detailOf(f, "reason", debeziumBad, "detail"),
 		"reason_bad_key":     f.Str(ReasonBadKey),
-		"line_excerpt":       lineExcerpt(f),
+		"line_excerpt":       lineExcerpt,
 		"record_key_excerpt": excerpt("record_key"),
 	})
 }
 
 func (debezium) counted(ir.Fragments, *lineDoc) string { return "" }
+
+func (debezium) excerpted(_ ir.Fragments, d *lineDoc) string { return d.rejected() + " IS NOT NULL" }
 
 // salesforce reads change events as the Pub/Sub API delivers them
 // decoded ({schema, payload, event}), or as the Streaming API (CometD)
@@ -324,8 +332,8 @@ func (s salesforce) base(f ir.Fragments, d *lineDoc, paths [][]string, events bo
 		extra += fmt.Sprintf(",\n  %s AS changed,\n  %s AS nulled", s.at(f, d, hdr("changedFields")...), s.at(f, d, hdr("nulledFields")...)) +
 			docColumns(paths, func(path []string) string { return s.at(f, d, join(p("payload"), path)...) })
 	} else {
-		extra += fmt.Sprintf(",\n  l.line,\n  %s AS rejected,\n  %s AS has_header,\n  %s AS has_record_id,\n  %s AS record_ids_text",
-			d.rejected(f), f.JSONHas(s.at(f, d, hdr()...), nil), f.JSONHas(s.at(f, d, hdr("recordIds", "0")...), nil), s.text(f, d, hdr("recordIds")...))
+		extra += fmt.Sprintf(",\n  l.excerpt,\n  %s AS rejected,\n  %s AS has_header,\n  %s AS has_record_id,\n  %s AS record_ids_text",
+			d.rejected(), f.JSONHas(s.at(f, d, hdr()...), nil), f.JSONHas(s.at(f, d, hdr("recordIds", "0")...), nil), s.text(f, d, hdr("recordIds")...))
 	}
 	return fmt.Sprintf(`SELECT
   b.*,
@@ -444,12 +452,17 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
 		"bad_1":          f.Str(salesforceBad[1].reason),
 		"bad_2":          f.Str(salesforceBad[2].reason),
 		"detail":         detailOf(f, "reason", salesforceBad, "detail"),
-		"line_excerpt":   lineExcerpt(f),
+		"line_excerpt":   lineExcerpt,
 		"reason_bad_key": f.Str(ReasonBadKey),
 	})
 }
 
 func (salesforce) counted(ir.Fragments, *lineDoc) string { return "" }
+
+// excerpted: a line that is not JSON or not a change event.
+func (s salesforce) excerpted(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf("(%s IS NOT NULL OR NOT %s)", d.rejected(), f.JSONHas(s.at(f, d, hdr()...), nil))
+}
 
 // stripe reads Stripe event objects.
 type stripe struct{ src *spec.Source }
@@ -525,7 +538,7 @@ func (s stripe) classified(f ir.Fragments, d *lineDoc) string {
 		}
 		isChild, childKey, childKeyOK = "("+strings.Join(conds, " OR ")+")", "CASE"+strings.Join(keys, "")+" END", "CASE"+strings.Join(oks, "")+" END"
 	}
-	extra := fmt.Sprintf(",\n  l.line,\n  %s AS rejected,\n  %s AS is_child,\n  %s AS child_key,\n  %s AS child_key_ok", d.rejected(f), isChild, childKey, childKeyOK)
+	extra := fmt.Sprintf(",\n  l.excerpt,\n  %s AS rejected,\n  %s AS is_child,\n  %s AS child_key,\n  %s AS child_key_ok", d.rejected(), isChild, childKey, childKeyOK)
 	return fmt.Sprintf(`SELECT
   load_seq, file_name, file_row, loaded_at, event_ms, created_text, event_type,
   (op IS NOT NULL OR is_child) AS mapped,
@@ -544,7 +557,7 @@ func (s stripe) classified(f ir.Fragments, d *lineDoc) string {
     WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
     ELSE event_type
   END AS detail
-FROM %[1]s AS h`, derived(s.baseWith(f, d, nil, extra)), f.Str(stripeBad[0].reason), f.Str(ReasonBadKey), lineExcerpt(f))
+FROM %[1]s AS h`, derived(s.baseWith(f, d, nil, extra)), f.Str(stripeBad[0].reason), f.Str(ReasonBadKey), lineExcerpt)
 }
 
 // flagged: the events of the source's object and of its children
@@ -553,6 +566,11 @@ func (s stripe) flagged(f ir.Fragments, d *lineDoc) string {
 	return fmt.Sprintf(`SELECT load_seq, file_name, file_row, loaded_at, reason, %[2]s AS detail, event_ms
 FROM %[1]s AS y
 WHERE reason IS NOT NULL`, derived(s.classified(f, d)), detailOf(f, "reason", stripeBad, "detail"))
+}
+
+// excerpted: a line that is not JSON or has no type.
+func (s stripe) excerpted(f ir.Fragments, d *lineDoc) string {
+	return fmt.Sprintf("(%s IS NOT NULL OR %s IS NULL)", d.rejected(), d.text(f, "type"))
 }
 
 // counted: the events of types no mapping reads, per type.
@@ -625,10 +643,13 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 	return fmt.Sprintf("(%s IS NULL OR (%s))", v, strings.Join(conds, " AND "))
 }
 
-// observeSteps are the statements of a source's observe task: flag what
-// cannot be observed, then add new observations, both reading the same
-// relation (the RAW stream, in one transaction) given by from. Each
-// statement parses each line once.
+// observer renders the statements of a source's observe task: flag what
+// cannot be observed, add new observations (the source's records', then
+// each child's), count the lines, all reading the same lines (the RAW
+// stream, in one transaction) given by from. The lines are parsed once
+// for all of them: the task's scratch relation (ir.Fragments.Scratch) of
+// parsed lines, which holds the values at every path any statement reads
+// (one lineDoc for the task).
 //
 // A line is flagged once. Its load sequence identifies it within its
 // source, but the sequences of all sources interleave in the quarantine,
@@ -638,12 +659,83 @@ func validity(f ir.Fragments, fld *spec.Field, v string) string {
 // quarantine rows flagged since a day before the batch's oldest load. (A
 // clock off by more than that could flag a line twice; it could not lose
 // one.)
-func (b *builder) observeSteps(src *spec.Source, from ir.SQL) []ir.SQL {
-	fm := formatOf(src)
-	flag := func(f ir.Fragments) string {
-		d := newLineDoc()
-		flagged := fm.flagged(f, d)
-		return named(`INSERT INTO {{quarantine}} (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
+type observer struct {
+	b    *builder
+	src  *spec.Source
+	fm   format
+	from ir.SQL
+}
+
+func (b *builder) observer(src *spec.Source, from ir.SQL) observer {
+	return observer{b: b, src: src, fm: formatOf(src), from: from}
+}
+
+// scratch is the task's relation of parsed lines.
+func (o observer) scratch() ir.Scratch {
+	return ir.Scratch{Name: "parsed_" + o.src.Name, Query: func(f ir.Fragments) string { return o.parse(f, o.doc(f)) }}
+}
+
+// steps are the task's statements.
+func (o observer) steps() []ir.SQL {
+	steps := make([]ir.SQL, 3+len(o.src.Children))
+	for i := range steps {
+		steps[i] = func(f ir.Fragments) string {
+			d := o.doc(f)
+			sc := o.scratch()
+			return o.statements(f, d, f.Scratch(sc.Name, sc.Query(f)))[i]
+		}
+	}
+	return staged(StageObserve, steps)
+}
+
+// doc is every path the statements read, in the order they first read
+// them.
+func (o observer) doc(f ir.Fragments) *lineDoc {
+	d := newLineDoc()
+	o.statements(f, d, "")
+	o.fm.excerpted(f, d)
+	return d
+}
+
+// statements renders the task's statements (3 and one per child)
+// reading the parsed lines rel.
+func (o observer) statements(f ir.Fragments, d *lineDoc, rel string) []string {
+	out := []string{o.flag(f, d, rel), o.observe(f, d, rel), o.count(f, d, rel)}
+	for _, c := range o.src.Children {
+		out = append(out, o.child(f, d, rel, c))
+	}
+	return out
+}
+
+// parse is the query of the parsed lines: each line opened and parsed
+// once, with why it is not a JSON object, whether it holds the
+// replacement character, and the sealed excerpt of the lines whose
+// flagged detail shows it.
+func (o observer) parse(f ir.Fragments, d *lineDoc) string {
+	excerpted := o.fm.excerpted(f, d)
+	return named(`SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN {{excerpted}} THEN {{excerpt}} END AS excerpt
+FROM (
+  SELECT load_seq, file_name, file_row, loaded_at, text, jv, {{rejection}} AS rejected, {{replaced}} AS replaced
+  FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, text, {{values}} AS jv
+    FROM (SELECT load_seq, file_name, file_row, loaded_at, {{open}} AS text FROM {{from}} AS sealed) AS o
+  ) AS p
+) AS l`, map[string]string{
+		"excerpted": excerpted,
+		"excerpt":   f.SealText(excerpt("l.text")),
+		"rejection": f.JSONRejection("p.text", "p.jv"),
+		// Snowflake's load replaces invalid UTF-8 without a word in
+		// COPY_HISTORY (https://docs.snowflake.com/en/sql-reference/sql/create-file-format,
+		// REPLACE_INVALID_CHARACTERS): the replacement character is counted.
+		"replaced": fmt.Sprintf("p.text LIKE %s", f.Str("%\uFFFD%")),
+		"values":   f.ParseJSONValues("o.text", d.paths),
+		"open":     f.OpenText("line"),
+		"from":     o.from(f),
+	})
+}
+
+func (o observer) flag(f ir.Fragments, d *lineDoc, rel string) string {
+	return named(`INSERT INTO {{quarantine}} (source, load_seq, file_name, file_row, reason, detail, event_time, flagged_at, batch_id)
 SELECT {{source}}, load_seq, file_name, file_row, reason, detail, {{event_time}}, {{now}}, {{batch_id}}
 FROM (
 {{lines}}
@@ -653,61 +745,58 @@ WHERE NOT EXISTS (
   SELECT 1 FROM {{quarantine}} AS q
   WHERE q.source = {{source}} AND q.load_seq = flagged.load_seq AND q.flagged_at >= {{loaded_at_utc}} - INTERVAL '1 day'
 )`, map[string]string{
-			"quarantine":    f.Object(Quarantine),
-			"source":        f.Str(src.Name),
-			"event_time":    f.MillisToTimestamp("event_ms"),
-			"now":           f.Now(),
-			"lines":         d.lines(f, from(f)),
-			"flagged":       flagged,
-			"batch_id":      f.BatchID(),
-			"loaded_at_utc": f.UTC("flagged.loaded_at"),
-		})
-	}
-	observe := func(f ir.Fragments) string {
-		entries := []entry{{name: FieldRecord}, {name: FieldLink, path: src.Customer, trim: true}}
-		for _, m := range src.Fields {
-			if m.Child == "" {
-				entries = append(entries, entry{name: m.Field, path: m.Path, pii: b.s.FieldByName(m.Field).PII})
-			}
+		"quarantine":    f.Object(Quarantine),
+		"source":        f.Str(o.src.Name),
+		"event_time":    f.MillisToTimestamp("event_ms"),
+		"now":           f.Now(),
+		"lines":         lines(rel),
+		"flagged":       o.fm.flagged(f, d),
+		"batch_id":      f.BatchID(),
+		"loaded_at_utc": f.UTC("flagged.loaded_at"),
+	})
+}
+
+func (o observer) observe(f ir.Fragments, d *lineDoc, rel string) string {
+	entries := []entry{{name: FieldRecord}, {name: FieldLink, path: o.src.Customer, trim: true}}
+	for _, m := range o.src.Fields {
+		if m.Child == "" {
+			entries = append(entries, entry{name: m.Field, path: m.Path, pii: o.b.s.FieldByName(m.Field).PII})
 		}
-		return observeStatement(f, src.Name, fm, from(f), entries)
 	}
-	// Every line read is counted (reason landed), and so is every line
-	// neither observed nor flagged, per reason: lines landed = lines
-	// accounted for, and the quarantine share of a batch reads these rows
-	// and not RAW.
-	count := func(f ir.Fragments) string {
-		d := newLineDoc()
-		counted := fm.counted(f, d)
-		body := fmt.Sprintf("SELECT %s AS reason, CAST(NULL AS %s) AS detail FROM %s", f.Str(ReasonLanded), f.Type(ir.Text), from(f))
-		if counted != "" {
-			body = fmt.Sprintf("%s\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM lines\nUNION ALL\n%s", d.lines(f, from(f)), f.Str(ReasonLanded), f.Type(ir.Text), counted)
-		}
-		// Snowflake's load replaces invalid UTF-8 without a word in
-		// COPY_HISTORY (https://docs.snowflake.com/en/sql-reference/sql/create-file-format,
-		// REPLACE_INVALID_CHARACTERS): the replacement character is counted.
-		body += fmt.Sprintf("\nUNION ALL\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM %s WHERE %s LIKE %s",
-			f.Str(ReasonReplaced), f.Type(ir.Text), from(f), f.OpenText("line"), f.Str("%\uFFFD%"))
-		return fmt.Sprintf(`INSERT INTO %[1]s (source, batch_id, reason, detail, lines, counted_at)
-SELECT %[2]s, %[3]s, reason, detail, COUNT(*), %[4]s
+	return observeStatement(f, d, o.src.Name, o.fm, rel, entries)
+}
+
+func (o observer) child(f ir.Fragments, d *lineDoc, rel string, c *spec.Child) string {
+	entries := []entry{{name: FieldRecord}, {name: FieldParent, path: c.Parent, trim: true}}
+	for _, path := range childPaths(o.src, c) {
+		entries = append(entries, entry{name: ChildFieldName(c, path), path: path})
+	}
+	return observeStatement(f, d, c.Label(o.src), stripeChild{stripe{o.src}, c}, rel, entries)
+}
+
+// count counts every line read (reason landed), and every line neither
+// observed nor flagged, per reason: lines landed = lines accounted for,
+// and the quarantine share of a batch reads these rows and not RAW.
+func (o observer) count(f ir.Fragments, d *lineDoc, rel string) string {
+	body := fmt.Sprintf("SELECT %s AS reason, CAST(NULL AS %s) AS detail FROM lines", f.Str(ReasonLanded), f.Type(ir.Text))
+	if counted := o.fm.counted(f, d); counted != "" {
+		body += "\nUNION ALL\n" + counted
+	}
+	body += fmt.Sprintf("\nUNION ALL\nSELECT %s AS reason, CAST(NULL AS %s) AS detail FROM lines WHERE replaced", f.Str(ReasonReplaced), f.Type(ir.Text))
+	return named(`INSERT INTO {{line_counts}} (source, batch_id, reason, detail, lines, counted_at)
+SELECT {{source}}, {{batch_id}}, reason, detail, COUNT(*), {{now}}
 FROM (
-%[5]s
+{{lines}}
+{{body}}
 ) c
-GROUP BY reason, detail`, f.Object(LineCounts), f.Str(src.Name), f.BatchID(), f.Now(), body)
-	}
-	steps := []ir.SQL{flag, observe, count}
-	for _, c := range src.Children {
-		c := c
-		cf := stripeChild{stripe{src}, c}
-		steps = append(steps, func(f ir.Fragments) string {
-			entries := []entry{{name: FieldRecord}, {name: FieldParent, path: c.Parent, trim: true}}
-			for _, path := range childPaths(src, c) {
-				entries = append(entries, entry{name: ChildFieldName(c, path), path: path})
-			}
-			return observeStatement(f, c.Label(src), cf, from(f), entries)
-		})
-	}
-	return steps
+GROUP BY reason, detail`, map[string]string{
+		"line_counts": f.Object(LineCounts),
+		"source":      f.Str(o.src.Name),
+		"batch_id":    f.BatchID(),
+		"now":         f.Now(),
+		"lines":       lines(rel),
+		"body":        body,
+	})
 }
 
 // entry is one observed field of an event: its name and the path of its
@@ -732,7 +821,7 @@ type entry struct {
 // join keys). Within the batch the first line loaded of each identity is
 // kept. An INSERT rather than a MERGE: the observe tasks of all sources
 // write the table in parallel.
-func observeStatement(f ir.Fragments, label string, fm format, from string, entries []entry) string {
+func observeStatement(f ir.Fragments, d *lineDoc, label string, fm format, rel string, entries []entry) string {
 	var paths [][]string
 	index := map[string]int{}
 	col := map[string]int{}
@@ -765,7 +854,6 @@ func observeStatement(f ir.Fragments, label string, fm format, from string, entr
 		values = append(values, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), v))
 		asserted = append(asserted, fmt.Sprintf("\n        WHEN %s THEN %s", f.Str(e.name), a))
 	}
-	d := newLineDoc()
 	events := fm.events(f, d, paths)
 	cols := "source, record_key, field, op, value, event_time, seq, sub_seq, event_id, order_key, load_seq, file_name, file_row, observed_at"
 	var sel []string
@@ -811,7 +899,7 @@ WHERE NOT EXISTS (
   WHERE o.source = {{label}} AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
 )`, map[string]string{
 		"observations": f.Object(Observations),
-		"lines":        d.lines(f, from),
+		"lines":        lines(rel),
 		"derived":      derived(events),
 		"label":        f.Str(label),
 		"field_record": f.Str(FieldRecord),

@@ -52,10 +52,11 @@ func (b *builder) tasks() {
 		st := LinesStreamOf(src.Name)
 		t := ObserveTask(src.Name)
 		observe = append(observe, t)
+		o := b.observer(src, func(f ir.Fragments) string { return f.Stream(st) })
 		b.add(&ir.Object{Kind: ir.KindTask, Ref: t, Deps: []ir.Ref{RootTask, st.Ref, Observations, Quarantine, LineCounts},
 			Comment: fmt.Sprintf("turns new lines of source %s into observations; flags what cannot be", src.Name),
 			Task: task(ir.Task{After: []ir.Ref{RootTask}, When: []*ir.Stream{st}, Consumes: []*ir.Stream{st},
-				Steps: staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string { return f.Stream(st) }))})})
+				Steps: o.steps(), Scratch: []ir.Scratch{o.scratch()}})})
 	}
 	// Overrides that expired or ended reach the observations before the
 	// reconcile reads its stream (a task of their own: a transaction of
@@ -82,16 +83,19 @@ func (b *builder) tasks() {
 	// fixed parser), then reconciling: observations are deduplicated, so
 	// lines observed before add nothing.
 	var reobserve []ir.SQL
+	var scratch []ir.Scratch
 	for _, src := range b.s.Sources {
 		lines := LinesTable(src.Name)
-		reobserve = append(reobserve, staged(StageObserve, b.observeSteps(src, func(f ir.Fragments) string {
+		o := b.observer(src, func(f ir.Fragments) string {
 			return fmt.Sprintf("(SELECT * FROM %s WHERE loaded_at >= %s)", f.Object(lines), f.Param("since"))
-		}))...)
+		})
+		reobserve = append(reobserve, o.steps()...)
+		scratch = append(scratch, o.scratch())
 		tables = append(tables, lines)
 	}
 	b.add(&ir.Object{Kind: ir.KindProcedure, Ref: ReobserveProc, Deps: tables,
 		Comment:   "re-observes the RAW lines loaded since a time; CALL OPS.RECONCILE() with the same batch id afterwards",
-		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve, false)}})
+		Procedure: &ir.Procedure{Args: []ir.Arg{{Name: "since", Type: ir.TimestampTZ}, {Name: BatchArg, Type: ir.Text}}, BatchArg: BatchArg, Steps: b.calledSteps(reobserve, false), Scratch: scratch}})
 	b.add(&ir.Object{Kind: ir.KindTask, Ref: ReconcileTask,
 		Deps: append(append(append([]ir.Ref{}, observe...), ReconcileProc, obs.Ref, SourceState, StateLog, RecordQueue, Crosswalk, CrosswalkWork, CrosswalkChanges, CustomerQueue, FieldCandidates, CustomerFields,
 			Versions, OpenVersions, Rulesets, Backfill, BackfillStream, ManualLinks, ManualLinksStream, MatchKeys, Overrides), work...),

@@ -68,7 +68,7 @@ FROM {{fields}} AS b`, map[string]string{
 		// the 16 hexadecimal digits of the 64-bit number.
 		"lsn_number": f.HexToNumber("LPAD(SPLIT_PART(b.lsn, '/', 1), 8, '0') || LPAD(SPLIT_PART(b.lsn, '/', 2), 8, '0')"),
 		"fields": derived(named(`SELECT
-  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, {{parsed}} AS parsed, {{rejected}} AS rejected,
+  l.load_seq, l.file_name, l.file_row, l.loaded_at, l.excerpt, {{parsed}} AS parsed, {{rejected}} AS rejected,
   {{action}} AS action,
   COALESCE({{schema}}, '') || '.' || COALESCE({{table}}, '') AS tbl,
   {{timestamp}} AS ts,
@@ -84,7 +84,7 @@ FROM lines AS l`, map[string]string{
 			"lsn":       d.text(f, "lsn"),
 			"cols":      f.JSONPairsObject(d.get(f, "columns"), nil, "name", "value"),
 			"ident":     f.JSONPairsObject(d.get(f, "identity"), nil, "name", "value"),
-			"rejected":  d.rejected(f),
+			"rejected":  d.rejected(),
 		})),
 	})
 }
@@ -177,10 +177,12 @@ func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
 		"bad_time":       f.Str(wal2jsonBad[0].reason),
 		"bad_seq":        f.Str(wal2jsonBad[1].reason),
 		"detail":         detailOf(f, "reason", append(wal2jsonBad, unconvertible{ReasonBadKey, "bad_key"}), "detail"),
-		"line_excerpt":   excerpt("line"),
+		"line_excerpt":   lineExcerpt,
 		"reason_bad_key": f.Str(ReasonBadKey),
 	})
 }
+
+func (wal2json) excerpted(_ ir.Fragments, d *lineDoc) string { return d.rejected() + " IS NOT NULL" }
 
 // counted: transaction bookkeeping (B, C) and logical messages (M), per
 // action.

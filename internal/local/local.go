@@ -834,6 +834,19 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	// Statements are not prepared and reused: DuckDB plans with the
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
+	// The relations the steps read more than once are filled first, in
+	// the task's transaction, and dropped after the last step.
+	for _, sc := range t.Task.Scratch {
+		prof := StatementProfile{Task: t.Ref.String(), Step: 0}
+		q := run.r.CreateScratch(sc.Name, sc.Query(run.r))
+		if _, err := run.profileExec(ctx, tx, &prof, q); err != nil {
+			return fmt.Errorf("scratch %s: %w", sc.Name, err)
+		}
+		if run.profile != nil {
+			prof.Stage, prof.Head, prof.SQL = StageOf(t, q), headOf(q), q
+			run.profile(prof)
+		}
+	}
 	stages := stageTracker{run: run, task: t}
 	for i, step := range t.Task.Steps {
 		q := step(run.r)
@@ -848,6 +861,11 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 		}
 	}
 	stages.done(len(t.Task.Steps) + 1)
+	for _, sc := range t.Task.Scratch {
+		if _, err := tx.ExecContext(ctx, run.r.DropScratch(sc.Name)); err != nil {
+			return err
+		}
+	}
 	for _, s := range t.Task.Consumes {
 		q := fmt.Sprintf(`UPDATE %s SET consumed_to = reading_to WHERE stream_name = ?`, duckdb.StreamOffsets)
 		if _, err := tx.ExecContext(ctx, q, s.Ref.String()); err != nil {

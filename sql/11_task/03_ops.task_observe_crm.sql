@@ -16,8 +16,17 @@ BEGIN
   SELECT 'crm', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
-    FROM TRUEUP.RAW.CRM_LINES_STREAM
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN (l.rejected IS NOT NULL OR NOT ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader'] ELSE l.jv['payload']['ChangeEventHeader'] END) IS NOT NULL)) THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM TRUEUP.RAW.CRM_LINES_STREAM AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
   )
   SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible commitTimestamp: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible commitNumber: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(commit_text, 1, 200) WHEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits' THEN 'value ' || SUBSTR(seq_text, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
@@ -38,7 +47,7 @@ BEGIN
         WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR NOT has_header THEN SUBSTR(line, 1, 200)
+        WHEN rejected IS NOT NULL OR NOT has_header THEN excerpt
         WHEN entity IS NULL OR entity <> 'Account' THEN 'entityName ' || COALESCE(entity, 'absent')
         WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
         WHEN change_type LIKE 'GAP%' THEN record_ids_text
@@ -62,8 +71,8 @@ BEGIN
           (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['event']['replayId'] ELSE l.jv['event']['replayId'] END)::VARCHAR AS replay_id,
           CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END AS record_ids,
           (ARRAY_SIZE(FILTER(TO_ARRAY(CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END), elem -> NOT (IS_VARCHAR(elem) OR IS_INTEGER(elem)))) = 0) AS record_ids_ok,
-          l.line,
-          CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+          l.excerpt,
+          l.rejected AS rejected,
           ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader'] ELSE l.jv['payload']['ChangeEventHeader'] END) IS NOT NULL) AS has_header,
           ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'][0] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'][0] END) IS NOT NULL) AS has_record_id,
           (CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader']['recordIds'] ELSE l.jv['payload']['ChangeEventHeader']['recordIds'] END)::VARCHAR AS record_ids_text
@@ -81,8 +90,17 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
-    FROM TRUEUP.RAW.CRM_LINES_STREAM
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN (l.rejected IS NOT NULL OR NOT ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader'] ELSE l.jv['payload']['ChangeEventHeader'] END) IS NOT NULL)) THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM TRUEUP.RAW.CRM_LINES_STREAM AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
   ),
   ev AS (
     SELECT
@@ -203,9 +221,22 @@ BEGIN
   INSERT INTO TRUEUP.SILVER.LINE_COUNTS (source, batch_id, reason, detail, lines, counted_at)
   SELECT 'crm', SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), reason, detail, COUNT(*), SYSDATE()
   FROM (
-  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM TRUEUP.RAW.CRM_LINES_STREAM
+  WITH lines AS (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN (l.rejected IS NOT NULL OR NOT ((CASE WHEN (NOT (l.jv['payload'] IS NOT NULL) AND (l.jv['data']['payload'] IS NOT NULL)) THEN l.jv['data']['payload']['ChangeEventHeader'] ELSE l.jv['payload']['ChangeEventHeader'] END) IS NOT NULL)) THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM TRUEUP.RAW.CRM_LINES_STREAM AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
+  )
+  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM lines
   UNION ALL
-  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM TRUEUP.RAW.CRM_LINES_STREAM WHERE line LIKE '%�%'
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM lines WHERE replaced
   ) c
   GROUP BY reason, detail;
   COMMIT;

@@ -82,6 +82,10 @@ type Case struct {
 	// Objects are rendered (Render) and created first, in order; their
 	// names must be unique across cases.
 	Objects []*ir.Object
+	// Scratch are the scratch relations (ir.Fragments.Scratch) the case
+	// reads: a renderer whose Scratch names temporary tables
+	// (dialect.ScratchTables) creates them after the objects.
+	Scratch []ir.Scratch
 	// Setup are statements run after the objects, before Query.
 	Setup []ir.SQL
 	// Query is a query of one row and one column, cast to Type(ir.Text).
@@ -129,6 +133,11 @@ func statements(r dialect.Renderer, c Case) []string {
 	for _, o := range c.Objects {
 		for _, s := range r.Render(o) {
 			out = append(out, s.SQL)
+		}
+	}
+	if st, ok := r.(dialect.ScratchTables); ok {
+		for _, sc := range c.Scratch {
+			out = append(out, st.CreateScratch(sc.Name, sc.Query(r)))
 		}
 	}
 	for _, s := range c.Setup {

@@ -22,7 +22,16 @@ var (
 // arguments, variables, sequences, streams, load history).
 func runtimeCases() []Case {
 	stream := &ir.Stream{Ref: linesFeed, Table: lines, SequenceColumn: "n"}
+	scratch := ir.Scratch{Name: "conformance_scratch", Query: func(ir.Fragments) string { return "SELECT 41 AS x UNION ALL SELECT 42" }}
 	return []Case{
+		{
+			Name:    "Scratch/the statements read its rows",
+			Scratch: []ir.Scratch{scratch},
+			Query: value(func(f ir.Fragments) string {
+				return fmt.Sprintf("(SELECT MAX(x) + COUNT(*) FROM %s AS s)", f.Scratch(scratch.Name, scratch.Query(f)))
+			}),
+			Want: T("44"),
+		},
 		{Name: "BatchID/the running batch", Query: value(func(f ir.Fragments) string { return f.BatchID() }), Want: T(Batch)},
 		{Name: "Param/the argument", Query: value(func(f ir.Fragments) string { return f.Param(BatchParam) }), Want: T(Batch)},
 		{

@@ -51,7 +51,10 @@ func init() {
 // Renderer renders DuckDB SQL.
 type Renderer struct{ s dialect.Settings }
 
-var _ dialect.Renderer = (*Renderer)(nil)
+var (
+	_ dialect.Renderer      = (*Renderer)(nil)
+	_ dialect.ScratchTables = (*Renderer)(nil)
+)
 
 // Configure implements dialect.Renderer.
 func (r *Renderer) Configure(s dialect.Settings) { r.s = s }
@@ -139,6 +142,24 @@ func (r *Renderer) elements(doc string, path []string) (string, string) {
 // runtime, that is true when any object of a JSON text repeats a key
 // (internal/jsonkeys).
 const DuplicateKeyFunction = "trueup_json_duplicate_key"
+
+// Scratch implements ir.Fragments: a temporary table, which lives in
+// memory (spilled to the temporary directory under memory pressure, as a
+// query's intermediate rows are) and never reaches the database file or
+// its WAL (https://duckdb.org/docs/stable/sql/statements/create_table#temporary-tables).
+// The runtime creates it with CreateScratch and drops it with DropScratch.
+func (r *Renderer) Scratch(name, query string) string { return "temp.main." + r.Ident(name) }
+
+// CreateScratch is the statement that fills the scratch table name with
+// the rows of query, in the task's transaction.
+func (r *Renderer) CreateScratch(name, query string) string {
+	return "CREATE OR REPLACE TEMP TABLE " + r.Scratch(name, "") + " AS\n" + query
+}
+
+// DropScratch is the statement that drops the scratch table name.
+func (r *Renderer) DropScratch(name string) string {
+	return "DROP TABLE IF EXISTS " + r.Scratch(name, "")
+}
 
 // ParseJSONValues implements ir.Fragments: json_extract with a list of
 // paths parses the text once and returns the list of documents (NULL for

@@ -120,6 +120,15 @@ func (r *Renderer) path(doc string, path []string) string {
 	return b.String()
 }
 
+// Scratch implements ir.Fragments: the query itself. A statement reads
+// a VARIANT's paths without parsing the text again, so computing the rows
+// again costs about what reading them back would, and a temporary table
+// could not be created inside the task's transaction (DDL commits it:
+// https://docs.snowflake.com/en/sql-reference/transactions#ddl).
+func (r *Renderer) Scratch(name, query string) string {
+	return "(\n  " + strings.ReplaceAll(query, "\n", "\n  ") + "\n)"
+}
+
 // ParseJSONValues implements ir.Fragments: the VARIANT is the parsed
 // document, and path access on it does not parse again.
 func (r *Renderer) ParseJSONValues(expr string, paths [][]string) string { return r.ParseJSON(expr) }

@@ -652,6 +652,11 @@ SELECT MAX(r.v) AS v
 FROM (SELECT 'k' AS k, 4 AS t) AS l
 ASOF JOIN (SELECT 'k' AS k, 5 AS t, 'a' AS v UNION ALL SELECT 'k', 9, 'b' UNION ALL SELECT 'k', 11, 'c' UNION ALL SELECT 'j', 10, 'd') AS r MATCH_CONDITION (l.t >= r.t) ON l.k = r.k;
 
+-- Scratch/the statements read its rows: "44"
+SELECT CAST(((SELECT MAX(x) + COUNT(*) FROM (
+  SELECT 41 AS x UNION ALL SELECT 42
+) AS s)) AS VARCHAR) AS v;
+
 -- BatchID/the running batch: "batch-7"
 SELECT CAST((SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')) AS VARCHAR) AS v;
 

@@ -18,8 +18,17 @@ BEGIN
   SELECT 'billing', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), :BATCH_ID
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
-    FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN (l.rejected IS NOT NULL OR l.jv['type']::VARCHAR IS NULL) THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE) AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
   )
   SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible created: not a time from 1970 to 9999 in epoch seconds' THEN 'value ' || SUBSTR(created_text, 1, 200) ELSE detail END AS detail, event_ms
   FROM (
@@ -37,7 +46,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN SUBSTR(line, 1, 200)
+        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail
@@ -56,8 +65,8 @@ BEGIN
           l.jv['id']::VARCHAR AS event_id,
           l.jv['data']['object']['id']::VARCHAR AS record_key,
           (IS_VARCHAR(l.jv['data']['object']['id']) OR IS_INTEGER(l.jv['data']['object']['id'])) AS key_ok,
-          l.line,
-          CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+          l.excerpt,
+          l.rejected AS rejected,
           FALSE AS is_child,
           CAST(NULL AS VARCHAR) AS child_key,
           TRUE AS child_key_ok
@@ -76,8 +85,17 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
-    FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN (l.rejected IS NOT NULL OR l.jv['type']::VARCHAR IS NULL) THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE) AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
   ),
   ev AS (
     SELECT
@@ -157,8 +175,17 @@ BEGIN
   SELECT 'billing', :BATCH_ID, reason, detail, COUNT(*), SYSDATE()
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
-    FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE)
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN (l.rejected IS NOT NULL OR l.jv['type']::VARCHAR IS NULL) THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE) AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
   )
   SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM lines
   UNION ALL
@@ -178,7 +205,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN SUBSTR(line, 1, 200)
+        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail
@@ -197,8 +224,8 @@ BEGIN
           l.jv['id']::VARCHAR AS event_id,
           l.jv['data']['object']['id']::VARCHAR AS record_key,
           (IS_VARCHAR(l.jv['data']['object']['id']) OR IS_INTEGER(l.jv['data']['object']['id'])) AS key_ok,
-          l.line,
-          CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+          l.excerpt,
+          l.rejected AS rejected,
           FALSE AS is_child,
           CAST(NULL AS VARCHAR) AS child_key,
           TRUE AS child_key_ok
@@ -208,7 +235,7 @@ BEGIN
   ) AS y
   WHERE reason IS NULL AND NOT mapped
   UNION ALL
-  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM (SELECT * FROM MINI.RAW.BILLING_LINES WHERE loaded_at >= :SINCE) WHERE line LIKE '%�%'
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM lines WHERE replaced
   ) c
   GROUP BY reason, detail;
   -- stage: ops

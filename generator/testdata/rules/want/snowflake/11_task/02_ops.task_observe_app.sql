@@ -17,8 +17,17 @@ BEGIN
   SELECT 'app', load_seq, file_name, file_row, reason, detail, TO_TIMESTAMP_NTZ(IFF(event_ms BETWEEN 0 AND 253402300799999, event_ms, NULL), 3), SYSDATE(), SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
-    FROM RULES.RAW.APP_LINES_STREAM
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN l.rejected IS NOT NULL THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM RULES.RAW.APP_LINES_STREAM AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
   )
   SELECT load_seq, file_name, file_row, loaded_at, reason, CASE reason WHEN 'unconvertible source.ts_ms: not a time from 1970 to 9999 in epoch milliseconds' THEN 'value ' || SUBSTR(ts_text, 1, 200) WHEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits' THEN 'value ' || SUBSTR(lsn, 1, 200) ELSE detail END AS detail, event_ms FROM (
     SELECT
@@ -36,7 +45,7 @@ BEGIN
         WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL THEN SUBSTR(line, 1, 200)
+        WHEN rejected IS NOT NULL THEN excerpt
         WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || SUBSTR(record_key, 1, 200)
         ELSE tbl
       END AS detail
@@ -49,7 +58,7 @@ BEGIN
         CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
       FROM (
         SELECT
-          l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, (l.jv IS NOT NULL) AS parsed, CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+          l.load_seq, l.file_name, l.file_row, l.loaded_at, l.excerpt, (l.jv IS NOT NULL) AS parsed, l.rejected AS rejected,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
           (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
@@ -72,8 +81,17 @@ BEGIN
   SELECT n.source, n.record_key, n.field, n.op, n.value, n.event_time, n.seq, n.sub_seq, n.event_id, n.order_key, n.load_seq, n.file_name, n.file_row, n.observed_at
   FROM (
   WITH lines AS (
-    SELECT load_seq, file_name, file_row, loaded_at, line, TRY_PARSE_JSON(line) AS jv
-    FROM RULES.RAW.APP_LINES_STREAM
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN l.rejected IS NOT NULL THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM RULES.RAW.APP_LINES_STREAM AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
   ),
   ev AS (
     SELECT
@@ -107,7 +125,7 @@ BEGIN
           CASE WHEN b.op_code = 'd' THEN b.key_before_ok ELSE b.key_after_ok END AS key_ok
         FROM (
           SELECT
-            l.load_seq, l.file_name, l.file_row, l.loaded_at, l.line, (l.jv IS NOT NULL) AS parsed, CASE WHEN l.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(l.line, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(l.jv) THEN 'not a JSON object' END AS rejected,
+            l.load_seq, l.file_name, l.file_row, l.loaded_at, l.excerpt, (l.jv IS NOT NULL) AS parsed, l.rejected AS rejected,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['op'] ELSE l.jv['op'] END)::VARCHAR AS op_code,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['ts_ms'] ELSE l.jv['source']['ts_ms'] END)::VARCHAR AS ts_text,
             (CASE WHEN (l.jv['payload']['op'] IS NOT NULL) THEN l.jv['payload']['source']['lsn'] ELSE l.jv['source']['lsn'] END)::VARCHAR AS lsn,
@@ -186,9 +204,22 @@ BEGIN
   INSERT INTO RULES.SILVER.LINE_COUNTS (source, batch_id, reason, detail, lines, counted_at)
   SELECT 'app', SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID'), reason, detail, COUNT(*), SYSDATE()
   FROM (
-  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM RULES.RAW.APP_LINES_STREAM
+  WITH lines AS (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
+    FROM (
+    SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, CASE WHEN l.rejected IS NOT NULL THEN SUBSTR(l.text, 1, 200) END AS excerpt
+    FROM (
+      SELECT load_seq, file_name, file_row, loaded_at, text, jv, CASE WHEN p.jv IS NULL THEN CASE WHEN TRY_PARSE_JSON(p.text, 'd') IS NOT NULL THEN 'invalid JSON: duplicate key in an object' ELSE 'invalid JSON' END WHEN NOT IS_OBJECT(p.jv) THEN 'not a JSON object' END AS rejected, p.text LIKE '%�%' AS replaced
+      FROM (
+        SELECT load_seq, file_name, file_row, loaded_at, text, TRY_PARSE_JSON(o.text) AS jv
+        FROM (SELECT load_seq, file_name, file_row, loaded_at, line AS text FROM RULES.RAW.APP_LINES_STREAM AS sealed) AS o
+      ) AS p
+    ) AS l
+  ) AS parsed
+  )
+  SELECT 'landed' AS reason, CAST(NULL AS VARCHAR) AS detail FROM lines
   UNION ALL
-  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM RULES.RAW.APP_LINES_STREAM WHERE line LIKE '%�%'
+  SELECT 'replaced characters' AS reason, CAST(NULL AS VARCHAR) AS detail FROM lines WHERE replaced
   ) c
   GROUP BY reason, detail;
   COMMIT;
