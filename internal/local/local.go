@@ -41,6 +41,12 @@ type Runner struct {
 	db   *sql.DB
 	plan *plan.Plan
 	r    *duckdb.Renderer
+	// tasks renders the statements of tasks: r with the work tables in
+	// memory (duckdb.Renderer.InMemory).
+	tasks *duckdb.Renderer
+	// work are the work tables (ir.Object.Transient), created in memory
+	// by each task.
+	work []*ir.Object
 	// profile, when set, receives each statement's profile (SetProfile).
 	profile    func(StatementProfile)
 	profileDir string
@@ -95,7 +101,7 @@ func OpenReadOnly(ctx context.Context, path string, p *plan.Plan) (*Runner, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{db: db, plan: p, r: rendererFor(p), vault: v}, nil
+	return newRunner(db, p, v), nil
 }
 
 // openVault opens the vault of the database file at path with the master
@@ -137,12 +143,26 @@ func OpenWith(ctx context.Context, path string, p *plan.Plan, o Options) (*Runne
 	// Transactions begin without the caller's context: a cancelled
 	// statement is interrupted through its own context, and the rollback
 	// then runs here, never concurrently with it.
-	run := &Runner{db: db, plan: p, r: rendererFor(p), settle: o.Settle, vault: v, progress: o.Progress}
+	run := newRunner(db, p, v)
+	run.settle, run.progress = o.Settle, o.Progress
 	if err := run.setup(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return run, nil
+}
+
+func newRunner(db *sql.DB, p *plan.Plan, v *crypt.Vault) *Runner {
+	run := &Runner{db: db, plan: p, r: rendererFor(p), vault: v}
+	var refs []ir.Ref
+	for _, o := range p.Objects {
+		if o.Kind == ir.KindTable && o.Transient {
+			run.work = append(run.work, o)
+			refs = append(refs, o.Ref)
+		}
+	}
+	run.tasks = run.r.InMemory(refs)
+	return run
 }
 
 // DB exposes the database for queries (tests, explain, summaries).
@@ -834,11 +854,19 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	// Statements are not prepared and reused: DuckDB plans with the
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
+	// The work tables are in memory, created on this connection by the
+	// first task that runs on it (the tables the transaction created go
+	// with its rollback).
+	for _, o := range run.work {
+		if _, err := tx.ExecContext(ctx, run.tasks.CreateInMemory(o)); err != nil {
+			return fmt.Errorf("work table %s: %w", o.Ref, err)
+		}
+	}
 	// The relations the steps read more than once are filled first, in
 	// the task's transaction, and dropped after the last step.
 	for _, sc := range t.Task.Scratch {
 		prof := StatementProfile{Task: t.Ref.String(), Step: 0}
-		q := run.r.CreateScratch(sc.Name, sc.Query(run.r))
+		q := run.tasks.CreateScratch(sc.Name, sc.Query(run.tasks))
 		if _, err := run.profileExec(ctx, tx, &prof, q); err != nil {
 			return fmt.Errorf("scratch %s: %w", sc.Name, err)
 		}
@@ -849,7 +877,7 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	}
 	stages := stageTracker{run: run, task: t}
 	for i, step := range t.Task.Steps {
-		q := step(run.r)
+		q := step(run.tasks)
 		stages.statement(i+1, q)
 		prof := StatementProfile{Task: t.Ref.String(), Step: i + 1}
 		if _, err := run.profileExec(ctx, tx, &prof, q); err != nil {
@@ -862,7 +890,7 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	}
 	stages.done(len(t.Task.Steps) + 1)
 	for _, sc := range t.Task.Scratch {
-		if _, err := tx.ExecContext(ctx, run.r.DropScratch(sc.Name)); err != nil {
+		if _, err := tx.ExecContext(ctx, run.tasks.DropScratch(sc.Name)); err != nil {
 			return err
 		}
 	}

@@ -49,7 +49,11 @@ func init() {
 }
 
 // Renderer renders DuckDB SQL.
-type Renderer struct{ s dialect.Settings }
+type Renderer struct {
+	s dialect.Settings
+	// work are the tables Object names as temporary tables (InMemory).
+	work map[ir.Ref]bool
+}
 
 var (
 	_ dialect.Renderer      = (*Renderer)(nil)
@@ -67,6 +71,9 @@ func (r *Renderer) Ident(name string) string { return common.QuoteIdent(name, fa
 
 // Object implements ir.Fragments: the database is the attached file.
 func (r *Renderer) Object(ref ir.Ref) string {
+	if r.work[ref] {
+		return "temp.main." + r.Ident(ref.Schema+"_"+ref.Name)
+	}
 	if ref.Name == "" {
 		return r.Ident(ref.Schema)
 	}
@@ -142,6 +149,28 @@ func (r *Renderer) elements(doc string, path []string) (string, string) {
 // runtime, that is true when any object of a JSON text repeats a key
 // (internal/jsonkeys).
 const DuplicateKeyFunction = "trueup_json_duplicate_key"
+
+// InMemory returns a copy of r that names each of the tables work as a
+// temporary table of the same columns (CreateInMemory creates one): the
+// rows a work table holds while the task that fills it runs stay in
+// memory (spilled to the temporary directory under memory pressure),
+// where the database's own table would write them to the file and its WAL
+// only for the task to delete them. The runtime runs its tasks with it;
+// the database's work tables stay, empty, for deploy and drift.
+func (r *Renderer) InMemory(work []ir.Ref) *Renderer {
+	c := *r
+	c.work = map[ir.Ref]bool{}
+	for _, ref := range work {
+		c.work[ref] = true
+	}
+	return &c
+}
+
+// CreateInMemory is the statement that creates table o in memory, when
+// InMemory names it so.
+func (r *Renderer) CreateInMemory(o *ir.Object) string {
+	return fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (\n%s\n)", r.Object(o.Ref), common.Columns(r, o.Columns, nil))
+}
 
 // Scratch implements ir.Fragments: a temporary table, which lives in
 // memory (spilled to the temporary directory under memory pressure, as a
