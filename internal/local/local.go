@@ -854,9 +854,8 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	// Statements are not prepared and reused: DuckDB plans with the
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
-	// The work tables are in memory, created on this connection by the
-	// first task that runs on it (the tables the transaction created go
-	// with its rollback).
+	// The work tables are in memory, created by each task and dropped at
+	// its end (dropping frees their memory; a rollback drops them too).
 	for _, o := range run.work {
 		if _, err := tx.ExecContext(ctx, run.tasks.CreateInMemory(o)); err != nil {
 			return fmt.Errorf("work table %s: %w", o.Ref, err)
@@ -891,6 +890,11 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	stages.done(len(t.Task.Steps) + 1)
 	for _, sc := range t.Task.Scratch {
 		if _, err := tx.ExecContext(ctx, run.tasks.DropScratch(sc.Name)); err != nil {
+			return err
+		}
+	}
+	for _, o := range run.work {
+		if _, err := tx.ExecContext(ctx, run.tasks.DropInMemory(o)); err != nil {
 			return err
 		}
 	}

@@ -167,9 +167,16 @@ func (r *Renderer) InMemory(work []ir.Ref) *Renderer {
 }
 
 // CreateInMemory is the statement that creates table o in memory, when
-// InMemory names it so.
+// InMemory names it so (empty: its rows are the task's).
 func (r *Renderer) CreateInMemory(o *ir.Object) string {
-	return fmt.Sprintf("CREATE TEMP TABLE IF NOT EXISTS %s (\n%s\n)", r.Object(o.Ref), common.Columns(r, o.Columns, nil))
+	return fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s (\n%s\n)", r.Object(o.Ref), common.Columns(r, o.Columns, nil))
+}
+
+// DropInMemory is the statement that drops table o, when InMemory names
+// it as a temporary table: a temporary table keeps the memory of deleted
+// rows until it is dropped.
+func (r *Renderer) DropInMemory(o *ir.Object) string {
+	return "DROP TABLE IF EXISTS " + r.Object(o.Ref)
 }
 
 // Scratch implements ir.Fragments: a temporary table, which lives in
