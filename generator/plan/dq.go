@@ -95,7 +95,6 @@ const insertDQResults = "INSERT INTO {{dq_results}} (batch_id, check_name, subje
 func (b *builder) intakeChecks() []ir.SQL {
 	var steps []ir.SQL
 	for _, src := range b.s.Sources {
-		src := src
 		c := b.s.CheckByName(spec.CheckQuarantineShare).For(src.Name)
 		steps = append(steps, func(f ir.Fragments) string {
 			return named(insertDQResults+`SELECT {{batch_id}}, {{check_quarantine_share}}, {{source}}, {{severity}},
@@ -172,7 +171,6 @@ GROUP BY source, detail`, map[string]string{
 	b.p.Checks[spec.CheckUnmappedTypes] = append(b.p.Checks[spec.CheckUnmappedTypes], steps[len(steps)-1])
 	rc := b.s.CheckByName(spec.CheckReplacedCharacters)
 	for _, src := range b.s.Sources {
-		src := src
 		steps = append(steps, func(f ir.Fragments) string {
 			return named(insertDQResults+`SELECT {{batch_id}}, {{check_replaced_characters}}, {{source}}, {{severity}},
   CASE WHEN n = 0 THEN 'pass' WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END,
@@ -282,7 +280,6 @@ HAVING %s - MAX(%s) > %d`, f.Stream(ObservationsStreamOf()), f.TimestampToMillis
 	}
 	var steps []ir.SQL
 	for _, c := range checks {
-		c := c
 		sev := b.s.CheckByName(c.name).Severity
 		steps = append(steps,
 			func(f ir.Fragments) string {
@@ -331,7 +328,6 @@ func (b *builder) rateChecks() []ir.SQL {
 	}
 	var subjects []subject
 	for _, fld := range b.s.Fields {
-		fld := fld
 		subjects = append(subjects, subject{spec.CheckConflictRate, fld.Name, func(f ir.Fragments) string {
 			// The share of the customers resolved in this batch whose
 			// candidates disagree on the field.
@@ -347,7 +343,6 @@ FROM (
 		}})
 	}
 	for _, src := range b.s.Sources {
-		src := src
 		subjects = append(subjects, subject{spec.CheckVolume, src.Name, func(f ir.Fragments) string {
 			return fmt.Sprintf("SELECT CAST(COUNT(DISTINCT event_id) AS %s) FROM %s WHERE source = %s",
 				f.Type(ir.Float), f.Stream(ObservationsStreamOf()), f.Str(src.Name))
@@ -355,7 +350,6 @@ FROM (
 	}
 	var steps []ir.SQL
 	for _, s := range subjects {
-		s := s
 		c := b.s.CheckByName(s.check).For(s.name)
 		steps = append(steps, func(f ir.Fragments) string {
 			return named(insertDQResults+`SELECT {{batch_id}}, {{check}}, {{subject}}, {{severity}},
