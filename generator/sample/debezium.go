@@ -259,6 +259,20 @@ func (w *world) debeziumFeed(s Source) *feed {
 	return f
 }
 
+// setFields sets on o, at each mapped field's path in s, the field's value
+// in vals as the source's format writes it.
+func (w *world) setFields(o *obj, s Source, vals map[string]any) {
+	for _, f := range w.fields {
+		p := s.Fields[f]
+		if p == "" {
+			continue
+		}
+		if v, ok := fieldValue(s.Format, p, vals[f]); ok {
+			setPath(o, p, v)
+		}
+	}
+}
+
 // appRow renders a row of the accounts table: key, customer link, the
 // mapped columns in field order, then notes and the timestamps (Debezium
 // writes timestamp columns as microseconds since the epoch).
@@ -268,15 +282,7 @@ func (w *world) appRow(s Source, c *customer, st *appState) *obj {
 	if s.Customer != "" {
 		setPath(o, s.Customer, c.acct)
 	}
-	for _, f := range w.fields {
-		p := s.Fields[f]
-		if p == "" {
-			continue
-		}
-		if v, ok := fieldValue(s.Format, p, st.vals[f]); ok {
-			setPath(o, p, v)
-		}
-	}
+	w.setFields(o, s, st.vals)
 	for _, kv := range []struct {
 		k string
 		v any

@@ -369,15 +369,7 @@ func (w *world) salesforceFeed(s Source) *feed {
 // are not null, the customer link when set, and the record type.
 func (w *world) crmDoc(s Source, rec *crmRec) *obj {
 	o := newObj()
-	for _, f := range w.fields {
-		p := s.Fields[f]
-		if p == "" {
-			continue
-		}
-		if v, ok := fieldValue(s.Format, p, rec.vals[f]); ok {
-			setPath(o, p, v)
-		}
-	}
+	w.setFields(o, s, rec.vals)
 	if s.Customer != "" && rec.link != "" {
 		setPath(o, s.Customer, rec.link)
 	}

@@ -350,15 +350,7 @@ func (w *world) stripeObject(s Source, sc *stripeCus) *obj {
 	if s.Key != "id" {
 		setPath(o, s.Key, sc.id)
 	}
-	for _, f := range w.fields {
-		p := s.Fields[f]
-		if p == "" {
-			continue
-		}
-		if v, ok := fieldValue(s.Format, p, sc.vals[f]); ok {
-			setPath(o, p, v)
-		}
-	}
+	w.setFields(o, s, sc.vals)
 	if sc.linked && s.Customer != "" {
 		setPath(o, s.Customer, sc.c.acct)
 	}
