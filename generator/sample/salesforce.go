@@ -350,19 +350,10 @@ func (w *world) salesforceFeed(s Source) *feed {
 		lines = append(lines, line(ev))
 	}
 
-	f := &feed{events: len(lines)}
-	chunks := split(lines, filesPerSource)
-	for i, ch := range chunks {
-		var out [][]byte
-		if i == 1 {
-			prev := chunks[0]
-			k := min(2, len(prev))
-			out = append(out, prev[len(prev)-k:]...)
-			f.dups += k
-		}
-		f.files = append(f.files, append(out, ch...))
-	}
-	return f
+	// A subscriber that restarts replays from a stored replay id: the last
+	// events of the first file come again as they were.
+	same := func(l []byte) []byte { return l }
+	return restartedFeed(lines, 2, same, func(tail [][]byte) [][]byte { return tail })
 }
 
 // crmDoc is the record as change events show it: the mapped fields that
