@@ -282,12 +282,7 @@ func (w *world) salesforceFeed(s Source) *feed {
 				if body == nil {
 					body = newObj()
 					for _, k := range keys {
-						v, ok := cur.get(k)
-						if !ok {
-							nulled = append(nulled, k)
-						}
-						body.set(k, v)
-						changed = append(changed, k)
+						changed, nulled = putCurrent(body, cur, k, changed, nulled)
 					}
 					body.set("LastModifiedDate", ms)
 					changed = append(changed, "LastModifiedDate")
@@ -354,6 +349,18 @@ func (w *world) salesforceFeed(s Source) *feed {
 	// events of the first file come again as they were.
 	same := func(l []byte) []byte { return l }
 	return restartedFeed(lines, 2, same, func(tail [][]byte) [][]byte { return tail })
+}
+
+// putCurrent adds key k of cur, the record as an UPDATE leaves it, to the
+// event's body, and returns the header's changed and nulled fields with k
+// added: nulled where cur has no k.
+func putCurrent(body, cur *obj, k string, changed, nulled []string) ([]string, []string) {
+	v, ok := cur.get(k)
+	if !ok {
+		nulled = append(nulled, k)
+	}
+	body.add(k, v)
+	return append(changed, k), nulled
 }
 
 // crmDoc is the record as change events show it: the mapped fields that
