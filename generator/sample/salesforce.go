@@ -69,11 +69,7 @@ func (w *world) salesforceFeed(s Source) *feed {
 	for _, c := range w.custs {
 		r := w.rng(h, uint64(c.idx)+1)
 		rec := &crmRec{id: newID(), c: c, link: c.acct, typ: "Customer"}
-		rec.created = c.created.Add(between(r, 2*time.Minute, 6*time.Hour))
-		if rec.created.Before(w.start) {
-			rec.created = w.start.Add(between(r, time.Minute, 40*time.Minute))
-		}
-		rec.created = rec.created.Truncate(time.Millisecond)
+		rec.created = w.sinceStart(r, c.created.Add(between(r, 2*time.Minute, 6*time.Hour)), 40*time.Minute).Truncate(time.Millisecond)
 		truth := c.truthAt(rec.created)
 		init := map[string]any{}
 		for _, f := range w.fields {

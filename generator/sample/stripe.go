@@ -98,10 +98,7 @@ func (w *world) stripeFeed(s Source) *feed {
 			}
 			req = reqDashboard
 		} else {
-			sc.created = c.created.Add(between(r, 30*time.Second, 2*time.Hour))
-			if sc.created.Before(w.start) {
-				sc.created = w.start.Add(between(r, time.Minute, 30*time.Minute))
-			}
+			sc.created = w.sinceStart(r, c.created.Add(between(r, 30*time.Second, 2*time.Hour)), 30*time.Minute)
 		}
 		sc.created = sc.created.Truncate(time.Second)
 		truth := c.truthAt(sc.created)
