@@ -788,21 +788,30 @@ var clauseKeys = map[string]bool{
 	"partition_by": true, "values": true, "source": true,
 }
 
+// quantifiedSubquery names n when it compares with ANY or ALL of a
+// subquery, and is "" otherwise.
+func quantifiedSubquery(n map[string]any) string {
+	switch {
+	case obj(n, "AnyOp", "right")["Subquery"] != nil:
+		return "ANY (subquery)"
+	case obj(n, "AllOp", "right")["Subquery"] != nil:
+		return "ALL (subquery)"
+	}
+	return ""
+}
+
 func subqueryPredicatesInWhere(s *Set) []Violation {
 	var out []Violation
 	for _, u := range s.Units() {
 		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
-			kind := ""
+			kind := quantifiedSubquery(n)
 			switch {
 			case n["Exists"] != nil:
 				kind = "EXISTS"
 			case n["InSubquery"] != nil:
 				kind = "IN (subquery)"
-			case obj(n, "AnyOp", "right")["Subquery"] != nil:
-				kind = "ANY (subquery)"
-			case obj(n, "AllOp", "right")["Subquery"] != nil:
-				kind = "ALL (subquery)"
-			default:
+			}
+			if kind == "" {
 				return true
 			}
 			clause := ""
@@ -854,15 +863,11 @@ func correlatedSubqueryNotUnderOr(s *Set) []Violation {
 	var out []Violation
 	for _, u := range s.Units() {
 		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
-			kind := ""
-			switch {
-			case obj(n, "Exists") != nil && correlated(obj(n, "Exists")["subquery"]):
+			kind := quantifiedSubquery(n)
+			if obj(n, "Exists") != nil && correlated(obj(n, "Exists")["subquery"]) {
 				kind = "a correlated EXISTS"
-			case obj(n, "AnyOp", "right")["Subquery"] != nil:
-				kind = "ANY (subquery)"
-			case obj(n, "AllOp", "right")["Subquery"] != nil:
-				kind = "ALL (subquery)"
-			default:
+			}
+			if kind == "" {
 				return true
 			}
 			for i := len(above) - 1; i >= 0; i-- {
