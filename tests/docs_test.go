@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ledgerloop/trueup/generator"
+	"github.com/ledgerloop/trueup/generator/sample"
 	"github.com/ledgerloop/trueup/internal/app"
 	"github.com/ledgerloop/trueup/internal/docs"
 	"github.com/ledgerloop/trueup/internal/local"
@@ -26,7 +27,7 @@ func TestDocsStats(t *testing.T) {
 	dir := t.TempDir()
 	landing, db, site := filepath.Join(dir, "landing"), filepath.Join(dir, "t.duckdb"), filepath.Join(dir, "site")
 	var out bytes.Buffer
-	if err := app.Sample(&out, app.SampleOptions{Models: models, Out: landing, Customers: 60, Seed: 7}); err != nil {
+	if err := app.Sample(&out, app.SampleOptions{Models: models, Out: landing, Writer: sample.Options{Customers: 60, Seed: 7}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: models, DB: db, Landing: landing, Once: true}); err != nil {

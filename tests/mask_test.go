@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ledgerloop/trueup/generator/plan"
+	"github.com/ledgerloop/trueup/generator/sample"
 	"github.com/ledgerloop/trueup/internal/app"
 	"github.com/ledgerloop/trueup/internal/auditlog"
 )
@@ -82,7 +83,7 @@ func TestDemoOutputsHoldNoPII(t *testing.T) {
 	landing := filepath.Join(dir, "landing")
 	db := filepath.Join(dir, "t.duckdb")
 	var out bytes.Buffer
-	if err := app.Sample(&out, app.SampleOptions{Models: "testdata/spec", Out: landing, Customers: 60, Seed: 7}); err != nil {
+	if err := app.Sample(&out, app.SampleOptions{Models: "testdata/spec", Out: landing, Writer: sample.Options{Customers: 60, Seed: 7}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.RunLocal(ctx, &out, app.RunOptions{Models: "testdata/spec", DB: db, Landing: landing, Once: true}); err != nil {
@@ -162,7 +163,7 @@ func TestSealingChangesNothing(t *testing.T) {
 	dir := t.TempDir()
 	landing := filepath.Join(dir, "landing")
 	var out bytes.Buffer
-	if err := app.Sample(&out, app.SampleOptions{Models: "testdata/spec", Out: landing, Customers: 40, Seed: 11}); err != nil {
+	if err := app.Sample(&out, app.SampleOptions{Models: "testdata/spec", Out: landing, Writer: sample.Options{Customers: 40, Seed: 11}}); err != nil {
 		t.Fatal(err)
 	}
 	plain := filepath.Join(dir, "plain")

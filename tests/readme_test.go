@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ledgerloop/trueup/generator/sample"
 	"github.com/ledgerloop/trueup/generator/textdiff"
 	"github.com/ledgerloop/trueup/internal/app"
 )
@@ -31,7 +32,7 @@ func TestReadmeSampleOutput(t *testing.T) {
 	landing := filepath.Join(dir, "landing")
 	var out bytes.Buffer
 	// make demo: trueup sample --customers 200 --seed 7, then run --local --once.
-	if err := app.Sample(&out, app.SampleOptions{Models: "../models", Out: landing, Customers: 200, Seed: 7}); err != nil {
+	if err := app.Sample(&out, app.SampleOptions{Models: "../models", Out: landing, Writer: sample.Options{Customers: 200, Seed: 7}}); err != nil {
 		t.Fatal(err)
 	}
 	o := app.RunOptions{Models: "../models", DB: filepath.Join(dir, "trueup.duckdb"), Landing: landing, Once: true}

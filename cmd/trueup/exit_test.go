@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ledgerloop/trueup/generator/sample"
 	"github.com/ledgerloop/trueup/internal/app"
 	"github.com/ledgerloop/trueup/internal/crypt"
 	"github.com/ledgerloop/trueup/internal/testenv"
@@ -38,7 +39,7 @@ func TestExitCodes(t *testing.T) {
 		t.Fatal(err)
 	}
 	landing := filepath.Join(dir, "landing")
-	if err := app.Sample(&out, app.SampleOptions{Models: models, Out: landing, Customers: 5, Seed: 3}); err != nil {
+	if err := app.Sample(&out, app.SampleOptions{Models: models, Out: landing, Writer: sample.Options{Customers: 5, Seed: 3}}); err != nil {
 		t.Fatal(err)
 	}
 	err = app.RunLocal(context.Background(), &out, app.RunOptions{Models: models, DB: filepath.Join(dir, "t.duckdb"), Landing: landing, Once: true})

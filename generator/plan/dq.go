@@ -85,17 +85,19 @@ func batchStart(f ir.Fragments) string {
 	return fmt.Sprintf("(SELECT MIN(started_at) FROM %s WHERE batch_id = %s)", f.Object(Batches), f.BatchID())
 }
 
+// insertDQResults begins the statement of every check that writes its
+// result to DQ_RESULTS: a SELECT of these columns follows.
+const insertDQResults = "INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)\n"
+
 // intakeChecks read what the observe tasks of the batch wrote: per source,
 // the share of its lines quarantined (a source that breaks wholesale holds
 // the batch), and the lines of event types no mapping reads, per type.
 func (b *builder) intakeChecks() []ir.SQL {
 	var steps []ir.SQL
 	for _, src := range b.s.Sources {
-		src := src
 		c := b.s.CheckByName(spec.CheckQuarantineShare).For(src.Name)
 		steps = append(steps, func(f ir.Fragments) string {
-			return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT {{batch_id}}, {{check_quarantine_share}}, {{source}}, {{severity}},
+			return named(insertDQResults+`SELECT {{batch_id}}, {{check_quarantine_share}}, {{source}}, {{severity}},
   CASE
     WHEN x IS NULL THEN 'skipped'
     WHEN x >= {{share}} THEN CASE WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END
@@ -152,8 +154,7 @@ WHERE n <= {{violation_sample}}`, map[string]string{
 	c := b.s.CheckByName(spec.CheckUnmappedTypes)
 	steps = append(steps, func(f ir.Fragments) string {
 		// A count, with status counted: it never fails.
-		return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT {{batch_id}}, {{check_unmapped_types}}, source || ' ' || COALESCE(detail, ''), {{severity}}, 'counted', SUM(lines), NULL, NULL, NULL, {{now}}
+		return named(insertDQResults+`SELECT {{batch_id}}, {{check_unmapped_types}}, source || ' ' || COALESCE(detail, ''), {{severity}}, 'counted', SUM(lines), NULL, NULL, NULL, {{now}}
 FROM {{line_counts}}
 WHERE batch_id = {{batch_id}} AND counted_at >= {{batch_start}} AND reason = {{reason_unmapped_type}}
 GROUP BY source, detail`, map[string]string{
@@ -170,10 +171,8 @@ GROUP BY source, detail`, map[string]string{
 	b.p.Checks[spec.CheckUnmappedTypes] = append(b.p.Checks[spec.CheckUnmappedTypes], steps[len(steps)-1])
 	rc := b.s.CheckByName(spec.CheckReplacedCharacters)
 	for _, src := range b.s.Sources {
-		src := src
 		steps = append(steps, func(f ir.Fragments) string {
-			return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT {{batch_id}}, {{check_replaced_characters}}, {{source}}, {{severity}},
+			return named(insertDQResults+`SELECT {{batch_id}}, {{check_replaced_characters}}, {{source}}, {{severity}},
   CASE WHEN n = 0 THEN 'pass' WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END,
   n, 0, NULL, NULL, {{now}}
 FROM (SELECT COALESCE(SUM(lines), 0) AS n FROM {{line_counts}} WHERE source = {{source}} AND batch_id = {{batch_id}} AND counted_at >= {{batch_start}} AND reason = {{reason_replaced}}) AS c`, map[string]string{
@@ -281,12 +280,10 @@ HAVING %s - MAX(%s) > %d`, f.Stream(ObservationsStreamOf()), f.TimestampToMillis
 	}
 	var steps []ir.SQL
 	for _, c := range checks {
-		c := c
 		sev := b.s.CheckByName(c.name).Severity
 		steps = append(steps,
 			func(f ir.Fragments) string {
-				return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT {{batch_id}}, {{check}}, NULL, {{severity}},
+				return named(insertDQResults+`SELECT {{batch_id}}, {{check}}, NULL, {{severity}},
   CASE WHEN n = 0 THEN 'pass' WHEN {{acked}} THEN 'acknowledged' ELSE 'fail' END,
   n, 0, NULL, NULL, {{now}}
 FROM (SELECT COUNT(*) AS n FROM ({{from}}) AS v) AS c`, map[string]string{
@@ -331,7 +328,6 @@ func (b *builder) rateChecks() []ir.SQL {
 	}
 	var subjects []subject
 	for _, fld := range b.s.Fields {
-		fld := fld
 		subjects = append(subjects, subject{spec.CheckConflictRate, fld.Name, func(f ir.Fragments) string {
 			// The share of the customers resolved in this batch whose
 			// candidates disagree on the field.
@@ -347,7 +343,6 @@ FROM (
 		}})
 	}
 	for _, src := range b.s.Sources {
-		src := src
 		subjects = append(subjects, subject{spec.CheckVolume, src.Name, func(f ir.Fragments) string {
 			return fmt.Sprintf("SELECT CAST(COUNT(DISTINCT event_id) AS %s) FROM %s WHERE source = %s",
 				f.Type(ir.Float), f.Stream(ObservationsStreamOf()), f.Str(src.Name))
@@ -355,11 +350,9 @@ FROM (
 	}
 	var steps []ir.SQL
 	for _, s := range subjects {
-		s := s
 		c := b.s.CheckByName(s.check).For(s.name)
 		steps = append(steps, func(f ir.Fragments) string {
-			return named(`INSERT INTO {{dq_results}} (batch_id, check_name, subject, severity, status, observed, threshold, baseline, history, checked_at)
-SELECT {{batch_id}}, {{check}}, {{subject}}, {{severity}},
+			return named(insertDQResults+`SELECT {{batch_id}}, {{check}}, {{subject}}, {{severity}},
   CASE
     WHEN x IS NULL THEN 'skipped'
     WHEN h < {{min_history}} THEN 'skipped'

@@ -142,32 +142,31 @@ var observationColumns = []ir.Column{
 	col("file_row", ir.Int),
 }
 
-var stateColumns = []ir.Column{
-	notNull("source", ir.Text),
-	notNull("record_key", ir.Text),
-	notNull("field", ir.Text),
-	notNull("op", ir.Text),
-	col("value", ir.Text),
-	notNull("event_time", ir.Timestamp),
-	notNull("order_key", ir.Text),
-	notNull("event_id", ir.Text),
+var stateColumns = stateObservation(
 	col("load_seq", ir.Int),
 	col("updated_at", ir.Timestamp),
-}
+)
 
 // stateLogColumns: a key's observations other than its current state, in
 // the order each batch brought them, in until_time order within a batch.
-var stateLogColumns = []ir.Column{
-	notNull("source", ir.Text),
-	notNull("record_key", ir.Text),
-	notNull("field", ir.Text),
-	notNull("op", ir.Text),
-	col("value", ir.Text),
-	notNull("event_time", ir.Timestamp),
-	notNull("order_key", ir.Text),
-	notNull("event_id", ir.Text),
-	{Name: "until_time", Type: ir.Timestamp, NotNull: true, Comment: "at or after the event time of the key's next observation: the row is the key's state at no point at or after it"},
+var stateLogColumns = stateObservation(
+	ir.Column{Name: "until_time", Type: ir.Timestamp, NotNull: true, Comment: "at or after the event time of the key's next observation: the row is the key's state at no point at or after it"},
 	col("logged_at", ir.Timestamp),
+)
+
+// stateObservation returns the columns of one observation of a key, as
+// SOURCE_STATE and STATE_LOG both keep it, followed by more.
+func stateObservation(more ...ir.Column) []ir.Column {
+	return append([]ir.Column{
+		notNull("source", ir.Text),
+		notNull("record_key", ir.Text),
+		notNull("field", ir.Text),
+		notNull("op", ir.Text),
+		col("value", ir.Text),
+		notNull("event_time", ir.Timestamp),
+		notNull("order_key", ir.Text),
+		notNull("event_id", ir.Text),
+	}, more...)
 }
 
 var candidateColumns = []ir.Column{

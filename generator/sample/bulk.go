@@ -672,12 +672,7 @@ func (b *bulk) salesforceEvent(bs *bulkSource, id *bulkID, t time.Time, create b
 			if body.has(top) {
 				continue
 			}
-			v, ok := cur.get(top)
-			if !ok {
-				nulled = append(nulled, top)
-			}
-			body.add(top, v)
-			changed = append(changed, top)
+			changed, nulled = putCurrent(body, cur, top, changed, nulled)
 		}
 		body.add("LastModifiedDate", ms)
 		changed = append(changed, "LastModifiedDate")

@@ -236,27 +236,30 @@ func (w *world) debeziumFeed(s Source) *feed {
 		evs = append(evs, ev)
 	}
 
-	f := &feed{events: len(evs)}
-	chunks := split(evs, filesPerSource)
-	for i, ch := range chunks {
+	// Restart: the offsets of the last events of the first file were not
+	// committed, so they come again, with the time they are read again.
+	return restartedFeed(evs, 3, func(e dbzEvent) []byte { return e.render(e.topUs) }, func(tail []dbzEvent) [][]byte {
 		var lines [][]byte
-		if i == 1 {
-			// Restart: the offsets of the last events of the first file
-			// were not committed, so they come again.
-			prev := chunks[0]
-			k := min(3, len(prev))
-			restart := prev[len(prev)-1].topUs + int64(between(g, 2*time.Minute, 10*time.Minute)/time.Microsecond)
-			for j, e := range prev[len(prev)-k:] {
-				lines = append(lines, e.render(restart+int64(j)*1000+g.Int64N(1000)))
-			}
-			f.dups += k
+		restart := tail[len(tail)-1].topUs + int64(between(g, 2*time.Minute, 10*time.Minute)/time.Microsecond)
+		for j, e := range tail {
+			lines = append(lines, e.render(restart+int64(j)*1000+g.Int64N(1000)))
 		}
-		for _, e := range ch {
-			lines = append(lines, e.render(e.topUs))
+		return lines
+	})
+}
+
+// setFields sets on o, at each mapped field's path in s, the field's value
+// in vals as the source's format writes it.
+func (w *world) setFields(o *obj, s Source, vals map[string]any) {
+	for _, f := range w.fields {
+		p := s.Fields[f]
+		if p == "" {
+			continue
 		}
-		f.files = append(f.files, lines)
+		if v, ok := fieldValue(s.Format, p, vals[f]); ok {
+			setPath(o, p, v)
+		}
 	}
-	return f
 }
 
 // appRow renders a row of the accounts table: key, customer link, the
@@ -268,15 +271,7 @@ func (w *world) appRow(s Source, c *customer, st *appState) *obj {
 	if s.Customer != "" {
 		setPath(o, s.Customer, c.acct)
 	}
-	for _, f := range w.fields {
-		p := s.Fields[f]
-		if p == "" {
-			continue
-		}
-		if v, ok := fieldValue(s.Format, p, st.vals[f]); ok {
-			setPath(o, p, v)
-		}
-	}
+	w.setFields(o, s, st.vals)
 	for _, kv := range []struct {
 		k string
 		v any

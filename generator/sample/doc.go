@@ -333,23 +333,9 @@ func encode(b *bytes.Buffer, v any) {
 	case string:
 		quote(b, x)
 	case []string:
-		b.WriteByte('[')
-		for i, s := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			quote(b, s)
-		}
-		b.WriteByte(']')
+		encodeArray(b, x, quote)
 	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			encode(b, e)
-		}
-		b.WriteByte(']')
+		encodeArray(b, x, encode)
 	case *obj:
 		b.WriteByte('{')
 		for i, k := range x.keys {
@@ -364,6 +350,18 @@ func encode(b *bytes.Buffer, v any) {
 	default:
 		panic(fmt.Sprintf("sample: cannot encode %T", v))
 	}
+}
+
+// encodeArray writes xs as a JSON array, each element as enc writes it.
+func encodeArray[T any](b *bytes.Buffer, xs []T, enc func(*bytes.Buffer, T)) {
+	b.WriteByte('[')
+	for i, x := range xs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		enc(b, x)
+	}
+	b.WriteByte(']')
 }
 
 func quote(b *bytes.Buffer, s string) {

@@ -69,11 +69,7 @@ func (w *world) salesforceFeed(s Source) *feed {
 	for _, c := range w.custs {
 		r := w.rng(h, uint64(c.idx)+1)
 		rec := &crmRec{id: newID(), c: c, link: c.acct, typ: "Customer"}
-		rec.created = c.created.Add(between(r, 2*time.Minute, 6*time.Hour))
-		if rec.created.Before(w.start) {
-			rec.created = w.start.Add(between(r, time.Minute, 40*time.Minute))
-		}
-		rec.created = rec.created.Truncate(time.Millisecond)
+		rec.created = w.sinceStart(r, c.created.Add(between(r, 2*time.Minute, 6*time.Hour)), 40*time.Minute).Truncate(time.Millisecond)
 		truth := c.truthAt(rec.created)
 		init := map[string]any{}
 		for _, f := range w.fields {
@@ -282,12 +278,7 @@ func (w *world) salesforceFeed(s Source) *feed {
 				if body == nil {
 					body = newObj()
 					for _, k := range keys {
-						v, ok := cur.get(k)
-						if !ok {
-							nulled = append(nulled, k)
-						}
-						body.set(k, v)
-						changed = append(changed, k)
+						changed, nulled = putCurrent(body, cur, k, changed, nulled)
 					}
 					body.set("LastModifiedDate", ms)
 					changed = append(changed, "LastModifiedDate")
@@ -350,34 +341,29 @@ func (w *world) salesforceFeed(s Source) *feed {
 		lines = append(lines, line(ev))
 	}
 
-	f := &feed{events: len(lines)}
-	chunks := split(lines, filesPerSource)
-	for i, ch := range chunks {
-		var out [][]byte
-		if i == 1 {
-			prev := chunks[0]
-			k := min(2, len(prev))
-			out = append(out, prev[len(prev)-k:]...)
-			f.dups += k
-		}
-		f.files = append(f.files, append(out, ch...))
+	// A subscriber that restarts replays from a stored replay id: the last
+	// events of the first file come again as they were.
+	same := func(l []byte) []byte { return l }
+	return restartedFeed(lines, 2, same, func(tail [][]byte) [][]byte { return tail })
+}
+
+// putCurrent adds key k of cur, the record as an UPDATE leaves it, to the
+// event's body, and returns the header's changed and nulled fields with k
+// added: nulled where cur has no k.
+func putCurrent(body, cur *obj, k string, changed, nulled []string) ([]string, []string) {
+	v, ok := cur.get(k)
+	if !ok {
+		nulled = append(nulled, k)
 	}
-	return f
+	body.add(k, v)
+	return append(changed, k), nulled
 }
 
 // crmDoc is the record as change events show it: the mapped fields that
 // are not null, the customer link when set, and the record type.
 func (w *world) crmDoc(s Source, rec *crmRec) *obj {
 	o := newObj()
-	for _, f := range w.fields {
-		p := s.Fields[f]
-		if p == "" {
-			continue
-		}
-		if v, ok := fieldValue(s.Format, p, rec.vals[f]); ok {
-			setPath(o, p, v)
-		}
-	}
+	w.setFields(o, s, rec.vals)
 	if s.Customer != "" && rec.link != "" {
 		setPath(o, s.Customer, rec.link)
 	}

@@ -388,6 +388,29 @@ func validPath(p string) bool {
 	return !slices.Contains(strings.Split(p, "."), "")
 }
 
+// restartedFeed is the feed of evs in filesPerSource files, written by a
+// consumer that restarted after the first file: the second file begins
+// again with the first's last k events (fewer when it has fewer), as again
+// writes them; render writes each event in its own file.
+func restartedFeed[E any](evs []E, k int, render func(E) []byte, again func(tail []E) [][]byte) *feed {
+	f := &feed{events: len(evs)}
+	chunks := split(evs, filesPerSource)
+	for i, ch := range chunks {
+		var lines [][]byte
+		if i == 1 {
+			prev := chunks[0]
+			tail := prev[len(prev)-min(k, len(prev)):]
+			lines = append(lines, again(tail)...)
+			f.dups += len(tail)
+		}
+		for _, e := range ch {
+			lines = append(lines, render(e))
+		}
+		f.files = append(f.files, lines)
+	}
+	return f
+}
+
 // split cuts xs into up to n consecutive parts of near-equal size, none
 // empty (one empty part when xs is empty).
 func split[T any](xs []T, n int) [][]T {

@@ -98,10 +98,7 @@ func (w *world) stripeFeed(s Source) *feed {
 			}
 			req = reqDashboard
 		} else {
-			sc.created = c.created.Add(between(r, 30*time.Second, 2*time.Hour))
-			if sc.created.Before(w.start) {
-				sc.created = w.start.Add(between(r, time.Minute, 30*time.Minute))
-			}
+			sc.created = w.sinceStart(r, c.created.Add(between(r, 30*time.Second, 2*time.Hour)), 30*time.Minute)
 		}
 		sc.created = sc.created.Truncate(time.Second)
 		truth := c.truthAt(sc.created)
@@ -350,15 +347,7 @@ func (w *world) stripeObject(s Source, sc *stripeCus) *obj {
 	if s.Key != "id" {
 		setPath(o, s.Key, sc.id)
 	}
-	for _, f := range w.fields {
-		p := s.Fields[f]
-		if p == "" {
-			continue
-		}
-		if v, ok := fieldValue(s.Format, p, sc.vals[f]); ok {
-			setPath(o, p, v)
-		}
-	}
+	w.setFields(o, s, sc.vals)
 	if sc.linked && s.Customer != "" {
 		setPath(o, s.Customer, sc.c.acct)
 	}

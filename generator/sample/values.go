@@ -146,24 +146,10 @@ func stripeValue(r *rand.Rand, field string, v any, domain string, unlinked bool
 	}
 	switch field {
 	case "email":
-		e := v.(string)
-		p := r.Float64()
 		if unlinked {
-			switch {
-			case p < 0.4:
-				return e
-			case p < 0.7:
-				return typedEmail(e)
-			}
-			return pick(r, billingMailboxes) + "@" + domain
+			return billingEmail(r, v.(string), domain, 0.4, 0.7)
 		}
-		switch {
-		case p < 0.55:
-			return e
-		case p < 0.65:
-			return typedEmail(e)
-		}
-		return pick(r, billingMailboxes) + "@" + domain
+		return billingEmail(r, v.(string), domain, 0.55, 0.65)
 	case "company_name":
 		n := v.(string)
 		p := r.Float64()
@@ -180,4 +166,18 @@ func stripeValue(r *rand.Rand, field string, v any, domain string, unlinked bool
 		}
 	}
 	return v
+}
+
+// billingEmail is the email e as Stripe holds it: e itself with chance
+// keep, typed with other capitals up to chance typed, else a billing
+// mailbox at domain.
+func billingEmail(r *rand.Rand, e, domain string, keep, typed float64) string {
+	p := r.Float64()
+	switch {
+	case p < keep:
+		return e
+	case p < typed:
+		return typedEmail(e)
+	}
+	return pick(r, billingMailboxes) + "@" + domain
 }

@@ -98,6 +98,16 @@ func (w *world) rng(stream, sub uint64) *rand.Rand {
 	return rand.New(rand.NewPCG(w.seed^(stream*0x9E3779B97F4A7C15), sub*0xD1B54A32D192ED03+stream))
 }
 
+// sinceStart is t, or, when t is before the sample's start, a time between
+// a minute and within after the start: a record the sources create later
+// than its customer, but not before the sample begins.
+func (w *world) sinceStart(r *rand.Rand, t time.Time, within time.Duration) time.Time {
+	if t.Before(w.start) {
+		return w.start.Add(between(r, time.Minute, within))
+	}
+	return t
+}
+
 func nameHash(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))

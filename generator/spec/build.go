@@ -145,21 +145,17 @@ func (l *loader) customer(sec section, s *Spec) {
 				switch key {
 				case "type":
 					fld.Type = l.str(f, v, what+": type")
-					if !contains(fieldTypes, fld.Type) {
-						l.errf(f, v, "%s: unknown type %q (expected one of %s)", what, fld.Type, strings.Join(fieldTypes, ", "))
-					}
+					l.oneOf(f, v, what, "type", fld.Type, fieldTypes)
 				case "pii":
 					fld.PII = l.boolean(f, v, what+": pii")
 				case "normalize":
 					fld.Normalize = l.strs(f, v, what+": normalize")
 					for i, n := range fld.Normalize {
-						if !contains(normalizers, n) {
-							at := v
-							if v.Kind == yaml.SequenceNode {
-								at = v.Content[i]
-							}
-							l.errf(f, at, "%s: unknown normalizer %q (expected one of %s)", what, n, strings.Join(normalizers, ", "))
+						at := v
+						if v.Kind == yaml.SequenceNode {
+							at = v.Content[i]
 						}
+						l.oneOf(f, at, what, "normalizer", n, normalizers)
 					}
 				case "map":
 					fld.Map = l.pairs(f, v, what+": map")
@@ -167,9 +163,7 @@ func (l *loader) customer(sec section, s *Spec) {
 					fld.Accepted = l.strs(f, v, what+": accepted")
 				case "valid":
 					fld.Valid = l.str(f, v, what+": valid")
-					if !contains(validators, fld.Valid) {
-						l.errf(f, v, "%s: unknown validator %q (expected one of %s)", what, fld.Valid, strings.Join(validators, ", "))
-					}
+					l.oneOf(f, v, what, "validator", fld.Valid, validators)
 				}
 			})
 			s.Fields = append(s.Fields, fld)
@@ -195,9 +189,7 @@ func (l *loader) sources(sec section, s *Spec) {
 				src.System = l.str(f, v, what+": system")
 			case "format":
 				src.Format = l.str(f, v, what+": format")
-				if !contains(formats, src.Format) {
-					l.errf(f, v, "%s: unknown format %q (expected one of %s)", what, src.Format, strings.Join(formats, ", "))
-				}
+				l.oneOf(f, v, what, "format", src.Format, formats)
 			case "framing":
 				src.Framing = l.str(f, v, what+": framing")
 				if src.Framing != FramingLines && src.Framing != FramingDocuments {
@@ -300,6 +292,14 @@ func (l *loader) sources(sec section, s *Spec) {
 	})
 	if len(s.Sources) == 0 {
 		l.errf(f, sec.key, "sources: at least one source is required")
+	}
+}
+
+// oneOf reports, at n, a value v of what's kind (a type, a format) that is
+// not one of want.
+func (l *loader) oneOf(f string, n *yaml.Node, what, kind, v string, want []string) {
+	if !contains(want, v) {
+		l.errf(f, n, "%s: unknown %s %q (expected one of %s)", what, kind, v, strings.Join(want, ", "))
 	}
 }
 

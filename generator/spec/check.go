@@ -176,18 +176,12 @@ func ParseDuration(s string) (time.Duration, error) {
 	if err != nil || n < 0 {
 		return 0, fmt.Errorf("invalid duration %q (expected a number and a unit s, m, h or d)", s)
 	}
-	var u time.Duration
-	switch unit {
-	case 's':
-		u = time.Second
-	case 'm':
-		u = time.Minute
-	case 'h':
-		u = time.Hour
-	case 'd':
-		u = 24 * time.Hour
-	default:
+	u, ok := durationUnits[unit]
+	if !ok {
 		return 0, fmt.Errorf("invalid duration %q (unit must be s, m, h or d)", s)
 	}
 	return time.Duration(n * float64(u)), nil
 }
+
+// durationUnits are the units of ParseDuration, by their letter.
+var durationUnits = map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}

@@ -73,21 +73,11 @@ func (l *loader) retention(sec section, s *Spec) {
 		what := "retention." + key
 		switch key {
 		case "raw":
-			if d, ok := l.days(f, v, what); ok {
-				if d < MinRawDays {
-					l.errf(f, v, "%s: %s is %d days; RAW is kept at least %d days (the longest the pipeline may leave a line unobserved, and the sources' replay windows)", what, v.Value, d, MinRawDays)
-				} else {
-					r.RawDays = d
-				}
-			}
+			l.daysAtLeast(f, v, what, MinRawDays, &r.RawDays,
+				"RAW is kept at least %d days (the longest the pipeline may leave a line unobserved, and the sources' replay windows)")
 		case "curated":
-			if d, ok := l.days(f, v, what); ok {
-				if d < MinCuratedDays {
-					l.errf(f, v, "%s: %s is %d days; history and audit are kept at least 7 years (%d days)", what, v.Value, d, MinCuratedDays)
-				} else {
-					r.CuratedDays = d
-				}
-			}
+			l.daysAtLeast(f, v, what, MinCuratedDays, &r.CuratedDays,
+				"history and audit are kept at least 7 years (%d days)")
 		case "time_travel":
 			l.mapping(f, v, what, TimeTravelLayers, func(layer string, k, v *yaml.Node) {
 				lw := what + "." + layer
@@ -104,6 +94,20 @@ func (l *loader) retention(sec section, s *Spec) {
 
 // days reads a retention period: a whole number of days (400), days with
 // the unit d (400d), or years with the unit y (7y, counted by YearsToDays).
+// daysAtLeast sets *dst to the days n reads when they are least or more;
+// fewer is an error that says why with floor, a format of least.
+func (l *loader) daysAtLeast(f string, n *yaml.Node, what string, least int, dst *int, floor string) {
+	d, ok := l.days(f, n, what)
+	if !ok {
+		return
+	}
+	if d < least {
+		l.errf(f, n, "%s: %s is %d days; "+floor, what, n.Value, d, least)
+		return
+	}
+	*dst = d
+}
+
 func (l *loader) days(f string, n *yaml.Node, what string) (int, bool) {
 	d, err := ParseDays(n.Value)
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" || err != nil {

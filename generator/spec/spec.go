@@ -112,12 +112,7 @@ var BuiltinChecks = []Check{
 
 // CheckByName returns the named check or nil.
 func (s *Spec) CheckByName(name string) *Check {
-	for _, c := range s.Checks {
-		if c.Name == name {
-			return c
-		}
-	}
-	return nil
+	return byName(s.Checks, name, func(c *Check) string { return c.Name })
 }
 
 // For returns the settings of a rate check for one field or source.
@@ -368,28 +363,33 @@ type FieldMap struct {
 
 // FieldByName returns the named field or nil.
 func (s *Spec) FieldByName(name string) *Field {
-	for _, f := range s.Fields {
-		if f.Name == name {
-			return f
+	return byName(s.Fields, name, fieldName)
+}
+
+// FieldNames are the customer's fields, in declaration order.
+func (s *Spec) FieldNames() []string { return namesOf(s.Fields, fieldName) }
+
+// SourceNames are the sources, in declaration order.
+func (s *Spec) SourceNames() []string { return namesOf(s.Sources, sourceName) }
+
+func fieldName(f *Field) string     { return f.Name }
+func sourceName(src *Source) string { return src.Name }
+
+// byName returns the first of items that name calls want, or nil.
+func byName[T any](items []*T, want string, name func(*T) string) *T {
+	for _, it := range items {
+		if name(it) == want {
+			return it
 		}
 	}
 	return nil
 }
 
-// FieldNames are the customer's fields, in declaration order.
-func (s *Spec) FieldNames() []string {
+// namesOf are the names of items, in their order (nil for none).
+func namesOf[T any](items []T, name func(T) string) []string {
 	var out []string
-	for _, f := range s.Fields {
-		out = append(out, f.Name)
-	}
-	return out
-}
-
-// SourceNames are the sources, in declaration order.
-func (s *Spec) SourceNames() []string {
-	var out []string
-	for _, src := range s.Sources {
-		out = append(out, src.Name)
+	for _, it := range items {
+		out = append(out, name(it))
 	}
 	return out
 }
@@ -406,12 +406,7 @@ func (s *Spec) HasPII() bool {
 
 // SourceByName returns the named source or nil.
 func (s *Spec) SourceByName(name string) *Source {
-	for _, src := range s.Sources {
-		if src.Name == name {
-			return src
-		}
-	}
-	return nil
+	return byName(s.Sources, name, sourceName)
 }
 
 // Mapping returns the source's mapping of a canonical field, or nil.

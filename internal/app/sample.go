@@ -14,32 +14,20 @@ import (
 
 // SampleOptions are the options of trueup sample.
 type SampleOptions struct {
-	Models    string
-	Out       string
-	Customers int
-	Seed      int64
+	Models string
+	Out    string
 	// Start is the logical start of event times, RFC 3339 ("" for the
-	// default).
+	// default); it sets Writer.Start.
 	Start string
-	// Mode is "world" (or ""), "state" or "batch"; the fields below are
-	// those of sample.Options for the bulk modes.
-	Mode              string
-	EventsPerCustomer float64
-	HeavyEvents       int
-	Events            int
-	BatchCustomers    int
-	LateShare         float64
-	LateWithin        time.Duration
-	DuplicateShare    float64
-	ConflictRate      float64
+	// Writer are the sample writer's options; its Mode may also be
+	// "world", the name the flag gives ModeWorld.
+	Writer sample.Options
 }
 
 // sampleOptions checks o, naming the flag of a bad value, and returns the
 // writer's options.
 func (o SampleOptions) sampleOptions() (sample.Options, error) {
-	opt := sample.Options{Customers: o.Customers, Seed: o.Seed, Mode: o.Mode,
-		EventsPerCustomer: o.EventsPerCustomer, HeavyEvents: o.HeavyEvents, Events: o.Events, BatchCustomers: o.BatchCustomers,
-		LateShare: o.LateShare, LateWithin: o.LateWithin, DuplicateShare: o.DuplicateShare, ConflictRate: o.ConflictRate}
+	opt := o.Writer
 	if opt.Mode == "world" {
 		opt.Mode = sample.ModeWorld
 	}
@@ -56,10 +44,10 @@ func (o SampleOptions) sampleOptions() (sample.Options, error) {
 	switch opt.Mode {
 	case sample.ModeWorld, sample.ModeState, sample.ModeBatch:
 	default:
-		return opt, bad("mode", o.Mode, "want world, state or batch")
+		return opt, bad("mode", opt.Mode, "want world, state or batch")
 	}
-	if o.Customers < 0 {
-		return opt, bad("customers", o.Customers, "want 0 or more")
+	if opt.Customers < 0 {
+		return opt, bad("customers", opt.Customers, "want 0 or more")
 	}
 	type flag struct {
 		name  string
@@ -68,14 +56,14 @@ func (o SampleOptions) sampleOptions() (sample.Options, error) {
 		modes string
 	}
 	for _, f := range []flag{
-		{"events-per-customer", o.EventsPerCustomer, o.EventsPerCustomer != 0, sample.ModeState},
-		{"heavy", float64(o.HeavyEvents), o.HeavyEvents != 0, sample.ModeState},
-		{"events", float64(o.Events), o.Events != 0, sample.ModeBatch},
-		{"batch-customers", float64(o.BatchCustomers), o.BatchCustomers != 0, sample.ModeBatch},
-		{"late", o.LateShare, o.LateShare != 0, sample.ModeBatch},
-		{"late-within", o.LateWithin.Hours(), o.LateWithin != 0, sample.ModeBatch},
-		{"duplicates", o.DuplicateShare, o.DuplicateShare != 0, sample.ModeBatch},
-		{"conflicts", o.ConflictRate, o.ConflictRate != 0, sample.ModeState + " " + sample.ModeBatch},
+		{"events-per-customer", opt.EventsPerCustomer, opt.EventsPerCustomer != 0, sample.ModeState},
+		{"heavy", float64(opt.HeavyEvents), opt.HeavyEvents != 0, sample.ModeState},
+		{"events", float64(opt.Events), opt.Events != 0, sample.ModeBatch},
+		{"batch-customers", float64(opt.BatchCustomers), opt.BatchCustomers != 0, sample.ModeBatch},
+		{"late", opt.LateShare, opt.LateShare != 0, sample.ModeBatch},
+		{"late-within", opt.LateWithin.Hours(), opt.LateWithin != 0, sample.ModeBatch},
+		{"duplicates", opt.DuplicateShare, opt.DuplicateShare != 0, sample.ModeBatch},
+		{"conflicts", opt.ConflictRate, opt.ConflictRate != 0, sample.ModeState + " " + sample.ModeBatch},
 	} {
 		if f.set && !strings.Contains(f.modes, opt.Mode) || f.set && opt.Mode == sample.ModeWorld {
 			return opt, bad(f.name, f.v, "applies to --mode "+strings.ReplaceAll(f.modes, " ", " or "))
@@ -87,7 +75,7 @@ func (o SampleOptions) sampleOptions() (sample.Options, error) {
 			return opt, bad(f.name, f.v, "want a share between 0 and 1")
 		}
 	}
-	if opt.Mode == sample.ModeBatch && o.Events == 0 {
+	if opt.Mode == sample.ModeBatch && opt.Events == 0 {
 		return opt, bad("events", 0, "a batch needs --events")
 	}
 	return opt, nil

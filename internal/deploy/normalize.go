@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/ledgerloop/trueup/internal/sqlparen"
 )
 
 // Definitions are compared after normalization, because what a warehouse
@@ -456,20 +458,13 @@ func isKindWord(w string) bool {
 }
 
 func matching(toks []token, open int) int {
-	depth := 0
-	for j := open; j < len(toks); j++ {
-		switch toks[j].text {
-		case "(":
-			depth++
-		case ")":
-			depth--
-			if depth == 0 {
-				return j
-			}
-		}
+	if j := sqlparen.Closing(toks, open, tokenText); j >= 0 {
+		return j
 	}
 	return len(toks) - 1
 }
+
+func tokenText(t token) string { return t.text }
 
 // unquote reads a single-quoted literal (” and \ escapes).
 func unquote(s string) string {

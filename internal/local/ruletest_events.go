@@ -40,6 +40,17 @@ func (w *eventWriter) emit(src string, doc map[string]any) error {
 	return nil
 }
 
+// emitMoments writes one event a moment of r's source: event builds the
+// i-th from its moment m and its sequence number n.
+func (w *eventWriter) emitMoments(r *testRecord, ms []moment, event func(i int, m moment, n int) map[string]any) error {
+	for i, m := range ms {
+		if err := w.emit(r.src.Name, event(i, m, w.next())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // jsonValue is a test value as the source's JSON writes it.
 func jsonValue(v *spec.TestValue) any {
 	if v.Value == nil {
@@ -169,28 +180,22 @@ func (r *testRecord) row(m moment) map[string]any {
 
 func (w *eventWriter) debezium(r *testRecord, ms []moment) error {
 	schema, table, _ := strings.Cut(r.src.Table, ".")
-	for i, m := range ms {
-		n := w.next()
-		after := r.row(m)
+	return w.emitMoments(r, ms, func(i int, m moment, n int) map[string]any {
 		op := "c"
 		if i > 0 {
 			op = "u"
 		}
 		ms := m.at.UnixMilli()
-		if err := w.emit(r.src.Name, map[string]any{
-			"before": nil, "after": after, "op": op, "ts_ms": ms,
+		return map[string]any{
+			"before": nil, "after": r.row(m), "op": op, "ts_ms": ms,
 			"source": map[string]any{"ts_ms": ms, "lsn": n, "txId": n, "db": "trueup_test", "schema": schema, "table": table, "snapshot": "false"},
-		}); err != nil {
-			return err
 		}
-	}
-	return nil
+	})
 }
 
 func (w *eventWriter) wal2json(r *testRecord, ms []moment) error {
 	schema, table, _ := strings.Cut(r.src.Table, ".")
-	for i, m := range ms {
-		n := w.next()
+	return w.emitMoments(r, ms, func(i int, m moment, n int) map[string]any {
 		row := r.row(m)
 		names := make([]string, 0, len(row))
 		for c := range row {
@@ -218,16 +223,12 @@ func (w *eventWriter) wal2json(r *testRecord, ms []moment) error {
 			doc["action"] = "U"
 			doc["identity"] = []map[string]any{{"name": r.src.Key[0], "type": "text", "value": r.key}}
 		}
-		if err := w.emit(r.src.Name, doc); err != nil {
-			return err
-		}
-	}
-	return nil
+		return doc
+	})
 }
 
 func (w *eventWriter) salesforce(r *testRecord, ms []moment) error {
-	for i, m := range ms {
-		n := w.next()
+	return w.emitMoments(r, ms, func(i int, m moment, n int) map[string]any {
 		payload := map[string]any{}
 		changed, nulled := []string{}, []string{}
 		if i == 0 {
@@ -253,11 +254,8 @@ func (w *eventWriter) salesforce(r *testRecord, ms []moment) error {
 			"transactionKey": fmt.Sprintf("trueup-test-%06d", n), "sequenceNumber": 1, "commitTimestamp": m.at.UnixMilli(),
 			"commitNumber": n, "commitUser": "005000000000000", "changedFields": changed, "nulledFields": nulled, "diffFields": []string{},
 		}
-		if err := w.emit(r.src.Name, map[string]any{"payload": payload, "event": map[string]any{"replayId": n}}); err != nil {
-			return err
-		}
-	}
-	return nil
+		return map[string]any{"payload": payload, "event": map[string]any{"replayId": n}}
+	})
 }
 
 // stripe writes snapshots: every event carries the whole object as it is
@@ -266,19 +264,7 @@ func (w *eventWriter) stripe(r *testRecord, ms []moment) error {
 	obj := map[string]any{"object": r.src.Object}
 	setPath(obj, r.src.Key, r.key)
 	setPath(obj, r.src.Customer, r.customer)
-	for i, m := range ms {
-		for _, v := range m.values {
-			setPath(obj, r.src.Mapping(v.Field).Path, jsonValue(v))
-		}
-		typ := r.src.Object + ".created"
-		if i > 0 {
-			typ = r.src.Object + ".updated"
-		}
-		if err := w.emit(r.src.Name, stripeEvent(w.next(), typ, m.at, clone(obj))); err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.snapshots(r, obj, r.src.Object, ms)
 }
 
 // stripeChild writes the snapshots of the record's one child (its
@@ -290,19 +276,22 @@ func (w *eventWriter) stripeChild(r *testRecord, c *spec.Child, ms []moment) err
 	if c.Latest != nil {
 		setPath(obj, c.Latest, ms[0].at.Unix())
 	}
-	for i, m := range ms {
+	return w.snapshots(r, obj, r.src.Object+"."+c.Object, ms)
+}
+
+// snapshots writes the Stripe events of obj, typ.created then typ.updated,
+// each moment setting its values on obj first.
+func (w *eventWriter) snapshots(r *testRecord, obj map[string]any, typ string, ms []moment) error {
+	return w.emitMoments(r, ms, func(i int, m moment, n int) map[string]any {
 		for _, v := range m.values {
 			setPath(obj, r.src.Mapping(v.Field).Path, jsonValue(v))
 		}
-		typ := r.src.Object + "." + c.Object + ".created"
+		ev := typ + ".created"
 		if i > 0 {
-			typ = r.src.Object + "." + c.Object + ".updated"
+			ev = typ + ".updated"
 		}
-		if err := w.emit(r.src.Name, stripeEvent(w.next(), typ, m.at, clone(obj))); err != nil {
-			return err
-		}
-	}
-	return nil
+		return stripeEvent(n, ev, m.at, clone(obj))
+	})
 }
 
 func stripeEvent(n int, typ string, at time.Time, obj map[string]any) map[string]any {

@@ -98,18 +98,13 @@ GROUP BY source ORDER BY source`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Load{}
-	for rows.Next() {
+	return collect(rows, func(rows *sql.Rows) (Load, error) {
 		var src string
 		var ld Load
-		if err := rows.Scan(&src, &ld.Files, &ld.Rows); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&src, &ld.Files, &ld.Rows)
 		ld.Table = plan.LinesTable(src).String()
-		out = append(out, ld)
-	}
-	return out, rows.Err()
+		return ld, err
+	})
 }
 
 // Refreshes implements Source: the runtime keeps the last refresh only.
@@ -121,24 +116,16 @@ func (l Local) Refreshes(ctx context.Context, db *sql.DB, since, until time.Time
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Refresh{}
-	for rows.Next() {
+	return collect(rows, func(rows *sql.Rows) (Refresh, error) {
 		var r Refresh
 		var at sql.NullTime
-		if err := rows.Scan(&r.Table, &at); err != nil {
-			return nil, err
+		err := rows.Scan(&r.Table, &at)
+		r.Last = utc(at)
+		if r.Last != nil && r.Last.After(since) && !r.Last.After(until) {
+			r.Count = 1
 		}
-		if at.Valid {
-			t := at.Time.UTC()
-			r.Last = &t
-			if t.After(since) && !t.After(until) {
-				r.Count = 1
-			}
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, err
+	})
 }
 
 func collectTasks(rows *sql.Rows) ([]Task, error) {
@@ -181,23 +168,38 @@ func collectTasks(rows *sql.Rows) ([]Task, error) {
 }
 
 func collectFailures(rows *sql.Rows) ([]Failure, error) {
-	defer rows.Close()
-	out := []Failure{}
-	for rows.Next() {
+	return collect(rows, func(rows *sql.Rows) (Failure, error) {
 		var f Failure
 		var run, msg sql.NullString
 		var at sql.NullTime
-		if err := rows.Scan(&run, &f.Task, &at, &msg); err != nil {
+		err := rows.Scan(&run, &f.Task, &at, &msg)
+		f.Run, f.Error, f.Task, f.At = run.String, msg.String, strings.ToLower(f.Task), utc(at)
+		return f, err
+	})
+}
+
+// collect reads every row of rows with scan and closes rows: an empty
+// result is an empty slice, not nil.
+func collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
 			return nil, err
 		}
-		f.Run, f.Error, f.Task = run.String, msg.String, strings.ToLower(f.Task)
-		if at.Valid {
-			t := at.Time.UTC()
-			f.At = &t
-		}
-		out = append(out, f)
+		out = append(out, x)
 	}
 	return out, rows.Err()
+}
+
+// utc is the instant at in UTC, or nil when at is NULL.
+func utc(at sql.NullTime) *time.Time {
+	if !at.Valid {
+		return nil
+	}
+	t := at.Time.UTC()
+	return &t
 }
 
 // Snowflake reads the account's own history through the INFORMATION_SCHEMA
@@ -441,21 +443,12 @@ func (s Snowflake) Refreshes(ctx context.Context, db *sql.DB, since, until time.
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Refresh{}
-	for rows.Next() {
+	return collect(rows, func(rows *sql.Rows) (Refresh, error) {
 		var r Refresh
 		var failed sql.NullInt64
 		var last sql.NullTime
-		if err := rows.Scan(&r.Table, &r.Count, &failed, &last); err != nil {
-			return nil, err
-		}
-		r.Table, r.Failed = strings.ToLower(r.Table), failed.Int64
-		if last.Valid {
-			t := last.Time.UTC()
-			r.Last = &t
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := rows.Scan(&r.Table, &r.Count, &failed, &last)
+		r.Table, r.Failed, r.Last = strings.ToLower(r.Table), failed.Int64, utc(last)
+		return r, err
+	})
 }

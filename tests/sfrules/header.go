@@ -3,6 +3,8 @@ package sfrules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ledgerloop/trueup/internal/sqlparen"
 )
 
 // Header is the part of a CREATE statement that the parser's grammar does
@@ -239,19 +241,7 @@ func group(toks []token, i int) int {
 	if i >= len(toks) || toks[i].text != "(" {
 		return -1
 	}
-	depth := 0
-	for j := i; j < len(toks); j++ {
-		switch toks[j].text {
-		case "(":
-			depth++
-		case ")":
-			depth--
-			if depth == 0 {
-				return j
-			}
-		}
-	}
-	return -1
+	return sqlparen.Closing(toks, i, func(t token) string { return t.text })
 }
 
 // readAlterSchema reads ALTER SCHEMA <name> SET <key> = <value> [...], the

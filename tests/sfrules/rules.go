@@ -521,29 +521,24 @@ func schemaTimeTravel(s *Set) []Violation {
 
 func higherOrderOnArrays(s *Set) []Violation {
 	var out []Violation
-	for _, u := range s.Units() {
-		for _, c := range calls(u.AST) {
-			if c.name != "FILTER" && c.name != "TRANSFORM" && c.name != "REDUCE" {
-				continue
-			}
-			args := c.args()
-			if len(args) < 2 {
-				out = append(out, violation(u.Name, "%s with %d arguments", c.name, len(args)))
-				continue
-			}
-			array := false
-			if a, ok := asCall(args[0]); ok && a.name == "TO_ARRAY" {
-				array = true
-			}
-			if cast := obj(args[0], "Cast"); cast != nil && dataTypeName(cast["data_type"]) == "ARRAY" {
-				array = true
-			}
-			if !array {
-				out = append(out, violation(u.Name, "%s of a value not made an ARRAY (TO_ARRAY or ::ARRAY)", c.name))
-			}
-			if c.name != "REDUCE" && obj(args[1], "Lambda", "params", "One") == nil {
-				out = append(out, violation(u.Name, "%s without a lambda of one argument", c.name))
-			}
+	for u, c := range callsOf(s, "FILTER", "TRANSFORM", "REDUCE") {
+		args := c.args()
+		if len(args) < 2 {
+			out = append(out, violation(u.Name, "%s with %d arguments", c.name, len(args)))
+			continue
+		}
+		array := false
+		if a, ok := asCall(args[0]); ok && a.name == "TO_ARRAY" {
+			array = true
+		}
+		if cast := obj(args[0], "Cast"); cast != nil && dataTypeName(cast["data_type"]) == "ARRAY" {
+			array = true
+		}
+		if !array {
+			out = append(out, violation(u.Name, "%s of a value not made an ARRAY (TO_ARRAY or ::ARRAY)", c.name))
+		}
+		if c.name != "REDUCE" && obj(args[1], "Lambda", "params", "One") == nil {
+			out = append(out, violation(u.Name, "%s without a lambda of one argument", c.name))
 		}
 	}
 	return out
@@ -551,15 +546,10 @@ func higherOrderOnArrays(s *Set) []Violation {
 
 func latestNotMaxBatchID(s *Set) []Violation {
 	var out []Violation
-	for _, u := range s.Units() {
-		for _, c := range calls(u.AST) {
-			if c.name != "MAX" && c.name != "MIN" {
-				continue
-			}
-			for _, a := range c.args() {
-				if columnRef(a) == "BATCH_ID" {
-					out = append(out, violation(u.Name, "%s(batch_id) taken as the latest or first batch", c.name))
-				}
+	for u, c := range callsOf(s, "MAX", "MIN") {
+		for _, a := range c.args() {
+			if columnRef(a) == "BATCH_ID" {
+				out = append(out, violation(u.Name, "%s(batch_id) taken as the latest or first batch", c.name))
 			}
 		}
 	}
@@ -798,21 +788,30 @@ var clauseKeys = map[string]bool{
 	"partition_by": true, "values": true, "source": true,
 }
 
+// quantifiedSubquery names n when it compares with ANY or ALL of a
+// subquery, and is "" otherwise.
+func quantifiedSubquery(n map[string]any) string {
+	switch {
+	case obj(n, "AnyOp", "right")["Subquery"] != nil:
+		return "ANY (subquery)"
+	case obj(n, "AllOp", "right")["Subquery"] != nil:
+		return "ALL (subquery)"
+	}
+	return ""
+}
+
 func subqueryPredicatesInWhere(s *Set) []Violation {
 	var out []Violation
 	for _, u := range s.Units() {
 		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
-			kind := ""
+			kind := quantifiedSubquery(n)
 			switch {
 			case n["Exists"] != nil:
 				kind = "EXISTS"
 			case n["InSubquery"] != nil:
 				kind = "IN (subquery)"
-			case obj(n, "AnyOp", "right")["Subquery"] != nil:
-				kind = "ANY (subquery)"
-			case obj(n, "AllOp", "right")["Subquery"] != nil:
-				kind = "ALL (subquery)"
-			default:
+			}
+			if kind == "" {
 				return true
 			}
 			clause := ""
@@ -864,15 +863,11 @@ func correlatedSubqueryNotUnderOr(s *Set) []Violation {
 	var out []Violation
 	for _, u := range s.Units() {
 		walk(u.AST, func(n map[string]any, keys []string, above []map[string]any) bool {
-			kind := ""
-			switch {
-			case obj(n, "Exists") != nil && correlated(obj(n, "Exists")["subquery"]):
+			kind := quantifiedSubquery(n)
+			if obj(n, "Exists") != nil && correlated(obj(n, "Exists")["subquery"]) {
 				kind = "a correlated EXISTS"
-			case obj(n, "AnyOp", "right")["Subquery"] != nil:
-				kind = "ANY (subquery)"
-			case obj(n, "AllOp", "right")["Subquery"] != nil:
-				kind = "ALL (subquery)"
-			default:
+			}
+			if kind == "" {
 				return true
 			}
 			for i := len(above) - 1; i >= 0; i-- {

@@ -2,6 +2,8 @@ package sfrules
 
 import (
 	"encoding/json"
+	"iter"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -133,6 +135,20 @@ func (c call) args() []any {
 }
 
 // calls returns every function call in a tree.
+// callsOf yields, unit by unit of s, every call of a function among names
+// with the unit it stands in.
+func callsOf(s *Set, names ...string) iter.Seq2[*Unit, call] {
+	return func(yield func(*Unit, call) bool) {
+		for _, u := range s.Units() {
+			for _, c := range calls(u.AST) {
+				if slices.Contains(names, c.name) && !yield(u, c) {
+					return
+				}
+			}
+		}
+	}
+}
+
 func calls(tree any) []call {
 	var out []call
 	walk(tree, func(n map[string]any, keys []string, above []map[string]any) bool {
