@@ -477,8 +477,10 @@ func (b *builder) candidates(fld *spec.Field) ir.SQL {
 			scoreCols = ",\n" + strings.Join(cols, ",\n")
 		}
 		// Levels, inside out: candidates of live records at each point;
-		// their scores; their rank; the winner's value; the best candidate
-		// with another value (the runner-up) and its scores; the decision.
+		// their scores; their rank and the winner's value (one ordering:
+		// the order is total, ending with source and record, so the first
+		// row is rank 1); the best candidate with another value (the
+		// runner-up) and its scores; the decision.
 		return named(`INSERT INTO {{candidates}} (customer_id, valid_from, field, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped, scores, rank, is_winner, decided_by, ruleset_version)
 SELECT
   customer_id, valid_from, {{field}}, source, record_key, raw_value, value, valid, event_time, event_id, order_key, via, dropped,
@@ -497,13 +499,10 @@ FROM (
     w.*,
     MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER ({{partition}}) AS ru_rank
   FROM (
-  SELECT
-    r.*,
-    MAX(CASE WHEN rank = 1 THEN value END) OVER ({{partition}}) AS winner_value
-  FROM (
     SELECT
       sc.*,
-      ROW_NUMBER() OVER ({{partition}} ORDER BY {{rank}}) AS rank
+      ROW_NUMBER() OVER ({{partition}} ORDER BY {{rank}}) AS rank,
+      FIRST_VALUE(value) OVER ({{partition}} ORDER BY {{rank}} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
     FROM (
       SELECT
         bd.*,
@@ -520,7 +519,6 @@ FROM (
       ) AS cand{{leader_join}}
       ) AS bd
     ) AS sc
-  ) AS r
   ) AS w
   ) AS u
 ) AS ranked`, map[string]string{

@@ -381,13 +381,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -406,7 +403,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -440,13 +436,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -465,7 +458,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -497,13 +489,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -521,7 +510,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -557,13 +545,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -583,7 +568,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -619,13 +603,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, s3 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -645,7 +626,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -669,13 +649,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 WHEN 'billing' THEN 3 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -698,7 +675,6 @@ BEGIN
         ) AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.source = cand.source AND ldr.record_key = cand.record_key
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;

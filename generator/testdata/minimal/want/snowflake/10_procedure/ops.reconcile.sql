@@ -287,13 +287,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -312,7 +309,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -346,13 +342,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'billing' THEN 1 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -371,7 +364,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;

@@ -300,13 +300,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -325,7 +322,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -359,13 +355,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -384,7 +377,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -418,13 +410,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -443,7 +432,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -475,13 +463,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -499,7 +484,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -533,13 +517,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, s2 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -558,7 +539,6 @@ BEGIN
         ) AS cand
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
@@ -582,13 +562,10 @@ BEGIN
       w.*,
       MIN(CASE WHEN NOT dropped AND value IS DISTINCT FROM winner_value THEN rank END) OVER (PARTITION BY customer_id, valid_from) AS ru_rank
     FROM (
-    SELECT
-      r.*,
-      MAX(CASE WHEN rank = 1 THEN value END) OVER (PARTITION BY customer_id, valid_from) AS winner_value
-    FROM (
       SELECT
         sc.*,
-        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank
+        ROW_NUMBER() OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key) AS rank,
+        FIRST_VALUE(value) OVER (PARTITION BY customer_id, valid_from ORDER BY dropped, CASE WHEN source = 'override' THEN 0 ELSE 1 END, s1 DESC, CASE source WHEN 'app' THEN 1 WHEN 'crm' THEN 2 END, order_key DESC, record_key ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS winner_value
       FROM (
         SELECT
           bd.*,
@@ -611,7 +588,6 @@ BEGIN
         ) AS ldr ON ldr.customer_id = cand.customer_id AND ldr.valid_from = cand.valid_from AND ldr.source = cand.source AND ldr.record_key = cand.record_key
         ) AS bd
       ) AS sc
-    ) AS r
     ) AS w
     ) AS u
   ) AS ranked;
