@@ -142,9 +142,9 @@ func excerpt(col string) string { return fmt.Sprintf("SUBSTR(%s, 1, 200)", col) 
 // flagged detail shows it of (format.excerpted).
 const lineExcerpt = "excerpt"
 
-// lines renders the CTE the statements read: the task's parsed lines,
-// rel (ir.Fragments.Scratch).
-func lines(rel string) string {
+// linesCTE renders the CTE "lines" the statements read: the task's
+// parsed lines, rel (ir.Fragments.Scratch).
+func linesCTE(rel string) string {
 	return fmt.Sprintf(`WITH lines AS (
   SELECT load_seq, file_name, file_row, loaded_at, jv, rejected, replaced, excerpt
   FROM %s AS parsed
@@ -681,8 +681,7 @@ func (o observer) steps() []ir.SQL {
 	for i := range steps {
 		steps[i] = func(f ir.Fragments) string {
 			d := o.doc(f)
-			sc := o.scratch()
-			return o.statements(f, d, f.Scratch(sc.Name, sc.Query(f)))[i]
+			return o.statements(f, d, f.Scratch(o.scratch().Name, o.parse(f, d)))[i]
 		}
 	}
 	return staged(StageObserve, steps)
@@ -749,7 +748,7 @@ WHERE NOT EXISTS (
 		"source":        f.Str(o.src.Name),
 		"event_time":    f.MillisToTimestamp("event_ms"),
 		"now":           f.Now(),
-		"lines":         lines(rel),
+		"lines":         linesCTE(rel),
 		"flagged":       o.fm.flagged(f, d),
 		"batch_id":      f.BatchID(),
 		"loaded_at_utc": f.UTC("flagged.loaded_at"),
@@ -794,7 +793,7 @@ GROUP BY reason, detail`, map[string]string{
 		"source":      f.Str(o.src.Name),
 		"batch_id":    f.BatchID(),
 		"now":         f.Now(),
-		"lines":       lines(rel),
+		"lines":       linesCTE(rel),
 		"body":        body,
 	})
 }
@@ -899,7 +898,7 @@ WHERE NOT EXISTS (
   WHERE o.source = {{label}} AND o.event_time = n.event_time AND o.event_id = n.event_id AND o.record_key = n.record_key AND o.field = n.field
 )`, map[string]string{
 		"observations": f.Object(Observations),
-		"lines":        lines(rel),
+		"lines":        linesCTE(rel),
 		"derived":      derived(events),
 		"label":        f.Str(label),
 		"field_record": f.Str(FieldRecord),
