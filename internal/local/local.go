@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ type Runner struct {
 	// memory (duckdb.Renderer.InMemory).
 	tasks *duckdb.Renderer
 	// work are the work tables (ir.Object.Transient), created in memory
-	// by each task.
+	// by each task that depends on them (workOf).
 	work []*ir.Object
 	// profile, when set, receives each statement's profile (SetProfile).
 	profile    func(StatementProfile)
@@ -163,6 +164,18 @@ func newRunner(db *sql.DB, p *plan.Plan, v *crypt.Vault) *Runner {
 	}
 	run.tasks = run.r.InMemory(refs)
 	return run
+}
+
+// workOf are the work tables task t depends on: the ones its statements
+// read and write.
+func (run *Runner) workOf(t *ir.Object) []*ir.Object {
+	var out []*ir.Object
+	for _, o := range run.work {
+		if slices.Contains(t.Deps, o.Ref) {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // DB exposes the database for queries (tests, explain, summaries).
@@ -857,9 +870,11 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 	// Statements are not prepared and reused: DuckDB plans with the
 	// tables' statistics at preparation, and a plan made while a work
 	// table was empty would stay empty.
-	// The work tables are in memory, created by each task and dropped at
-	// its end (dropping frees their memory; a rollback drops them too).
-	for _, o := range run.work {
+	// The work tables are in memory, created by each task that depends on
+	// them and dropped at its end (dropping frees their memory; a
+	// rollback drops them too).
+	work := run.workOf(t)
+	for _, o := range work {
 		if _, err := tx.ExecContext(ctx, run.tasks.CreateInMemory(o)); err != nil {
 			return fmt.Errorf("work table %s: %w", o.Ref, err)
 		}
@@ -896,7 +911,7 @@ func (run *Runner) attemptTask(ctx context.Context, t *ir.Object) error {
 			return err
 		}
 	}
-	for _, o := range run.work {
+	for _, o := range work {
 		if _, err := tx.ExecContext(ctx, run.tasks.DropInMemory(o)); err != nil {
 			return err
 		}
