@@ -586,21 +586,18 @@ func (run *Runner) loadFile(ctx context.Context, source, root, rel string) (*Loa
 	table := run.r.Object(plan.LinesTable(source))
 	// Lines are stored encrypted when the spec has PII: any line may
 	// carry it. A spec that tags no field pii stores them as they are.
-	line := "part"
+	line := "parts[i]"
 	if run.plan.Spec.HasPII() {
-		line = duckdb.SealTextFunction + "(part)"
+		line = duckdb.SealTextFunction + "(parts[i])"
 	}
 	var n int64
 	got, err := readLanded(path, run.documents(source), func(first int64, rows []string) error {
 		// Blank lines keep their row number and are not loaded
 		// (SKIP_BLANK_LINES = TRUE in the warehouse's file format).
-		// unnest and generate_subscripts run in step: each line with its
-		// position (an index into the list for each row of a range
-		// costs twice as much).
 		res, err := run.profileExec(ctx, tx, &prof, `INSERT INTO `+table+` (file_name, file_row, line, loaded_at)
 SELECT ?, ? + i - 1, `+line+`, now()
-FROM (SELECT unnest(parts) AS part, generate_subscripts(parts, 1) AS i FROM (SELECT string_split(CAST(? AS VARCHAR), chr(10)) AS parts) t) u
-WHERE part <> ''
+FROM (SELECT string_split(CAST(? AS VARCHAR), chr(10)) AS parts) t, range(1, len(parts) + 1) r(i)
+WHERE parts[i] <> ''
 ORDER BY i`, rel, first, strings.Join(rows, "\n"))
 		if err != nil {
 			return dbError{err}
