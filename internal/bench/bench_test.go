@@ -75,3 +75,25 @@ func TestExecuteAndReport(t *testing.T) {
 		}
 	}
 }
+
+// TestRSSTargetCountsStoppedRuns: a run stopped part way (out of memory,
+// out of time) counts towards the peak RSS target: it is a run the
+// machine had to hold.
+func TestRSSTargetCountsStoppedRuns(t *testing.T) {
+	const gib = 1 << 30
+	res := &Result{Scales: []*Scale{{
+		Customers: 10,
+		State:     Run{PeakRSS: gib},
+		Small:     &Measurement{Name: "small batch", Runs: []Run{{PeakRSS: 2 * gib}}},
+		Peak:      &Measurement{Name: "peak batch", Partial: &Run{PeakRSS: 5 * gib}},
+	}}}
+	for _, tg := range Targets(res) {
+		if strings.HasPrefix(tg.What, "peak RSS") {
+			if !tg.Known || tg.OK || !strings.HasPrefix(tg.Measured, "5") {
+				t.Errorf("peak RSS target %+v: want 5 GB, failed", tg)
+			}
+			return
+		}
+	}
+	t.Fatal("no peak RSS target")
+}
