@@ -826,11 +826,14 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 	// v1.5 now and then fails a large append with an error about invalid
 	// UTF-8 in a segment's statistics, which the same transaction passes
 	// when run again (every landed line is valid UTF-8: the loader
-	// replaces what is not): such a task is run once more.
+	// replaces what is not): such a task is run once more, on one thread.
+	// The fault comes with memory pressure and two threads: a case that
+	// failed in two of three runs on two threads passed in three of three
+	// on one.
 	err := run.attemptTask(ctx, t)
 	if err != nil && transientStorageError(err) {
 		tr.RetriedAfter = err.Error()
-		err = run.attemptTask(ctx, t)
+		err = run.oneThread(ctx, func() error { return run.attemptTask(ctx, t) })
 	}
 	if err != nil {
 		tr = fail(err)
@@ -839,6 +842,23 @@ func (run *Runner) runTask(ctx context.Context, t *ir.Object) TaskRun {
 	}
 	run.report(Progress{Kind: ProgressTaskDone, Task: tr.Task, State: tr.State, Elapsed: tr.Duration})
 	return tr
+}
+
+// oneThread runs fn with DuckDB's threads setting at 1, then puts the
+// setting back.
+func (run *Runner) oneThread(ctx context.Context, fn func() error) error {
+	var threads int64
+	if err := run.db.QueryRowContext(ctx, "SELECT CAST(current_setting('threads') AS BIGINT)").Scan(&threads); err != nil {
+		return err
+	}
+	if _, err := run.db.ExecContext(ctx, "SET threads = 1"); err != nil {
+		return err
+	}
+	ferr := fn()
+	if _, err := run.db.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("SET threads = %d", threads)); err != nil && ferr == nil {
+		return err
+	}
+	return ferr
 }
 
 // transientStorageError is DuckDB's fault that running the same
