@@ -53,7 +53,8 @@ type format interface {
 	counted(f ir.Fragments, d *lineDoc) string
 	// excerpted is the condition over a parsed line l (jv, rejected) under
 	// which flagged shows the line's excerpt in the detail: the parsed
-	// lines keep an excerpt of those lines only.
+	// lines keep an excerpt (sealed: it may hold PII) of those lines only,
+	// and flagged's detail is the excerpt wherever there is one.
 	excerpted(f ir.Fragments, d *lineDoc) string
 }
 
@@ -136,11 +137,6 @@ func (d *lineDoc) rejected() string { return "l.rejected" }
 
 // excerpt is the start of a text column, for a detail.
 func excerpt(col string) string { return fmt.Sprintf("SUBSTR(%s, 1, 200)", col) }
-
-// lineExcerpt is the excerpt of the raw line kept in a finding, sealed
-// (it may hold PII): the parsed lines hold it for the lines the format's
-// flagged detail shows it of (format.excerpted).
-const lineExcerpt = "excerpt"
 
 // linesCTE renders the CTE "lines" the statements read: the task's
 // parsed lines, rel (ir.Fragments.Scratch).
@@ -278,7 +274,7 @@ func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
       WHEN seq IS NULL THEN {{bad_seq}}
     END AS reason,
     CASE
-      WHEN rejected IS NOT NULL THEN {{line_excerpt}}
+      WHEN excerpt IS NOT NULL THEN excerpt
       WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || {{record_key_excerpt}}
       ELSE tbl
     END AS detail
@@ -290,7 +286,6 @@ func (x debezium) flagged(f ir.Fragments, d *lineDoc) string {
 		"bad_seq":            f.Str(debeziumBad[1].reason),
 		"detail":             detailOf(f, "reason", debeziumBad, "detail"),
 		"reason_bad_key":     f.Str(ReasonBadKey),
-		"line_excerpt":       lineExcerpt,
 		"record_key_excerpt": excerpt("record_key"),
 	})
 }
@@ -437,7 +432,7 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
       WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN {{bad_2}}
     END AS reason,
     CASE
-      WHEN rejected IS NOT NULL OR NOT has_header THEN {{line_excerpt}}
+      WHEN excerpt IS NOT NULL THEN excerpt
       WHEN entity IS NULL OR entity <> {{object}} THEN 'entityName ' || COALESCE(entity, 'absent')
       WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
       WHEN change_type LIKE 'GAP%' THEN record_ids_text
@@ -452,7 +447,6 @@ func (s salesforce) flagged(f ir.Fragments, d *lineDoc) string {
 		"bad_1":          f.Str(salesforceBad[1].reason),
 		"bad_2":          f.Str(salesforceBad[2].reason),
 		"detail":         detailOf(f, "reason", salesforceBad, "detail"),
-		"line_excerpt":   lineExcerpt,
 		"reason_bad_key": f.Str(ReasonBadKey),
 	})
 }
@@ -553,11 +547,11 @@ func (s stripe) classified(f ir.Fragments, d *lineDoc) string {
     WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN %[3]s
   END AS reason,
   CASE
-    WHEN rejected IS NOT NULL OR event_type IS NULL THEN %[4]s
+    WHEN excerpt IS NOT NULL THEN excerpt
     WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
     ELSE event_type
   END AS detail
-FROM %[1]s AS h`, derived(s.baseWith(f, d, nil, extra)), f.Str(stripeBad[0].reason), f.Str(ReasonBadKey), lineExcerpt)
+FROM %[1]s AS h`, derived(s.baseWith(f, d, nil, extra)), f.Str(stripeBad[0].reason), f.Str(ReasonBadKey))
 }
 
 // flagged: the events of the source's object and of its children

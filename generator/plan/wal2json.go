@@ -169,7 +169,7 @@ func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
       WHEN change_key IS NULL THEN 'missing record key'
       WHEN NOT key_ok THEN {{reason_bad_key}}
     END AS reason,
-    CASE WHEN rejected IS NOT NULL THEN {{line_excerpt}} ELSE COALESCE(action, '') || ' ' || tbl END AS detail
+    CASE WHEN excerpt IS NOT NULL THEN excerpt ELSE COALESCE(action, '') || ' ' || tbl END AS detail
   FROM {{keyed}} AS k
 ) y WHERE reason IS NOT NULL`, map[string]string{
 		"table":          f.Str(w.src.Table),
@@ -177,7 +177,6 @@ func (w wal2json) flagged(f ir.Fragments, d *lineDoc) string {
 		"bad_time":       f.Str(wal2jsonBad[0].reason),
 		"bad_seq":        f.Str(wal2jsonBad[1].reason),
 		"detail":         detailOf(f, "reason", append(wal2jsonBad, unconvertible{ReasonBadKey, "bad_key"}), "detail"),
-		"line_excerpt":   lineExcerpt,
 		"reason_bad_key": f.Str(ReasonBadKey),
 	})
 }

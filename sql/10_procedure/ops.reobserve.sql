@@ -46,7 +46,7 @@ BEGIN
         WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || SUBSTR(record_key, 1, 200)
         ELSE tbl
       END AS detail
@@ -259,7 +259,7 @@ BEGIN
         WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR NOT has_header THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN entity IS NULL OR entity <> 'Account' THEN 'entityName ' || COALESCE(entity, 'absent')
         WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
         WHEN change_type LIKE 'GAP%' THEN record_ids_text
@@ -484,7 +484,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail
@@ -648,7 +648,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail

@@ -44,7 +44,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail
@@ -208,7 +208,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail

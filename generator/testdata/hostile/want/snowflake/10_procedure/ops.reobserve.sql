@@ -46,7 +46,7 @@ BEGIN
         WHEN seq IS NULL THEN 'unconvertible source.lsn: not a non-negative integer of at most 20 digits'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN record_key IS NOT NULL AND NOT key_ok THEN 'value ' || SUBSTR(record_key, 1, 200)
         ELSE tbl
       END AS detail

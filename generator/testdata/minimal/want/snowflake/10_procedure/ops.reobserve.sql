@@ -46,7 +46,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail
@@ -205,7 +205,7 @@ BEGIN
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'record key is not a string or integer'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR event_type IS NULL THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN NOT CASE WHEN op IS NULL THEN child_key_ok ELSE key_ok END THEN 'value ' || SUBSTR(CASE WHEN op IS NULL THEN child_key ELSE record_key END, 1, 200)
         ELSE event_type
       END AS detail

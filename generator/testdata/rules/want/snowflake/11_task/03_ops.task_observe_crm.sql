@@ -48,7 +48,7 @@ BEGIN
         WHEN seq_text IS NOT NULL AND sub_seq IS NULL THEN 'unconvertible sequenceNumber: not a non-negative integer of at most 10 digits'
       END AS reason,
       CASE
-        WHEN rejected IS NOT NULL OR NOT has_header THEN excerpt
+        WHEN excerpt IS NOT NULL THEN excerpt
         WHEN entity IS NULL OR entity <> 'Account' THEN 'entityName ' || COALESCE(entity, 'absent')
         WHEN change_type = 'GAP_OVERFLOW' THEN 'object ' || COALESCE(entity, '')
         WHEN change_type LIKE 'GAP%' THEN record_ids_text
